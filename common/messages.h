@@ -1,0 +1,506 @@
+// Every message of the Antler wire protocol, declared once.
+//
+// Frame: u32 type, u32 length, payload (little-endian). The payload is the
+// message's fields encoded by common/serde.h. Message numbers are frozen once
+// released; fields are only appended. Ranges:
+//   1..99    handshake and generic
+//   100..199 client/tools <-> master (port 9421)
+//   200..299 chunkserver <-> master (port 9420)
+//   300..399 client/chunkserver <-> chunkserver (port 9422)
+// docs/protocol.md describes each exchange in prose.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/serde.h"
+
+namespace antler::msg {
+
+constexpr uint32_t kProtocolVersion = 1;
+constexpr uint32_t kMaxFrame = 80u << 20;  // 64 MiB chunk + slack
+constexpr uint32_t kChunkSize = 64u << 20;
+constexpr uint32_t kBlockSize = 64u << 10;
+constexpr uint32_t kBlocksPerChunk = kChunkSize / kBlockSize;
+
+enum Role : uint8_t { kRoleClient = 1, kRoleChunkserver = 2, kRoleMetalogger = 3, kRoleTool = 4 };
+
+// File types, as MooseFS letters.
+enum NodeType : uint8_t {
+  kFile = 'f', kDir = 'd', kSymlink = 'l', kFifo = 'q', kSocket = 's', kBlockDev = 'b', kCharDev = 'c',
+};
+
+// ---------------------------------------------------------------- shared parts
+
+struct Location {
+  uint32_t ip = 0;    // IPv4, host byte order
+  uint16_t port = 0;
+  ANTLER_FIELDS(ip, port)
+  bool operator==(const Location&) const = default;
+};
+
+struct Cred {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> groups;  // supplementary groups (may include gid)
+  ANTLER_FIELDS(uid, gid, groups)
+};
+
+struct Attr {
+  uint32_t inode = 0;
+  uint8_t type = kFile;
+  uint16_t mode = 0;  // permission bits incl. suid/sgid/sticky (07777)
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint32_t nlink = 0;
+  uint64_t size = 0;
+  uint32_t rdev = 0;
+  uint8_t goal = 0;
+  uint32_t trashtime = 0;
+  ANTLER_FIELDS(inode, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nlink, size, rdev, goal,
+                trashtime)
+};
+
+struct DirEntry {
+  std::string name;
+  Attr attr;
+  ANTLER_FIELDS(name, attr)
+};
+
+struct ChunkRef {
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  ANTLER_FIELDS(chunk_id, version)
+};
+
+// ------------------------------------------------------------------ handshake
+
+// First message on every connection, from the connecting side.
+struct Hello {
+  static constexpr uint32_t kType = 1;
+  uint32_t protocol = kProtocolVersion;
+  uint64_t features = 0;
+  uint64_t cluster_id = 0;    // 0: not known yet
+  uint64_t meta_version = 0;  // highest metadata version the peer has seen
+  uint8_t role = kRoleClient;
+  std::string name;           // host name / description, for logs
+  ANTLER_FIELDS(protocol, features, cluster_id, meta_version, role, name)
+};
+
+struct HelloReply {
+  static constexpr uint32_t kType = 2;
+  uint8_t status = 0;  // St
+  uint32_t protocol = kProtocolVersion;
+  uint64_t features = 0;
+  uint64_t cluster_id = 0;
+  uint64_t meta_version = 0;
+  std::string message;  // reason, when status != ok
+  ANTLER_FIELDS(status, protocol, features, cluster_id, meta_version, message)
+};
+
+// ------------------------------------------------- client/tools <-> master
+
+// Every client request starts with req (echoed in the reply) and is answered
+// by exactly one reply. Inode 1 is the root of the session's export.
+
+struct ClRegister {
+  static constexpr uint32_t kType = 100;
+  uint32_t req = 0;
+  std::string subdir = "/";  // requested subfolder of the export
+  std::string password;
+  uint64_t session_id = 0;  // non-zero: resume this session after reconnect
+  std::string info;         // mount point, for status listings
+  bool meta = false;        // meta mount (trash/sustained)
+  ANTLER_FIELDS(req, subdir, password, session_id, info, meta)
+};
+
+struct ClRegisterReply {
+  static constexpr uint32_t kType = 101;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t session_id = 0;
+  bool readonly = false;
+  std::string message;
+  ANTLER_FIELDS(req, status, session_id, readonly, message)
+};
+
+struct ClStatusReply {
+  static constexpr uint32_t kType = 102;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  ANTLER_FIELDS(req, status)
+};
+
+struct ClAttrReply {
+  static constexpr uint32_t kType = 103;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  Attr attr;
+  ANTLER_FIELDS(req, status, attr)
+};
+
+struct ClLookup {
+  static constexpr uint32_t kType = 110;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t parent = 0;
+  std::string name;
+  ANTLER_FIELDS(req, cred, parent, name)
+};
+
+struct ClGetattr {
+  static constexpr uint32_t kType = 111;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, inode)
+};
+
+// Setattr mask bits.
+enum SetMask : uint32_t {
+  kSetMode = 1, kSetUid = 2, kSetGid = 4, kSetSize = 8, kSetAtime = 16, kSetMtime = 32,
+  kSetAtimeNow = 64, kSetMtimeNow = 128,
+};
+
+struct ClSetattr {
+  static constexpr uint32_t kType = 112;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint32_t mask = 0;
+  uint16_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t size = 0;
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  bool opened_for_write = false;  // truncate through an fd opened for writing
+  ANTLER_FIELDS(req, cred, inode, mask, mode, uid, gid, size, atime_ns, mtime_ns, opened_for_write)
+};
+
+// Creates a file, directory, FIFO, socket or device node.
+struct ClMknod {
+  static constexpr uint32_t kType = 113;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t parent = 0;
+  std::string name;
+  uint8_t type = kFile;
+  uint16_t mode = 0;   // after umask
+  uint32_t rdev = 0;
+  bool exclusive = true;  // EEXIST if present; false: open existing (O_CREAT without O_EXCL)
+  ANTLER_FIELDS(req, cred, parent, name, type, mode, rdev, exclusive)
+};
+
+struct ClUnlink {
+  static constexpr uint32_t kType = 114;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t parent = 0;
+  std::string name;
+  bool dir = false;  // rmdir
+  ANTLER_FIELDS(req, cred, parent, name, dir)
+};
+
+struct ClSymlink {
+  static constexpr uint32_t kType = 115;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t parent = 0;
+  std::string name;
+  std::string target;
+  ANTLER_FIELDS(req, cred, parent, name, target)
+};
+
+struct ClReadlink {
+  static constexpr uint32_t kType = 116;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, inode)
+};
+
+struct ClReadlinkReply {
+  static constexpr uint32_t kType = 117;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  std::string target;
+  ANTLER_FIELDS(req, status, target)
+};
+
+enum RenameFlags : uint32_t { kRenameNoReplace = 1, kRenameExchange = 2 };
+
+struct ClRename {
+  static constexpr uint32_t kType = 118;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t parent = 0;
+  std::string name;
+  uint32_t new_parent = 0;
+  std::string new_name;
+  uint32_t flags = 0;
+  ANTLER_FIELDS(req, cred, parent, name, new_parent, new_name, flags)
+};
+
+struct ClLink {
+  static constexpr uint32_t kType = 119;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint32_t new_parent = 0;
+  std::string new_name;
+  ANTLER_FIELDS(req, cred, inode, new_parent, new_name)
+};
+
+struct ClReaddir {
+  static constexpr uint32_t kType = 120;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint64_t offset = 0;      // index of the first entry wanted (after . and ..)
+  uint32_t max_entries = 0;
+  ANTLER_FIELDS(req, cred, inode, offset, max_entries)
+};
+
+struct ClReaddirReply {
+  static constexpr uint32_t kType = 121;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  std::vector<DirEntry> entries;
+  bool eof = false;
+  ANTLER_FIELDS(req, status, entries, eof)
+};
+
+struct ClStatfs {
+  static constexpr uint32_t kType = 122;
+  uint32_t req = 0;
+  ANTLER_FIELDS(req)
+};
+
+struct ClStatfsReply {
+  static constexpr uint32_t kType = 123;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t total_bytes = 0;
+  uint64_t avail_bytes = 0;
+  uint64_t trash_bytes = 0;
+  uint64_t inodes = 0;
+  ANTLER_FIELDS(req, status, total_bytes, avail_bytes, trash_bytes, inodes)
+};
+
+// access(2) and open(2) permission checks; mask is R_OK|W_OK|X_OK.
+struct ClAccess {
+  static constexpr uint32_t kType = 124;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint8_t mask = 0;
+  ANTLER_FIELDS(req, cred, inode, mask)
+};
+
+// Where the chunk at (inode, index) lives, for reading.
+struct ClReadChunk {
+  static constexpr uint32_t kType = 130;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  uint32_t index = 0;
+  ANTLER_FIELDS(req, inode, index)
+};
+
+// Reply to ClReadChunk and ClWriteChunk. chunk_id 0: a hole (reads as zeros).
+struct ClChunkReply {
+  static constexpr uint32_t kType = 131;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t file_length = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  std::vector<Location> locations;  // for writes: the chain, in order
+  ANTLER_FIELDS(req, status, file_length, chunk_id, version, locations)
+};
+
+// Takes the write lease of a chunk (creating it, or bumping its version).
+struct ClWriteChunk {
+  static constexpr uint32_t kType = 132;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  uint32_t index = 0;
+  ANTLER_FIELDS(req, inode, index)
+};
+
+// Ends a write lease; length is the file length the writer needs (never shrinks).
+struct ClWriteChunkEnd {
+  static constexpr uint32_t kType = 133;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  uint64_t chunk_id = 0;
+  uint64_t length = 0;
+  uint8_t status = 0;  // St of the write; not ok: the master checks the copies
+  ANTLER_FIELDS(req, inode, chunk_id, length, status)
+};
+
+// ---------------------------------------------------- chunkserver <-> master
+
+struct CsRegister {
+  static constexpr uint32_t kType = 200;
+  uint32_t ip = 0;  // 0: the master uses the connection's peer address
+  uint16_t port = 0;
+  uint64_t total_bytes = 0;
+  uint64_t used_bytes = 0;
+  std::vector<ChunkRef> chunks;
+  std::string label;
+  ANTLER_FIELDS(ip, port, total_bytes, used_bytes, chunks, label)
+};
+
+struct CsRegisterReply {
+  static constexpr uint32_t kType = 201;
+  uint8_t status = 0;
+  uint32_t cs_id = 0;
+  std::string message;
+  ANTLER_FIELDS(status, cs_id, message)
+};
+
+struct CsSpace {
+  static constexpr uint32_t kType = 202;
+  uint64_t total_bytes = 0;
+  uint64_t used_bytes = 0;
+  uint32_t chunk_count = 0;
+  uint32_t load = 0;  // operations in progress
+  ANTLER_FIELDS(total_bytes, used_bytes, chunk_count, load)
+};
+
+// Master commands; each is answered with CsOpStatus carrying the same op_id.
+struct CsCreate {
+  static constexpr uint32_t kType = 210;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  ANTLER_FIELDS(op_id, chunk_id, version)
+};
+
+struct CsDelete {
+  static constexpr uint32_t kType = 211;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;  // 0: any version
+  ANTLER_FIELDS(op_id, chunk_id, version)
+};
+
+struct CsSetVersion {
+  static constexpr uint32_t kType = 212;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;      // expected current version
+  uint32_t new_version = 0;
+  ANTLER_FIELDS(op_id, chunk_id, version, new_version)
+};
+
+struct CsTruncate {
+  static constexpr uint32_t kType = 213;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  uint32_t new_version = 0;
+  uint32_t length = 0;  // new data length of the chunk
+  ANTLER_FIELDS(op_id, chunk_id, version, new_version, length)
+};
+
+// Copy a chunk from another chunkserver (pull) and keep it at version.
+struct CsReplicate {
+  static constexpr uint32_t kType = 214;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  Location source;
+  ANTLER_FIELDS(op_id, chunk_id, version, source)
+};
+
+struct CsOpStatus {
+  static constexpr uint32_t kType = 220;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint8_t status = 0;
+  uint32_t version = 0;  // version the chunk has now on that server
+  ANTLER_FIELDS(op_id, chunk_id, status, version)
+};
+
+// Unsolicited: a copy failed its CRC check or vanished.
+struct CsChunkDamaged {
+  static constexpr uint32_t kType = 221;
+  uint64_t chunk_id = 0;
+  ANTLER_FIELDS(chunk_id)
+};
+
+// ------------------------------------------- anyone <-> chunkserver (9422)
+
+struct CsRead {
+  static constexpr uint32_t kType = 300;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  uint32_t offset = 0;  // within the chunk
+  uint32_t size = 0;
+  ANTLER_FIELDS(chunk_id, version, offset, size)
+};
+
+// Zero or more of these (each within one 64 KiB block), then CsReadStatus.
+struct CsReadData {
+  static constexpr uint32_t kType = 301;
+  uint64_t chunk_id = 0;
+  uint32_t offset = 0;
+  uint32_t crc = 0;  // CRC32C of data
+  std::string data;
+  ANTLER_FIELDS(chunk_id, offset, crc, data)
+};
+
+// Ends a read. Data is only sent for bytes below chunk_length (the chunk's
+// stored data length); the reader treats the rest of the range as zeros.
+struct CsReadStatus {
+  static constexpr uint32_t kType = 302;
+  uint64_t chunk_id = 0;
+  uint8_t status = 0;
+  uint32_t chunk_length = 0;
+  ANTLER_FIELDS(chunk_id, status, chunk_length)
+};
+
+// Opens a write on this server and, through it, on the rest of the chain.
+// Acknowledged with CsWriteStatus{write_id = 0} once the whole chain is open.
+struct CsWriteInit {
+  static constexpr uint32_t kType = 310;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  std::vector<Location> chain;  // servers after this one
+  ANTLER_FIELDS(chunk_id, version, chain)
+};
+
+// A piece of data inside one 64 KiB block. Acknowledged with CsWriteStatus
+// once every server of the chain has written it.
+struct CsWriteData {
+  static constexpr uint32_t kType = 311;
+  uint64_t chunk_id = 0;
+  uint32_t write_id = 0;  // > 0, increasing
+  uint32_t offset = 0;
+  uint32_t crc = 0;  // CRC32C of data
+  std::string data;
+  ANTLER_FIELDS(chunk_id, write_id, offset, crc, data)
+};
+
+struct CsWriteStatus {
+  static constexpr uint32_t kType = 312;
+  uint64_t chunk_id = 0;
+  uint32_t write_id = 0;
+  uint8_t status = 0;
+  ANTLER_FIELDS(chunk_id, write_id, status)
+};
+
+// Closes the write (flushes to disk when fsync is set); answered with
+// CsWriteStatus{write_id = UINT32_MAX}.
+struct CsWriteEnd {
+  static constexpr uint32_t kType = 313;
+  uint64_t chunk_id = 0;
+  bool fsync = false;
+  ANTLER_FIELDS(chunk_id, fsync)
+};
+
+}  // namespace antler::msg

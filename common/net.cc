@@ -1,0 +1,179 @@
+#include "common/net.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace antler::net {
+
+bool resolve_ipv4(const std::string& host, uint32_t& ip) {
+  in_addr a{};
+  if (inet_pton(AF_INET, host.c_str(), &a) == 1) {
+    ip = ntohl(a.s_addr);
+    return true;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res) return false;
+  ip = ntohl(reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr.s_addr);
+  freeaddrinfo(res);
+  return true;
+}
+
+std::string ip_to_string(uint32_t ip) {
+  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." +
+         std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
+}
+
+std::string to_string(const msg::Location& loc) { return ip_to_string(loc.ip) + ":" + std::to_string(loc.port); }
+
+static void tune(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+bool Conn::connect(uint32_t ip, uint16_t port, int timeout_ms) {
+  close();
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return false;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(ip);
+  int r = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  if (r < 0 && errno != EINPROGRESS) {
+    int e = errno;
+    ::close(fd);
+    errno = e;
+    return false;
+  }
+  if (r < 0) {
+    pollfd p{fd, POLLOUT, 0};
+    int pr = ::poll(&p, 1, timeout_ms);
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (pr <= 0) {
+      err = pr == 0 ? ETIMEDOUT : errno;
+    } else {
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    }
+    if (err != 0) {
+      ::close(fd);
+      errno = err;
+      return false;
+    }
+  }
+  int fl = fcntl(fd, F_GETFL);
+  fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  tune(fd);
+  fd_ = fd;
+  return true;
+}
+
+void Conn::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void Conn::shutdown() {
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
+
+bool Conn::send_raw(std::string_view bytes) {
+  if (fd_ < 0) return false;
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  while (n > 0) {
+    ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      error_ = std::strerror(errno);
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool Conn::read_full(char* p, size_t n, int timeout_ms) {
+  while (n > 0) {
+    if (timeout_ms >= 0) {
+      pollfd pfd{fd_, POLLIN, 0};
+      int pr = ::poll(&pfd, 1, timeout_ms);
+      if (pr == 0) {
+        error_ = "timeout";
+        errno = ETIMEDOUT;
+        return false;
+      }
+      if (pr < 0) {
+        if (errno == EINTR) continue;
+        error_ = std::strerror(errno);
+        return false;
+      }
+    }
+    ssize_t r = ::recv(fd_, p, n, 0);
+    if (r == 0) {
+      error_ = "connection closed";
+      errno = ECONNRESET;
+      return false;
+    }
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      error_ = std::strerror(errno);
+      return false;
+    }
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+bool Conn::recv(uint32_t& type, std::string& payload, int timeout_ms, uint32_t max_len) {
+  if (fd_ < 0) return false;
+  uint32_t hdr[2];
+  if (!read_full(reinterpret_cast<char*>(hdr), 8, timeout_ms)) return false;
+  type = hdr[0];
+  if (hdr[1] > max_len) {
+    error_ = "frame of " + std::to_string(hdr[1]) + " bytes exceeds the limit";
+    return false;
+  }
+  payload.resize(hdr[1]);
+  return read_full(payload.data(), hdr[1], timeout_ms);
+}
+
+int listen_tcp(uint32_t ip, uint16_t port, int backlog) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(ip);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(fd, backlog) < 0) {
+    int e = errno;
+    ::close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+uint32_t peer_ip(int fd) {
+  sockaddr_in sa{};
+  socklen_t len = sizeof sa;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0 || sa.sin_family != AF_INET) return 0;
+  return ntohl(sa.sin_addr.s_addr);
+}
+
+}  // namespace antler::net

@@ -1,0 +1,94 @@
+// Blocking TCP connections that speak Antler frames (u32 type, u32 length,
+// payload). Used by the client core, chunkservers and tools; the master uses
+// its own event loop but the same frame rules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/messages.h"
+#include "common/serde.h"
+
+namespace antler::net {
+
+// Parses "a.b.c.d" or a host name (resolved, IPv4). Returns false if unknown.
+bool resolve_ipv4(const std::string& host, uint32_t& ip);
+std::string ip_to_string(uint32_t ip);
+std::string to_string(const msg::Location& loc);
+
+template <class M>
+void append_frame(const M& m, std::string& out) {
+  size_t at = out.size();
+  out.append(8, '\0');
+  serde::encode_body(m, out);
+  uint32_t hdr[2] = {M::kType, static_cast<uint32_t>(out.size() - at - 8)};
+  std::memcpy(&out[at], hdr, 8);
+}
+
+template <class M>
+std::string frame(const M& m) {
+  std::string out;
+  append_frame(m, out);
+  return out;
+}
+
+template <class M>
+bool decode(std::string_view payload, M& m) {
+  return serde::decode_body(payload, m);
+}
+
+class Conn {
+ public:
+  Conn() = default;
+  explicit Conn(int fd) : fd_(fd) {}
+  ~Conn() { close(); }
+  Conn(Conn&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Conn& operator=(Conn&& o) noexcept {
+    if (this != &o) {
+      close();
+      fd_ = o.fd_;
+      o.fd_ = -1;
+    }
+    return *this;
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // Connects with a timeout; on failure returns false and sets errno.
+  bool connect(uint32_t ip, uint16_t port, int timeout_ms);
+  bool connected() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  void close();
+  // Shuts the socket down so that a thread blocked in recv() returns.
+  void shutdown();
+
+  bool send_raw(std::string_view bytes);
+  template <class M>
+  bool send(const M& m) {
+    return send_raw(frame(m));
+  }
+  // Reads one frame. timeout_ms < 0 waits forever. Returns false on EOF,
+  // error, timeout, or a length above max_len (the connection is then unusable).
+  bool recv(uint32_t& type, std::string& payload, int timeout_ms = -1, uint32_t max_len = msg::kMaxFrame);
+  // Reads one frame that must be of type M and decode cleanly.
+  template <class M>
+  bool recv_as(M& m, int timeout_ms = -1) {
+    uint32_t type;
+    std::string payload;
+    return recv(type, payload, timeout_ms) && type == M::kType && decode(payload, m);
+  }
+  const std::string& last_error() const { return error_; }
+
+ private:
+  bool read_full(char* p, size_t n, int timeout_ms);
+  int fd_ = -1;
+  std::string error_;
+};
+
+// Listening socket; returns fd or -1 with errno set.
+int listen_tcp(uint32_t ip, uint16_t port, int backlog = 256);
+// Peer IPv4 address of a connected socket (host order), 0 if unknown.
+uint32_t peer_ip(int fd);
+
+}  // namespace antler::net
