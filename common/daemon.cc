@@ -127,7 +127,7 @@ bool drop_privileges(const Config& cfg, std::string* error) {
   }
   gid_t gid = pw->pw_gid;
   if (!group.empty()) {
-    group* gr = ::getgrnam(group.c_str());
+    struct group* gr = ::getgrnam(group.c_str());
     if (!gr) {
       *error = cfg.origin("WORKING_GROUP") + ": WORKING_GROUP: unknown group '" + group + "'";
       return false;

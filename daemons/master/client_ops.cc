@@ -1,0 +1,591 @@
+// Client and tool requests on port 9421: one handler per message.
+#include <fcntl.h>
+
+#include <random>
+
+#include "common/log.h"
+#include "common/net.h"
+#include "daemons/master/master.h"
+#include "daemons/master/perm.h"
+
+namespace antler::master {
+
+namespace {
+
+struct ClientCtx {
+  bool hello = false;
+  uint64_t session = 0;
+};
+
+uint8_t u8(St s) { return static_cast<uint8_t>(s); }
+
+class ClientOps {
+ public:
+  ClientOps(Master& m, const LinkPtr& link, ClientCtx& ctx) : m_(m), link_(link), ctx_(ctx) {}
+
+  template <class R>
+  void reply(const R& r) {
+    link_->send(net::frame(r));
+  }
+  void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, u8(st)}); }
+
+  Session* session() {
+    auto it = m_.sessions.find(ctx_.session);
+    return it == m_.sessions.end() ? nullptr : &it->second;
+  }
+  // Client inode numbers: 1 is the session's root.
+  uint32_t in(uint32_t ino) const { return ino == kRootInode ? sess_->root : ino; }
+  msg::Attr out(msg::Attr a) const {
+    if (a.inode == sess_->root) a.inode = kRootInode;
+    return a;
+  }
+  msg::Cred map(msg::Cred c) const {
+    const ExportRule& r = sess_->rule;
+    if (r.has_mapall) {
+      c.uid = r.mapall_uid;
+      c.gid = r.mapall_gid;
+      c.groups.clear();
+    } else if (c.uid == 0) {
+      c.uid = r.maproot_uid;
+      c.gid = r.maproot_gid;
+      if (r.maproot_uid != 0) c.groups.clear();
+    }
+    return c;
+  }
+  void attr_reply(uint32_t req, St st, uint32_t ino) {
+    msg::ClAttrReply r{req, u8(st), {}};
+    if (st == St::kOk) {
+      const Node* n = m_.fs.node(ino);
+      if (!n) r.status = u8(St::kNoEnt);
+      else r.attr = out(m_.fs.attr(*n));
+    }
+    reply(r);
+  }
+
+  bool dispatch(uint32_t type, std::string_view payload);
+
+ private:
+  template <class M, class F>
+  bool handle(std::string_view payload, F f) {
+    M m;
+    if (!net::decode(payload, m)) {
+      log::warn("client {}: undecodable message type {} ({} bytes): closing connection", link_->peer, M::kType,
+                payload.size());
+      return false;
+    }
+    sess_ = session();
+    if (!sess_) {
+      reply(msg::ClStatusReply{m.req, u8(St::kBadSession)});
+      return true;
+    }
+    f(m);
+    return true;
+  }
+  // Parent directory checks shared by every operation that adds or removes a name.
+  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p) {
+    if (sess_->rule.readonly) return St::kRoFs;
+    *p = m_.fs.node(parent);
+    if (!*p) return St::kNoEnt;
+    if ((*p)->type != msg::kDir) return St::kNotDir;
+    if (!may(**p, c, kW | kX)) return St::kAccess;
+    return St::kOk;
+  }
+
+  void lookup(const msg::ClLookup& m);
+  void getattr(const msg::ClGetattr& m) { attr_reply(m.req, St::kOk, in(m.inode)); }
+  void setattr(const msg::ClSetattr& m);
+  void truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c);
+  void mknod(const msg::ClMknod& m);
+  void unlink(const msg::ClUnlink& m);
+  void symlink(const msg::ClSymlink& m);
+  void readlink(const msg::ClReadlink& m);
+  void rename(const msg::ClRename& m);
+  void link(const msg::ClLink& m);
+  void readdir(const msg::ClReaddir& m);
+  void statfs(const msg::ClStatfs& m);
+  void access(const msg::ClAccess& m);
+  void read_chunk(const msg::ClReadChunk& m);
+  void write_chunk(const msg::ClWriteChunk& m);
+  void write_chunk_end(const msg::ClWriteChunkEnd& m);
+
+  Master& m_;
+  LinkPtr link_;
+  ClientCtx& ctx_;
+  Session* sess_ = nullptr;
+};
+
+void ClientOps::lookup(const msg::ClLookup& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t parent = in(m.parent);
+  const Node* p = m_.fs.node(parent);
+  if (!p) return attr_reply(m.req, St::kNoEnt, 0);
+  if (p->type != msg::kDir) return attr_reply(m.req, St::kNotDir, 0);
+  if (!may(*p, c, kX)) return attr_reply(m.req, St::kAccess, 0);
+  if (m.name.size() > kMaxNameLen) return attr_reply(m.req, St::kNameTooLong, 0);
+  uint32_t ino;
+  if (m.name == ".") ino = parent;
+  else if (m.name == "..") ino = parent == sess_->root ? parent : p->parent;
+  else ino = m_.fs.child(parent, m.name);
+  attr_reply(m.req, ino ? St::kOk : St::kNoEnt, ino);
+}
+
+void ClientOps::setattr(const msg::ClSetattr& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t ino = in(m.inode);
+  const Node* n = m_.fs.node(ino);
+  if (!n) return attr_reply(m.req, St::kNoEnt, 0);
+  if (sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
+  bool owner = c.uid == 0 || c.uid == n->uid;
+  OpSetattr op{ino, 0, n->mode, n->uid, n->gid, m.atime_ns, m.mtime_ns};
+  if (m.mask & msg::kSetMode) {
+    uint16_t mode = m.mode & 07777;
+    // A writer's kernel clears suid/sgid through setattr: allow that to anyone.
+    bool only_clears = (mode | 06000) == (n->mode | 06000) && (mode & ~n->mode) == 0;
+    if (!owner && !only_clears) return attr_reply(m.req, St::kPerm, 0);
+    if (c.uid != 0 && n->type != msg::kDir && !in_group(c, n->gid)) mode &= ~02000;
+    op.mask |= msg::kSetMode;
+    op.mode = mode;
+  }
+  if (m.mask & (msg::kSetUid | msg::kSetGid)) {
+    uint32_t uid = (m.mask & msg::kSetUid) ? m.uid : n->uid;
+    uint32_t gid = (m.mask & msg::kSetGid) ? m.gid : n->gid;
+    if (c.uid != 0) {
+      if (uid != n->uid || c.uid != n->uid) return attr_reply(m.req, St::kPerm, 0);
+      if (gid != n->gid && !in_group(c, gid)) return attr_reply(m.req, St::kPerm, 0);
+    }
+    op.mask |= msg::kSetUid | msg::kSetGid;
+    op.uid = uid;
+    op.gid = gid;
+    if (n->type != msg::kDir && !(m.mask & msg::kSetMode) && (uid != n->uid || gid != n->gid || c.uid != 0)) {
+      uint16_t mode = n->mode & ~04000;
+      if (mode & 010) mode &= ~02000;
+      if (mode != n->mode) {
+        op.mask |= msg::kSetMode;
+        op.mode = mode;
+      }
+    }
+  }
+  uint32_t times = m.mask & (msg::kSetAtime | msg::kSetMtime | msg::kSetAtimeNow | msg::kSetMtimeNow);
+  if (times) {
+    bool explicit_times = m.mask & (msg::kSetAtime | msg::kSetMtime);
+    if (explicit_times && !owner) return attr_reply(m.req, St::kPerm, 0);
+    if (!explicit_times && !owner && !may(*n, c, kW)) return attr_reply(m.req, St::kAccess, 0);
+    op.mask |= times;
+  }
+  if (m.mask & msg::kSetSize) {
+    if (n->type == msg::kDir) return attr_reply(m.req, St::kIsDir, 0);
+    if (n->type != msg::kFile) return attr_reply(m.req, St::kInval, 0);
+    if (!m.opened_for_write && !may(*n, c, kW)) return attr_reply(m.req, St::kAccess, 0);
+  }
+  if (op.mask) {
+    St st = m_.commit(op);
+    if (st != St::kOk) return attr_reply(m.req, st, 0);
+  }
+  if (m.mask & msg::kSetSize) return truncate(m, ino, c);
+  attr_reply(m.req, St::kOk, ino);
+}
+
+void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c) {
+  const Node* n = m_.fs.node(ino);
+  uint64_t len = m.size;
+  uint32_t idx = static_cast<uint32_t>(len / msg::kChunkSize);
+  uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
+  uint64_t cid = (len < n->length && in_chunk != 0 && idx < n->chunks.size()) ? n->chunks[idx] : 0;
+  if (cid == 0) return attr_reply(m.req, m_.commit(OpTruncate{ino, len}), ino);
+  // Cut the last chunk on its servers (new version) before shrinking.
+  Master& master = m_;
+  LinkPtr link = link_;
+  Session sess = *sess_;
+  uint32_t req = m.req;
+  const ChunkMeta* meta = master.fs.chunk(cid);
+  uint32_t v = meta->version, nv = v + 1;
+  std::vector<uint32_t> holders;
+  master.valid_locations(cid, &holders);
+  if (holders.empty()) return attr_reply(req, St::kIO, 0);
+  master.commit(OpSetVersion{cid, nv});
+  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  for (uint32_t cs : holders) {
+    ops.emplace_back(cs, [&master, cs, cid, v, nv, in_chunk](Master::OpDone d) {
+      master.cs_command(cs, msg::CsTruncate{0, cid, v, nv, in_chunk}, std::move(d));
+    });
+  }
+  master.cs_gather(std::move(ops), [&master, link, sess, req, ino, len, cid, nv](std::vector<uint32_t> good) {
+    auto& list = master.copies[cid];
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const Copy& c) { return std::find(good.begin(), good.end(), c.cs) == good.end(); }),
+               list.end());
+    for (Copy& c : list) c.version = nv;
+    St st = good.empty() ? St::kIO : master.commit(OpTruncate{ino, len});
+    msg::ClAttrReply r{req, u8(st), {}};
+    if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
+      r.attr = master.fs.attr(*n);
+      if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
+    }
+    if (link->open()) link->send(net::frame(r));
+  });
+}
+
+void ClientOps::mknod(const msg::ClMknod& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t parent = in(m.parent);
+  const Node* p = nullptr;
+  if (!m.exclusive) {
+    // open(O_CREAT) without O_EXCL on an existing name opens it.
+    if (uint32_t ino = m_.fs.child(parent, m.name)) {
+      const Node* pp = m_.fs.node(parent);
+      if (pp && !may(*pp, c, kX)) return attr_reply(m.req, St::kAccess, 0);
+      return attr_reply(m.req, St::kOk, ino);
+    }
+  }
+  St st = dir_write_check(parent, c, &p);
+  if (st != St::kOk) return attr_reply(m.req, st, 0);
+  uint16_t mode = m.mode & 07777;
+  uint32_t gid = c.gid;
+  if (p->mode & 02000) {
+    gid = p->gid;
+    if (m.type == msg::kDir) mode |= 02000;
+  }
+  if ((mode & 02000) && m.type != msg::kDir && c.uid != 0 && !in_group(c, gid)) mode &= ~02000;
+  OpCreate op{parent, m.name, m.type, mode, c.uid, gid, m.rdev, m_.fs.next_inode()};
+  st = m_.commit(op);
+  attr_reply(m.req, st, op.inode);
+}
+
+void ClientOps::unlink(const msg::ClUnlink& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t parent = in(m.parent);
+  const Node* p = nullptr;
+  St st = dir_write_check(parent, c, &p);
+  if (st != St::kOk) return status(m.req, st);
+  uint32_t ino = m_.fs.child(parent, m.name);
+  const Node* n = m_.fs.node(ino);
+  if (!n) return status(m.req, St::kNoEnt);
+  if (m.dir && n->type != msg::kDir) return status(m.req, St::kNotDir);
+  if (!m.dir && n->type == msg::kDir) return status(m.req, St::kIsDir);
+  if (ino == sess_->root) return status(m.req, St::kPerm);
+  if (!sticky_allows(*p, *n, c)) return status(m.req, St::kPerm);
+  status(m.req, m_.commit(OpUnlink{parent, m.name}));
+}
+
+void ClientOps::symlink(const msg::ClSymlink& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t parent = in(m.parent);
+  const Node* p = nullptr;
+  St st = dir_write_check(parent, c, &p);
+  if (st != St::kOk) return attr_reply(m.req, st, 0);
+  if (m.target.size() > 4095) return attr_reply(m.req, St::kNameTooLong, 0);
+  uint32_t gid = (p->mode & 02000) ? p->gid : c.gid;
+  OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs.next_inode()};
+  st = m_.commit(op);
+  attr_reply(m.req, st, op.inode);
+}
+
+void ClientOps::readlink(const msg::ClReadlink& m) {
+  const Node* n = m_.fs.node(in(m.inode));
+  msg::ClReadlinkReply r{m.req, u8(St::kOk), {}};
+  if (!n) r.status = u8(St::kNoEnt);
+  else if (n->type != msg::kSymlink) r.status = u8(St::kInval);
+  else r.target = n->target;
+  reply(r);
+}
+
+void ClientOps::rename(const msg::ClRename& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t sp = in(m.parent), dp = in(m.new_parent);
+  const Node *s = nullptr, *d = nullptr;
+  St st = dir_write_check(sp, c, &s);
+  if (st == St::kOk) st = dir_write_check(dp, c, &d);
+  if (st != St::kOk) return status(m.req, st);
+  const Node* src = m_.fs.node(m_.fs.child(sp, m.name));
+  if (!src) return status(m.req, St::kNoEnt);
+  if (src->id == sess_->root) return status(m.req, St::kPerm);
+  if (!sticky_allows(*s, *src, c)) return status(m.req, St::kPerm);
+  const Node* dst = m_.fs.node(m_.fs.child(dp, m.new_name));
+  if (dst && !sticky_allows(*d, *dst, c)) return status(m.req, St::kPerm);
+  // Moving a directory elsewhere rewrites its "..": needs write access to it.
+  if (sp != dp && src->type == msg::kDir && !may(*src, c, kW)) return status(m.req, St::kAccess);
+  if (sp != dp && dst && (m.flags & msg::kRenameExchange) && dst->type == msg::kDir && !may(*dst, c, kW)) {
+    return status(m.req, St::kAccess);
+  }
+  status(m.req, m_.commit(OpRename{sp, m.name, dp, m.new_name, m.flags}));
+}
+
+void ClientOps::link(const msg::ClLink& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t dp = in(m.new_parent), ino = in(m.inode);
+  const Node* d = nullptr;
+  St st = dir_write_check(dp, c, &d);
+  if (st != St::kOk) return attr_reply(m.req, st, 0);
+  st = m_.commit(OpLink{ino, dp, m.new_name});
+  attr_reply(m.req, st, ino);
+}
+
+void ClientOps::readdir(const msg::ClReaddir& m) {
+  msg::Cred c = map(m.cred);
+  const Node* n = m_.fs.node(in(m.inode));
+  msg::ClReaddirReply r{m.req, u8(St::kOk), {}, false};
+  if (!n) r.status = u8(St::kNoEnt);
+  else if (n->type != msg::kDir) r.status = u8(St::kNotDir);
+  else if (!may(*n, c, kR)) r.status = u8(St::kAccess);
+  if (r.status != 0) return reply(r);
+  uint32_t max = m.max_entries == 0 || m.max_entries > 4096 ? 4096 : m.max_entries;
+  auto it = n->children->begin();
+  uint64_t skip = std::min<uint64_t>(m.offset, n->children->size());
+  std::advance(it, static_cast<long>(skip));
+  for (; it != n->children->end() && r.entries.size() < max; ++it) {
+    const Node* ch = m_.fs.node(it->second);
+    if (ch) r.entries.push_back({it->first, out(m_.fs.attr(*ch))});
+  }
+  r.eof = it == n->children->end();
+  reply(r);
+}
+
+void ClientOps::statfs(const msg::ClStatfs& m) {
+  msg::ClStatfsReply r{m.req, 0, 0, 0, 0, m_.fs.node_count()};
+  for (const auto& [id, s] : m_.servers) {
+    if (!s.connected()) continue;
+    r.total_bytes += s.total;
+    r.avail_bytes += s.total > s.used ? s.total - s.used : 0;
+  }
+  reply(r);
+}
+
+void ClientOps::access(const msg::ClAccess& m) {
+  msg::Cred c = map(m.cred);
+  const Node* n = m_.fs.node(in(m.inode));
+  if (!n) return status(m.req, St::kNoEnt);
+  if ((m.mask & kW) && sess_->rule.readonly) return status(m.req, St::kRoFs);
+  status(m.req, may(*n, c, m.mask & 7) ? St::kOk : St::kAccess);
+}
+
+void ClientOps::read_chunk(const msg::ClReadChunk& m) {
+  const Node* n = m_.fs.node(in(m.inode));
+  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
+  if (!n) r.status = u8(St::kNoEnt);
+  else if (n->type != msg::kFile) r.status = u8(St::kInval);
+  if (r.status) return reply(r);
+  r.file_length = n->length;
+  if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
+    r.chunk_id = n->chunks[m.index];
+    r.version = m_.fs.chunk(r.chunk_id)->version;
+    r.locations = m_.valid_locations(r.chunk_id);
+    if (r.locations.empty()) r.status = u8(St::kIO);  // no copy reachable now
+  }
+  reply(r);
+}
+
+void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
+  uint32_t ino = in(m.inode);
+  const Node* n = m_.fs.node(ino);
+  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
+  if (sess_->rule.readonly) r.status = u8(St::kRoFs);
+  else if (!n) r.status = u8(St::kNoEnt);
+  else if (n->type != msg::kFile) r.status = u8(St::kInval);
+  else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);
+  if (r.status) return reply(r);
+  Master& master = m_;
+  LinkPtr link = link_;
+  uint64_t session = sess_->id;
+  uint32_t req = m.req, index = m.index;
+  int64_t now = master.loop.now_ms();
+  uint64_t cid = index < n->chunks.size() ? n->chunks[index] : 0;
+  auto send = [link](const msg::ClChunkReply& rep) {
+    if (link->open()) link->send(net::frame(rep));
+  };
+  if (cid != 0) {
+    auto l = master.leases.find(cid);
+    if (l != master.leases.end() && l->second.session != session && l->second.expires_ms > now) {
+      r.status = u8(St::kLocked);
+      return reply(r);
+    }
+    std::vector<uint32_t> holders;
+    master.valid_locations(cid, &holders);
+    if (holders.empty()) {
+      r.status = u8(St::kIO);
+      return reply(r);
+    }
+    uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
+    master.leases[cid] = {session, now + 60000};
+    master.commit(OpSetVersion{cid, nv});
+    std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+    for (uint32_t cs : holders) {
+      ops.emplace_back(cs, [&master, cs, cid, v, nv](Master::OpDone d) {
+        master.cs_command(cs, msg::CsSetVersion{0, cid, v, nv}, std::move(d));
+      });
+    }
+    master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
+      auto& list = master.copies[cid];
+      list.erase(std::remove_if(list.begin(), list.end(),
+                                [&](const Copy& c) { return std::find(good.begin(), good.end(), c.cs) == good.end(); }),
+                 list.end());
+      for (Copy& c : list) c.version = nv;
+      msg::ClChunkReply rep{req, 0, 0, cid, nv, {}};
+      const Node* node = master.fs.node(ino);
+      if (!node || good.empty()) {
+        rep.status = u8(node ? St::kIO : St::kNoEnt);
+        master.leases.erase(cid);
+      } else {
+        rep.file_length = node->length;
+        for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
+      }
+      send(rep);
+    });
+    return;
+  }
+  uint64_t slot = (uint64_t(ino) << 32) | index;
+  if (master.creating.count(slot)) {
+    r.status = u8(St::kLocked);
+    return reply(r);
+  }
+  auto targets = master.choose_servers(n->goal, {});
+  if (targets.empty()) {
+    r.status = u8(St::kNoChunkServers);
+    return reply(r);
+  }
+  uint64_t id = master.fs.reserve_chunk_id();
+  master.creating.insert(slot);
+  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  for (uint32_t cs : targets) {
+    ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {
+      master.cs_command(cs, msg::CsCreate{0, id, 1}, std::move(d));
+    });
+  }
+  master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
+    master.creating.erase(slot);
+    msg::ClChunkReply rep{req, 0, 0, id, 1, {}};
+    St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
+    if (st != St::kOk) {
+      for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+      rep.status = u8(st);
+      return send(rep);
+    }
+    for (uint32_t cs : good) {
+      master.copies[id].push_back({cs, 1});
+      rep.locations.push_back(master.servers[cs].loc);
+    }
+    master.leases[id] = {session, master.loop.now_ms() + 60000};
+    rep.file_length = master.fs.node(ino)->length;
+    send(rep);
+  });
+}
+
+void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
+  uint32_t ino = in(m.inode);
+  auto l = m_.leases.find(m.chunk_id);
+  if (l != m_.leases.end() && l->second.session == sess_->id) m_.leases.erase(l);
+  if (m.status != 0) {
+    log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
+              to_string(static_cast<St>(m.status)));
+  }
+  const Node* n = m_.fs.node(ino);
+  if (!n) return status(m.req, St::kNoEnt);
+  status(m.req, m_.commit(OpWrite{ino, m.length}));
+}
+
+bool ClientOps::dispatch(uint32_t type, std::string_view p) {
+  switch (type) {
+    case msg::ClLookup::kType: return handle<msg::ClLookup>(p, [&](auto& m) { lookup(m); });
+    case msg::ClGetattr::kType: return handle<msg::ClGetattr>(p, [&](auto& m) { getattr(m); });
+    case msg::ClSetattr::kType: return handle<msg::ClSetattr>(p, [&](auto& m) { setattr(m); });
+    case msg::ClMknod::kType: return handle<msg::ClMknod>(p, [&](auto& m) { mknod(m); });
+    case msg::ClUnlink::kType: return handle<msg::ClUnlink>(p, [&](auto& m) { unlink(m); });
+    case msg::ClSymlink::kType: return handle<msg::ClSymlink>(p, [&](auto& m) { symlink(m); });
+    case msg::ClReadlink::kType: return handle<msg::ClReadlink>(p, [&](auto& m) { readlink(m); });
+    case msg::ClRename::kType: return handle<msg::ClRename>(p, [&](auto& m) { rename(m); });
+    case msg::ClLink::kType: return handle<msg::ClLink>(p, [&](auto& m) { link(m); });
+    case msg::ClReaddir::kType: return handle<msg::ClReaddir>(p, [&](auto& m) { readdir(m); });
+    case msg::ClStatfs::kType: return handle<msg::ClStatfs>(p, [&](auto& m) { statfs(m); });
+    case msg::ClAccess::kType: return handle<msg::ClAccess>(p, [&](auto& m) { access(m); });
+    case msg::ClReadChunk::kType: return handle<msg::ClReadChunk>(p, [&](auto& m) { read_chunk(m); });
+    case msg::ClWriteChunk::kType: return handle<msg::ClWriteChunk>(p, [&](auto& m) { write_chunk(m); });
+    case msg::ClWriteChunkEnd::kType: return handle<msg::ClWriteChunkEnd>(p, [&](auto& m) { write_chunk_end(m); });
+    default:
+      log::warn("client {}: unknown message type {} ({} bytes): closing connection", link_->peer, type, p.size());
+      return false;
+  }
+}
+
+// Resolves an absolute path inside the namespace; 0 if missing or not a directory.
+uint32_t resolve_dir(const Fs& fs, const std::string& path) {
+  uint32_t ino = kRootInode;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string::npos) next = path.size();
+    std::string part = path.substr(pos, next - pos);
+    pos = next + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") return 0;  // never climb out of an export
+    ino = fs.child(ino, part);
+    const Node* n = fs.node(ino);
+    if (!n || n->type != msg::kDir) return 0;
+  }
+  return ino;
+}
+
+}  // namespace
+
+bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
+  if (!link->ctx) link->ctx = std::make_shared<ClientCtx>();
+  auto& ctx = *std::static_pointer_cast<ClientCtx>(link->ctx);
+  if (!ctx.hello) {
+    msg::Hello h;
+    if (type != msg::Hello::kType || !net::decode(payload, h)) {
+      log::warn("client {}: expected a handshake, got message type {} ({} bytes): closing connection", link->peer,
+                type, payload.size());
+      return false;
+    }
+    ctx.hello = true;
+    link->send(net::frame(msg::HelloReply{0, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
+    return true;
+  }
+  if (type == msg::ClRegister::kType) {
+    msg::ClRegister m;
+    if (!net::decode(payload, m)) {
+      log::warn("client {}: undecodable registration: closing connection", link->peer);
+      return false;
+    }
+    msg::ClRegisterReply r{m.req, 0, 0, false, ""};
+    const ExportRule* rule = exports.match(link->peer_ip, m.subdir, m.meta);
+    uint32_t root = 0;
+    if (!rule) {
+      r.status = u8(St::kPerm);
+      r.message = "exports (" + cfg.str("EXPORTS_FILENAME") + ") do not allow " + net::ip_to_string(link->peer_ip) +
+                  " to mount '" + m.subdir + "'";
+    } else if (!rule->password.empty() && rule->password != m.password) {
+      r.status = u8(St::kPerm);
+      r.message = "wrong password for '" + m.subdir + "'";
+    } else if ((root = resolve_dir(fs, m.subdir)) == 0) {
+      r.status = u8(St::kNoEnt);
+      r.message = "no directory '" + m.subdir + "' on this file system";
+    }
+    if (r.status) {
+      log::warn("client {}: mount refused: {}", link->peer, r.message);
+      link->send(net::frame(r));
+      return true;
+    }
+    uint64_t id = m.session_id;
+    if (id == 0) {
+      static std::mt19937_64 rng{std::random_device{}()};
+      do id = rng(); while (id == 0 || sessions.count(id));
+    }
+    Session& s = sessions[id];
+    bool resumed = s.id == id;
+    s.id = id;
+    s.root = root;
+    s.rule = *rule;
+    s.info = m.info;
+    s.peer = link->peer;
+    ctx.session = id;
+    r.session_id = id;
+    r.readonly = rule->readonly;
+    log::info("client {}: session {:016x} {} ({}, subfolder '{}'{})", link->peer, id, resumed ? "resumed" : "opened",
+              m.info, m.subdir, rule->readonly ? ", read-only" : "");
+    link->send(net::frame(r));
+    return true;
+  }
+  ClientOps ops(*this, link, ctx);
+  return ops.dispatch(type, payload);
+}
+
+}  // namespace antler::master

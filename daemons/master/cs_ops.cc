@@ -1,0 +1,263 @@
+// Chunkserver connections: handshake, registration, heartbeats, command
+// replies, damage reports.
+#include <algorithm>
+
+#include "common/log.h"
+#include "common/net.h"
+#include "daemons/master/master.h"
+
+namespace antler::master {
+
+namespace {
+struct CsCtx {
+  bool hello = false;
+  uint32_t cs = 0;  // 0 until registered
+};
+constexpr int kCommandTimeoutMs = 10000;
+}  // namespace
+
+template <class M>
+void Master::cs_command(uint32_t cs, M m, OpDone done) {
+  auto it = servers.find(cs);
+  if (it == servers.end() || !it->second.connected()) {
+    done(St::kDisconnected, 0);
+    return;
+  }
+  uint32_t op = next_op_id++;
+  if (next_op_id == 0) next_op_id = 1;
+  m.op_id = op;
+  pending_ops[op] = {cs, std::move(done)};
+  it->second.link->send(net::frame(m));
+  loop.after(kCommandTimeoutMs, [this, op] {
+    auto p = pending_ops.find(op);
+    if (p == pending_ops.end()) return;
+    auto cb = std::move(p->second.second);
+    pending_ops.erase(p);
+    cb(St::kTimeout, 0);
+  });
+}
+
+template void Master::cs_command<msg::CsCreate>(uint32_t, msg::CsCreate, OpDone);
+template void Master::cs_command<msg::CsDelete>(uint32_t, msg::CsDelete, OpDone);
+template void Master::cs_command<msg::CsSetVersion>(uint32_t, msg::CsSetVersion, OpDone);
+template void Master::cs_command<msg::CsTruncate>(uint32_t, msg::CsTruncate, OpDone);
+template void Master::cs_command<msg::CsReplicate>(uint32_t, msg::CsReplicate, OpDone);
+
+void Master::cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,
+                       std::function<void(std::vector<uint32_t>)> done) {
+  struct State {
+    size_t left;
+    std::vector<int> ok;
+    std::vector<uint32_t> ids;
+    std::function<void(std::vector<uint32_t>)> done;
+  };
+  auto s = std::make_shared<State>();
+  s->left = ops.size();
+  s->ok.assign(ops.size(), 0);
+  for (auto& o : ops) s->ids.push_back(o.first);
+  s->done = std::move(done);
+  if (ops.empty()) {
+    s->done({});
+    return;
+  }
+  for (size_t i = 0; i < ops.size(); i++) {
+    ops[i].second([s, i](St st, uint32_t) {
+      s->ok[i] = st == St::kOk;
+      if (--s->left == 0) {
+        std::vector<uint32_t> good;
+        for (size_t j = 0; j < s->ids.size(); j++)
+          if (s->ok[j]) good.push_back(s->ids[j]);
+        s->done(std::move(good));
+      }
+    });
+  }
+}
+
+St Master::commit(const Op& op) {
+  St st = store.commit(op);
+  for (uint64_t id : fs.released_chunks()) {
+    auto it = copies.find(id);
+    if (it == copies.end()) continue;
+    for (const Copy& c : it->second) cs_command(c.cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+    copies.erase(it);
+    leases.erase(id);
+  }
+  fs.released_chunks().clear();
+  return st;
+}
+
+std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uint32_t>& exclude) const {
+  std::vector<const ChunkServer*> cands;
+  for (const auto& [id, s] : servers) {
+    if (!s.connected() || s.total == 0 || s.used >= s.total) continue;
+    if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) continue;
+    cands.push_back(&s);
+  }
+  // Most free space first (by fraction), then least loaded.
+  std::sort(cands.begin(), cands.end(), [](const ChunkServer* a, const ChunkServer* b) {
+    double fa = double(a->total - a->used) / double(a->total), fb = double(b->total - b->used) / double(b->total);
+    if (std::abs(fa - fb) > 0.01) return fa > fb;
+    if (a->load != b->load) return a->load < b->load;
+    return a->id < b->id;
+  });
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < cands.size() && out.size() < count; i++) out.push_back(cands[i]->id);
+  return out;
+}
+
+std::vector<msg::Location> Master::valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids) const {
+  std::vector<msg::Location> out;
+  const ChunkMeta* meta = fs.chunk(chunk_id);
+  auto it = copies.find(chunk_id);
+  if (!meta || it == copies.end()) return out;
+  std::vector<const ChunkServer*> good;
+  for (const Copy& c : it->second) {
+    auto s = servers.find(c.cs);
+    if (c.version == meta->version && s != servers.end() && s->second.connected()) good.push_back(&s->second);
+  }
+  std::sort(good.begin(), good.end(), [](const ChunkServer* a, const ChunkServer* b) { return a->load < b->load; });
+  for (const ChunkServer* s : good) {
+    out.push_back(s->loc);
+    if (ids) ids->push_back(s->id);
+  }
+  return out;
+}
+
+void Master::on_cs_close(const LinkPtr& link) {
+  auto ctx = std::static_pointer_cast<CsCtx>(link->ctx);
+  if (!ctx || ctx->cs == 0) return;
+  auto it = servers.find(ctx->cs);
+  if (it == servers.end() || it->second.link != link) return;
+  log::warn("chunkserver {} ({}) disconnected", net::to_string(it->second.loc), ctx->cs);
+  it->second.link.reset();
+  for (auto& [id, list] : copies) {
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const Copy& c) { return c.cs == ctx->cs; }), list.end());
+  }
+  std::vector<uint32_t> dead;
+  for (auto& [op, p] : pending_ops)
+    if (p.first == ctx->cs) dead.push_back(op);
+  for (uint32_t op : dead) {
+    auto cb = std::move(pending_ops[op].second);
+    pending_ops.erase(op);
+    cb(St::kDisconnected, 0);
+  }
+}
+
+bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
+  if (!link->ctx) link->ctx = std::make_shared<CsCtx>();
+  auto ctx = std::static_pointer_cast<CsCtx>(link->ctx);
+  auto bad = [&](const char* what) {
+    log::warn("chunkserver {}: {} (message type {}, {} bytes): closing connection", link->peer, what, type,
+              payload.size());
+    return false;
+  };
+  if (!ctx->hello) {
+    msg::Hello h;
+    if (type != msg::Hello::kType || !net::decode(payload, h)) return bad("expected a handshake");
+    msg::HelloReply r;
+    r.cluster_id = fs.cluster_id();
+    r.meta_version = fs.version();
+    if (h.role != msg::kRoleChunkserver) {
+      r.status = static_cast<uint8_t>(St::kProtocol);
+      r.message = "this port is for chunkservers";
+      link->send(net::frame(r));
+      return bad("peer is not a chunkserver");
+    }
+    if (h.cluster_id != 0 && h.cluster_id != fs.cluster_id()) {
+      r.status = static_cast<uint8_t>(St::kPerm);
+      r.message = "chunkserver belongs to another cluster";
+      link->send(net::frame(r));
+      return bad("cluster id mismatch");
+    }
+    ctx->hello = true;
+    link->send(net::frame(r));
+    return true;
+  }
+  switch (type) {
+    case msg::CsRegister::kType: {
+      msg::CsRegister m;
+      if (!net::decode(payload, m) || ctx->cs != 0) return bad("bad registration");
+      msg::Location loc{m.ip ? m.ip : link->peer_ip, m.port};
+      uint32_t id = 0;
+      for (auto& [sid, s] : servers)
+        if (s.loc == loc) id = sid;
+      if (id && servers[id].connected()) {
+        link->send(net::frame(msg::CsRegisterReply{static_cast<uint8_t>(St::kExist), 0,
+                                                   "a chunkserver with this address is already connected"}));
+        return bad("duplicate chunkserver address");
+      }
+      if (!id) id = next_cs_id++;
+      ChunkServer& s = servers[id];
+      s.id = id;
+      s.loc = loc;
+      s.total = m.total_bytes;
+      s.used = m.used_bytes;
+      s.chunk_count = static_cast<uint32_t>(m.chunks.size());
+      s.link = link;
+      ctx->cs = id;
+      size_t good = 0, orphan = 0, stale = 0;
+      for (const auto& c : m.chunks) {
+        const ChunkMeta* meta = fs.chunk(c.chunk_id);
+        if (!meta) {
+          orphan++;
+          cs_command(id, msg::CsDelete{0, c.chunk_id, 0}, [](St, uint32_t) {});
+        } else if (c.version == meta->version) {
+          good++;
+          copies[c.chunk_id].push_back({id, c.version});
+        } else if (c.version + 1 == meta->version && !leases.count(c.chunk_id)) {
+          // The master logged a version bump the server never received
+          // (crash in between): the data is the same; bring it up.
+          uint64_t cid = c.chunk_id;
+          uint32_t v = meta->version;
+          cs_command(id, msg::CsSetVersion{0, cid, c.version, v}, [this, id, cid, v](St st, uint32_t) {
+            if (st == St::kOk && fs.chunk(cid) && fs.chunk(cid)->version == v) copies[cid].push_back({id, v});
+          });
+          good++;
+        } else {
+          stale++;
+          cs_command(id, msg::CsDelete{0, c.chunk_id, c.version}, [](St, uint32_t) {});
+        }
+      }
+      log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} unknown), {} of {} bytes used",
+                net::to_string(loc), id, m.chunks.size(), good, stale, orphan, m.used_bytes, m.total_bytes);
+      link->send(net::frame(msg::CsRegisterReply{0, id, ""}));
+      return true;
+    }
+    case msg::CsSpace::kType: {
+      msg::CsSpace m;
+      if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad heartbeat");
+      ChunkServer& s = servers[ctx->cs];
+      s.total = m.total_bytes;
+      s.used = m.used_bytes;
+      s.chunk_count = m.chunk_count;
+      s.load = m.load;
+      return true;
+    }
+    case msg::CsOpStatus::kType: {
+      msg::CsOpStatus m;
+      if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad command status");
+      auto it = pending_ops.find(m.op_id);
+      if (it == pending_ops.end()) return true;  // timed out already
+      auto cb = std::move(it->second.second);
+      pending_ops.erase(it);
+      cb(static_cast<St>(m.status), m.version);
+      return true;
+    }
+    case msg::CsChunkDamaged::kType: {
+      msg::CsChunkDamaged m;
+      if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad damage report");
+      log::warn("chunkserver {} reports chunk {:016X} damaged; dropping that copy", link->peer, m.chunk_id);
+      auto it = copies.find(m.chunk_id);
+      if (it != copies.end()) {
+        auto& l = it->second;
+        l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == ctx->cs; }), l.end());
+      }
+      cs_command(ctx->cs, msg::CsDelete{0, m.chunk_id, 0}, [](St, uint32_t) {});
+      return true;
+    }
+    default:
+      return bad("unknown message");
+  }
+}
+
+}  // namespace antler::master

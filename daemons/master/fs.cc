@@ -1,0 +1,373 @@
+#include "daemons/master/fs.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace antler::master {
+
+namespace {
+constexpr uint64_t kChunk = msg::kChunkSize;
+}
+
+void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint32_t root_trashtime) {
+  nodes_.clear();
+  chunks_.clear();
+  cluster_id_ = cluster_id;
+  version_ = 0;
+  next_inode_ = 2;
+  next_chunk_id_ = 1;
+  Node& root = nodes_[kRootInode];
+  root.id = kRootInode;
+  root.type = msg::kDir;
+  root.mode = 0777;
+  root.nlink = 1;
+  root.goal = root_goal;
+  root.trashtime = root_trashtime;
+  root.parent = kRootInode;
+  root.atime_ns = root.mtime_ns = root.ctime_ns = now_ns;
+  root.children = std::make_unique<std::map<std::string, uint32_t>>();
+}
+
+const Node* Fs::node(uint32_t id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+Node* Fs::mut(uint32_t id) {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+Node* Fs::dir(uint32_t id, St* st) {
+  Node* n = mut(id);
+  if (!n) {
+    *st = St::kNoEnt;
+    return nullptr;
+  }
+  if (n->type != msg::kDir) {
+    *st = St::kNotDir;
+    return nullptr;
+  }
+  return n;
+}
+
+uint32_t Fs::child(uint32_t dir, const std::string& name) const {
+  const Node* d = node(dir);
+  if (!d || !d->children) return 0;
+  auto it = d->children->find(name);
+  return it == d->children->end() ? 0 : it->second;
+}
+
+const ChunkMeta* Fs::chunk(uint64_t id) const {
+  auto it = chunks_.find(id);
+  return it == chunks_.end() ? nullptr : &it->second;
+}
+
+msg::Attr Fs::attr(const Node& n) const {
+  msg::Attr a;
+  a.inode = n.id;
+  a.type = n.type;
+  a.mode = n.mode;
+  a.uid = n.uid;
+  a.gid = n.gid;
+  a.atime_ns = n.atime_ns;
+  a.mtime_ns = n.mtime_ns;
+  a.ctime_ns = n.ctime_ns;
+  a.nlink = n.type == msg::kDir ? 2 + n.subdirs : n.nlink;
+  a.size = n.type == msg::kFile ? n.length : n.type == msg::kSymlink ? n.target.size() : 0;
+  if (n.type == msg::kDir) a.size = 4096;
+  a.rdev = n.rdev;
+  a.goal = n.goal;
+  a.trashtime = n.trashtime;
+  return a;
+}
+
+St Fs::check_new_name(const Node& parent, const std::string& name) const {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos) {
+    return St::kInval;
+  }
+  if (name.size() > kMaxNameLen) return St::kNameTooLong;
+  if (parent.children->count(name)) return St::kExist;
+  return St::kOk;
+}
+
+Node& Fs::add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint32_t gid, const Node& parent,
+                   int64_t t) {
+  Node& n = nodes_[id];
+  n.id = id;
+  n.type = type;
+  n.mode = mode & 07777;
+  n.uid = uid;
+  n.gid = gid;
+  n.atime_ns = n.mtime_ns = n.ctime_ns = t;
+  n.goal = parent.goal;
+  n.trashtime = parent.trashtime;
+  if (type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
+  if (id >= next_inode_) next_inode_ = id + 1;
+  return n;
+}
+
+void Fs::attach(Node& parent, const std::string& name, Node& child, int64_t t) {
+  (*parent.children)[name] = child.id;
+  child.nlink++;
+  if (child.type == msg::kDir) {
+    child.parent = parent.id;
+    parent.subdirs++;
+  }
+  parent.mtime_ns = parent.ctime_ns = t;
+}
+
+void Fs::detach(Node& parent, const std::string& name, Node& child, int64_t t) {
+  parent.children->erase(name);
+  if (child.type == msg::kDir) parent.subdirs--;
+  parent.mtime_ns = parent.ctime_ns = t;
+}
+
+void Fs::release_chunks_from(Node& f, uint32_t first_index) {
+  for (size_t i = first_index; i < f.chunks.size(); i++) {
+    uint64_t id = f.chunks[i];
+    if (id == 0) continue;
+    auto it = chunks_.find(id);
+    if (it != chunks_.end() && --it->second.refs == 0) {
+      chunks_.erase(it);
+      released_.push_back(id);
+    }
+  }
+  if (first_index < f.chunks.size()) f.chunks.resize(first_index);
+}
+
+void Fs::drop_link(Node& n) {
+  if (n.nlink > 0) n.nlink--;
+  if (n.nlink > 0) return;
+  if (n.type == msg::kFile) release_chunks_from(n, 0);
+  nodes_.erase(n.id);
+}
+
+bool Fs::is_ancestor(uint32_t ancestor, uint32_t id) const {
+  // Walks up from id (a directory) to the root.
+  for (int guard = 0; guard < 1 << 20; guard++) {
+    if (id == ancestor) return true;
+    const Node* n = node(id);
+    if (!n || id == kRootInode) return false;
+    id = n->parent;
+  }
+  return false;
+}
+
+St Fs::apply(const Op& op, int64_t time_ns) {
+  return std::visit([&](const auto& o) { return apply_op(o, time_ns); }, op);
+}
+
+St Fs::apply_op(const OpCreate& o, int64_t t) {
+  St st = St::kOk;
+  Node* p = dir(o.parent, &st);
+  if (!p) return st;
+  if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
+  if (o.inode == 0 || nodes_.count(o.inode)) return St::kInval;
+  switch (o.type) {
+    case msg::kFile: case msg::kDir: case msg::kFifo: case msg::kSocket: case msg::kBlockDev:
+    case msg::kCharDev:
+      break;
+    default:
+      return St::kInval;
+  }
+  Node& n = add_node(o.inode, o.type, o.mode, o.uid, o.gid, *p, t);
+  if (o.type == msg::kBlockDev || o.type == msg::kCharDev) n.rdev = o.rdev;
+  attach(*mut(o.parent), o.name, n, t);
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpSymlink& o, int64_t t) {
+  St st = St::kOk;
+  Node* p = dir(o.parent, &st);
+  if (!p) return st;
+  if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
+  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > 4096) return St::kInval;
+  Node& n = add_node(o.inode, msg::kSymlink, 0777, o.uid, o.gid, *p, t);
+  n.target = o.target;
+  attach(*mut(o.parent), o.name, n, t);
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpUnlink& o, int64_t t) {
+  St st = St::kOk;
+  Node* p = dir(o.parent, &st);
+  if (!p) return st;
+  auto it = p->children->find(o.name);
+  if (it == p->children->end()) return St::kNoEnt;
+  Node* n = mut(it->second);
+  if (n->type == msg::kDir && !n->children->empty()) return St::kNotEmpty;
+  detach(*p, o.name, *n, t);
+  n->ctime_ns = t;
+  drop_link(*n);
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpRename& o, int64_t t) {
+  St st = St::kOk;
+  Node* sp = dir(o.parent, &st);
+  if (!sp) return st;
+  Node* dp = dir(o.new_parent, &st);
+  if (!dp) return st;
+  auto sit = sp->children->find(o.name);
+  if (sit == sp->children->end()) return St::kNoEnt;
+  Node* src = mut(sit->second);
+  if (o.new_name.empty() || o.new_name == "." || o.new_name == ".." ||
+      o.new_name.find('/') != std::string::npos) {
+    return St::kInval;
+  }
+  if (o.new_name.size() > kMaxNameLen) return St::kNameTooLong;
+  if ((o.flags & msg::kRenameExchange) && (o.flags & msg::kRenameNoReplace)) return St::kInval;
+  if (src->type == msg::kDir && is_ancestor(src->id, dp->id)) return St::kInval;
+  auto dit = dp->children->find(o.new_name);
+  Node* dst = dit == dp->children->end() ? nullptr : mut(dit->second);
+
+  if (o.flags & msg::kRenameExchange) {
+    if (!dst) return St::kNoEnt;
+    if (dst->type == msg::kDir && is_ancestor(dst->id, sp->id)) return St::kInval;
+    if (src == dst) return St::kOk;
+    (*sp->children)[o.name] = dst->id;
+    (*dp->children)[o.new_name] = src->id;
+    if (sp != dp) {
+      if (src->type == msg::kDir) {
+        sp->subdirs--;
+        dp->subdirs++;
+        src->parent = dp->id;
+      }
+      if (dst->type == msg::kDir) {
+        dp->subdirs--;
+        sp->subdirs++;
+        dst->parent = sp->id;
+      }
+    }
+    src->ctime_ns = dst->ctime_ns = t;
+    sp->mtime_ns = sp->ctime_ns = dp->mtime_ns = dp->ctime_ns = t;
+    return St::kOk;
+  }
+  if (dst) {
+    if (o.flags & msg::kRenameNoReplace) return St::kExist;
+    if (dst == src) return St::kOk;  // two names of one inode: nothing to do
+    if (src->type == msg::kDir) {
+      if (dst->type != msg::kDir) return St::kNotDir;
+      if (!dst->children->empty()) return St::kNotEmpty;
+    } else if (dst->type == msg::kDir) {
+      return St::kIsDir;
+    }
+    detach(*dp, o.new_name, *dst, t);
+    dst->ctime_ns = t;
+    drop_link(*dst);
+  }
+  detach(*sp, o.name, *src, t);
+  src->nlink--;
+  attach(*dp, o.new_name, *src, t);
+  src->ctime_ns = t;
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpLink& o, int64_t t) {
+  St st = St::kOk;
+  Node* p = dir(o.new_parent, &st);
+  if (!p) return st;
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  if (n->type == msg::kDir) return St::kPerm;
+  if ((st = check_new_name(*p, o.new_name)) != St::kOk) return st;
+  if (n->nlink >= 65000) return St::kMLink;
+  attach(*p, o.new_name, *n, t);
+  n->ctime_ns = t;
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpSetattr& o, int64_t t) {
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  if (o.mask & msg::kSetMode) n->mode = o.mode & 07777;
+  if (o.mask & msg::kSetUid) n->uid = o.uid;
+  if (o.mask & msg::kSetGid) n->gid = o.gid;
+  if (o.mask & msg::kSetAtime) n->atime_ns = o.atime_ns;
+  if (o.mask & msg::kSetAtimeNow) n->atime_ns = t;
+  if (o.mask & msg::kSetMtime) n->mtime_ns = o.mtime_ns;
+  if (o.mask & msg::kSetMtimeNow) n->mtime_ns = t;
+  n->ctime_ns = t;
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpTruncate& o, int64_t t) {
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  if (n->type != msg::kFile) return St::kInval;
+  n->length = o.length;
+  release_chunks_from(*n, static_cast<uint32_t>((o.length + kChunk - 1) / kChunk));
+  n->mtime_ns = n->ctime_ns = t;
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpWrite& o, int64_t t) {
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  if (n->type != msg::kFile) return St::kInval;
+  n->length = std::max(n->length, o.length);
+  n->mtime_ns = n->ctime_ns = t;
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpSetChunk& o, int64_t t) {
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  if (n->type != msg::kFile || o.chunk_id == 0 || chunks_.count(o.chunk_id)) return St::kInval;
+  if (o.index >= (1u << 26)) return St::kTooBig;
+  if (n->chunks.size() <= o.index) n->chunks.resize(o.index + 1, 0);
+  uint64_t old = n->chunks[o.index];
+  if (old != 0) {
+    auto it = chunks_.find(old);
+    if (it != chunks_.end() && --it->second.refs == 0) {
+      chunks_.erase(it);
+      released_.push_back(old);
+    }
+  }
+  n->chunks[o.index] = o.chunk_id;
+  chunks_[o.chunk_id] = ChunkMeta{o.version, 1, n->goal};
+  if (o.chunk_id >= next_chunk_id_) next_chunk_id_ = o.chunk_id + 1;
+  return St::kOk;
+}
+
+St Fs::apply_op(const OpSetVersion& o, int64_t t) {
+  auto it = chunks_.find(o.chunk_id);
+  if (it == chunks_.end()) return St::kNoEnt;
+  it->second.version = o.version;
+  return St::kOk;
+}
+
+std::string Fs::dump() const {
+  std::ostringstream out;
+  out << "version " << version_ << " cluster " << cluster_id_ << " next_inode " << next_inode_ << " next_chunk "
+      << next_chunk_id_ << "\n";
+  std::vector<uint32_t> ids;
+  ids.reserve(nodes_.size());
+  for (const auto& [id, n] : nodes_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (uint32_t id : ids) {
+    const Node& n = nodes_.at(id);
+    out << "node " << id << " " << n.type << " " << n.mode << " " << n.uid << ":" << n.gid << " a" << n.atime_ns
+        << " m" << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt"
+        << n.trashtime << " rdev" << n.rdev << " len" << n.length << " target=" << escape(n.target);
+    if (n.type == msg::kDir) out << " parent" << n.parent << " subdirs" << n.subdirs;
+    out << " chunks";
+    for (uint64_t c : n.chunks) out << " " << c;
+    out << "\n";
+    if (n.children)
+      for (const auto& [name, cid] : *n.children) out << "  " << escape(name) << " -> " << cid << "\n";
+  }
+  std::vector<uint64_t> cids;
+  for (const auto& [id, c] : chunks_) cids.push_back(id);
+  std::sort(cids.begin(), cids.end());
+  for (uint64_t id : cids) {
+    const ChunkMeta& c = chunks_.at(id);
+    out << "chunk " << id << " v" << c.version << " refs" << c.refs << " g" << int(c.goal) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace antler::master

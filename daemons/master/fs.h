@@ -1,0 +1,122 @@
+// The master's metadata: the namespace and the chunk registry, in RAM.
+//
+// apply() is the only way to change it and is used live, in changelog
+// replay and in tests. It validates structure (existence, emptiness, loops)
+// and either changes nothing and returns an error, or applies the whole
+// operation. Permission checks need credentials and live in perm.h; they
+// happen before an operation is built.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/messages.h"
+#include "common/status.h"
+#include "daemons/master/ops.h"
+
+namespace antler::master {
+
+constexpr uint32_t kRootInode = 1;
+constexpr uint32_t kMaxNameLen = 255;
+
+struct Node {
+  uint32_t id = 0;
+  uint8_t type = msg::kFile;
+  uint16_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint32_t nlink = 0;    // names pointing at it (directories: 1 parent name)
+  uint8_t goal = 1;
+  uint32_t trashtime = 0;
+  uint32_t rdev = 0;
+  uint32_t parent = 0;   // directories only: the containing directory
+  uint32_t subdirs = 0;  // directories only
+  uint64_t length = 0;   // files
+  std::vector<uint64_t> chunks;             // files: chunk id per 64 MiB slot, 0 = hole
+  std::string target;                       // symlinks
+  std::unique_ptr<std::map<std::string, uint32_t>> children;  // directories
+};
+
+// A chunk as the metadata knows it. Where its copies are is runtime state
+// kept by the chunk registry (chunks.h), not here.
+struct ChunkMeta {
+  uint32_t version = 0;
+  uint32_t refs = 0;  // file slots pointing at it
+  uint8_t goal = 1;
+};
+
+class Fs {
+ public:
+  // A new file system: root directory with the given goal and trash time.
+  void init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint32_t root_trashtime);
+
+  St apply(const Op& op, int64_t time_ns);
+
+  const Node* node(uint32_t id) const;
+  // Child inode of dir by name, or 0.
+  uint32_t child(uint32_t dir, const std::string& name) const;
+  msg::Attr attr(const Node& n) const;
+  const ChunkMeta* chunk(uint64_t id) const;
+  const std::unordered_map<uint64_t, ChunkMeta>& chunks() const { return chunks_; }
+
+  uint64_t version() const { return version_; }
+  void set_version(uint64_t v) { version_ = v; }
+  uint64_t cluster_id() const { return cluster_id_; }
+  uint32_t next_inode() { return next_inode_; }
+  uint64_t reserve_chunk_id() { return next_chunk_id_++; }
+  size_t node_count() const { return nodes_.size(); }
+
+  // Chunks whose last reference went away during apply(); the server sends
+  // deletions for them and clears the list.
+  std::vector<uint64_t>& released_chunks() { return released_; }
+
+  // Deterministic full text dump of the state (tests compare these).
+  std::string dump() const;
+
+  // Binary image (see image.cc and docs/formats.md).
+  bool save_image(const std::string& path, std::string* error) const;
+  bool load_image(const std::string& path, std::string* error);
+  // Reads only the header of an image: its metadata version.
+  static bool image_version(const std::string& path, uint64_t* version, std::string* error);
+
+ private:
+  St apply_op(const OpCreate& o, int64_t t);
+  St apply_op(const OpSymlink& o, int64_t t);
+  St apply_op(const OpUnlink& o, int64_t t);
+  St apply_op(const OpRename& o, int64_t t);
+  St apply_op(const OpLink& o, int64_t t);
+  St apply_op(const OpSetattr& o, int64_t t);
+  St apply_op(const OpTruncate& o, int64_t t);
+  St apply_op(const OpWrite& o, int64_t t);
+  St apply_op(const OpSetChunk& o, int64_t t);
+  St apply_op(const OpSetVersion& o, int64_t t);
+
+  Node* mut(uint32_t id);
+  Node* dir(uint32_t id, St* st);
+  St check_new_name(const Node& parent, const std::string& name) const;
+  Node& add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint32_t gid, const Node& parent,
+                 int64_t t);
+  void attach(Node& parent, const std::string& name, Node& child, int64_t t);
+  void detach(Node& parent, const std::string& name, Node& child, int64_t t);
+  // Drops one name of a node; frees it when no name is left.
+  void drop_link(Node& n);
+  void release_chunks_from(Node& f, uint32_t first_index);
+  bool is_ancestor(uint32_t ancestor, uint32_t id) const;
+
+  std::unordered_map<uint32_t, Node> nodes_;
+  std::unordered_map<uint64_t, ChunkMeta> chunks_;
+  std::vector<uint64_t> released_;
+  uint64_t version_ = 0;
+  uint64_t cluster_id_ = 0;
+  uint32_t next_inode_ = 2;
+  uint64_t next_chunk_id_ = 1;
+};
+
+}  // namespace antler::master

@@ -1,0 +1,278 @@
+// The binary metadata image (metadata.mfs). Layout, in docs/formats.md:
+//   header: "ANTLERM1", u64 version, u64 cluster id, u32 next inode, u64 next chunk id
+//   sections: 4-byte tag, u64 payload length, payload, u32 CRC32C of payload
+//   tags: NODE (inodes), EDGE (directory entries), CHNK (chunks), "END " (last, empty)
+// Derived values (link counts, subdirectory counts, chunk references) are
+// recomputed on load and not stored.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/crc.h"
+#include "daemons/master/fs.h"
+
+namespace antler::master {
+
+namespace {
+
+constexpr char kMagic[9] = "ANTLERM1";
+
+struct NodeRec {
+  uint32_t id = 0;
+  uint8_t type = 0;
+  uint16_t mode = 0;
+  uint32_t uid = 0, gid = 0;
+  int64_t atime_ns = 0, mtime_ns = 0, ctime_ns = 0;
+  uint8_t goal = 0;
+  uint32_t trashtime = 0;
+  uint32_t rdev = 0;
+  uint64_t length = 0;
+  std::vector<uint64_t> chunks;
+  std::string target;
+  ANTLER_FIELDS(id, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, goal, trashtime, rdev, length, chunks,
+                target)
+};
+
+struct EdgeRec {
+  uint32_t parent = 0;
+  std::string name;
+  uint32_t child = 0;
+  ANTLER_FIELDS(parent, name, child)
+};
+
+struct ChunkRec {
+  uint64_t id = 0;
+  uint32_t version = 0;
+  uint8_t goal = 0;
+  ANTLER_FIELDS(id, version, goal)
+};
+
+struct Header {
+  uint64_t version = 0;
+  uint64_t cluster_id = 0;
+  uint32_t next_inode = 0;
+  uint64_t next_chunk_id = 0;
+  ANTLER_FIELDS(version, cluster_id, next_inode, next_chunk_id)
+};
+
+void put_section(std::string& out, const char tag[5], const std::string& payload) {
+  out.append(tag, 4);
+  uint64_t len = payload.size();
+  out.append(reinterpret_cast<const char*>(&len), 8);
+  out += payload;
+  uint32_t crc = crc32c(payload.data(), payload.size());
+  out.append(reinterpret_cast<const char*>(&crc), 4);
+}
+
+bool read_file(const std::string& path, std::string& data, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  data = ss.str();
+  return true;
+}
+
+bool parse_header(const std::string& data, Header& h, size_t& pos, const std::string& path, std::string* error) {
+  if (data.size() < 8 + 28 || std::memcmp(data.data(), kMagic, 8) != 0) {
+    *error = path + ": not an Antler metadata image";
+    return false;
+  }
+  serde::Reader r(data.data() + 8, 28);
+  r.get(h.version);
+  r.get(h.cluster_id);
+  r.get(h.next_inode);
+  r.get(h.next_chunk_id);
+  pos = 8 + 28;
+  return true;
+}
+
+}  // namespace
+
+bool Fs::save_image(const std::string& path, std::string* error) const {
+  std::string out(kMagic, 8);
+  serde::Writer w(out);
+  w.put(version_);
+  w.put(cluster_id_);
+  w.put(next_inode_);
+  w.put(next_chunk_id_);
+
+  std::string nodes, edges, chunks;
+  serde::Writer wn(nodes), we(edges), wc(chunks);
+  wn.put(static_cast<uint64_t>(nodes_.size()));
+  uint64_t edge_count = 0;
+  for (const auto& [id, n] : nodes_)
+    if (n.children) edge_count += n.children->size();
+  we.put(edge_count);
+  for (const auto& [id, n] : nodes_) {
+    NodeRec r{n.id, n.type, n.mode, n.uid, n.gid, n.atime_ns, n.mtime_ns, n.ctime_ns, n.goal, n.trashtime, n.rdev,
+              n.length, n.chunks, n.target};
+    wn.put(r);
+    if (n.children)
+      for (const auto& [name, child] : *n.children) we.put(EdgeRec{n.id, name, child});
+  }
+  wc.put(static_cast<uint64_t>(chunks_.size()));
+  for (const auto& [id, c] : chunks_) wc.put(ChunkRec{id, c.version, c.goal});
+  put_section(out, "NODE", nodes);
+  put_section(out, "EDGE", edges);
+  put_section(out, "CHNK", chunks);
+  put_section(out, "END ", "");
+
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  size_t off = 0;
+  while (off < out.size()) {
+    ssize_t n = ::write(fd, out.data() + off, out.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *error = tmp + ": write: " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) < 0) {
+    *error = tmp + ": fsync: " + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  ::close(fd);
+  // Keep the previous image as .back.
+  std::string back = path + ".back";
+  if (::access(path.c_str(), F_OK) == 0 && ::rename(path.c_str(), back.c_str()) < 0) {
+    *error = path + ": rename to .back: " + std::strerror(errno);
+    return false;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) < 0) {
+    *error = tmp + ": rename: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool Fs::image_version(const std::string& path, uint64_t* version, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string data(8 + 28, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  if (in.gcount() != static_cast<std::streamsize>(data.size())) {
+    *error = path + ": truncated image";
+    return false;
+  }
+  Header h;
+  size_t pos;
+  if (!parse_header(data, h, pos, path, error)) return false;
+  *version = h.version;
+  return true;
+}
+
+bool Fs::load_image(const std::string& path, std::string* error) {
+  std::string data;
+  if (!read_file(path, data, error)) return false;
+  Header h;
+  size_t pos = 0;
+  if (!parse_header(data, h, pos, path, error)) return false;
+  nodes_.clear();
+  chunks_.clear();
+  version_ = h.version;
+  cluster_id_ = h.cluster_id;
+  next_inode_ = h.next_inode;
+  next_chunk_id_ = h.next_chunk_id;
+  bool ended = false;
+  auto bad = [&](const std::string& why) {
+    *error = path + ": " + why;
+    return false;
+  };
+  while (!ended) {
+    if (data.size() - pos < 12) return bad("truncated section header");
+    std::string tag = data.substr(pos, 4);
+    uint64_t len;
+    std::memcpy(&len, data.data() + pos + 4, 8);
+    pos += 12;
+    if (len > data.size() - pos || data.size() - pos - len < 4) return bad("section " + tag + " truncated");
+    uint32_t crc;
+    std::memcpy(&crc, data.data() + pos + len, 4);
+    if (crc != crc32c(data.data() + pos, len)) return bad("section " + tag + " checksum mismatch");
+    serde::Reader r(data.data() + pos, len);
+    uint64_t count = 0;
+    if (tag == "NODE") {
+      if (!r.get(count)) return bad("NODE: bad count");
+      nodes_.reserve(count);
+      for (uint64_t i = 0; i < count; i++) {
+        NodeRec rec;
+        if (!r.get(rec)) return bad("NODE: bad record");
+        Node& n = nodes_[rec.id];
+        n.id = rec.id;
+        n.type = rec.type;
+        n.mode = rec.mode;
+        n.uid = rec.uid;
+        n.gid = rec.gid;
+        n.atime_ns = rec.atime_ns;
+        n.mtime_ns = rec.mtime_ns;
+        n.ctime_ns = rec.ctime_ns;
+        n.goal = rec.goal;
+        n.trashtime = rec.trashtime;
+        n.rdev = rec.rdev;
+        n.length = rec.length;
+        n.chunks = std::move(rec.chunks);
+        n.target = std::move(rec.target);
+        if (n.type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
+      }
+    } else if (tag == "EDGE") {
+      if (!r.get(count)) return bad("EDGE: bad count");
+      for (uint64_t i = 0; i < count; i++) {
+        EdgeRec e;
+        if (!r.get(e)) return bad("EDGE: bad record");
+        Node* p = mut(e.parent);
+        Node* c = mut(e.child);
+        if (!p || !c || !p->children) return bad("EDGE: entry " + e.name + " names a missing inode");
+        (*p->children)[e.name] = e.child;
+        c->nlink++;
+        if (c->type == msg::kDir) {
+          c->parent = p->id;
+          p->subdirs++;
+        }
+      }
+    } else if (tag == "CHNK") {
+      if (!r.get(count)) return bad("CHNK: bad count");
+      for (uint64_t i = 0; i < count; i++) {
+        ChunkRec c;
+        if (!r.get(c)) return bad("CHNK: bad record");
+        chunks_[c.id] = ChunkMeta{c.version, 0, c.goal};
+      }
+    } else if (tag == "END ") {
+      ended = true;
+    }  // unknown sections are skipped: newer writers may add some
+    pos += len + 4;
+  }
+  Node* root = mut(kRootInode);
+  if (!root || root->type != msg::kDir) return bad("no root directory");
+  root->parent = kRootInode;
+  root->nlink = 1;
+  for (auto& [id, n] : nodes_) {
+    for (uint64_t c : n.chunks) {
+      if (c == 0) continue;
+      auto it = chunks_.find(c);
+      if (it == chunks_.end()) return bad("inode " + std::to_string(id) + " uses unknown chunk " + std::to_string(c));
+      it->second.refs++;
+    }
+  }
+  return true;
+}
+
+}  // namespace antler::master

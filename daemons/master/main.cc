@@ -1,0 +1,45 @@
+// mfsmaster: the metadata server.
+#include <memory>
+#include <thread>
+
+#include "common/daemon.h"
+#include "daemons/master/master.h"
+
+using antler::KeyDef;
+
+int main(int argc, char** argv) {
+  std::unique_ptr<antler::master::Master> master;
+  std::thread loop;
+  antler::DaemonSpec spec;
+  spec.name = "mfsmaster";
+  spec.default_config = "/etc/mfs/mfsmaster.cfg";
+  spec.description = "Antler metadata server: the whole namespace in RAM, changelogs and images in DATA_PATH.";
+  spec.has_autorecover = true;
+  spec.keys = {
+      {"EXPORTS_FILENAME", KeyDef::kString, "/etc/mfs/mfsexports.cfg"},
+      {"MATOML_LISTEN_HOST", KeyDef::kString, "*"},
+      {"MATOML_LISTEN_PORT", KeyDef::kInt, "9419", 1, 65535},
+      {"MATOCS_LISTEN_HOST", KeyDef::kString, "*"},
+      {"MATOCS_LISTEN_PORT", KeyDef::kInt, "9420", 1, 65535},
+      {"MATOCL_LISTEN_HOST", KeyDef::kString, "*"},
+      {"MATOCL_LISTEN_PORT", KeyDef::kInt, "9421", 1, 65535},
+      {"METADATA_SAVE_FREQ", KeyDef::kInt, "1", 1, 24 * 365},
+      {"BACK_LOGS", KeyDef::kInt, "50", 1, 10000},
+      {"DEFAULT_GOAL", KeyDef::kInt, "2", 1, 9},
+      {"DEFAULT_TRASHTIME", KeyDef::kInt, "86400", 0, 0xFFFFFFFFLL},
+      {"REPLICATIONS_DELAY_INIT", KeyDef::kInt, "60", 0, 86400},
+      {"CHUNKS_WRITE_REP_LIMIT", KeyDef::kInt, "2", 1, 1000},
+  };
+  spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {
+    master = std::make_unique<antler::master::Master>(cfg);
+    int rc = master->start(args.autorecover);
+    if (rc == 0) loop = std::thread([&] { master->run(); });
+    return rc;
+  };
+  spec.reload = [&](const antler::Config& cfg) { master->reload(cfg); };
+  spec.stop = [&] { master->request_stop(); };
+  spec.wait = [&] {
+    if (loop.joinable()) loop.join();
+  };
+  return antler::daemon_main(argc, argv, spec);
+}

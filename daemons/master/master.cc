@@ -1,0 +1,138 @@
+#include "daemons/master/master.h"
+
+#include <random>
+
+#include "common/log.h"
+#include "common/net.h"
+
+namespace antler::master {
+
+namespace {
+
+class ClientListener : public Listener {
+ public:
+  explicit ClientListener(Master& m) : m_(m) {}
+  void on_open(const LinkPtr&) override {}
+  bool on_frame(const LinkPtr& l, uint32_t type, std::string_view p) override { return m_.on_client_frame(l, type, p); }
+  void on_close(const LinkPtr&) override {}
+  uint32_t max_frame() const override { return 1u << 20; }
+  const char* what() const override { return "client"; }
+
+ private:
+  Master& m_;
+};
+
+class CsListener : public Listener {
+ public:
+  explicit CsListener(Master& m) : m_(m) {}
+  void on_open(const LinkPtr&) override {}
+  bool on_frame(const LinkPtr& l, uint32_t type, std::string_view p) override { return m_.on_cs_frame(l, type, p); }
+  void on_close(const LinkPtr& l) override { m_.on_cs_close(l); }
+  uint32_t max_frame() const override { return 64u << 20; }  // registration lists every chunk
+  const char* what() const override { return "chunkserver"; }
+
+ private:
+  Master& m_;
+};
+
+// Metaloggers (9419): handshake only, until the metalogger protocol lands.
+class MlListener : public Listener {
+ public:
+  explicit MlListener(Master& m) : m_(m) {}
+  void on_open(const LinkPtr&) override {}
+  bool on_frame(const LinkPtr& l, uint32_t type, std::string_view p) override {
+    msg::Hello h;
+    if (type != msg::Hello::kType || !net::decode(p, h)) {
+      log::warn("metalogger {}: expected a handshake, got message type {} ({} bytes): closing connection", l->peer,
+                type, p.size());
+      return false;
+    }
+    l->send(net::frame(msg::HelloReply{static_cast<uint8_t>(St::kNotSup), msg::kProtocolVersion, 0,
+                                       m_.fs.cluster_id(), m_.fs.version(), "metalogger protocol not served yet"}));
+    return true;
+  }
+  void on_close(const LinkPtr&) override {}
+  uint32_t max_frame() const override { return 1u << 16; }
+  const char* what() const override { return "metalogger"; }
+
+ private:
+  Master& m_;
+};
+
+}  // namespace
+
+Master::Master(const Config& c)
+    : store(fs, c.str("DATA_PATH"), static_cast<int>(c.num("BACK_LOGS"))), cfg(c) {}
+
+int Master::start(bool autorecover) {
+  std::string error;
+  auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
+  if (!ex) {
+    log::error("{}", error);
+    return 1;
+  }
+  exports = std::move(*ex);
+  std::random_device rd;
+  uint64_t cluster = (uint64_t(rd()) << 32) | rd();
+  if (!store.open(autorecover, cluster, static_cast<uint8_t>(cfg.num("DEFAULT_GOAL")),
+                  static_cast<uint32_t>(cfg.num("DEFAULT_TRASHTIME")), &error)) {
+    log::error("{}", error);
+    return 1;
+  }
+  client_listener_ = std::make_unique<ClientListener>(*this);
+  cs_listener_ = std::make_unique<CsListener>(*this);
+  ml_listener_ = std::make_unique<MlListener>(*this);
+  auto port = [&](const char* k) { return static_cast<uint16_t>(cfg.num(k)); };
+  if (!loop.listen(cfg.str("MATOCL_LISTEN_HOST"), port("MATOCL_LISTEN_PORT"), client_listener_.get(), &error) ||
+      !loop.listen(cfg.str("MATOCS_LISTEN_HOST"), port("MATOCS_LISTEN_PORT"), cs_listener_.get(), &error) ||
+      !loop.listen(cfg.str("MATOML_LISTEN_HOST"), port("MATOML_LISTEN_PORT"), ml_listener_.get(), &error)) {
+    log::error("{}", error);
+    return 1;
+  }
+  started_ms = last_save_ms_ = loop.now_ms();
+  log::info("serving clients on port {}, chunkservers on {}, metaloggers on {}; metadata version {}",
+            cfg.num("MATOCL_LISTEN_PORT"), cfg.num("MATOCS_LISTEN_PORT"), cfg.num("MATOML_LISTEN_PORT"), fs.version());
+  loop.after(1000, [this] { tick(); });
+  return 0;
+}
+
+void Master::tick() {
+  store.poll_background();
+  int64_t now = loop.now_ms();
+  for (auto it = leases.begin(); it != leases.end();) {
+    if (it->second.expires_ms < now) it = leases.erase(it);
+    else ++it;
+  }
+  chunk_loop();
+  if (now - last_save_ms_ >= cfg.num("METADATA_SAVE_FREQ") * 3600 * 1000) {
+    if (store.save_in_background()) last_save_ms_ = now;
+  }
+  loop.after(1000, [this] { tick(); });
+}
+
+void Master::run() { loop.run(); }
+
+void Master::request_stop() {
+  loop.post([this] {
+    std::string error;
+    if (!store.save_now(&error)) log::error("final metadata save failed: {}", error);
+    else log::info("metadata saved (version {})", fs.version());
+    loop.stop();
+  });
+}
+
+void Master::reload(const Config& c) {
+  loop.post([this, c] {
+    cfg = c;
+    std::string error;
+    auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
+    if (!ex) {
+      log::error("exports not reloaded: {}", error);
+      return;
+    }
+    exports = std::move(*ex);
+    log::info("exports reloaded: {} rules (new sessions use them)", exports.size());
+  });
+}
+
+}  // namespace antler::master

@@ -1,0 +1,103 @@
+// The master daemon: owns Fs and Store, serves clients (9421), chunkservers
+// (9420) and metaloggers (9419) from one loop thread, keeps chunk copies at
+// their goal. Handlers are grouped by subject: client_ops.cc, cs_ops.cc,
+// chunk_loop.cc.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/config.h"
+#include "common/messages.h"
+#include "daemons/master/exports.h"
+#include "daemons/master/fs.h"
+#include "daemons/master/loop.h"
+#include "daemons/master/store.h"
+
+namespace antler::master {
+
+struct Session {
+  uint64_t id = 0;
+  uint32_t root = kRootInode;
+  ExportRule rule;
+  std::string info;
+  std::string peer;
+};
+
+struct ChunkServer {
+  uint32_t id = 0;
+  msg::Location loc;
+  uint64_t total = 0, used = 0;
+  uint32_t chunk_count = 0, load = 0;
+  uint32_t replications = 0;  // in flight, as source or target
+  LinkPtr link;               // null while disconnected
+  bool connected() const { return link && link->open(); }
+};
+
+struct Copy {
+  uint32_t cs = 0;
+  uint32_t version = 0;
+};
+
+class Master {
+ public:
+  explicit Master(const Config& cfg);
+  int start(bool autorecover);  // 0 on success; logs why not
+  void run();                   // the loop thread
+  void request_stop();          // any thread
+  void reload(const Config& cfg);
+
+  // ---- used by the handler files
+  Fs fs;
+  Store store;
+  Loop loop;
+
+  // Client side (client_ops.cc).
+  bool on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
+  // Chunkserver side (cs_ops.cc).
+  bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
+  void on_cs_close(const LinkPtr& link);
+  using OpDone = std::function<void(St, uint32_t version)>;
+  // Sends a command (CsCreate, CsSetVersion, …) to server cs; done runs once
+  // with the reply or with kTimeout/kDisconnected.
+  template <class M>
+  void cs_command(uint32_t cs, M m, OpDone done);
+  // Runs every chunk operation of `ops` and calls done with the servers that
+  // succeeded, in order.
+  void cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,
+                 std::function<void(std::vector<uint32_t>)> done);
+  // Commits op, then sends deletions for chunks it released.
+  St commit(const Op& op);
+  std::vector<uint32_t> choose_servers(size_t count, const std::vector<uint32_t>& exclude) const;
+  std::vector<msg::Location> valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids = nullptr) const;
+  // Chunk loop (chunk_loop.cc): replication, over-goal deletion.
+  void chunk_loop();
+
+  std::unordered_map<uint32_t, ChunkServer> servers;
+  std::unordered_map<uint64_t, std::vector<Copy>> copies;
+  struct Lease {
+    uint64_t session = 0;
+    int64_t expires_ms = 0;
+  };
+  std::unordered_map<uint64_t, Lease> leases;         // chunk id -> writer
+  std::unordered_set<uint64_t> creating;              // (inode << 32 | index) being allocated
+  std::unordered_set<uint64_t> busy;                  // chunks being replicated
+  std::unordered_map<uint64_t, Session> sessions;
+  std::unordered_map<uint32_t, std::pair<uint32_t, OpDone>> pending_ops;  // op id -> (cs, done)
+  uint32_t next_op_id = 1;
+  uint32_t next_cs_id = 1;
+  int64_t started_ms = 0;
+  Exports exports;
+  Config cfg;
+
+ private:
+  void tick();
+  std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
+  int64_t last_save_ms_ = 0;
+};
+
+}  // namespace antler::master

@@ -1,0 +1,134 @@
+// Metadata operations: every change to the master's state is one of these.
+//
+// Each operation carries everything apply() needs (new inode and chunk ids,
+// final modes), so applying it live, replaying it from a changelog and
+// applying it in a test give the same state. The time of an operation is
+// the timestamp of its changelog line, passed to apply() beside it.
+//
+// Text form (one changelog line, see docs/formats.md):
+//   VERSION: SECONDS.NANOS|NAME(field,field,...)
+// Strings are escaped with %XX for bytes outside 0x21..0x7e and for , ( ) %.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/serde.h"
+
+namespace antler::master {
+
+struct OpCreate {
+  static constexpr const char* kName = "CREATE";
+  uint32_t parent = 0;
+  std::string name;
+  uint8_t type = 0;
+  uint16_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t rdev = 0;
+  uint32_t inode = 0;  // the new inode's number
+  ANTLER_FIELDS(parent, name, type, mode, uid, gid, rdev, inode)
+};
+
+struct OpSymlink {
+  static constexpr const char* kName = "SYMLINK";
+  uint32_t parent = 0;
+  std::string name;
+  std::string target;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(parent, name, target, uid, gid, inode)
+};
+
+struct OpUnlink {
+  static constexpr const char* kName = "UNLINK";
+  uint32_t parent = 0;
+  std::string name;
+  ANTLER_FIELDS(parent, name)
+};
+
+struct OpRename {
+  static constexpr const char* kName = "RENAME";
+  uint32_t parent = 0;
+  std::string name;
+  uint32_t new_parent = 0;
+  std::string new_name;
+  uint32_t flags = 0;  // msg::RenameFlags
+  ANTLER_FIELDS(parent, name, new_parent, new_name, flags)
+};
+
+struct OpLink {
+  static constexpr const char* kName = "LINK";
+  uint32_t inode = 0;
+  uint32_t new_parent = 0;
+  std::string new_name;
+  ANTLER_FIELDS(inode, new_parent, new_name)
+};
+
+// mode/uid/gid/times by msg::SetMask bits (size is OpTruncate's).
+struct OpSetattr {
+  static constexpr const char* kName = "SETATTR";
+  uint32_t inode = 0;
+  uint32_t mask = 0;
+  uint16_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  ANTLER_FIELDS(inode, mask, mode, uid, gid, atime_ns, mtime_ns)
+};
+
+// Sets a file's length; chunks wholly past it are released.
+struct OpTruncate {
+  static constexpr const char* kName = "TRUNC";
+  uint32_t inode = 0;
+  uint64_t length = 0;
+  ANTLER_FIELDS(inode, length)
+};
+
+// A write ended: length grows to at least `length`; mtime and ctime = now.
+struct OpWrite {
+  static constexpr const char* kName = "WRITE";
+  uint32_t inode = 0;
+  uint64_t length = 0;
+  ANTLER_FIELDS(inode, length)
+};
+
+// A new chunk at slot `index` of a file.
+struct OpSetChunk {
+  static constexpr const char* kName = "SETCHUNK";
+  uint32_t inode = 0;
+  uint32_t index = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  ANTLER_FIELDS(inode, index, chunk_id, version)
+};
+
+struct OpSetVersion {
+  static constexpr const char* kName = "SETVERSION";
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  ANTLER_FIELDS(chunk_id, version)
+};
+
+using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
+                        OpSetChunk, OpSetVersion>;
+
+// One changelog line without the trailing newline.
+std::string format_line(uint64_t version, int64_t time_ns, const Op& op);
+// Parses a line written by format_line; nullopt (and *error) if malformed.
+struct Line {
+  uint64_t version = 0;
+  int64_t time_ns = 0;
+  Op op;
+};
+std::optional<Line> parse_line(std::string_view line, std::string* error);
+
+std::string escape(std::string_view s);
+std::optional<std::string> unescape(std::string_view s);
+
+}  // namespace antler::master
