@@ -1,0 +1,51 @@
+// The FUSE low-level operations of mfsmount: a thin adapter from
+// fuse_lowlevel_ops to antler::client::Client. Credentials come from the
+// request (uid, gid, supplementary groups), statuses become errnos through
+// to_errno(), and the master checks permissions (no default_permissions).
+#pragma once
+
+#ifndef FUSE_USE_VERSION
+#define FUSE_USE_VERSION 312
+#endif
+#include <fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#include <cstdint>
+
+#include "client/client.h"
+#include "client/fuse/options.h"
+
+namespace antler::mount {
+
+// Everything the operations need. Passed as the userdata of
+// fuse_session_new(); `client` must be set before the session loop starts
+// and outlive it.
+struct Fs {
+  client::Client* client = nullptr;
+  double attr_timeout = 1.0;
+  double entry_timeout = 0.0;     // non-directories
+  double direntry_timeout = 1.0;  // directories
+  double negentry_timeout = 0.0;  // ENOENT from lookup
+  double groups_cache_timeout = 1.0;
+  CacheMode cache_mode = CacheMode::kAuto;
+  unsigned max_write = 1u << 20;
+  unsigned max_readahead = 1u << 20;
+  // From fuse_parse_conn_info_opts(); applied in init() after our defaults.
+  struct fuse_conn_info_opts* conn_opts = nullptr;
+
+  static Fs from_config(const MountConfig& cfg);
+};
+
+// The operations table; the session's userdata must be an Fs*.
+const fuse_lowlevel_ops& fuse_ops();
+
+// ---- conversions, exposed for tests
+
+// Fills *st from a, as the kernel should see it.
+void attr_to_stat(const msg::Attr& a, struct stat* st);
+// Maps the S_IFMT bits of mode to a msg::NodeType; false for an unknown type.
+bool mode_to_type(mode_t mode, uint8_t* type);
+// Maps FUSE_SET_ATTR_* bits and their values to msg::SetMask bits and *v.
+uint32_t setattr_mask(int to_set, const struct stat& st, msg::Attr* v);
+
+}  // namespace antler::mount
