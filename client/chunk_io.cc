@@ -1,0 +1,112 @@
+#include "client/chunk_io.h"
+
+#include <cstring>
+
+#include "common/crc.h"
+#include "common/log.h"
+
+namespace antler::client {
+
+bool ChunkIO::get(const msg::Location& loc, net::Conn* out) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    auto& v = idle_[{loc.ip, loc.port}];
+    if (!v.empty()) {
+      *out = std::move(v.back());
+      v.pop_back();
+      return true;
+    }
+  }
+  net::Conn c;
+  if (!c.connect(loc.ip, loc.port, timeout_ms_)) return false;
+  msg::Hello h;
+  h.role = msg::kRoleClient;
+  msg::HelloReply r;
+  if (!c.send(h) || !c.recv_as(r, timeout_ms_) || r.status != 0) return false;
+  *out = std::move(c);
+  return true;
+}
+
+void ChunkIO::put(const msg::Location& loc, net::Conn conn) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto& v = idle_[{loc.ip, loc.port}];
+  if (v.size() < 16) v.push_back(std::move(conn));
+}
+
+St ChunkIO::read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, uint32_t offset, uint32_t size,
+                 char* out) {
+  net::Conn c;
+  if (!get(loc, &c)) return St::kDisconnected;
+  if (!c.send(msg::CsRead{chunk_id, version, offset, size})) return St::kDisconnected;
+  std::memset(out, 0, size);
+  for (;;) {
+    uint32_t type;
+    std::string payload;
+    if (!c.recv(type, payload, timeout_ms_)) return St::kDisconnected;
+    if (type == msg::CsReadData::kType) {
+      msg::CsReadData d;
+      if (!net::decode(payload, d) || d.chunk_id != chunk_id || d.offset < offset ||
+          uint64_t(d.offset) + d.data.size() > uint64_t(offset) + size) {
+        return St::kProtocol;
+      }
+      if (crc32c(d.data.data(), d.data.size()) != d.crc) return St::kCrc;
+      std::memcpy(out + (d.offset - offset), d.data.data(), d.data.size());
+    } else if (type == msg::CsReadStatus::kType) {
+      msg::CsReadStatus s;
+      if (!net::decode(payload, s)) return St::kProtocol;
+      if (s.status == 0) put(loc, std::move(c));
+      return static_cast<St>(s.status);
+    } else {
+      return St::kProtocol;
+    }
+  }
+}
+
+St ChunkIO::write(const std::vector<msg::Location>& chain, uint64_t chunk_id, uint32_t version,
+                  const std::vector<Piece>& pieces, bool fsync) {
+  if (chain.empty()) return St::kNoChunkServers;
+  net::Conn c;
+  if (!get(chain[0], &c)) return St::kDisconnected;
+  msg::CsWriteInit init{chunk_id, version, std::vector<msg::Location>(chain.begin() + 1, chain.end())};
+  msg::CsWriteStatus ws;
+  if (!c.send(init) || !c.recv_as(ws, timeout_ms_)) return St::kDisconnected;
+  if (ws.status != 0) return static_cast<St>(ws.status);
+
+  uint32_t sent = 0, acked = 0;
+  St result = St::kOk;
+  auto read_ack = [&]() -> bool {
+    msg::CsWriteStatus a;
+    if (!c.recv_as(a, timeout_ms_)) {
+      result = St::kDisconnected;
+      return false;
+    }
+    acked++;
+    if (a.status != 0 && result == St::kOk) result = static_cast<St>(a.status);
+    return true;
+  };
+  std::string frame;
+  for (const Piece& p : pieces) {
+    uint32_t done = 0;
+    while (done < p.size) {
+      uint32_t off = p.offset + done;
+      uint32_t room = msg::kBlockSize - off % msg::kBlockSize;
+      uint32_t n = std::min(room, p.size - done);
+      msg::CsWriteData d{chunk_id, ++sent, off, 0, std::string(p.data + done, n)};
+      d.crc = crc32c(d.data.data(), n);
+      if (!c.send(d)) return St::kDisconnected;
+      done += n;
+      while (sent - acked > 256)
+        if (!read_ack()) return result;
+    }
+  }
+  while (acked < sent)
+    if (!read_ack()) return result;
+  if (!c.send(msg::CsWriteEnd{chunk_id, fsync})) return St::kDisconnected;
+  msg::CsWriteStatus end;
+  if (!c.recv_as(end, timeout_ms_)) return St::kDisconnected;
+  if (end.status != 0 && result == St::kOk) result = static_cast<St>(end.status);
+  if (result == St::kOk) put(chain[0], std::move(c));
+  return result;
+}
+
+}  // namespace antler::client

@@ -1,0 +1,45 @@
+// Data transfers between the client and chunkservers: pooled connections,
+// reading a range of one chunk from one copy, writing pieces of one chunk
+// through a chain of copies.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/net.h"
+#include "common/status.h"
+
+namespace antler::client {
+
+class ChunkIO {
+ public:
+  explicit ChunkIO(int timeout_ms) : timeout_ms_(timeout_ms) {}
+
+  // Reads [offset, offset+size) of a chunk from loc into out (resized to
+  // size; bytes past the chunk's data read as zeros).
+  St read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, uint32_t offset, uint32_t size,
+          char* out);
+
+  struct Piece {
+    uint32_t offset;  // within the chunk
+    const char* data;
+    uint32_t size;
+  };
+  // Writes pieces (any size; split at block boundaries here) through the
+  // chain; returns ok only when every copy acknowledged every byte.
+  St write(const std::vector<msg::Location>& chain, uint64_t chunk_id, uint32_t version,
+           const std::vector<Piece>& pieces, bool fsync);
+
+ private:
+  bool get(const msg::Location& loc, net::Conn* out);
+  void put(const msg::Location& loc, net::Conn conn);
+
+  int timeout_ms_;
+  std::mutex mu_;
+  std::map<std::pair<uint32_t, uint16_t>, std::vector<net::Conn>> idle_;
+};
+
+}  // namespace antler::client

@@ -1,0 +1,507 @@
+#include "client/client.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "client/chunk_io.h"
+#include "client/master_link.h"
+#include "common/log.h"
+
+namespace antler::client {
+
+namespace {
+
+constexpr uint64_t kChunk = msg::kChunkSize;
+constexpr size_t kFileFlushBytes = 32u << 20;  // a file flushes itself past this much buffered data
+
+St st_of(uint8_t s) { return static_cast<St>(s); }
+
+// Per-inode state shared by every handle of one file.
+struct FileState {
+  uint32_t inode = 0;
+  std::mutex mu;  // guards everything below; held across a flush
+  std::map<uint64_t, std::string> dirty;  // offset -> data, non-overlapping
+  size_t dirty_bytes = 0;
+  uint64_t dirty_end = 0;  // highest offset+size buffered
+  St write_error = St::kOk;  // sticky until reported by flush/fsync
+  // Read-ahead buffer.
+  uint64_t ra_off = 0;
+  std::string ra;
+  uint64_t last_read_end = UINT64_MAX;
+  int handles = 0;
+};
+
+struct Handle {
+  std::shared_ptr<FileState> file;
+  int flags = 0;
+};
+
+class ClientImpl : public Client {
+ public:
+  explicit ClientImpl(const Options& o) : opts_(o), link_(o), io_(30000) {}
+
+  bool start(std::string* error) { return link_.start(error); }
+  bool readonly() const override { return link_.readonly(); }
+
+  St lookup(const Cred& c, uint32_t parent, const std::string& name, Attr* out) override {
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClLookup{0, c, parent, name}, &r);
+    if (st != St::kOk) return st;
+    if (r.status == 0) *out = overlay(r.attr);
+    return st_of(r.status);
+  }
+
+  St getattr(uint32_t inode, Attr* out) override {
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClGetattr{0, inode}, &r);
+    if (st != St::kOk) return st;
+    if (r.status == 0) *out = overlay(r.attr);
+    return st_of(r.status);
+  }
+
+  St setattr(const Cred& c, uint32_t inode, uint32_t mask, const Attr& v, Attr* out) override {
+    std::shared_ptr<FileState> f;
+    std::unique_lock<std::mutex> fl;
+    if (mask & msg::kSetSize) {
+      f = file_state(inode, false);
+      if (f) {
+        fl = std::unique_lock<std::mutex>(f->mu);
+        St st = flush_locked(*f, false);
+        if (st != St::kOk) return st;
+        f->ra.clear();
+      }
+    }
+    msg::ClSetattr m;
+    m.cred = c;
+    m.inode = inode;
+    m.mask = mask;
+    m.mode = v.mode;
+    m.uid = v.uid;
+    m.gid = v.gid;
+    m.size = v.size;
+    m.atime_ns = v.atime_ns;
+    m.mtime_ns = v.mtime_ns;
+    m.opened_for_write = f && f->handles > 0;
+    msg::ClAttrReply r;
+    St st = link_.call(m, &r);
+    if (st != St::kOk) return st;
+    if (r.status == 0) {
+      if (fl.owns_lock()) fl.unlock();
+      *out = overlay(r.attr);
+    }
+    return st_of(r.status);
+  }
+
+  St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode, uint32_t rdev,
+           Attr* out) override {
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClMknod{0, c, parent, name, type, mode, rdev, true}, &r);
+    if (st != St::kOk) return st;
+    if (r.status == 0) *out = r.attr;
+    return st_of(r.status);
+  }
+
+  St unlink(const Cred& c, uint32_t parent, const std::string& name) override {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClUnlink{0, c, parent, name, false}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
+  St rmdir(const Cred& c, uint32_t parent, const std::string& name) override {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClUnlink{0, c, parent, name, true}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
+  St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target,
+             Attr* out) override {
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClSymlink{0, c, parent, name, target}, &r);
+    if (st != St::kOk) return st;
+    if (r.status == 0) *out = r.attr;
+    return st_of(r.status);
+  }
+
+  St readlink(uint32_t inode, std::string* target) override {
+    msg::ClReadlinkReply r;
+    St st = link_.call(msg::ClReadlink{0, inode}, &r);
+    if (st != St::kOk) return st;
+    *target = r.target;
+    return st_of(r.status);
+  }
+
+  St rename(const Cred& c, uint32_t parent, const std::string& name, uint32_t new_parent,
+            const std::string& new_name, uint32_t flags) override {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClRename{0, c, parent, name, new_parent, new_name, flags}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
+  St link(const Cred& c, uint32_t inode, uint32_t new_parent, const std::string& new_name, Attr* out) override {
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClLink{0, c, inode, new_parent, new_name}, &r);
+    if (st != St::kOk) return st;
+    if (r.status == 0) *out = overlay(r.attr);
+    return st_of(r.status);
+  }
+
+  St readdir(const Cred& c, uint32_t inode, std::vector<DirEntry>* out) override {
+    out->clear();
+    for (;;) {
+      msg::ClReaddirReply r;
+      St st = link_.call(msg::ClReaddir{0, c, inode, out->size(), 4096}, &r);
+      if (st != St::kOk) return st;
+      if (r.status != 0) return st_of(r.status);
+      for (auto& e : r.entries) {
+        e.attr = overlay(e.attr);
+        out->push_back(std::move(e));
+      }
+      if (r.eof || r.entries.empty()) return St::kOk;
+    }
+  }
+
+  St statfs(Statfs* out) override {
+    msg::ClStatfsReply r;
+    St st = link_.call(msg::ClStatfs{0}, &r);
+    if (st != St::kOk) return st;
+    out->total_bytes = r.total_bytes;
+    out->avail_bytes = r.avail_bytes;
+    out->trash_bytes = r.trash_bytes;
+    out->inodes = r.inodes;
+    return st_of(r.status);
+  }
+
+  St access(const Cred& c, uint32_t inode, int mask) override {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClAccess{0, c, inode, static_cast<uint8_t>(mask & 7)}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
+  St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) override {
+    int acc = flags & O_ACCMODE;
+    int mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
+    if (flags & O_TRUNC) mask |= 2;
+    St st = access(c, inode, mask);
+    if (st != St::kOk) return st;
+    if ((flags & O_TRUNC) && acc != O_RDONLY) {
+      Attr v, out;
+      v.size = 0;
+      st = setattr(c, inode, msg::kSetSize, v, &out);
+      if (st != St::kOk) return st;
+    }
+    *fh = new_handle(inode, flags);
+    return St::kOk;
+  }
+
+  St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out,
+            uint64_t* fh) override {
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0}, &r);
+    if (st != St::kOk) return st;
+    if (r.status != 0) return st_of(r.status);
+    *out = overlay(r.attr);
+    *fh = new_handle(r.attr.inode, flags);
+    return St::kOk;
+  }
+
+  St read(uint64_t fh, uint64_t off, size_t size, std::string* out) override {
+    auto f = handle_file(fh);
+    if (!f) return St::kInval;
+    std::lock_guard<std::mutex> g(f->mu);
+    if (!f->dirty.empty()) {
+      St st = flush_locked(*f, false);
+      if (st != St::kOk) return st;
+    }
+    // Serve from the read-ahead buffer when possible.
+    if (off >= f->ra_off && off + size <= f->ra_off + f->ra.size()) {
+      out->assign(f->ra, off - f->ra_off, size);
+      f->last_read_end = off + size;
+      return St::kOk;
+    }
+    bool sequential = off == f->last_read_end || off == 0;
+    uint64_t want = size;
+    if (sequential) want = std::max<uint64_t>(size, uint64_t(opts_.readahead_kb) * 1024);
+    std::string buf;
+    uint64_t length = 0;
+    St st = read_range(f->inode, off, want, &buf, &length);
+    if (st != St::kOk) return st;
+    f->ra_off = off;
+    f->ra = buf;
+    out->assign(buf, 0, std::min<size_t>(size, buf.size()));
+    f->last_read_end = off + out->size();
+    return St::kOk;
+  }
+
+  St write(uint64_t fh, uint64_t off, const char* data, size_t size) override {
+    auto f = handle_file(fh);
+    if (!f) return St::kInval;
+    if (readonly()) return St::kRoFs;
+    std::lock_guard<std::mutex> g(f->mu);
+    if (f->write_error != St::kOk) return f->write_error;
+    add_dirty(*f, off, data, size);
+    f->ra.clear();
+    if (f->dirty_bytes >= kFileFlushBytes || total_dirty_ > uint64_t(opts_.write_cache_mb) << 20) {
+      return flush_locked(*f, false);
+    }
+    return St::kOk;
+  }
+
+  St flush(uint64_t fh) override {
+    auto f = handle_file(fh);
+    if (!f) return St::kInval;
+    std::lock_guard<std::mutex> g(f->mu);
+    St st = flush_locked(*f, false);
+    St err = f->write_error;
+    f->write_error = St::kOk;
+    return st != St::kOk ? st : err;
+  }
+
+  St fsync(uint64_t fh, bool) override {
+    auto f = handle_file(fh);
+    if (!f) return St::kInval;
+    std::lock_guard<std::mutex> g(f->mu);
+    return flush_locked(*f, true);
+  }
+
+  St release(uint64_t fh) override {
+    std::shared_ptr<FileState> f;
+    {
+      std::lock_guard<std::mutex> g(handles_mu_);
+      auto it = handles_.find(fh);
+      if (it == handles_.end()) return St::kInval;
+      f = it->second.file;
+      handles_.erase(it);
+    }
+    St st;
+    {
+      std::lock_guard<std::mutex> g(f->mu);
+      st = flush_locked(*f, false);
+      f->handles--;
+    }
+    std::lock_guard<std::mutex> g(handles_mu_);
+    if (f->handles == 0 && f->dirty.empty()) files_.erase(f->inode);
+    return st;
+  }
+
+ private:
+  std::shared_ptr<FileState> file_state(uint32_t inode, bool create) {
+    std::lock_guard<std::mutex> g(handles_mu_);
+    auto it = files_.find(inode);
+    if (it != files_.end()) return it->second;
+    if (!create) return nullptr;
+    auto f = std::make_shared<FileState>();
+    f->inode = inode;
+    files_[inode] = f;
+    return f;
+  }
+
+  uint64_t new_handle(uint32_t inode, int flags) {
+    auto f = file_state(inode, true);
+    {
+      std::lock_guard<std::mutex> g(f->mu);
+      f->handles++;
+    }
+    std::lock_guard<std::mutex> g(handles_mu_);
+    uint64_t fh = next_fh_++;
+    handles_[fh] = Handle{f, flags};
+    return fh;
+  }
+
+  std::shared_ptr<FileState> handle_file(uint64_t fh) {
+    std::lock_guard<std::mutex> g(handles_mu_);
+    auto it = handles_.find(fh);
+    return it == handles_.end() ? nullptr : it->second.file;
+  }
+
+  // Attributes as this client sees them: buffered data extends the length.
+  Attr overlay(Attr a) {
+    if (a.type != msg::kFile) return a;
+    auto f = file_state(a.inode, false);
+    if (!f) return a;
+    std::unique_lock<std::mutex> g(f->mu, std::try_to_lock);
+    if (g.owns_lock() && f->dirty_end > a.size) a.size = f->dirty_end;
+    return a;
+  }
+
+  void add_dirty(FileState& f, uint64_t off, const char* data, size_t size) {
+    // Merge with overlapping or adjacent buffered ranges.
+    uint64_t end = off + size;
+    std::string merged(data, size);
+    uint64_t moff = off;
+    auto it = f.dirty.upper_bound(off);
+    if (it != f.dirty.begin()) --it;
+    while (it != f.dirty.end() && it->first <= end) {
+      uint64_t b = it->first, e = b + it->second.size();
+      if (e < moff) {
+        ++it;
+        continue;
+      }
+      // [b,e) touches [moff, moff+merged.size())
+      uint64_t nb = std::min(b, moff), ne = std::max<uint64_t>(e, moff + merged.size());
+      std::string n(ne - nb, '\0');
+      std::memcpy(&n[b - nb], it->second.data(), it->second.size());
+      std::memcpy(&n[moff - nb], merged.data(), merged.size());  // newer data wins
+      f.dirty_bytes -= it->second.size();
+      total_dirty_ -= it->second.size();
+      it = f.dirty.erase(it);
+      merged.swap(n);
+      moff = nb;
+    }
+    f.dirty_bytes += merged.size();
+    total_dirty_ += merged.size();
+    f.dirty_end = std::max(f.dirty_end, moff + merged.size());
+    f.dirty.emplace(moff, std::move(merged));
+  }
+
+  // Writes every buffered range; on failure keeps the data and retries.
+  St flush_locked(FileState& f, bool fsync) {
+    if (f.dirty.empty() && !fsync) return St::kOk;
+    // Group by chunk.
+    std::map<uint32_t, std::vector<ChunkIO::Piece>> by_chunk;
+    for (const auto& [off, data] : f.dirty) {
+      uint64_t done = 0;
+      while (done < data.size()) {
+        uint64_t o = off + done;
+        uint32_t idx = static_cast<uint32_t>(o / kChunk);
+        uint32_t in = static_cast<uint32_t>(o % kChunk);
+        uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(kChunk - in, data.size() - done));
+        by_chunk[idx].push_back({in, data.data() + done, n});
+        done += n;
+      }
+    }
+    St result = St::kOk;
+    for (auto& [idx, pieces] : by_chunk) {
+      uint64_t end = 0;
+      for (const auto& p : pieces) end = std::max<uint64_t>(end, uint64_t(idx) * kChunk + p.offset + p.size);
+      St st = write_chunk(f.inode, idx, pieces, end, fsync);
+      if (st != St::kOk) {
+        result = st;
+        break;
+      }
+    }
+    if (result == St::kOk) {
+      total_dirty_ -= f.dirty_bytes;
+      f.dirty.clear();
+      f.dirty_bytes = 0;
+      f.dirty_end = 0;
+    } else {
+      f.write_error = result;
+      log::error("write to inode {} failed: {}", f.inode, to_string(result));
+      // Drop the data: the application learns of the failure; keeping it
+      // would only make every later call fail the same way.
+      total_dirty_ -= f.dirty_bytes;
+      f.dirty.clear();
+      f.dirty_bytes = 0;
+      f.dirty_end = 0;
+    }
+    return result;
+  }
+
+  St write_chunk(uint32_t inode, uint32_t idx, const std::vector<ChunkIO::Piece>& pieces, uint64_t end,
+                 bool fsync) {
+    St last = St::kOk;
+    for (int attempt = 0; attempt <= opts_.io_retries; attempt++) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 3 ? 200 : 1000));
+      msg::ClChunkReply r;
+      St st = link_.call(msg::ClWriteChunk{0, inode, idx}, &r);
+      if (st != St::kOk) return st;
+      if (r.status != 0) {
+        last = st_of(r.status);
+        if (last == St::kLocked || last == St::kNoChunkServers || last == St::kIO) continue;
+        return last;
+      }
+      St ws = io_.write(r.locations, r.chunk_id, r.version, pieces, fsync);
+      msg::ClStatusReply er;
+      St es = link_.call(msg::ClWriteChunkEnd{0, inode, r.chunk_id, end, static_cast<uint8_t>(ws)}, &er);
+      if (ws == St::kOk) {
+        if (es != St::kOk) return es;
+        return st_of(er.status);
+      }
+      last = ws;
+      log::warn("write of chunk {:016X} (inode {}, index {}) failed: {}; retrying", r.chunk_id, inode, idx,
+                to_string(ws));
+    }
+    return last;
+  }
+
+  // Reads [off, off+size) clipped to the file length.
+  St read_range(uint32_t inode, uint64_t off, uint64_t size, std::string* out, uint64_t* length) {
+    out->clear();
+    uint64_t pos = off;
+    uint64_t end = off + size;
+    bool first = true;
+    while (pos < end) {
+      uint32_t idx = static_cast<uint32_t>(pos / kChunk);
+      uint32_t in = static_cast<uint32_t>(pos % kChunk);
+      msg::ClChunkReply r;
+      St st = St::kOk;
+      St last = St::kOk;
+      bool done = false;
+      for (int attempt = 0; attempt <= opts_.io_retries && !done; attempt++) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 3 ? 200 : 1000));
+        st = link_.call(msg::ClReadChunk{0, inode, idx}, &r);
+        if (st != St::kOk) return st;
+        if (r.status != 0) {
+          last = st_of(r.status);
+          if (last == St::kIO) continue;  // no copy reachable right now
+          return last;
+        }
+        if (first) {
+          *length = r.file_length;
+          if (off >= r.file_length) return St::kOk;
+          end = std::min(end, r.file_length);
+          first = false;
+        }
+        uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(kChunk - in, end - pos));
+        size_t at = out->size();
+        out->resize(at + n);
+        if (r.chunk_id == 0) {
+          std::memset(out->data() + at, 0, n);
+          done = true;
+          break;
+        }
+        for (const auto& loc : r.locations) {
+          St rs = io_.read(loc, r.chunk_id, r.version, in, n, out->data() + at);
+          if (rs == St::kOk) {
+            done = true;
+            break;
+          }
+          last = rs;
+          log::warn("read of chunk {:016X} from {} failed: {}", r.chunk_id, net::to_string(loc), to_string(rs));
+        }
+        if (!done) out->resize(at);
+      }
+      if (!done) return last == St::kOk ? St::kIO : St::kIO;
+      pos += std::min<uint64_t>(kChunk - in, end - pos);
+    }
+    return St::kOk;
+  }
+
+  Options opts_;
+  MasterLink link_;
+  ChunkIO io_;
+  std::mutex handles_mu_;
+  std::unordered_map<uint64_t, Handle> handles_;
+  std::unordered_map<uint32_t, std::shared_ptr<FileState>> files_;
+  uint64_t next_fh_ = 1;
+  std::atomic<uint64_t> total_dirty_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Client> Client::create(const Options& opts, std::string* error) {
+  auto c = std::make_unique<ClientImpl>(opts);
+  if (!c->start(error)) return nullptr;
+  return c;
+}
+
+}  // namespace antler::client

@@ -1,0 +1,150 @@
+#include "client/master_link.h"
+
+#include <unistd.h>
+
+#include <cstring>
+
+#include "common/log.h"
+
+namespace antler::client {
+
+MasterLink::~MasterLink() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = true;
+    if (conn_) conn_->shutdown();
+  }
+  for (auto& t : receivers_)
+    if (t.joinable()) t.join();
+}
+
+bool MasterLink::start(std::string* error) {
+  std::lock_guard<std::mutex> g(mu_);
+  return connect_locked(error);
+}
+
+bool MasterLink::connect_locked(std::string* error) {
+  uint32_t ip;
+  if (!net::resolve_ipv4(opts_.master_host, ip)) {
+    *error = "cannot resolve master host '" + opts_.master_host + "'";
+    return false;
+  }
+  auto conn = std::make_shared<net::Conn>();
+  std::string where = opts_.master_host + ":" + std::to_string(opts_.master_port);
+  if (!conn->connect(ip, opts_.master_port, opts_.connect_timeout_ms)) {
+    *error = "cannot connect to master " + where + ": " + std::strerror(errno);
+    return false;
+  }
+  char host[256] = "?";
+  gethostname(host, sizeof host - 1);
+  msg::Hello hello;
+  hello.role = msg::kRoleClient;
+  hello.name = host;
+  msg::HelloReply hr;
+  if (!conn->send(hello) || !conn->recv_as(hr, opts_.connect_timeout_ms)) {
+    *error = "master " + where + " did not answer the handshake";
+    return false;
+  }
+  if (hr.status != 0) {
+    *error = "master " + where + " refused the handshake: " + hr.message;
+    return false;
+  }
+  msg::ClRegister reg;
+  reg.req = 0;
+  reg.subdir = opts_.subdir;
+  reg.password = opts_.password;
+  reg.session_id = session_;
+  reg.info = opts_.info;
+  msg::ClRegisterReply rr;
+  if (!conn->send(reg) || !conn->recv_as(rr, opts_.connect_timeout_ms)) {
+    *error = "master " + where + " did not answer the registration";
+    return false;
+  }
+  if (rr.status != 0) {
+    *error = "master " + where + " refused the mount: " +
+             (rr.message.empty() ? std::string(to_string(static_cast<St>(rr.status))) : rr.message);
+    return false;
+  }
+  if (session_ != 0 && session_ != rr.session_id) log::warn("master gave a new session {:016x}", rr.session_id);
+  session_ = rr.session_id;
+  readonly_ = rr.readonly;
+  conn_ = conn;
+  generation_++;
+  receivers_.emplace_back([this, conn, gen = generation_] { receiver(conn, gen); });
+  return true;
+}
+
+void MasterLink::drop_connection() {
+  std::lock_guard<std::mutex> g(mu_);
+  if (conn_) conn_->shutdown();
+  conn_.reset();
+}
+
+void MasterLink::receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) {
+  for (;;) {
+    uint32_t type;
+    std::string payload;
+    if (!conn->recv(type, payload)) break;
+    uint32_t req;
+    if (payload.size() < 4) continue;
+    std::memcpy(&req, payload.data(), 4);  // every reply starts with req
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = waiters_.find(req);
+    if (it == waiters_.end()) continue;
+    it->second->done = true;
+    it->second->type = type;
+    it->second->payload = std::move(payload);
+    waiters_.erase(it);
+    cv_.notify_all();
+  }
+  std::lock_guard<std::mutex> g(mu_);
+  if (generation == generation_) {
+    if (!stopping_) log::warn("connection to master lost; will reconnect");
+    conn_.reset();
+    for (auto& [req, w] : waiters_) {
+      w->done = true;
+      w->status = St::kDisconnected;
+    }
+    waiters_.clear();
+    cv_.notify_all();
+  }
+}
+
+St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type,
+                              std::string* payload) {
+  Waiter w;
+  std::shared_ptr<net::Conn> conn;
+  std::string frame;
+  {
+    std::unique_lock<std::mutex> g(mu_);
+    if (!conn_) {
+      std::string error;
+      if (!connect_locked(&error)) {
+        log::warn("{}", error);
+        return St::kDisconnected;
+      }
+      log::info("reconnected to master, session {:016x}", session_);
+    }
+    conn = conn_;
+    uint32_t id = next_req_++;
+    if (next_req_ == 0) next_req_ = 1;
+    frame = make(id);
+    waiters_[id] = &w;
+  }
+  bool sent;
+  {
+    std::lock_guard<std::mutex> g(send_mu_);
+    sent = conn->send_raw(frame);
+  }
+  std::unique_lock<std::mutex> g(mu_);
+  if (!sent) {
+    conn->shutdown();
+  }
+  cv_.wait(g, [&] { return w.done; });
+  if (w.status != St::kOk) return w.status;
+  *type = w.type;
+  *payload = std::move(w.payload);
+  return St::kOk;
+}
+
+}  // namespace antler::client

@@ -1,0 +1,94 @@
+// The client's connection to the master: many threads send requests at once;
+// one receiver thread matches replies to callers by request id. A lost
+// connection is re-established (and the session resumed) by the next caller.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <vector>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "client/client.h"
+#include "common/net.h"
+
+namespace antler::client {
+
+class MasterLink {
+ public:
+  explicit MasterLink(const Options& opts) : opts_(opts) {}
+  ~MasterLink();
+
+  // Connects and registers; on refusal returns false with a reason.
+  bool start(std::string* error);
+  bool readonly() const { return readonly_; }
+
+  // Sends request m (its req field is set here) and waits for the reply of
+  // type R. Retries over reconnections up to io_retries; returns the status
+  // of the exchange (the reply's own status is in *out).
+  template <class M, class R>
+  St call(M m, R* out) {
+    for (int attempt = 0;; attempt++) {
+      std::string payload;
+      uint32_t type = 0;
+      St st = exchange(m, M::kType, &m.req, &type, &payload);
+      if (st == St::kOk) {
+        if (type == R::kType && net::decode(payload, *out)) return St::kOk;
+        if (type == msg::ClStatusReply::kType) {
+          msg::ClStatusReply s;
+          if (net::decode(payload, s)) {
+            if (static_cast<St>(s.status) == St::kBadSession && attempt < opts_.io_retries) {
+              drop_connection();
+              continue;
+            }
+            out->status = s.status;
+            return St::kOk;
+          }
+        }
+        return St::kProtocol;
+      }
+      if (attempt >= opts_.io_retries) return st;
+      std::this_thread::sleep_for(std::chrono::milliseconds(attempt == 0 ? 50 : 1000));
+    }
+  }
+
+ private:
+  template <class M>
+  St exchange(const M& m, uint32_t, uint32_t* req, uint32_t* type, std::string* payload) {
+    return exchange_frame([&](uint32_t id) {
+      M copy = m;
+      copy.req = id;
+      *req = id;
+      return net::frame(copy);
+    }, type, payload);
+  }
+  St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload);
+  bool connect_locked(std::string* error);
+  void drop_connection();
+  void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation);
+
+  struct Waiter {
+    bool done = false;
+    St status = St::kOk;
+    uint32_t type = 0;
+    std::string payload;
+  };
+
+  Options opts_;
+  std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  std::shared_ptr<net::Conn> conn_;
+  uint64_t generation_ = 0;
+  std::map<uint32_t, Waiter*> waiters_;
+  uint32_t next_req_ = 1;
+  uint64_t session_ = 0;
+  bool readonly_ = false;
+  bool stopping_ = false;
+  std::mutex send_mu_;
+  std::vector<std::thread> receivers_;
+};
+
+}  // namespace antler::client

@@ -1,0 +1,300 @@
+// Namespace operations, changelog text, images and replay equality.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "daemons/master/exports.h"
+#include "daemons/master/fs.h"
+#include "daemons/master/perm.h"
+#include "daemons/master/store.h"
+
+namespace antler::master {
+namespace {
+
+constexpr int64_t T = 1700000000LL * 1000000000LL;
+
+Fs fresh() {
+  Fs fs;
+  fs.init_empty(77, T, 2, 86400);
+  return fs;
+}
+
+TEST(Fs, CreateLookupUnlink) {
+  Fs fs = fresh();
+  ASSERT_EQ(fs.apply(OpCreate{1, "a", msg::kFile, 0644, 5, 6, 0, 2}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpCreate{1, "a", msg::kFile, 0644, 5, 6, 0, 3}, T), St::kExist);
+  EXPECT_EQ(fs.child(1, "a"), 2u);
+  const Node* n = fs.node(2);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->goal, 2);        // inherited from root
+  EXPECT_EQ(n->trashtime, 86400u);
+  EXPECT_EQ(fs.attr(*n).nlink, 1u);
+  EXPECT_EQ(fs.apply(OpUnlink{1, "a"}, T), St::kOk);
+  EXPECT_EQ(fs.node(2), nullptr);
+  EXPECT_EQ(fs.apply(OpUnlink{1, "a"}, T), St::kNoEnt);
+}
+
+TEST(Fs, NameRules) {
+  Fs fs = fresh();
+  EXPECT_EQ(fs.apply(OpCreate{1, std::string(256, 'x'), msg::kFile, 0644, 0, 0, 0, 2}, T), St::kNameTooLong);
+  EXPECT_EQ(fs.apply(OpCreate{1, std::string(255, 'x'), msg::kFile, 0644, 0, 0, 0, 2}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpCreate{1, "a/b", msg::kFile, 0644, 0, 0, 0, 3}, T), St::kInval);
+  EXPECT_EQ(fs.apply(OpCreate{1, "..", msg::kDir, 0755, 0, 0, 0, 3}, T), St::kInval);
+}
+
+TEST(Fs, DirectoriesCountLinksAndRefuseNonEmptyRemoval) {
+  Fs fs = fresh();
+  ASSERT_EQ(fs.apply(OpCreate{1, "d", msg::kDir, 0755, 0, 0, 0, 2}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "e", msg::kDir, 0755, 0, 0, 0, 3}, T), St::kOk);
+  EXPECT_EQ(fs.attr(*fs.node(1)).nlink, 3u);
+  EXPECT_EQ(fs.attr(*fs.node(2)).nlink, 3u);
+  EXPECT_EQ(fs.apply(OpUnlink{1, "d"}, T), St::kNotEmpty);
+  EXPECT_EQ(fs.apply(OpUnlink{2, "e"}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpUnlink{1, "d"}, T), St::kOk);
+  EXPECT_EQ(fs.attr(*fs.node(1)).nlink, 2u);
+}
+
+TEST(Fs, RenameSemantics) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "a", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  fs.apply(OpCreate{1, "b", msg::kFile, 0644, 0, 0, 0, 3}, T);
+  fs.apply(OpCreate{1, "d", msg::kDir, 0755, 0, 0, 0, 4}, T);
+  fs.apply(OpCreate{4, "sub", msg::kDir, 0755, 0, 0, 0, 5}, T);
+  fs.apply(OpCreate{1, "empty", msg::kDir, 0755, 0, 0, 0, 6}, T);
+  // over an existing file: the target is replaced and freed
+  EXPECT_EQ(fs.apply(OpRename{1, "a", 1, "b", 0}, T), St::kOk);
+  EXPECT_EQ(fs.child(1, "b"), 2u);
+  EXPECT_EQ(fs.node(3), nullptr);
+  // noreplace
+  fs.apply(OpCreate{1, "c", msg::kFile, 0644, 0, 0, 0, 7}, T);
+  EXPECT_EQ(fs.apply(OpRename{1, "b", 1, "c", msg::kRenameNoReplace}, T), St::kExist);
+  // exchange
+  EXPECT_EQ(fs.apply(OpRename{1, "b", 1, "c", msg::kRenameExchange}, T), St::kOk);
+  EXPECT_EQ(fs.child(1, "b"), 7u);
+  EXPECT_EQ(fs.child(1, "c"), 2u);
+  // file over directory, directory over file, directory over non-empty directory
+  EXPECT_EQ(fs.apply(OpRename{1, "b", 1, "d", 0}, T), St::kIsDir);
+  EXPECT_EQ(fs.apply(OpRename{1, "d", 1, "b", 0}, T), St::kNotDir);
+  EXPECT_EQ(fs.apply(OpRename{1, "empty", 1, "d", 0}, T), St::kNotEmpty);
+  // directory into its own subtree
+  EXPECT_EQ(fs.apply(OpRename{1, "d", 5, "x", 0}, T), St::kInval);
+  // directory over empty directory, across parents
+  EXPECT_EQ(fs.apply(OpRename{4, "sub", 1, "empty", 0}, T), St::kOk);
+  EXPECT_EQ(fs.node(5)->parent, 1u);
+  EXPECT_EQ(fs.node(6), nullptr);
+  EXPECT_EQ(fs.attr(*fs.node(4)).nlink, 2u);
+  // rename onto another name of the same inode does nothing
+  fs.apply(OpLink{2, 1, "c2"}, T);
+  EXPECT_EQ(fs.apply(OpRename{1, "c", 1, "c2", 0}, T), St::kOk);
+  EXPECT_EQ(fs.child(1, "c"), 2u);
+  EXPECT_EQ(fs.child(1, "c2"), 2u);
+}
+
+TEST(Fs, HardLinks) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "a", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  fs.apply(OpCreate{1, "d", msg::kDir, 0755, 0, 0, 0, 3}, T);
+  EXPECT_EQ(fs.apply(OpLink{2, 3, "b"}, T), St::kOk);
+  EXPECT_EQ(fs.node(2)->nlink, 2u);
+  EXPECT_EQ(fs.apply(OpLink{3, 1, "dd"}, T), St::kPerm);
+  fs.apply(OpSetChunk{2, 0, 100, 1}, T);
+  EXPECT_EQ(fs.apply(OpUnlink{1, "a"}, T), St::kOk);
+  EXPECT_NE(fs.chunk(100), nullptr);
+  EXPECT_EQ(fs.apply(OpUnlink{3, "b"}, T), St::kOk);
+  EXPECT_EQ(fs.chunk(100), nullptr);
+  ASSERT_EQ(fs.released_chunks().size(), 1u);
+  EXPECT_EQ(fs.released_chunks()[0], 100u);
+}
+
+TEST(Fs, TruncateReleasesChunks) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "f", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  for (uint32_t i = 0; i < 3; i++) fs.apply(OpSetChunk{2, i, 10 + i, 1}, T);
+  fs.apply(OpWrite{2, 3 * uint64_t(msg::kChunkSize)}, T);
+  EXPECT_EQ(fs.apply(OpTruncate{2, uint64_t(msg::kChunkSize) + 1}, T), St::kOk);
+  EXPECT_EQ(fs.node(2)->chunks.size(), 2u);
+  EXPECT_EQ(fs.chunk(12), nullptr);
+  EXPECT_NE(fs.chunk(11), nullptr);
+  EXPECT_EQ(fs.node(2)->length, uint64_t(msg::kChunkSize) + 1);
+}
+
+TEST(Perm, Rules) {
+  Node n;
+  n.type = msg::kFile;
+  n.uid = 10;
+  n.gid = 20;
+  n.mode = 0640;
+  msg::Cred owner{10, 10, {}}, member{11, 30, {20}}, other{12, 12, {}}, root{0, 0, {}};
+  EXPECT_TRUE(may(n, owner, kR | kW));
+  EXPECT_TRUE(may(n, member, kR));
+  EXPECT_FALSE(may(n, member, kW));
+  EXPECT_FALSE(may(n, other, kR));
+  EXPECT_TRUE(may(n, root, kR | kW));
+  EXPECT_FALSE(may(n, root, kX));  // no x bit anywhere
+  Node d;
+  d.type = msg::kDir;
+  d.mode = 01777;
+  d.uid = 0;
+  EXPECT_TRUE(sticky_allows(d, n, owner));
+  EXPECT_FALSE(sticky_allows(d, n, other));
+  EXPECT_TRUE(sticky_allows(d, n, root));
+}
+
+TEST(Changelog, EscapingKeepsOneLine) {
+  std::string name = "we,ird(name)%\n\t\x01 end";
+  OpCreate op{1, name, msg::kFile, 0644, 1, 2, 0, 9};
+  std::string line = format_line(12, T + 5, op);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  EXPECT_EQ(line.find(' ', line.find('|')), std::string::npos);
+  std::string err;
+  auto l = parse_line(line, &err);
+  ASSERT_TRUE(l) << err;
+  EXPECT_EQ(l->version, 12u);
+  EXPECT_EQ(l->time_ns, T + 5);
+  EXPECT_EQ(std::get<OpCreate>(l->op).name, name);
+  EXPECT_EQ(format_line(12, T + 5, l->op), line);
+  EXPECT_FALSE(parse_line("12: 1.0|CREATE(1,2)", &err));
+  EXPECT_FALSE(parse_line("12: 1.0|NOPE(1)", &err));
+  EXPECT_FALSE(parse_line("garbage", &err));
+  EXPECT_FALSE(unescape("%4"));
+  EXPECT_FALSE(unescape("%zz"));
+}
+
+TEST(Changelog, LineFormat) {
+  EXPECT_EQ(format_line(1234, 1732270000LL * 1000000000LL, OpCreate{1, "name", 'f', 420, 0, 0, 0, 57}),
+            "1234: 1732270000.000000000|CREATE(1,name,102,420,0,0,0,57)");
+}
+
+// Random operations applied live; at some point an image is saved; recovery
+// from that image plus the changelog must give exactly the live state.
+class Replay : public ::testing::TestWithParam<int> {};
+
+TEST_P(Replay, LiveEqualsImagePlusChangelog) {
+  std::string dir = ::testing::TempDir() + "replay" + std::to_string(GetParam()) + "_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::mt19937 rng(GetParam());
+  Fs live;
+  Store store(live, dir, 50);
+  std::string err;
+  ASSERT_TRUE(store.open(false, 99, 2, 3600, &err)) << err;
+  std::vector<uint32_t> dirs{1}, files;
+  uint64_t next_chunk = 1;
+  int save_at = 100 + rng() % 300;
+  auto pick = [&](auto& v) { return v[rng() % v.size()]; };
+  auto name = [&] { return std::string("n") + std::to_string(rng() % 40) + (rng() % 5 == 0 ? ",%(x)" : ""); };
+  for (int i = 0; i < 600; i++) {
+    if (i == save_at) ASSERT_TRUE(store.save_now(&err)) << err;
+    Op op;
+    switch (rng() % 10) {
+      case 0: case 1: {
+        uint32_t ino = live.next_inode();
+        uint8_t type = rng() % 3 == 0 ? msg::kDir : msg::kFile;
+        op = OpCreate{pick(dirs), name(), type, static_cast<uint16_t>(rng() % 07777), rng() % 3, rng() % 3, 0, ino};
+        if (store.commit(op) == St::kOk) (type == msg::kDir ? dirs : files).push_back(ino);
+        continue;
+      }
+      case 2: op = OpSymlink{pick(dirs), name(), "target,(x)", 1, 1, live.next_inode()}; break;
+      case 3: op = OpUnlink{pick(dirs), name()}; break;
+      case 4: op = OpRename{pick(dirs), name(), pick(dirs), name(), static_cast<uint32_t>(rng() % 3)}; break;
+      case 5:
+        if (files.empty()) continue;
+        op = OpLink{pick(files), pick(dirs), name()};
+        break;
+      case 6:
+        op = OpSetattr{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files)), msg::kSetMode | msg::kSetMtime,
+                       static_cast<uint16_t>(rng() % 0777), 0, 0, 0, static_cast<int64_t>(rng())};
+        break;
+      case 7:
+        if (files.empty()) continue;
+        op = OpSetChunk{pick(files), static_cast<uint32_t>(rng() % 4), next_chunk++, 1};
+        break;
+      case 8:
+        if (files.empty()) continue;
+        op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
+        break;
+      case 9:
+        op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)};
+        break;
+    }
+    store.commit(op);  // refused operations are simply not logged
+  }
+  std::string live_dump = live.dump();
+  Fs recovered;
+  Store rs(recovered, dir, 50);
+  ASSERT_TRUE(rs.open(true, 0, 2, 3600, &err)) << err;
+  EXPECT_EQ(recovered.dump(), live_dump);
+  std::filesystem::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, Replay, ::testing::Range(1, 9));
+
+TEST(Store, NormalStartRefusesAfterUncleanStop) {
+  std::string dir = ::testing::TempDir() + "unclean_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string err;
+  {
+    Fs fs;
+    Store s(fs, dir, 5);
+    ASSERT_TRUE(s.open(false, 1, 1, 0, &err)) << err;
+    ASSERT_EQ(s.commit(OpCreate{1, "x", msg::kFile, 0644, 0, 0, 0, 2}), St::kOk);
+    // no save: as after kill -9
+  }
+  {
+    Fs fs;
+    Store s(fs, dir, 5);
+    EXPECT_FALSE(s.open(false, 1, 1, 0, &err));
+    EXPECT_NE(err.find("-a"), std::string::npos) << err;
+  }
+  {
+    Fs fs;
+    Store s(fs, dir, 5);
+    ASSERT_TRUE(s.open(true, 1, 1, 0, &err)) << err;
+    EXPECT_EQ(fs.child(1, "x"), 2u);
+    ASSERT_TRUE(s.save_now(&err));
+  }
+  {
+    Fs fs;
+    Store s(fs, dir, 5);
+    ASSERT_TRUE(s.open(false, 1, 1, 0, &err)) << err;  // clean now
+    EXPECT_EQ(fs.child(1, "x"), 2u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Exports, Matching) {
+  std::string err;
+  auto e = Exports::parse(
+      "# comment\n"
+      "10.0.0.0/8 /data rw,maproot=0\n"
+      "192.168.1.10-192.168.1.20 / ro\n"
+      "172.16.0.0/255.255.0.0 /pub alldirs,password=secret\n"
+      "* . rw\n",
+      "exports.cfg", &err);
+  ASSERT_TRUE(e) << err;
+  uint32_t ten = (10u << 24) | 5;
+  ASSERT_TRUE(e->match(ten, "/data", false));
+  EXPECT_EQ(e->match(ten, "/data", false)->maproot_uid, 0u);
+  EXPECT_FALSE(e->match(ten, "/", false));
+  EXPECT_FALSE(e->match(ten, "/data/sub", false));  // no alldirs
+  uint32_t lan = (192u << 24) | (168u << 16) | (1u << 8) | 15;
+  ASSERT_TRUE(e->match(lan, "/", false));
+  EXPECT_TRUE(e->match(lan, "/", false)->readonly);
+  EXPECT_FALSE(e->match(lan + 10, "/", false));
+  uint32_t pub = (172u << 24) | (16u << 16) | 7;
+  ASSERT_TRUE(e->match(pub, "/pub/deep/er", false));
+  EXPECT_EQ(e->match(pub, "/pub", false)->password, "secret");
+  EXPECT_TRUE(e->match(1, "", true));
+  EXPECT_EQ(e->match(ten, "/data", false)->maproot_uid, 0u);
+  EXPECT_FALSE(Exports::parse("1.2.3.4/33 / rw\n", "x", &err));
+  EXPECT_NE(err.find("x:1:"), std::string::npos);
+  EXPECT_FALSE(Exports::parse("* / bogus\n", "x", &err));
+  EXPECT_NE(err.find("bogus"), std::string::npos);
+  EXPECT_FALSE(Exports::parse("* data rw\n", "x", &err));
+}
+
+}  // namespace
+}  // namespace antler::master
