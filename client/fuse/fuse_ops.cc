@@ -150,48 +150,56 @@ DirHandle* dir_of(const fuse_file_info* fi) { return reinterpret_cast<DirHandle*
 
 // Offsets: "." is entry 0, ".." entry 1, entries[i] entry i + 2; the offset
 // stored with entry k (where the next read resumes) is k + 1.
+//
+// The reply is sent after the handle's lock is released: once the kernel has
+// it, releasedir() may free the handle at once on another thread.
 void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi, bool plus) {
   Fs* fs = fs_of(req);
   DirHandle* dh = dir_of(fi);
-  std::lock_guard<std::mutex> lk(dh->mu);
-  if (off == 0 && dh->served) {  // rewinddir(): show the directory as it is now
-    std::vector<msg::DirEntry> fresh;
-    St s = fs->client->readdir(cred_of(req), static_cast<uint32_t>(ino), &fresh);
-    if (s != St::kOk) return reply_status(req, s);
-    dh->entries = std::move(fresh);
-  }
-  dh->served = true;
-  if (off < 0) off = 0;
-
   std::vector<char> buf(size);
   size_t used = 0;
-  const size_t total = dh->entries.size() + 2;
-  for (size_t k = static_cast<size_t>(off); k < total; k++) {
-    fuse_entry_param e;
-    std::memset(&e, 0, sizeof(e));
-    const char* name;
-    if (k < 2) {
-      // ino 0: the kernel takes no lookup reference for these.
-      name = k == 0 ? "." : "..";
-      e.attr.st_ino = ino;
-      e.attr.st_mode = S_IFDIR;
-    } else {
-      const msg::DirEntry& de = dh->entries[k - 2];
-      name = de.name.c_str();
-      if (plus) {
-        fill_entry(fs, de.attr, &e);
-      } else {
-        e.attr.st_ino = de.attr.inode;
-        struct stat full;
-        attr_to_stat(de.attr, &full);
-        e.attr.st_mode = full.st_mode;
-      }
+  {
+    std::lock_guard<std::mutex> lk(dh->mu);
+    if (off == 0 && dh->served) {  // rewinddir(): show the directory as it is now
+      std::vector<msg::DirEntry> fresh;
+      St s = fs->client->readdir(cred_of(req), static_cast<uint32_t>(ino), &fresh);
+      if (s == St::kOk) dh->entries = std::move(fresh);
+      // On failure the previous listing is served: better than an error
+      // from a rewind.
     }
-    size_t left = size - used;
-    size_t need = plus ? fuse_add_direntry_plus(req, buf.data() + used, left, name, &e, static_cast<off_t>(k + 1))
-                       : fuse_add_direntry(req, buf.data() + used, left, name, &e.attr, static_cast<off_t>(k + 1));
-    if (need > left) break;
-    used += need;
+    dh->served = true;
+    if (off < 0) off = 0;
+
+    const size_t total = dh->entries.size() + 2;
+    for (size_t k = static_cast<size_t>(off); k < total; k++) {
+      fuse_entry_param e;
+      std::memset(&e, 0, sizeof(e));
+      const char* name;
+      if (k < 2) {
+        // ino 0: the kernel takes no lookup reference for these.
+        name = k == 0 ? "." : "..";
+        e.attr.st_ino = ino;
+        e.attr.st_mode = S_IFDIR;
+      } else {
+        const msg::DirEntry& de = dh->entries[k - 2];
+        name = de.name.c_str();
+        if (plus) {
+          fill_entry(fs, de.attr, &e);
+        } else {
+          e.attr.st_ino = de.attr.inode;
+          struct stat full;
+          attr_to_stat(de.attr, &full);
+          e.attr.st_mode = full.st_mode;
+        }
+      }
+      size_t left = size - used;
+      size_t need = plus ? fuse_add_direntry_plus(req, buf.data() + used, left, name, &e,
+                                                  static_cast<off_t>(k + 1))
+                         : fuse_add_direntry(req, buf.data() + used, left, name, &e.attr,
+                                             static_cast<off_t>(k + 1));
+      if (need > left) break;
+      used += need;
+    }
   }
   fuse_reply_buf(req, buf.data(), used);
 }
