@@ -34,6 +34,33 @@ namespace {
 constexpr uint32_t kStatBlockSize = 64u << 10;
 constexpr size_t kNameMax = 255;
 
+void ns_to_timespec(int64_t ns, struct timespec* ts) {
+  int64_t sec = ns / 1000000000;
+  int64_t rem = ns % 1000000000;
+  if (rem < 0) {
+    rem += 1000000000;
+    sec -= 1;
+  }
+  ts->tv_sec = static_cast<time_t>(sec);
+  ts->tv_nsec = static_cast<long>(rem);
+}
+
+int64_t timespec_to_ns(const struct timespec& ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+mode_t type_bits(uint8_t type) {
+  switch (type) {
+    case msg::kDir: return S_IFDIR;
+    case msg::kSymlink: return S_IFLNK;
+    case msg::kFifo: return S_IFIFO;
+    case msg::kSocket: return S_IFSOCK;
+    case msg::kBlockDev: return S_IFBLK;
+    case msg::kCharDev: return S_IFCHR;
+    default: return S_IFREG;
+  }
+}
+
 // ------------------------------------------------------------- credentials
 
 // Supplementary groups of a process, read from /proc by libfuse. Reading
@@ -101,7 +128,7 @@ Cred cred_of(fuse_req_t req) {
 
 // ------------------------------------------------------------------ replies
 
-void reply_status(fuse_req_t req, St s) { fuse_reply_err(req, s == St::kOk ? 0 : to_errno(s)); }
+void reply_status(fuse_req_t req, St s) { fuse_reply_err(req, to_errno(s)); }  // 0 for kOk
 
 void fill_entry(const Fs* fs, const Attr& a, fuse_entry_param* e) {
   std::memset(e, 0, sizeof(*e));
@@ -187,9 +214,7 @@ void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
           fill_entry(fs, de.attr, &e);
         } else {
           e.attr.st_ino = de.attr.inode;
-          struct stat full;
-          attr_to_stat(de.attr, &full);
-          e.attr.st_mode = full.st_mode;
+          e.attr.st_mode = type_bits(de.attr.type);  // readdir only reports the type
         }
       }
       size_t left = size - used;
@@ -227,7 +252,7 @@ void op_init(void* userdata, fuse_conn_info* conn) {
             conn->max_write, conn->max_readahead);
 }
 
-void op_destroy(void* userdata) { log::info("file system unmounted"); }
+void op_destroy(void* userdata) { log::debug("FUSE session destroyed"); }
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   if (!name_ok(req, name)) return;
@@ -477,33 +502,6 @@ fuse_lowlevel_ops make_ops() {
   ops.access = op_access;
   ops.create = op_create;
   return ops;
-}
-
-void ns_to_timespec(int64_t ns, struct timespec* ts) {
-  int64_t sec = ns / 1000000000;
-  int64_t rem = ns % 1000000000;
-  if (rem < 0) {
-    rem += 1000000000;
-    sec -= 1;
-  }
-  ts->tv_sec = static_cast<time_t>(sec);
-  ts->tv_nsec = static_cast<long>(rem);
-}
-
-int64_t timespec_to_ns(const struct timespec& ts) {
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-mode_t type_bits(uint8_t type) {
-  switch (type) {
-    case msg::kDir: return S_IFDIR;
-    case msg::kSymlink: return S_IFLNK;
-    case msg::kFifo: return S_IFIFO;
-    case msg::kSocket: return S_IFSOCK;
-    case msg::kBlockDev: return S_IFBLK;
-    case msg::kCharDev: return S_IFCHR;
-    default: return S_IFREG;
-  }
 }
 
 }  // namespace

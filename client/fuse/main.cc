@@ -177,6 +177,8 @@ struct FuseArgs {
     argv.push_back(nullptr);
     args = FUSE_ARGS_INIT(static_cast<int>(storage.size()), argv.data());
   }
+  FuseArgs(const FuseArgs&) = delete;
+  FuseArgs& operator=(const FuseArgs&) = delete;
   ~FuseArgs() { fuse_opt_free_args(&args); }
 };
 
@@ -293,7 +295,9 @@ int run(int argc, char** argv) {
   std::free(fs.conn_opts);
   client.reset();  // flushes what is still buffered and closes the session
   log::info("{} unmounted", cfg.mountpoint);
-  return ret == 0 ? 0 : 1;
+  // The loop returns the number of a signal that stopped it (a clean stop),
+  // or a negative errno.
+  return ret < 0 ? 1 : 0;
 }
 
 }  // namespace
