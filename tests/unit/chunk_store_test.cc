@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -320,16 +321,24 @@ constexpr uint32_t kLoopback = 0x7F000001;
 struct Server {
   TempDir dir;
   ChunkStore store;
+  std::mutex mu;
+  std::vector<uint64_t> damaged_ids;
   std::unique_ptr<CsServer> srv;
-  std::vector<uint64_t> damaged;
   Server() {
     std::string err;
     EXPECT_TRUE(store.init(one_disk(dir.path()), {}, &err)) << err;
     srv = std::make_unique<CsServer>(store, CsServer::Options{});
-    srv->set_damage_reporter([this](uint64_t id) { damaged.push_back(id); });
+    srv->set_damage_reporter([this](uint64_t id) {
+      std::lock_guard lk(mu);
+      damaged_ids.push_back(id);
+    });
     EXPECT_TRUE(srv->start(kLoopback, 0, &err)) << err;
   }
   msg::Location loc() const { return {kLoopback, srv->port()}; }
+  std::vector<uint64_t> damaged() {
+    std::lock_guard lk(mu);
+    return damaged_ids;
+  }
 };
 
 net::Conn connect_to(const Server& s) {
@@ -429,7 +438,7 @@ TEST(DataPort, ChainedWriteThenReadAndReplicate) {
   ASSERT_EQ(::pwrite(fd, "!", 1, kHeaderSize + 5), 1);
   ::close(fd);
   EXPECT_EQ(wire_read(cb, 0x55, 2, 0, 10, &got), St::kCrc);
-  EXPECT_EQ(b.damaged, std::vector<uint64_t>{0x55});
+  EXPECT_EQ(b.damaged(), std::vector<uint64_t>{0x55});
 }
 
 TEST(DataPort, BadFrameClosesOnlyThatConnection) {

@@ -1,0 +1,31 @@
+// mfshdd.cfg: the list of disk folders a chunkserver stores chunks in.
+//
+//   /mnt/hd1                 a disk
+//   */mnt/hd2                marked for removal: chunks are still served and
+//                            replicated away, no new chunk is placed there
+//   /mnt/hd3  200GiB         use at most 200 GiB of that file system
+//   /mnt/hd4  -50GiB         leave at least 50 GiB free
+//   </mnt/hd5, >/mnt/hd6     move markers: accepted, treated as normal disks
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace antler::cs {
+
+struct DiskSpec {
+  std::string path;     // without a trailing slash
+  bool removal = false; // leading '*'
+  int64_t limit = 0;    // > 0: use at most; < 0: leave that much free; 0: HDD_LEAVE_SPACE_DEFAULT
+  std::string origin;   // "file:line", for messages
+};
+
+// Parses a size such as "256M", "256MiB", "10GB", "-5G" (powers of 1024).
+bool parse_size(const std::string& text, int64_t& out);
+
+// Reads and checks mfshdd.cfg: every folder must exist and be writable.
+// On error returns false with a one-line "FILE:LINE: reason" in *error.
+bool load_hdd_config(const std::string& file, std::vector<DiskSpec>* out, std::string* error);
+
+}  // namespace antler::cs

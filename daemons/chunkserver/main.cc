@@ -1,0 +1,121 @@
+// mfschunkserver: stores chunk data on local disks for mfsmaster.
+#include <memory>
+#include <string>
+
+#include "common/daemon.h"
+#include "common/log.h"
+#include "common/net.h"
+#include "daemons/chunkserver/chunk_store.h"
+#include "daemons/chunkserver/cs_server.h"
+#include "daemons/chunkserver/hdd_config.h"
+#include "daemons/chunkserver/master_link.h"
+
+using namespace antler;
+
+namespace {
+
+struct App {
+  std::unique_ptr<cs::ChunkStore> store;
+  std::unique_ptr<cs::CsServer> server;
+  std::unique_ptr<cs::MasterLink> link;
+};
+App g_app;
+
+// Resolves an address key; "" and "*" mean any (0).
+bool resolve_key(const Config& cfg, const std::string& key, uint32_t* ip) {
+  const std::string& v = cfg.str(key);
+  *ip = 0;
+  if (v.empty() || v == "*") return true;
+  if (net::resolve_ipv4(v, *ip)) return true;
+  log::error("{}: {}: cannot resolve '{}'", cfg.origin(key), key, v);
+  return false;
+}
+
+int start(const Config& cfg, const DaemonArgs&) {
+  int64_t leave = 0;
+  if (!cs::parse_size(cfg.str("HDD_LEAVE_SPACE_DEFAULT"), leave) || leave < 0) {
+    log::error("{}: HDD_LEAVE_SPACE_DEFAULT: '{}' is not a size (e.g. 256MiB)", cfg.origin("HDD_LEAVE_SPACE_DEFAULT"),
+               cfg.str("HDD_LEAVE_SPACE_DEFAULT"));
+    return 1;
+  }
+  std::vector<cs::DiskSpec> disks;
+  std::string error;
+  if (!cs::load_hdd_config(cfg.str("HDD_CONF_FILENAME"), &disks, &error)) {
+    log::error("{}", error);
+    return 1;
+  }
+  uint32_t listen_ip = 0, bind_ip = 0;
+  if (!resolve_key(cfg, "CSSERV_LISTEN_HOST", &listen_ip) || !resolve_key(cfg, "BIND_HOST", &bind_ip)) return 1;
+
+  g_app.store = std::make_unique<cs::ChunkStore>();
+  cs::ChunkStore::Options sopts;
+  sopts.leave_space_default = static_cast<uint64_t>(leave);
+  if (!g_app.store->init(disks, sopts, &error)) {
+    log::error("{}", error);
+    return 1;
+  }
+
+  cs::CsServer::Options copts;
+  copts.fsync_before_close = cfg.flag("HDD_FSYNC_BEFORE_CLOSE");
+  g_app.server = std::make_unique<cs::CsServer>(*g_app.store, copts);
+  auto port = static_cast<uint16_t>(cfg.num("CSSERV_LISTEN_PORT"));
+  if (!g_app.server->start(listen_ip, port, &error)) {
+    log::error("{} (CSSERV_LISTEN_HOST/CSSERV_LISTEN_PORT, {})", error, cfg.origin("CSSERV_LISTEN_PORT"));
+    return 1;
+  }
+  log::info("listening for clients on {}:{}", listen_ip ? net::ip_to_string(listen_ip) : "*", port);
+
+  cs::MasterLink::Options mopts;
+  mopts.master_host = cfg.str("MASTER_HOST");
+  mopts.master_port = static_cast<uint16_t>(cfg.num("MASTER_PORT"));
+  mopts.bind_ip = bind_ip;
+  mopts.advertise_ip = listen_ip ? listen_ip : bind_ip;
+  mopts.cs_port = port;
+  mopts.reconnect_delay_s = static_cast<int>(cfg.num("MASTER_RECONNECTION_DELAY"));
+  mopts.timeout_s = static_cast<int>(cfg.num("MASTER_TIMEOUT"));
+  mopts.label = cfg.str("LABELS");
+  cs::CsServer* server = g_app.server.get();
+  g_app.link = std::make_unique<cs::MasterLink>(*g_app.store, mopts, [server] { return server->load(); });
+  cs::MasterLink* link = g_app.link.get();
+  g_app.server->set_damage_reporter([link](uint64_t id) { link->report_damaged(id); });
+  g_app.link->start();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  DaemonSpec spec;
+  spec.name = "mfschunkserver";
+  spec.default_config = "/etc/mfs/mfschunkserver.cfg";
+  spec.description = "Antler chunk server: stores chunk data for mfsmaster";
+  spec.keys = {
+      {"HDD_CONF_FILENAME", KeyDef::kString, "/etc/mfs/mfshdd.cfg"},
+      {"MASTER_HOST", KeyDef::kString, "mfsmaster"},
+      {"MASTER_PORT", KeyDef::kInt, "9420", 1, 65535},
+      {"BIND_HOST", KeyDef::kString, ""},
+      {"CSSERV_LISTEN_HOST", KeyDef::kString, "*"},
+      {"CSSERV_LISTEN_PORT", KeyDef::kInt, "9422", 1, 65535},
+      {"MASTER_RECONNECTION_DELAY", KeyDef::kInt, "5", 1, 3600},
+      {"MASTER_TIMEOUT", KeyDef::kInt, "10", 1, 3600},
+      {"HDD_LEAVE_SPACE_DEFAULT", KeyDef::kString, "256MiB"},
+      {"LABELS", KeyDef::kString, ""},
+      {"HDD_FSYNC_BEFORE_CLOSE", KeyDef::kBool, "0"},
+  };
+  spec.start = start;
+  spec.reload = [](const Config&) {
+    log::info("reload: LOG_LEVEL applied; other chunkserver settings take effect after a restart");
+  };
+  spec.stop = [] {
+    if (g_app.link) g_app.link->stop();
+    if (g_app.server) g_app.server->stop();
+  };
+  spec.wait = [] {
+    if (g_app.link) g_app.link->wait();
+    if (g_app.server) g_app.server->wait();
+    g_app.link.reset();
+    g_app.server.reset();
+    g_app.store.reset();
+  };
+  return daemon_main(argc, argv, spec);
+}
