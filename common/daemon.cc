@@ -101,7 +101,8 @@ int take_lock(const Config& cfg, const DaemonSpec& spec) {
   if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
     char buf[32] = {};
     ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    std::fprintf(stderr, "%s: already running (pid %s, lock %s)\n", spec.name.c_str(), n > 0 ? buf : "?", lp.c_str());
+    std::fprintf(stderr, "%s: already running (pid %ld, lock %s)\n", spec.name.c_str(), n > 0 ? std::atol(buf) : -1L,
+                 lp.c_str());
     ::close(fd);
     return -1;
   }

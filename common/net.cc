@@ -96,7 +96,7 @@ bool Conn::send_raw(std::string_view bytes) {
     ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
-      error_ = std::strerror(errno);
+      send_error_ = std::strerror(errno);
       return false;
     }
     p += w;

@@ -78,12 +78,16 @@ class Conn {
     std::string payload;
     return recv(type, payload, timeout_ms) && type == M::kType && decode(payload, m);
   }
+  // Why the last recv() failed. Sends keep their own reason so that one
+  // thread may send while another receives.
   const std::string& last_error() const { return error_; }
+  const std::string& last_send_error() const { return send_error_; }
 
  private:
   bool read_full(char* p, size_t n, int timeout_ms);
   int fd_ = -1;
   std::string error_;
+  std::string send_error_;
 };
 
 // Listening socket; returns fd or -1 with errno set.
