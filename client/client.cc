@@ -7,6 +7,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -21,23 +23,70 @@ namespace antler::client {
 namespace {
 
 constexpr uint64_t kChunk = msg::kChunkSize;
-constexpr size_t kFileFlushBytes = 32u << 20;  // a file flushes itself past this much buffered data
+// A file hands a batch of buffered data to the background writers once it
+// holds this much; the application keeps writing into the next batch.
+constexpr size_t kBatchBytes = 16u << 20;
 
 St st_of(uint8_t s) { return static_cast<St>(s); }
 
 // Per-inode state shared by every handle of one file.
 struct FileState {
   uint32_t inode = 0;
-  std::mutex mu;  // guards everything below; held across a flush
+  std::mutex mu;  // guards everything below; held across a synchronous flush
+  std::condition_variable cv;             // signalled when a batch finishes
   std::map<uint64_t, std::string> dirty;  // offset -> data, non-overlapping
   size_t dirty_bytes = 0;
-  uint64_t dirty_end = 0;  // highest offset+size buffered
+  uint64_t dirty_end = 0;  // highest offset+size buffered or in flight
+  bool flushing = false;   // a batch is being written in the background
   St write_error = St::kOk;  // sticky until reported by flush/fsync
   // Read-ahead buffer.
   uint64_t ra_off = 0;
   std::string ra;
   uint64_t last_read_end = UINT64_MAX;
   int handles = 0;
+};
+
+// A few threads that run background writes.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int n) {
+    for (int i = 0; i < n; i++) threads_.emplace_back([this] { run(); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void submit(std::function<void()> fn) {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      queue_.push_back(std::move(fn));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> g(mu_);
+        cv_.wait(g, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, all work done
+        fn = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      fn();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> threads_;
+  bool stop_ = false;
 };
 
 struct Handle {
@@ -75,7 +124,7 @@ class ClientImpl : public Client {
       f = file_state(inode, false);
       if (f) {
         fl = std::unique_lock<std::mutex>(f->mu);
-        St st = flush_locked(*f, false);
+        St st = flush_locked(*f, fl, false);
         if (st != St::kOk) return st;
         f->ra.clear();
       }
@@ -216,9 +265,9 @@ class ClientImpl : public Client {
   St read(uint64_t fh, uint64_t off, size_t size, std::string* out) override {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
-    std::lock_guard<std::mutex> g(f->mu);
-    if (!f->dirty.empty()) {
-      St st = flush_locked(*f, false);
+    std::unique_lock<std::mutex> g(f->mu);
+    if (!f->dirty.empty() || f->flushing) {
+      St st = flush_locked(*f, g, false);
       if (st != St::kOk) return st;
     }
     // Serve from the read-ahead buffer when possible.
@@ -245,21 +294,24 @@ class ClientImpl : public Client {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
     if (readonly()) return St::kRoFs;
-    std::lock_guard<std::mutex> g(f->mu);
+    std::unique_lock<std::mutex> g(f->mu);
     if (f->write_error != St::kOk) return f->write_error;
     add_dirty(*f, off, data, size);
     f->ra.clear();
-    if (f->dirty_bytes >= kFileFlushBytes || total_dirty_ > uint64_t(opts_.write_cache_mb) << 20) {
-      return flush_locked(*f, false);
+    if (f->dirty_bytes >= kBatchBytes) {
+      // Back-pressure: one batch in flight per file, one filling.
+      f->cv.wait(g, [&] { return !f->flushing || f->dirty_bytes < 2 * kBatchBytes; });
+      if (!f->flushing && f->dirty_bytes >= kBatchBytes) start_batch(f);
     }
-    return St::kOk;
+    if (total_dirty_ > uint64_t(opts_.write_cache_mb) << 20) return flush_locked(*f, g, false);
+    return f->write_error;
   }
 
   St flush(uint64_t fh) override {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
-    std::lock_guard<std::mutex> g(f->mu);
-    St st = flush_locked(*f, false);
+    std::unique_lock<std::mutex> g(f->mu);
+    St st = flush_locked(*f, g, false);
     St err = f->write_error;
     f->write_error = St::kOk;
     return st != St::kOk ? st : err;
@@ -268,8 +320,8 @@ class ClientImpl : public Client {
   St fsync(uint64_t fh, bool) override {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
-    std::lock_guard<std::mutex> g(f->mu);
-    return flush_locked(*f, true);
+    std::unique_lock<std::mutex> g(f->mu);
+    return flush_locked(*f, g, true);
   }
 
   St release(uint64_t fh) override {
@@ -283,8 +335,8 @@ class ClientImpl : public Client {
     }
     St st;
     {
-      std::lock_guard<std::mutex> g(f->mu);
-      st = flush_locked(*f, false);
+      std::unique_lock<std::mutex> g(f->mu);
+      st = flush_locked(*f, g, false);
       f->handles--;
     }
     std::lock_guard<std::mutex> g(handles_mu_);
@@ -362,12 +414,48 @@ class ClientImpl : public Client {
     f.dirty.emplace(moff, std::move(merged));
   }
 
-  // Writes every buffered range; on failure keeps the data and retries.
-  St flush_locked(FileState& f, bool fsync) {
-    if (f.dirty.empty() && !fsync) return St::kOk;
-    // Group by chunk.
+  // Hands the buffered data to a background writer. REQUIRES: f->mu held, !f->flushing.
+  void start_batch(const std::shared_ptr<FileState>& f) {
+    auto batch = std::make_shared<std::map<uint64_t, std::string>>(std::move(f->dirty));
+    size_t bytes = f->dirty_bytes;
+    f->dirty.clear();
+    f->dirty_bytes = 0;
+    f->flushing = true;
+    writers_.submit([this, f, batch, bytes] {
+      St st = write_ranges(f->inode, *batch, false);
+      total_dirty_ -= bytes;
+      std::lock_guard<std::mutex> g(f->mu);
+      if (st != St::kOk && f->write_error == St::kOk) f->write_error = st;
+      f->flushing = false;
+      if (f->dirty.empty()) f->dirty_end = 0;
+      f->cv.notify_all();
+    });
+  }
+
+  // Waits for the batch in flight, then writes what is buffered. The data
+  // is dropped after a failure that retries could not overcome: the
+  // application learns of it (here and through write_error).
+  St flush_locked(FileState& f, std::unique_lock<std::mutex>& g, bool fsync) {
+    f.cv.wait(g, [&] { return !f.flushing; });
+    if (f.dirty.empty() && !fsync) {
+      f.dirty_end = 0;
+      return f.write_error;
+    }
+    St result = write_ranges(f.inode, f.dirty, fsync);
+    total_dirty_ -= f.dirty_bytes;
+    f.dirty.clear();
+    f.dirty_bytes = 0;
+    f.dirty_end = 0;
+    if (result != St::kOk) {
+      f.write_error = result;
+      log::error("write to inode {} failed: {}", f.inode, to_string(result));
+    }
+    return result != St::kOk ? result : f.write_error;
+  }
+
+  St write_ranges(uint32_t inode, const std::map<uint64_t, std::string>& ranges, bool fsync) {
     std::map<uint32_t, std::vector<ChunkIO::Piece>> by_chunk;
-    for (const auto& [off, data] : f.dirty) {
+    for (const auto& [off, data] : ranges) {
       uint64_t done = 0;
       while (done < data.size()) {
         uint64_t o = off + done;
@@ -378,32 +466,14 @@ class ClientImpl : public Client {
         done += n;
       }
     }
-    St result = St::kOk;
+    if (by_chunk.empty() && fsync) return St::kOk;
     for (auto& [idx, pieces] : by_chunk) {
       uint64_t end = 0;
       for (const auto& p : pieces) end = std::max<uint64_t>(end, uint64_t(idx) * kChunk + p.offset + p.size);
-      St st = write_chunk(f.inode, idx, pieces, end, fsync);
-      if (st != St::kOk) {
-        result = st;
-        break;
-      }
+      St st = write_chunk(inode, idx, pieces, end, fsync);
+      if (st != St::kOk) return st;
     }
-    if (result == St::kOk) {
-      total_dirty_ -= f.dirty_bytes;
-      f.dirty.clear();
-      f.dirty_bytes = 0;
-      f.dirty_end = 0;
-    } else {
-      f.write_error = result;
-      log::error("write to inode {} failed: {}", f.inode, to_string(result));
-      // Drop the data: the application learns of the failure; keeping it
-      // would only make every later call fail the same way.
-      total_dirty_ -= f.dirty_bytes;
-      f.dirty.clear();
-      f.dirty_bytes = 0;
-      f.dirty_end = 0;
-    }
-    return result;
+    return St::kOk;
   }
 
   St write_chunk(uint32_t inode, uint32_t idx, const std::vector<ChunkIO::Piece>& pieces, uint64_t end,
@@ -494,6 +564,7 @@ class ClientImpl : public Client {
   std::unordered_map<uint32_t, std::shared_ptr<FileState>> files_;
   uint64_t next_fh_ = 1;
   std::atomic<uint64_t> total_dirty_{0};
+  WorkerPool writers_{8};
 };
 
 }  // namespace
