@@ -121,8 +121,14 @@ for port in "$ML_PORT" "$CS_PORT" "$CL_PORT" "$(cs_port 1)"; do
     sleep 0.3
     daemon_alive "${port_owner[$port]}" || fail "${port_owner[$port]} died after $kind on port $port"
     new=$(tail -n +$((lines + 1)) "$logf")
+    if [[ $out == *"half-close"* ]]; then
+      # the garbage happened to start like a valid long frame: the daemon
+      # could only see an incomplete frame and then the end of the stream
+      log "port $port (${port_owner[$port]}), $kind: $out"
+      continue
+    fi
     grep -qiE 'frame|length|size|invalid|bad|malformed|protocol|decode|garbage|refus|reject|unknown|unexpected|clos|error|too' <<<"$new" ||
-      fail "${port_owner[$port]} logged no reason for the $kind it got on port $port (new log lines: '$(head -n 2 <<<"$new" | tr '\n' ' ')')"
+      fail "${port_owner[$port]} logged no reason for the $kind it got on port $port ($out; new log lines: '$(head -n 2 <<<"$new" | tr '\n' ' ')')"
     log "port $port (${port_owner[$port]}), $kind: $out; log: $(tail -n 1 <<<"$new" | cut -c1-160)"
   done
 done

@@ -48,7 +48,7 @@ verify() {
   check_eq "sha256 of the stripe-written file $1" "$(sha "$T/src/stripes")" "$(sha "$MNT/stripes")"
   log "all concurrent writes read back right $1"
 }
-verify "right after writing"
+verify "just after writing"
 drop_caches
 verify "after drop_caches"
 remount_client

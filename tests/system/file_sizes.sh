@@ -32,7 +32,7 @@ verify() {
   log "all ${#sizes[@]} files read back right $when"
 }
 
-verify "right after writing"
+verify "just after writing"
 drop_caches
 verify "after drop_caches"
 remount_client

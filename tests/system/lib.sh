@@ -407,15 +407,18 @@ registered_chunkservers() {
 # wait_chunkservers N [TIMEOUT [noprobe]]: until N chunkservers are connected
 # to the master and, with a mount (unless noprobe), until a goal-2 write succeeds.
 wait_chunkservers() {
-  local want=$1 timeout=${2:-60} probe=${3:-probe} i
+  local want=$1 timeout=${2:-60} probe=${3:-probe} i stable=0 n=0
   for ((i = 0; i < timeout * 5; i++)); do
     daemon_alive master || fail "the master died while waiting for chunkservers"
-    (($(registered_chunkservers) >= want)) && break
+    n=$(registered_chunkservers)
+    # connected in 5 polls in a row (1 s): a chunkserver that the master
+    # drops right after registering does not count
+    if ((n >= want)); then stable=$((stable + 1)); else stable=0; fi
+    ((stable >= 5)) && break
     sleep 0.2
   done
-  (($(registered_chunkservers) >= want)) ||
-    fail "only $(registered_chunkservers) of $want chunkservers connected to the master after ${timeout}s"
-  sleep 0.5  # let the master process the registrations
+  ((stable >= 5)) ||
+    fail "$want chunkservers did not stay connected to the master within ${timeout}s (now $n; see the master and chunkserver logs)"
   if [[ $probe != noprobe ]] && ((${#MOUNTS[@]} > 0)); then
     probe_write "${MOUNTS[0]}" "$timeout"
   fi
