@@ -140,7 +140,7 @@ cleanup() {
     kill "$WATCHDOG_PID" 2>/dev/null
     wait "$WATCHDOG_PID" 2>/dev/null
   fi
-  [[ -f "$T/timed-out" ]] && { printf 'FAIL: %s: timed out after %ss\n' "$TEST_NAME" "$TEST_TIMEOUT" >&2; rc=1; }
+  [[ -f "$T/timed-out" ]] && rc=1
   ((rc != 0)) && dump_logs
   local m role
   for m in "${MOUNTS[@]+"${MOUNTS[@]}"}"; do
@@ -162,7 +162,11 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'fail "terminated by a signal"' TERM INT HUP
+on_signal() {
+  [[ -f "$T/timed-out" ]] && fail "timed out after ${TEST_TIMEOUT}s (TEST_TIMEOUT)"
+  fail "terminated by a signal"
+}
+trap on_signal TERM INT HUP
 
 # The watchdog ends a hung test before ctest's TIMEOUT does (which would give
 # no chance to clean up): it kills the mounts (so that file operations blocked
