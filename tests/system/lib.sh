@@ -137,7 +137,7 @@ cleanup() {
   set +e
   trap - EXIT TERM INT HUP
   if [[ -n "$WATCHDOG_PID" ]]; then
-    kill "$WATCHDOG_PID" 2>/dev/null
+    kill $(ps -o pid= --ppid "$WATCHDOG_PID") "$WATCHDOG_PID" 2>/dev/null  # the watchdog and its sleep
     wait "$WATCHDOG_PID" 2>/dev/null
   fi
   [[ -f "$T/timed-out" ]] && rc=1
