@@ -33,7 +33,7 @@ done
 kill -0 "$writer" 2>/dev/null || fail "the writer finished before a chunkserver could be killed"
 
 # kill the chunkserver that holds the newest chunk file (it takes part in the current write)
-newest=$(chunk_files | xargs -r stat -c '%Y %n' | sort -n | tail -n 1 | cut -d' ' -f2)
+newest=$(chunk_files | xargs -r stat -c '%.9Y %n' | sort -n | tail -n 1 | cut -d' ' -f2)
 [[ -n "$newest" ]] || fail "no chunk files in any chunkserver disk folder after 100 MiB were written"
 victim=$(sed -E 's|.*/cs([0-9]+)/disk/.*|\1|' <<<"$newest")
 log "file at $((size >> 20)) MiB, killing chunkserver $victim (holds $newest)"
