@@ -134,6 +134,7 @@ bool Conn::read_full(char* p, size_t n, int timeout_ms) {
     }
     p += r;
     n -= static_cast<size_t>(r);
+    got_ += static_cast<size_t>(r);
   }
   return true;
 }
@@ -141,14 +142,25 @@ bool Conn::read_full(char* p, size_t n, int timeout_ms) {
 bool Conn::recv(uint32_t& type, std::string& payload, int timeout_ms, uint32_t max_len) {
   if (fd_ < 0) return false;
   uint32_t hdr[2];
-  if (!read_full(reinterpret_cast<char*>(hdr), 8, timeout_ms)) return false;
+  got_ = 0;
+  if (!read_full(reinterpret_cast<char*>(hdr), 8, timeout_ms)) {
+    if (got_ > 0) error_ = "truncated frame header (" + std::to_string(got_) + " of 8 bytes): " + error_;
+    return false;
+  }
   type = hdr[0];
   if (hdr[1] > max_len) {
-    error_ = "frame of " + std::to_string(hdr[1]) + " bytes exceeds the limit";
+    error_ = "frame of type " + std::to_string(type) + " announces " + std::to_string(hdr[1]) +
+             " bytes, which exceeds the limit of " + std::to_string(max_len);
     return false;
   }
   payload.resize(hdr[1]);
-  return read_full(payload.data(), hdr[1], timeout_ms);
+  got_ = 0;
+  if (!read_full(payload.data(), hdr[1], timeout_ms)) {
+    error_ = "truncated frame of type " + std::to_string(type) + " (" + std::to_string(got_) + " of " +
+             std::to_string(hdr[1]) + " bytes): " + error_;
+    return false;
+  }
+  return true;
 }
 
 int listen_tcp(uint32_t ip, uint16_t port, int backlog) {

@@ -69,7 +69,9 @@ class Conn {
     return send_raw(frame(m));
   }
   // Reads one frame. timeout_ms < 0 waits forever. Returns false on EOF,
-  // error, timeout, or a length above max_len (the connection is then unusable).
+  // error, timeout, or a length above max_len (the connection is then
+  // unusable). malformed() then tells whether the peer sent a bad or
+  // truncated frame (worth a warning) rather than simply going away.
   bool recv(uint32_t& type, std::string& payload, int timeout_ms = -1, uint32_t max_len = msg::kMaxFrame);
   // Reads one frame that must be of type M and decode cleanly.
   template <class M>
@@ -81,6 +83,7 @@ class Conn {
   // Why the last recv() failed. Sends keep their own reason so that one
   // thread may send while another receives.
   const std::string& last_error() const { return error_; }
+  bool malformed() const { return error_.rfind("truncated", 0) == 0 || error_.rfind("frame of", 0) == 0; }
   const std::string& last_send_error() const { return send_error_; }
 
  private:
@@ -88,6 +91,7 @@ class Conn {
   int fd_ = -1;
   std::string error_;
   std::string send_error_;
+  size_t got_ = 0;  // bytes of the current frame part read so far
 };
 
 // Listening socket; returns fd or -1 with errno set.

@@ -112,7 +112,8 @@ void Session::run() {
   uint32_t type = 0;
   std::string payload;
   if (!conn_.recv(type, payload, opts.hello_timeout_ms, opts.max_frame)) {
-    log::debug("{}: no hello: {}", peer_, conn_.last_error());
+    if (conn_.malformed()) log::warn("{}: {}; closing the connection", peer_, conn_.last_error());
+    else log::debug("{}: no hello: {}", peer_, conn_.last_error());
     return;
   }
   msg::Hello hello;
@@ -132,7 +133,7 @@ void Session::run() {
   for (;;) {
     if (!conn_.recv(type, payload, -1, opts.max_frame)) {
       const std::string& e = conn_.last_error();
-      if (e.find("exceeds") != std::string::npos) log::warn("{}: {}; closing the connection", peer_, e);
+      if (conn_.malformed()) log::warn("{}: {}; closing the connection", peer_, e);
       else log::debug("{}: connection ended: {}", peer_, e);
       break;
     }

@@ -195,6 +195,8 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       s.chunk_count = static_cast<uint32_t>(m.chunks.size());
       s.link = link;
       ctx->cs = id;
+      // The reply goes first: the commands below follow it on the link.
+      link->send(net::frame(msg::CsRegisterReply{0, id, ""}));
       size_t good = 0, orphan = 0, stale = 0;
       for (const auto& c : m.chunks) {
         const ChunkMeta* meta = fs.chunk(c.chunk_id);
@@ -220,7 +222,6 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       }
       log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} unknown), {} of {} bytes used",
                 net::to_string(loc), id, m.chunks.size(), good, stale, orphan, m.used_bytes, m.total_bytes);
-      link->send(net::frame(msg::CsRegisterReply{0, id, ""}));
       return true;
     }
     case msg::CsSpace::kType: {
