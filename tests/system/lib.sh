@@ -135,7 +135,7 @@ dump_logs() {
 cleanup() {
   local rc=$?
   set +e
-  trap - EXIT TERM INT HUP
+  trap - EXIT TERM INT HUP ERR
   if [[ -n "$WATCHDOG_PID" ]]; then
     kill $(ps -o pid= --ppid "$WATCHDOG_PID") "$WATCHDOG_PID" 2>/dev/null  # the watchdog and its sleep
     wait "$WATCHDOG_PID" 2>/dev/null
@@ -167,6 +167,17 @@ on_signal() {
   fail "terminated by a signal"
 }
 trap on_signal TERM INT HUP
+
+# A command that fails where nothing checks it ends the test (set -e); say
+# which one, so that every failure has its one-line reason. Subshells (such
+# as command substitutions) leave that to the command that uses them.
+on_err() {
+  local rc=$? line=$1 cmd=$2
+  [[ $BASHPID == "$$" ]] || return 0
+  fail "unexpected failure (status $rc) of '$cmd' at $(basename "${BASH_SOURCE[1]:-$0}"):$line"
+}
+set -E
+trap 'on_err "$LINENO" "$BASH_COMMAND"' ERR
 
 # The watchdog ends a hung test before ctest's TIMEOUT does (which would give
 # no chance to clean up): it kills the mounts (so that file operations blocked
@@ -489,11 +500,12 @@ mount_client() {
 umount_client() {
   local mp=${1:-$MNT} role="mount:${1:-$MNT}" i
   timeout 30 fusermount3 -u "$mp" 2>"$T/umount.err" || fail "fusermount3 -u $mp failed: $(cat "$T/umount.err")"
-  for ((i = 0; i < 150; i++)); do
+  for ((i = 0; i < 300; i++)); do
     daemon_alive "$role" || break
     sleep 0.2
   done
-  daemon_alive "$role" && fail "mfsmount (pid ${PIDS[$role]}) still running 30s after unmount of $mp"
+  daemon_alive "$role" && fail "mfsmount (pid ${PIDS[$role]}) still running 60s after unmount of $mp"
+  ((i > 25)) && log "mfsmount took $((i / 5))s to exit after the unmount"
   wait "${PIDS[$role]}" 2>/dev/null || true
   forget_pid "$role"
   local -a keep=()
