@@ -96,6 +96,36 @@ rm h2
 check_eq "link count after unlinking two" 1 "$(stat -c %h links/h3)"
 ln d2 dirlink 2>/dev/null && fail "a hard link to a directory was allowed"
 
+# a file unlinked while open lives on until it is closed
+"$PYTHON" - "$MNT/open-unlinked" <<'PY' >"$T/unlinked.out" 2>&1 || fail "file unlinked while open: $(tail -n 1 "$T/unlinked.out")"
+import os, sys
+path = sys.argv[1]
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+first = os.urandom(200000)
+os.write(fd, first)
+os.unlink(path)
+if os.path.exists(path):
+    sys.exit("the name still exists after unlink")
+second = os.urandom(3 << 20)
+os.write(fd, second)
+os.fsync(fd)
+st = os.fstat(fd)
+if st.st_nlink != 0:
+    sys.exit(f"fstat gives {st.st_nlink} links after unlink, expected 0")
+if st.st_size != len(first) + len(second):
+    sys.exit(f"fstat gives size {st.st_size}, expected {len(first) + len(second)}")
+os.lseek(fd, 0, os.SEEK_SET)
+data = b""
+while True:
+    piece = os.read(fd, 1 << 20)
+    if not piece:
+        break
+    data += piece
+os.close(fd)
+if data != first + second:
+    sys.exit(f"read back {len(data)} bytes that differ from the {len(first) + len(second)} written")
+PY
+
 # everything holds after a remount
 cd /
 remount_client
