@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/system/lib.sh: a private Antler cluster for one system test.
 #
 # A test script does
@@ -137,7 +138,8 @@ cleanup() {
   set +e
   trap - EXIT TERM INT HUP ERR
   if [[ -n "$WATCHDOG_PID" ]]; then
-    kill $(ps -o pid= --ppid "$WATCHDOG_PID") "$WATCHDOG_PID" 2>/dev/null  # the watchdog and its sleep
+    # shellcheck disable=SC2046  # the watchdog and its sleep
+    kill $(ps -o pid= --ppid "$WATCHDOG_PID") "$WATCHDOG_PID" 2>/dev/null
     wait "$WATCHDOG_PID" 2>/dev/null
   fi
   [[ -f "$T/timed-out" ]] && rc=1
@@ -297,7 +299,6 @@ wait_listening() {
 
 MASTER_DIR=$T/master
 MASTER_CFG=$MASTER_DIR/mfsmaster.cfg
-EXPORTS_CFG=$MASTER_DIR/mfsexports.cfg
 
 # write_master_cfg DIR ML CS CL [EXPORT_LINE...]: config, exports and an
 # empty data folder in DIR (a new file system).
