@@ -237,17 +237,22 @@ class ClientImpl : public Client {
 
   St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) override {
     int acc = flags & O_ACCMODE;
-    int mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
+    uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     if (flags & O_TRUNC) mask |= 2;
-    St st = access(c, inode, mask);
+    msg::ClAttrReply r;
+    St st = link_.call(msg::ClOpen{0, c, inode, mask}, &r);
     if (st != St::kOk) return st;
+    if (r.status != 0) return st_of(r.status);
+    *fh = new_handle(inode, flags);
     if ((flags & O_TRUNC) && acc != O_RDONLY) {
       Attr v, out;
       v.size = 0;
       st = setattr(c, inode, msg::kSetSize, v, &out);
-      if (st != St::kOk) return st;
+      if (st != St::kOk) {
+        release(*fh);
+        return st;
+      }
     }
-    *fh = new_handle(inode, flags);
     return St::kOk;
   }
 
@@ -258,6 +263,12 @@ class ClientImpl : public Client {
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
     *out = overlay(r.attr);
+    // Count the open at the master (no access check beyond creation's own:
+    // a file created 0444 may still be written through this descriptor).
+    msg::ClAttrReply o;
+    st = link_.call(msg::ClOpen{0, msg::Cred{}, r.attr.inode, 0}, &o);
+    if (st != St::kOk) return st;
+    if (o.status != 0) return st_of(o.status);
     *fh = new_handle(r.attr.inode, flags);
     return St::kOk;
   }
@@ -334,13 +345,19 @@ class ClientImpl : public Client {
       handles_.erase(it);
     }
     St st;
+    bool last;
     {
       std::unique_lock<std::mutex> g(f->mu);
       st = flush_locked(*f, g, false);
-      f->handles--;
+      last = --f->handles == 0;
+    }
+    if (last) {
+      msg::ClStatusReply r;
+      St rs = link_.call(msg::ClRelease{0, f->inode}, &r);
+      if (rs != St::kOk) log::warn("release of inode {} not delivered to the master: {}", f->inode, to_string(rs));
     }
     std::lock_guard<std::mutex> g(handles_mu_);
-    if (f->handles == 0 && f->dirty.empty()) files_.erase(f->inode);
+    if (f->handles == 0 && f->dirty.empty() && !f->flushing) files_.erase(f->inode);
     return st;
   }
 

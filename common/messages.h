@@ -300,6 +300,26 @@ struct ClAccess {
   ANTLER_FIELDS(req, cred, inode, mask)
 };
 
+// open(2): checks access for mask (R_OK/W_OK bits of the open mode) and
+// counts the file as open by this session, so an unlinked file lives on
+// (sustained) until its last close. Answered with ClAttrReply.
+struct ClOpen {
+  static constexpr uint32_t kType = 125;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint8_t mask = 0;
+  ANTLER_FIELDS(req, cred, inode, mask)
+};
+
+// The session's last close of inode. Answered with ClStatusReply.
+struct ClRelease {
+  static constexpr uint32_t kType = 126;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, inode)
+};
+
 // Where the chunk at (inode, index) lives, for reading.
 struct ClReadChunk {
   static constexpr uint32_t kType = 130;
@@ -502,5 +522,16 @@ struct CsWriteEnd {
   bool fsync = false;
   ANTLER_FIELDS(chunk_id, fsync)
 };
+
+// Every message, for code that must cover them all (codec tests, fuzzer).
+template <class... T>
+struct TypeList {};
+using AllMessages =
+    TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr,
+             ClSetattr, ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename, ClLink, ClReaddir,
+             ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClRelease, ClReadChunk, ClChunkReply,
+             ClWriteChunk, ClWriteChunkEnd, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
+             CsTruncate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
+             CsWriteData, CsWriteStatus, CsWriteEnd>;
 
 }  // namespace antler::msg

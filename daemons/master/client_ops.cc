@@ -104,6 +104,8 @@ class ClientOps {
   void readdir(const msg::ClReaddir& m);
   void statfs(const msg::ClStatfs& m);
   void access(const msg::ClAccess& m);
+  void open(const msg::ClOpen& m);
+  void release(const msg::ClRelease& m);
   void read_chunk(const msg::ClReadChunk& m);
   void write_chunk(const msg::ClWriteChunk& m);
   void write_chunk_end(const msg::ClWriteChunkEnd& m);
@@ -264,7 +266,7 @@ void ClientOps::unlink(const msg::ClUnlink& m) {
   if (!m.dir && n->type == msg::kDir) return status(m.req, St::kIsDir);
   if (ino == sess_->root) return status(m.req, St::kPerm);
   if (!sticky_allows(*p, *n, c)) return status(m.req, St::kPerm);
-  status(m.req, m_.commit(OpUnlink{parent, m.name}));
+  status(m.req, m_.commit(OpUnlink{parent, m.name, m_.is_open(ino)}));
 }
 
 void ClientOps::symlink(const msg::ClSymlink& m) {
@@ -307,7 +309,7 @@ void ClientOps::rename(const msg::ClRename& m) {
   if (sp != dp && dst && (m.flags & msg::kRenameExchange) && dst->type == msg::kDir && !may(*dst, c, kW)) {
     return status(m.req, St::kAccess);
   }
-  status(m.req, m_.commit(OpRename{sp, m.name, dp, m.new_name, m.flags}));
+  status(m.req, m_.commit(OpRename{sp, m.name, dp, m.new_name, m.flags, dst && m_.is_open(dst->id)}));
 }
 
 void ClientOps::link(const msg::ClLink& m) {
@@ -356,6 +358,33 @@ void ClientOps::access(const msg::ClAccess& m) {
   if (!n) return status(m.req, St::kNoEnt);
   if ((m.mask & kW) && sess_->rule.readonly) return status(m.req, St::kRoFs);
   status(m.req, may(*n, c, m.mask & 7) ? St::kOk : St::kAccess);
+}
+
+void ClientOps::open(const msg::ClOpen& m) {
+  msg::Cred c = map(m.cred);
+  uint32_t ino = in(m.inode);
+  const Node* n = m_.fs.node(ino);
+  if (!n) return attr_reply(m.req, St::kNoEnt, 0);
+  if ((m.mask & kW) && sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
+  if ((m.mask & kW) && n->type == msg::kDir) return attr_reply(m.req, St::kIsDir, 0);
+  if (!may(*n, c, m.mask & (kR | kW))) return attr_reply(m.req, St::kAccess, 0);
+  if (sess_->open[ino]++ == 0) m_.open_count[ino]++;
+  attr_reply(m.req, St::kOk, ino);
+}
+
+void ClientOps::release(const msg::ClRelease& m) {
+  uint32_t ino = in(m.inode);
+  auto it = sess_->open.find(ino);
+  if (it == sess_->open.end()) return status(m.req, St::kOk);
+  if (--it->second == 0) {
+    sess_->open.erase(it);
+    if (--m_.open_count[ino] == 0) {
+      m_.open_count.erase(ino);
+      const Node* n = m_.fs.node(ino);
+      if (n && n->nlink == 0) m_.commit(OpPurge{ino});
+    }
+  }
+  status(m.req, St::kOk);
 }
 
 void ClientOps::read_chunk(const msg::ClReadChunk& m) {
@@ -496,6 +525,8 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClReaddir::kType: return handle<msg::ClReaddir>(p, [&](auto& m) { readdir(m); });
     case msg::ClStatfs::kType: return handle<msg::ClStatfs>(p, [&](auto& m) { statfs(m); });
     case msg::ClAccess::kType: return handle<msg::ClAccess>(p, [&](auto& m) { access(m); });
+    case msg::ClOpen::kType: return handle<msg::ClOpen>(p, [&](auto& m) { open(m); });
+    case msg::ClRelease::kType: return handle<msg::ClRelease>(p, [&](auto& m) { release(m); });
     case msg::ClReadChunk::kType: return handle<msg::ClReadChunk>(p, [&](auto& m) { read_chunk(m); });
     case msg::ClWriteChunk::kType: return handle<msg::ClWriteChunk>(p, [&](auto& m) { write_chunk(m); });
     case msg::ClWriteChunkEnd::kType: return handle<msg::ClWriteChunkEnd>(p, [&](auto& m) { write_chunk_end(m); });

@@ -138,9 +138,10 @@ void Fs::release_chunks_from(Node& f, uint32_t first_index) {
   if (first_index < f.chunks.size()) f.chunks.resize(first_index);
 }
 
-void Fs::drop_link(Node& n) {
+void Fs::drop_link(Node& n, bool sustain) {
   if (n.nlink > 0) n.nlink--;
   if (n.nlink > 0) return;
+  if (sustain && n.type == msg::kFile) return;
   if (n.type == msg::kFile) release_chunks_from(n, 0);
   nodes_.erase(n.id);
 }
@@ -201,7 +202,7 @@ St Fs::apply_op(const OpUnlink& o, int64_t t) {
   if (n->type == msg::kDir && !n->children->empty()) return St::kNotEmpty;
   detach(*p, o.name, *n, t);
   n->ctime_ns = t;
-  drop_link(*n);
+  drop_link(*n, o.sustain != 0);
   return St::kOk;
 }
 
@@ -257,7 +258,7 @@ St Fs::apply_op(const OpRename& o, int64_t t) {
     }
     detach(*dp, o.new_name, *dst, t);
     dst->ctime_ns = t;
-    drop_link(*dst);
+    drop_link(*dst, o.sustain != 0);
   }
   detach(*sp, o.name, *src, t);
   src->nlink--;
@@ -338,6 +339,22 @@ St Fs::apply_op(const OpSetVersion& o, int64_t t) {
   if (it == chunks_.end()) return St::kNoEnt;
   it->second.version = o.version;
   return St::kOk;
+}
+
+St Fs::apply_op(const OpPurge& o, int64_t) {
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  if (n->nlink != 0 || o.inode == kRootInode) return St::kInval;
+  drop_link(*n, false);
+  return St::kOk;
+}
+
+std::vector<uint32_t> Fs::sustained() const {
+  std::vector<uint32_t> out;
+  for (const auto& [id, n] : nodes_)
+    if (n.nlink == 0 && id != kRootInode) out.push_back(id);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string Fs::dump() const {

@@ -72,6 +72,8 @@ class Fs {
   uint32_t next_inode() { return next_inode_; }
   uint64_t reserve_chunk_id() { return next_chunk_id_++; }
   size_t node_count() const { return nodes_.size(); }
+  // Files with no name left that stay because they are open (nlink 0).
+  std::vector<uint32_t> sustained() const;
 
   // Chunks whose last reference went away during apply(); the server sends
   // deletions for them and clears the list.
@@ -97,6 +99,7 @@ class Fs {
   St apply_op(const OpWrite& o, int64_t t);
   St apply_op(const OpSetChunk& o, int64_t t);
   St apply_op(const OpSetVersion& o, int64_t t);
+  St apply_op(const OpPurge& o, int64_t t);
 
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);
@@ -105,8 +108,9 @@ class Fs {
                  int64_t t);
   void attach(Node& parent, const std::string& name, Node& child, int64_t t);
   void detach(Node& parent, const std::string& name, Node& child, int64_t t);
-  // Drops one name of a node; frees it when no name is left.
-  void drop_link(Node& n);
+  // Drops one name of a node; frees it when no name is left, unless sustain
+  // (then it stays with nlink 0 until OpPurge).
+  void drop_link(Node& n, bool sustain);
   void release_chunks_from(Node& f, uint32_t first_index);
   bool is_ancestor(uint32_t ancestor, uint32_t id) const;
 

@@ -79,6 +79,9 @@ int Master::start(bool autorecover) {
     log::error("{}", error);
     return 1;
   }
+  // Sessions do not survive a master restart: files that stayed only
+  // because they were open go now.
+  for (uint32_t ino : fs.sustained()) commit(OpPurge{ino});
   client_listener_ = std::make_unique<ClientListener>(*this);
   cs_listener_ = std::make_unique<CsListener>(*this);
   ml_listener_ = std::make_unique<MlListener>(*this);

@@ -26,6 +26,7 @@ struct Session {
   ExportRule rule;
   std::string info;
   std::string peer;
+  std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
 };
 
 struct ChunkServer {
@@ -87,6 +88,8 @@ class Master {
   std::unordered_set<uint64_t> creating;              // (inode << 32 | index) being allocated
   std::unordered_set<uint64_t> busy;                  // chunks being replicated
   std::unordered_map<uint64_t, Session> sessions;
+  std::unordered_map<uint32_t, uint32_t> open_count;  // inode -> sessions holding it open
+  bool is_open(uint32_t inode) const { return open_count.count(inode) != 0; }
   std::unordered_map<uint32_t, std::pair<uint32_t, OpDone>> pending_ops;  // op id -> (cs, done)
   uint32_t next_op_id = 1;
   uint32_t next_cs_id = 1;

@@ -44,11 +44,14 @@ struct OpSymlink {
   ANTLER_FIELDS(parent, name, target, uid, gid, inode)
 };
 
+// sustain: the file is open somewhere; when its last name goes it stays
+// (nlink 0) until OpPurge instead of being freed.
 struct OpUnlink {
   static constexpr const char* kName = "UNLINK";
   uint32_t parent = 0;
   std::string name;
-  ANTLER_FIELDS(parent, name)
+  uint8_t sustain = 0;
+  ANTLER_FIELDS(parent, name, sustain)
 };
 
 struct OpRename {
@@ -58,7 +61,15 @@ struct OpRename {
   uint32_t new_parent = 0;
   std::string new_name;
   uint32_t flags = 0;  // msg::RenameFlags
-  ANTLER_FIELDS(parent, name, new_parent, new_name, flags)
+  uint8_t sustain = 0;  // as OpUnlink, for a replaced target
+  ANTLER_FIELDS(parent, name, new_parent, new_name, flags, sustain)
+};
+
+// Frees a sustained file (no names left) after its last close.
+struct OpPurge {
+  static constexpr const char* kName = "PURGE";
+  uint32_t inode = 0;
+  ANTLER_FIELDS(inode)
 };
 
 struct OpLink {
@@ -116,7 +127,7 @@ struct OpSetVersion {
 };
 
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
-                        OpSetChunk, OpSetVersion>;
+                        OpSetChunk, OpSetVersion, OpPurge>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

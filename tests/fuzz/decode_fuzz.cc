@@ -24,16 +24,11 @@ static void one(std::string_view in) {
 }
 
 template <class... M>
-static void all(std::string_view in) {
+static void all(std::string_view in, TypeList<M...>) {
   (one<M>(in), ...);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view in(reinterpret_cast<const char*>(data), size);
-  all<Hello, HelloReply, ClRegister, ClRegisterReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr, ClSetattr,
-      ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename, ClLink, ClReaddir, ClReaddirReply,
-      ClStatfs, ClStatfsReply, ClAccess, ClReadChunk, ClChunkReply, ClWriteChunk, ClWriteChunkEnd, CsRegister,
-      CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion, CsTruncate, CsReplicate, CsOpStatus,
-      CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit, CsWriteData, CsWriteStatus, CsWriteEnd>(in);
+  all(std::string_view(reinterpret_cast<const char*>(data), size), AllMessages{});
   return 0;
 }

@@ -120,6 +120,26 @@ TEST(Fs, TruncateReleasesChunks) {
   EXPECT_EQ(fs.node(2)->length, uint64_t(msg::kChunkSize) + 1);
 }
 
+TEST(Fs, SustainedFileLivesUntilPurged) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "f", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  fs.apply(OpSetChunk{2, 0, 50, 1}, T);
+  ASSERT_EQ(fs.apply(OpUnlink{1, "f", 1}, T), St::kOk);
+  ASSERT_NE(fs.node(2), nullptr);
+  EXPECT_EQ(fs.attr(*fs.node(2)).nlink, 0u);
+  EXPECT_NE(fs.chunk(50), nullptr);
+  EXPECT_EQ(fs.sustained(), std::vector<uint32_t>{2});
+  EXPECT_EQ(fs.apply(OpPurge{1}, T), St::kInval);
+  ASSERT_EQ(fs.apply(OpPurge{2}, T), St::kOk);
+  EXPECT_EQ(fs.node(2), nullptr);
+  EXPECT_EQ(fs.chunk(50), nullptr);
+  // a replaced rename target stays too
+  fs.apply(OpCreate{1, "a", msg::kFile, 0644, 0, 0, 0, 3}, T);
+  fs.apply(OpCreate{1, "b", msg::kFile, 0644, 0, 0, 0, 4}, T);
+  ASSERT_EQ(fs.apply(OpRename{1, "a", 1, "b", 0, 1}, T), St::kOk);
+  EXPECT_EQ(fs.sustained(), std::vector<uint32_t>{4});
+}
+
 TEST(Perm, Rules) {
   Node n;
   n.type = msg::kFile;
@@ -197,8 +217,14 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         continue;
       }
       case 2: op = OpSymlink{pick(dirs), name(), "target,(x)", 1, 1, live.next_inode()}; break;
-      case 3: op = OpUnlink{pick(dirs), name()}; break;
-      case 4: op = OpRename{pick(dirs), name(), pick(dirs), name(), static_cast<uint32_t>(rng() % 3)}; break;
+      case 3:
+        if (rng() % 4 == 0 && !files.empty()) op = OpPurge{pick(files)};
+        else op = OpUnlink{pick(dirs), name(), static_cast<uint8_t>(rng() % 2)};
+        break;
+      case 4:
+        op = OpRename{pick(dirs), name(), pick(dirs), name(), static_cast<uint32_t>(rng() % 3),
+                      static_cast<uint8_t>(rng() % 2)};
+        break;
       case 5:
         if (files.empty()) continue;
         op = OpLink{pick(files), pick(dirs), name()};
