@@ -14,6 +14,10 @@
 
 namespace antler::client {
 
+// Appends the frame of CsWriteData{chunk_id, write_id, offset, crc32c(data), data}.
+void append_write_data_frame(uint64_t chunk_id, uint32_t write_id, uint32_t offset, const char* data, uint32_t size,
+                             std::string& out);
+
 class ChunkIO {
  public:
   explicit ChunkIO(int timeout_ms) : timeout_ms_(timeout_ms) {}

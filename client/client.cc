@@ -402,11 +402,29 @@ class ClientImpl : public Client {
   }
 
   void add_dirty(FileState& f, uint64_t off, const char* data, size_t size) {
-    // Merge with overlapping or adjacent buffered ranges.
     uint64_t end = off + size;
+    f.dirty_end = std::max(f.dirty_end, end);
+    auto next = f.dirty.upper_bound(off);
+    // Fast path (sequential writes, rewrites inside a buffered range): the
+    // range starting at or before off reaches off, and the next range starts
+    // after end. Extend or overwrite it in place.
+    if (next != f.dirty.begin()) {
+      auto prev = std::prev(next);
+      uint64_t pend = prev->first + prev->second.size();
+      if (pend >= off && (next == f.dirty.end() || next->first > end)) {
+        if (end > pend) {
+          prev->second.resize(end - prev->first);
+          f.dirty_bytes += end - pend;
+          total_dirty_ += end - pend;
+        }
+        std::memcpy(&prev->second[off - prev->first], data, size);
+        return;
+      }
+    }
+    // General case: merge with every overlapping or adjacent range.
     std::string merged(data, size);
     uint64_t moff = off;
-    auto it = f.dirty.upper_bound(off);
+    auto it = next;
     if (it != f.dirty.begin()) --it;
     while (it != f.dirty.end() && it->first <= end) {
       uint64_t b = it->first, e = b + it->second.size();
@@ -414,7 +432,6 @@ class ClientImpl : public Client {
         ++it;
         continue;
       }
-      // [b,e) touches [moff, moff+merged.size())
       uint64_t nb = std::min(b, moff), ne = std::max<uint64_t>(e, moff + merged.size());
       std::string n(ne - nb, '\0');
       std::memcpy(&n[b - nb], it->second.data(), it->second.size());
@@ -427,7 +444,6 @@ class ClientImpl : public Client {
     }
     f.dirty_bytes += merged.size();
     total_dirty_ += merged.size();
-    f.dirty_end = std::max(f.dirty_end, moff + merged.size());
     f.dirty.emplace(moff, std::move(merged));
   }
 

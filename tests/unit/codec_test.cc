@@ -4,6 +4,8 @@
 #include <random>
 
 #include "common/messages.h"
+#include "client/chunk_io.h"
+#include "common/crc.h"
 #include "common/net.h"
 
 namespace antler {
@@ -120,6 +122,21 @@ TEST(Codec, BoolsOtherThanZeroOrOneAreRejected) {
   w.put(uint8_t{2});
   CsWriteEnd e;
   EXPECT_FALSE(serde::decode_body(p, e));
+}
+
+}  // namespace
+}  // namespace antler
+
+namespace antler {
+namespace {
+
+TEST(Codec, HandBuiltWriteDataFrameMatchesCodec) {
+  std::string data(70000, 'q');
+  for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<char>(i * 7);
+  std::string hand;
+  client::append_write_data_frame(0x1122334455667788ULL, 9, 4096, data.data(), 65536, hand);
+  msg::CsWriteData d{0x1122334455667788ULL, 9, 4096, crc32c(data.data(), 65536), data.substr(0, 65536)};
+  EXPECT_EQ(hand, net::frame(d));
 }
 
 }  // namespace
