@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -44,6 +45,8 @@ struct FileState {
   std::string ra;
   uint64_t last_read_end = UINT64_MAX;
   int handles = 0;
+  // Where chunk 0 was at open, for the first read (see ClOpenReply).
+  std::optional<msg::ClChunkReply> chunk0;
 };
 
 // A few threads that run background writes.
@@ -127,6 +130,7 @@ class ClientImpl : public Client {
         St st = flush_locked(*f, fl, false);
         if (st != St::kOk) return st;
         f->ra.clear();
+        f->chunk0.reset();
       }
     }
     msg::ClSetattr m;
@@ -239,11 +243,11 @@ class ClientImpl : public Client {
     int acc = flags & O_ACCMODE;
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     if (flags & O_TRUNC) mask |= 2;
-    msg::ClAttrReply r;
+    msg::ClOpenReply r;
     St st = link_.call(msg::ClOpen{0, c, inode, mask}, &r);
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
-    *fh = new_handle(inode, flags);
+    *fh = new_handle(inode, flags, &r);
     if ((flags & O_TRUNC) && acc != O_RDONLY) {
       Attr v, out;
       v.size = 0;
@@ -265,7 +269,7 @@ class ClientImpl : public Client {
     *out = overlay(r.attr);
     // Count the open at the master (no access check beyond creation's own:
     // a file created 0444 may still be written through this descriptor).
-    msg::ClAttrReply o;
+    msg::ClOpenReply o;
     st = link_.call(msg::ClOpen{0, msg::Cred{}, r.attr.inode, 0}, &o);
     if (st != St::kOk) return st;
     if (o.status != 0) return st_of(o.status);
@@ -292,7 +296,7 @@ class ClientImpl : public Client {
     if (sequential) want = std::max<uint64_t>(size, uint64_t(opts_.readahead_kb) * 1024);
     std::string buf;
     uint64_t length = 0;
-    St st = read_range(f->inode, off, want, &buf, &length);
+    St st = read_range(*f, off, want, &buf, &length);
     if (st != St::kOk) return st;
     f->ra_off = off;
     f->ra = buf;
@@ -309,6 +313,7 @@ class ClientImpl : public Client {
     if (f->write_error != St::kOk) return f->write_error;
     add_dirty(*f, off, data, size);
     f->ra.clear();
+    f->chunk0.reset();
     if (f->dirty_bytes >= kBatchBytes) {
       // Back-pressure: one batch in flight per file, one filling.
       f->cv.wait(g, [&] { return !f->flushing || f->dirty_bytes < 2 * kBatchBytes; });
@@ -351,11 +356,7 @@ class ClientImpl : public Client {
       st = flush_locked(*f, g, false);
       last = --f->handles == 0;
     }
-    if (last) {
-      msg::ClStatusReply r;
-      St rs = link_.call(msg::ClRelease{0, f->inode}, &r);
-      if (rs != St::kOk) log::warn("release of inode {} not delivered to the master: {}", f->inode, to_string(rs));
-    }
+    if (last) link_.post(msg::ClRelease{0, f->inode});
     std::lock_guard<std::mutex> g(handles_mu_);
     if (f->handles == 0 && f->dirty.empty() && !f->flushing) files_.erase(f->inode);
     return st;
@@ -373,11 +374,14 @@ class ClientImpl : public Client {
     return f;
   }
 
-  uint64_t new_handle(uint32_t inode, int flags) {
+  uint64_t new_handle(uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr) {
     auto f = file_state(inode, true);
     {
       std::lock_guard<std::mutex> g(f->mu);
       f->handles++;
+      if (opened && opened->chunk_id != 0 && f->dirty.empty() && !f->flushing) {
+        f->chunk0 = msg::ClChunkReply{0, 0, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
+      }
     }
     std::lock_guard<std::mutex> g(handles_mu_);
     uint64_t fh = next_fh_++;
@@ -537,7 +541,9 @@ class ClientImpl : public Client {
   }
 
   // Reads [off, off+size) clipped to the file length.
-  St read_range(uint32_t inode, uint64_t off, uint64_t size, std::string* out, uint64_t* length) {
+  // REQUIRES: f.mu held.
+  St read_range(FileState& f, uint64_t off, uint64_t size, std::string* out, uint64_t* length) {
+    uint32_t inode = f.inode;
     out->clear();
     uint64_t pos = off;
     uint64_t end = off + size;
@@ -549,10 +555,18 @@ class ClientImpl : public Client {
       St st = St::kOk;
       St last = St::kOk;
       bool done = false;
+      bool cached = false;
       for (int attempt = 0; attempt <= opts_.io_retries && !done; attempt++) {
-        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 3 ? 200 : 1000));
-        st = link_.call(msg::ClReadChunk{0, inode, idx}, &r);
-        if (st != St::kOk) return st;
+        // A location remembered from open that failed is asked for again at once.
+        if (attempt > 0 && !cached) std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 3 ? 200 : 1000));
+        cached = idx == 0 && attempt == 0 && f.chunk0;
+        if (cached) {
+          r = *f.chunk0;  // a stale one fails at the chunkserver and is asked for again
+          f.chunk0.reset();
+        } else {
+          st = link_.call(msg::ClReadChunk{0, inode, idx}, &r);
+          if (st != St::kOk) return st;
+        }
         if (r.status != 0) {
           last = st_of(r.status);
           if (last == St::kIO) continue;  // no copy reachable right now

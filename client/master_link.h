@@ -26,6 +26,22 @@ class MasterLink {
   bool start(std::string* error);
   bool readonly() const { return readonly_; }
 
+  // Sends request m without waiting for its reply (which is dropped). Best
+  // effort: nothing is sent while the master is unreachable.
+  template <class M>
+  void post(M m) {
+    std::shared_ptr<net::Conn> conn;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (!conn_) return;
+      conn = conn_;
+      m.req = next_req_++;
+      if (next_req_ == 0) next_req_ = 1;
+    }
+    std::lock_guard<std::mutex> g(send_mu_);
+    conn->send(m);
+  }
+
   // Sends request m (its req field is set here) and waits for the reply of
   // type R. Retries over reconnections up to io_retries; returns the status
   // of the exchange (the reply's own status is in *out).

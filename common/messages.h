@@ -302,7 +302,7 @@ struct ClAccess {
 
 // open(2): checks access for mask (R_OK/W_OK bits of the open mode) and
 // counts the file as open by this session, so an unlinked file lives on
-// (sustained) until its last close. Answered with ClAttrReply.
+// (sustained) until its last close. Answered with ClOpenReply.
 struct ClOpen {
   static constexpr uint32_t kType = 125;
   uint32_t req = 0;
@@ -310,6 +310,19 @@ struct ClOpen {
   uint32_t inode = 0;
   uint8_t mask = 0;
   ANTLER_FIELDS(req, cred, inode, mask)
+};
+
+// Reply to ClOpen: the attributes and, to spare small files a round trip,
+// where the file's first chunk lives (chunk_id 0: none).
+struct ClOpenReply {
+  static constexpr uint32_t kType = 127;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  Attr attr;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  std::vector<Location> locations;
+  ANTLER_FIELDS(req, status, attr, chunk_id, version, locations)
 };
 
 // The session's last close of inode. Answered with ClStatusReply.
@@ -529,7 +542,7 @@ struct TypeList {};
 using AllMessages =
     TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr,
              ClSetattr, ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename, ClLink, ClReaddir,
-             ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClRelease, ClReadChunk, ClChunkReply,
+             ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease, ClReadChunk, ClChunkReply,
              ClWriteChunk, ClWriteChunkEnd, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
              CsTruncate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd>;

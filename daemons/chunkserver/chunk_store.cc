@@ -422,6 +422,10 @@ St ChunkStore::open_file(Chunk& c) {
       io_error(c.disk, "cannot open " + path, errno);
       return St::kIO;
     }
+    // One read-ahead request for the header and the first data, so that a
+    // small chunk costs one disk access, not two.
+    ::posix_fadvise(fd, 0, static_cast<off_t>(kHeaderSize + std::min<uint64_t>(c.length, 1u << 20)),
+                    POSIX_FADV_WILLNEED);
     auto crc = std::make_unique<uint32_t[]>(kBlocksPerChunk);
     size_t got = 0;
     if (!pread_full(fd, reinterpret_cast<char*>(crc.get()), kBlocksPerChunk * 4, kCrcOffset, &got) ||

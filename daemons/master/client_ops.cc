@@ -364,12 +364,20 @@ void ClientOps::open(const msg::ClOpen& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
-  if (!n) return attr_reply(m.req, St::kNoEnt, 0);
-  if ((m.mask & kW) && sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
-  if ((m.mask & kW) && n->type == msg::kDir) return attr_reply(m.req, St::kIsDir, 0);
-  if (!may(*n, c, m.mask & (kR | kW))) return attr_reply(m.req, St::kAccess, 0);
+  msg::ClOpenReply r{m.req, 0, {}, 0, 0, {}};
+  if (!n) r.status = u8(St::kNoEnt);
+  else if ((m.mask & kW) && sess_->rule.readonly) r.status = u8(St::kRoFs);
+  else if ((m.mask & kW) && n->type == msg::kDir) r.status = u8(St::kIsDir);
+  else if (!may(*n, c, m.mask & (kR | kW))) r.status = u8(St::kAccess);
+  if (r.status) return reply(r);
   if (sess_->open[ino]++ == 0) m_.open_count[ino]++;
-  attr_reply(m.req, St::kOk, ino);
+  r.attr = out(m_.fs.attr(*n));
+  if (n->type == msg::kFile && !n->chunks.empty() && n->chunks[0] != 0) {
+    r.chunk_id = n->chunks[0];
+    r.version = m_.fs.chunk(r.chunk_id)->version;
+    r.locations = m_.valid_locations(r.chunk_id);
+  }
+  reply(r);
 }
 
 void ClientOps::release(const msg::ClRelease& m) {
