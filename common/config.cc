@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace antler {
@@ -74,13 +75,9 @@ bool parse_int_with_suffix(const std::string& text, int64_t& out) {
   return true;
 }
 
-std::vector<std::pair<int, std::string>> read_config_lines(const std::string& path, std::string* error) {
+std::vector<std::pair<int, std::string>> config_lines(const std::string& text) {
   std::vector<std::pair<int, std::string>> out;
-  std::ifstream in(path);
-  if (!in) {
-    if (error) *error = path + ": cannot open file";
-    return out;
-  }
+  std::istringstream in(text);
   std::string line;
   int no = 0;
   while (std::getline(in, line)) {
@@ -91,6 +88,17 @@ std::vector<std::pair<int, std::string>> read_config_lines(const std::string& pa
     if (!line.empty()) out.emplace_back(no, line);
   }
   return out;
+}
+
+std::vector<std::pair<int, std::string>> read_config_lines(const std::string& path, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    if (error) *error = path + ": cannot open file";
+    return {};
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return config_lines(ss.str());
 }
 
 Config Config::defaults(const std::vector<KeyDef>& defs) {

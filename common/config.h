@@ -55,5 +55,7 @@ bool parse_int_with_suffix(const std::string& text, int64_t& out);
 // Splits simple "KEY = VALUE" text files (like mfshdd.cfg lines), trimming
 // comments and whitespace; returns (line number, content) for non-empty lines.
 std::vector<std::pair<int, std::string>> read_config_lines(const std::string& path, std::string* error);
+// The same for text already in memory.
+std::vector<std::pair<int, std::string>> config_lines(const std::string& text);
 
 }  // namespace antler

@@ -136,16 +136,10 @@ bool parse_option(const std::string& opt, ExportRule& r, std::string* why) {
 
 std::optional<Exports> Exports::parse(const std::string& text, const std::string& name, std::string* error) {
   Exports e;
-  std::istringstream in(text);
-  std::string line;
-  int no = 0;
-  while (std::getline(in, line)) {
-    no++;
-    auto hash = line.find('#');
-    if (hash != std::string::npos) line.resize(hash);
+  for (const auto& [no, line] : config_lines(text)) {
     std::istringstream ls(line);
     std::string addr, dir, opts;
-    if (!(ls >> addr)) continue;
+    ls >> addr;
     auto fail = [&](const std::string& why) {
       *error = name + ":" + std::to_string(no) + ": " + why;
       return std::nullopt;
