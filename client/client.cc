@@ -262,18 +262,25 @@ class ClientImpl : public Client {
 
   St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out,
             uint64_t* fh) override {
+    int acc = flags & O_ACCMODE;
+    uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     msg::ClAttrReply r;
-    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0}, &r);
+    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask}, &r);
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
     *out = overlay(r.attr);
-    // Count the open at the master (no access check beyond creation's own:
-    // a file created 0444 may still be written through this descriptor).
-    msg::ClOpenReply o;
-    st = link_.call(msg::ClOpen{0, msg::Cred{}, r.attr.inode, 0}, &o);
-    if (st != St::kOk) return st;
-    if (o.status != 0) return st_of(o.status);
     *fh = new_handle(r.attr.inode, flags);
+    if ((flags & O_TRUNC) && acc != O_RDONLY && r.attr.size > 0) {
+      // O_CREAT|O_TRUNC on a file that already existed.
+      Attr v, tr;
+      v.size = 0;
+      st = setattr(c, r.attr.inode, msg::kSetSize, v, &tr);
+      if (st != St::kOk) {
+        release(*fh);
+        return st;
+      }
+      *out = tr;
+    }
     return St::kOk;
   }
 

@@ -192,7 +192,11 @@ struct ClMknod {
   uint16_t mode = 0;   // after umask
   uint32_t rdev = 0;
   bool exclusive = true;  // EEXIST if present; false: open existing (O_CREAT without O_EXCL)
-  ANTLER_FIELDS(req, cred, parent, name, type, mode, rdev, exclusive)
+  // open(O_CREAT): also count the file as open by the session (as ClOpen).
+  // An existing file (exclusive false) must allow open_mask (R_OK/W_OK bits).
+  bool open = false;
+  uint8_t open_mask = 0;
+  ANTLER_FIELDS(req, cred, parent, name, type, mode, rdev, exclusive, open, open_mask)
 };
 
 struct ClUnlink {

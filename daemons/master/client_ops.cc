@@ -231,12 +231,19 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   msg::Cred c = map(m.cred);
   uint32_t parent = in(m.parent);
   const Node* p = nullptr;
+  auto opened = [&](uint32_t ino) {
+    if (m.open && sess_->open[ino]++ == 0) m_.open_count[ino]++;
+    attr_reply(m.req, St::kOk, ino);
+  };
   if (!m.exclusive) {
     // open(O_CREAT) without O_EXCL on an existing name opens it.
     if (uint32_t ino = m_.fs.child(parent, m.name)) {
       const Node* pp = m_.fs.node(parent);
+      const Node* n = m_.fs.node(ino);
       if (pp && !may(*pp, c, kX)) return attr_reply(m.req, St::kAccess, 0);
-      return attr_reply(m.req, St::kOk, ino);
+      if (m.open && (m.open_mask & kW) && sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
+      if (m.open && !may(*n, c, m.open_mask & (kR | kW))) return attr_reply(m.req, St::kAccess, 0);
+      return opened(ino);
     }
   }
   St st = dir_write_check(parent, c, &p);
@@ -250,7 +257,8 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   if ((mode & 02000) && m.type != msg::kDir && c.uid != 0 && !in_group(c, gid)) mode &= ~02000;
   OpCreate op{parent, m.name, m.type, mode, c.uid, gid, m.rdev, m_.fs.next_inode()};
   st = m_.commit(op);
-  attr_reply(m.req, st, op.inode);
+  if (st != St::kOk) return attr_reply(m.req, st, 0);
+  opened(op.inode);
 }
 
 void ClientOps::unlink(const msg::ClUnlink& m) {
