@@ -52,6 +52,24 @@ remount_client
 check_eq "sha256 after remount, 2 of 3 chunkservers up" "$want" "$(sha "$MNT/big")"
 (($(chunk_files | wc -l) > before)) || fail "no chunk files were created"
 
+# Goal 2 again on the two survivors: every chunk has a copy of its newest
+# version on each of them (chunks that lost their copy on the victim are
+# replicated by the master; REPLICATIONS_DELAY_INIT is 1 s in tests).
+survivors=()
+for ((i = 1; i <= CHUNKSERVERS; i++)); do ((i == victim)) || survivors+=("$i"); done
+under_goal() {
+  # prints the chunk ids whose newest version is not on both survivors
+  chunk_files "${survivors[@]}" | sed -E 's|.*/chunk_([0-9A-F]{16})_([0-9A-F]{8})\.mfs$|\1 \2|' |
+    sort | awk '{ n[$1" "$2]++; if ($2 > v[$1]) v[$1] = $2 } END { for (c in v) if (n[c" "v[c]] < 2) print c }'
+}
+for ((i = 0; i < 120; i++)); do
+  missing=$(under_goal)
+  [[ -z "$missing" ]] && break
+  sleep 1
+done
+[[ -z "$missing" ]] || fail "chunks still below goal 2 on the surviving chunkservers after 120s: $(echo $missing | head -c 200)"
+log "every chunk has 2 copies on the surviving chunkservers"
+
 start_chunkserver "$victim"
 wait_chunkservers 3
 drop_caches
