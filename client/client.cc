@@ -604,7 +604,7 @@ class ClientImpl : public Client {
         }
         if (!done) out->resize(at);
       }
-      if (!done) return last == St::kOk ? St::kIO : St::kIO;
+      if (!done) return St::kIO;  // every attempt failed (last: logged above)
       pos += std::min<uint64_t>(kChunk - in, end - pos);
     }
     return St::kOk;

@@ -69,8 +69,7 @@ void Master::chunk_loop() {
         const ChunkServer& b = servers[victim];
         if (a.total && b.total && double(a.used) / double(a.total) > double(b.used) / double(b.total)) victim = h;
       }
-      auto& list = copies[id];
-      list.erase(std::remove_if(list.begin(), list.end(), [&](const Copy& c) { return c.cs == victim; }), list.end());
+      drop_copy(id, victim);
       cs_command(victim, msg::CsDelete{0, id, meta.version}, [](St, uint32_t) {});
     }
   }

@@ -212,11 +212,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
     });
   }
   master.cs_gather(std::move(ops), [&master, link, sess, req, ino, len, cid, nv](std::vector<uint32_t> good) {
-    auto& list = master.copies[cid];
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const Copy& c) { return std::find(good.begin(), good.end(), c.cs) == good.end(); }),
-               list.end());
-    for (Copy& c : list) c.version = nv;
+    master.keep_copies(cid, good, nv);
     St st = good.empty() ? St::kIO : master.commit(OpTruncate{ino, len});
     msg::ClAttrReply r{req, u8(st), {}};
     if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
@@ -459,11 +455,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       });
     }
     master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
-      auto& list = master.copies[cid];
-      list.erase(std::remove_if(list.begin(), list.end(),
-                                [&](const Copy& c) { return std::find(good.begin(), good.end(), c.cs) == good.end(); }),
-                 list.end());
-      for (Copy& c : list) c.version = nv;
+      master.keep_copies(cid, good, nv);
       msg::ClChunkReply rep{req, 0, 0, cid, nv, {}};
       const Node* node = master.fs.node(ino);
       if (!node || good.empty()) {

@@ -73,6 +73,21 @@ void Master::cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone
   }
 }
 
+void Master::drop_copy(uint64_t id, uint32_t cs) {
+  auto it = copies.find(id);
+  if (it == copies.end()) return;
+  auto& l = it->second;
+  l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == cs; }), l.end());
+}
+
+void Master::keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version) {
+  auto& l = copies[id];
+  l.erase(std::remove_if(l.begin(), l.end(),
+                         [&](const Copy& c) { return std::find(good.begin(), good.end(), c.cs) == good.end(); }),
+          l.end());
+  for (Copy& c : l) c.version = version;
+}
+
 St Master::commit(const Op& op) {
   St st = store.commit(op);
   for (uint64_t id : fs.released_chunks()) {
@@ -248,11 +263,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       msg::CsChunkDamaged m;
       if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad damage report");
       log::warn("chunkserver {} reports chunk {:016X} damaged; dropping that copy", link->peer, m.chunk_id);
-      auto it = copies.find(m.chunk_id);
-      if (it != copies.end()) {
-        auto& l = it->second;
-        l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == ctx->cs; }), l.end());
-      }
+      drop_copy(m.chunk_id, ctx->cs);
       cs_command(ctx->cs, msg::CsDelete{0, m.chunk_id, 0}, [](St, uint32_t) {});
       return true;
     }

@@ -75,6 +75,10 @@ class Master {
   St commit(const Op& op);
   std::vector<uint32_t> choose_servers(size_t count, const std::vector<uint32_t>& exclude) const;
   std::vector<msg::Location> valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids = nullptr) const;
+  // Copies bookkeeping: forget server cs's copy of chunk id; keep only the
+  // copies on `good` servers, now at `version`.
+  void drop_copy(uint64_t id, uint32_t cs);
+  void keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version);
   // Chunk loop (chunk_loop.cc): replication, over-goal deletion.
   void chunk_loop();
 
