@@ -3,118 +3,9 @@
 
 #include <random>
 
-#include "common/log.h"
-#include "common/net.h"
-#include "daemons/master/master.h"
-#include "daemons/master/perm.h"
+#include "daemons/master/client_ops.h"
 
 namespace antler::master {
-
-namespace {
-
-struct ClientCtx {
-  bool hello = false;
-  uint64_t session = 0;
-};
-
-uint8_t u8(St s) { return static_cast<uint8_t>(s); }
-
-class ClientOps {
- public:
-  ClientOps(Master& m, const LinkPtr& link, ClientCtx& ctx) : m_(m), link_(link), ctx_(ctx) {}
-
-  template <class R>
-  void reply(const R& r) {
-    link_->send(net::frame(r));
-  }
-  void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, u8(st)}); }
-
-  Session* session() {
-    auto it = m_.sessions.find(ctx_.session);
-    return it == m_.sessions.end() ? nullptr : &it->second;
-  }
-  // Client inode numbers: 1 is the session's root.
-  uint32_t in(uint32_t ino) const { return ino == kRootInode ? sess_->root : ino; }
-  msg::Attr out(msg::Attr a) const {
-    if (a.inode == sess_->root) a.inode = kRootInode;
-    return a;
-  }
-  msg::Cred map(msg::Cred c) const {
-    const ExportRule& r = sess_->rule;
-    if (r.has_mapall) {
-      c.uid = r.mapall_uid;
-      c.gid = r.mapall_gid;
-      c.groups.clear();
-    } else if (c.uid == 0) {
-      c.uid = r.maproot_uid;
-      c.gid = r.maproot_gid;
-      if (r.maproot_uid != 0) c.groups.clear();
-    }
-    return c;
-  }
-  void attr_reply(uint32_t req, St st, uint32_t ino) {
-    msg::ClAttrReply r{req, u8(st), {}};
-    if (st == St::kOk) {
-      const Node* n = m_.fs.node(ino);
-      if (!n) r.status = u8(St::kNoEnt);
-      else r.attr = out(m_.fs.attr(*n));
-    }
-    reply(r);
-  }
-
-  bool dispatch(uint32_t type, std::string_view payload);
-
- private:
-  template <class M, class F>
-  bool handle(std::string_view payload, F f) {
-    M m;
-    if (!net::decode(payload, m)) {
-      log::warn("client {}: undecodable message type {} ({} bytes): closing connection", link_->peer, M::kType,
-                payload.size());
-      return false;
-    }
-    sess_ = session();
-    if (!sess_) {
-      reply(msg::ClStatusReply{m.req, u8(St::kBadSession)});
-      return true;
-    }
-    f(m);
-    return true;
-  }
-  // Parent directory checks shared by every operation that adds or removes a name.
-  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p) {
-    if (sess_->rule.readonly) return St::kRoFs;
-    *p = m_.fs.node(parent);
-    if (!*p) return St::kNoEnt;
-    if ((*p)->type != msg::kDir) return St::kNotDir;
-    if (!may(**p, c, kW | kX)) return St::kAccess;
-    return St::kOk;
-  }
-
-  void lookup(const msg::ClLookup& m);
-  void getattr(const msg::ClGetattr& m) { attr_reply(m.req, St::kOk, in(m.inode)); }
-  void setattr(const msg::ClSetattr& m);
-  void truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c);
-  void mknod(const msg::ClMknod& m);
-  void unlink(const msg::ClUnlink& m);
-  void symlink(const msg::ClSymlink& m);
-  void readlink(const msg::ClReadlink& m);
-  void rename(const msg::ClRename& m);
-  void link(const msg::ClLink& m);
-  void readdir(const msg::ClReaddir& m);
-  void statfs(const msg::ClStatfs& m);
-  void access(const msg::ClAccess& m);
-  void open(const msg::ClOpen& m);
-  void release(const msg::ClRelease& m);
-  void read_chunk(const msg::ClReadChunk& m);
-  void write_chunk(const msg::ClWriteChunk& m);
-  void write_chunk_end(const msg::ClWriteChunkEnd& m);
-
-  Master& m_;
-  LinkPtr link_;
-  ClientCtx& ctx_;
-  Session* sess_ = nullptr;
-};
 
 void ClientOps::lookup(const msg::ClLookup& m) {
   msg::Cred c = map(m.cred);
@@ -185,42 +76,6 @@ void ClientOps::setattr(const msg::ClSetattr& m) {
   }
   if (m.mask & msg::kSetSize) return truncate(m, ino, c);
   attr_reply(m.req, St::kOk, ino);
-}
-
-void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c) {
-  const Node* n = m_.fs.node(ino);
-  uint64_t len = m.size;
-  uint32_t idx = static_cast<uint32_t>(len / msg::kChunkSize);
-  uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
-  uint64_t cid = (len < n->length && in_chunk != 0 && idx < n->chunks.size()) ? n->chunks[idx] : 0;
-  if (cid == 0) return attr_reply(m.req, m_.commit(OpTruncate{ino, len}), ino);
-  // Cut the last chunk on its servers (new version) before shrinking.
-  Master& master = m_;
-  LinkPtr link = link_;
-  Session sess = *sess_;
-  uint32_t req = m.req;
-  const ChunkMeta* meta = master.fs.chunk(cid);
-  uint32_t v = meta->version, nv = v + 1;
-  std::vector<uint32_t> holders;
-  master.valid_locations(cid, &holders);
-  if (holders.empty()) return attr_reply(req, St::kIO, 0);
-  master.commit(OpSetVersion{cid, nv});
-  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
-  for (uint32_t cs : holders) {
-    ops.emplace_back(cs, [&master, cs, cid, v, nv, in_chunk](Master::OpDone d) {
-      master.cs_command(cs, msg::CsTruncate{0, cid, v, nv, in_chunk}, std::move(d));
-    });
-  }
-  master.cs_gather(std::move(ops), [&master, link, sess, req, ino, len, cid, nv](std::vector<uint32_t> good) {
-    master.keep_copies(cid, good, nv);
-    St st = good.empty() ? St::kIO : master.commit(OpTruncate{ino, len});
-    msg::ClAttrReply r{req, u8(st), {}};
-    if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
-      r.attr = master.fs.attr(*n);
-      if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
-    }
-    if (link->open()) link->send(net::frame(r));
-  });
 }
 
 void ClientOps::mknod(const msg::ClMknod& m) {
@@ -399,126 +254,6 @@ void ClientOps::release(const msg::ClRelease& m) {
   status(m.req, St::kOk);
 }
 
-void ClientOps::read_chunk(const msg::ClReadChunk& m) {
-  const Node* n = m_.fs.node(in(m.inode));
-  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  if (r.status) return reply(r);
-  r.file_length = n->length;
-  if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
-    r.chunk_id = n->chunks[m.index];
-    r.version = m_.fs.chunk(r.chunk_id)->version;
-    r.locations = m_.valid_locations(r.chunk_id);
-    if (r.locations.empty()) r.status = u8(St::kIO);  // no copy reachable now
-  }
-  reply(r);
-}
-
-void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
-  uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
-  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
-  if (sess_->rule.readonly) r.status = u8(St::kRoFs);
-  else if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);
-  if (r.status) return reply(r);
-  Master& master = m_;
-  LinkPtr link = link_;
-  uint64_t session = sess_->id;
-  uint32_t req = m.req, index = m.index;
-  int64_t now = master.loop.now_ms();
-  uint64_t cid = index < n->chunks.size() ? n->chunks[index] : 0;
-  auto send = [link](const msg::ClChunkReply& rep) {
-    if (link->open()) link->send(net::frame(rep));
-  };
-  if (cid != 0) {
-    auto l = master.leases.find(cid);
-    if (l != master.leases.end() && l->second.session != session && l->second.expires_ms > now) {
-      r.status = u8(St::kLocked);
-      return reply(r);
-    }
-    std::vector<uint32_t> holders;
-    master.valid_locations(cid, &holders);
-    if (holders.empty()) {
-      r.status = u8(St::kIO);
-      return reply(r);
-    }
-    uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
-    master.leases[cid] = {session, now + 60000};
-    master.commit(OpSetVersion{cid, nv});
-    std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
-    for (uint32_t cs : holders) {
-      ops.emplace_back(cs, [&master, cs, cid, v, nv](Master::OpDone d) {
-        master.cs_command(cs, msg::CsSetVersion{0, cid, v, nv}, std::move(d));
-      });
-    }
-    master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
-      master.keep_copies(cid, good, nv);
-      msg::ClChunkReply rep{req, 0, 0, cid, nv, {}};
-      const Node* node = master.fs.node(ino);
-      if (!node || good.empty()) {
-        rep.status = u8(node ? St::kIO : St::kNoEnt);
-        master.leases.erase(cid);
-      } else {
-        rep.file_length = node->length;
-        for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
-      }
-      send(rep);
-    });
-    return;
-  }
-  uint64_t slot = (uint64_t(ino) << 32) | index;
-  if (master.creating.count(slot)) {
-    r.status = u8(St::kLocked);
-    return reply(r);
-  }
-  auto targets = master.choose_servers(n->goal, {});
-  if (targets.empty()) {
-    r.status = u8(St::kNoChunkServers);
-    return reply(r);
-  }
-  uint64_t id = master.fs.reserve_chunk_id();
-  master.creating.insert(slot);
-  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
-  for (uint32_t cs : targets) {
-    ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {
-      master.cs_command(cs, msg::CsCreate{0, id, 1}, std::move(d));
-    });
-  }
-  master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
-    master.creating.erase(slot);
-    msg::ClChunkReply rep{req, 0, 0, id, 1, {}};
-    St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
-    if (st != St::kOk) {
-      for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
-      rep.status = u8(st);
-      return send(rep);
-    }
-    for (uint32_t cs : good) {
-      master.copies[id].push_back({cs, 1});
-      rep.locations.push_back(master.servers[cs].loc);
-    }
-    master.leases[id] = {session, master.loop.now_ms() + 60000};
-    rep.file_length = master.fs.node(ino)->length;
-    send(rep);
-  });
-}
-
-void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
-  uint32_t ino = in(m.inode);
-  auto l = m_.leases.find(m.chunk_id);
-  if (l != m_.leases.end() && l->second.session == sess_->id) m_.leases.erase(l);
-  if (m.status != 0) {
-    log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
-              to_string(static_cast<St>(m.status)));
-  }
-  const Node* n = m_.fs.node(ino);
-  if (!n) return status(m.req, St::kNoEnt);
-  status(m.req, m_.commit(OpWrite{ino, m.length}));
-}
-
 bool ClientOps::dispatch(uint32_t type, std::string_view p) {
   switch (type) {
     case msg::ClLookup::kType: return handle<msg::ClLookup>(p, [&](auto& m) { lookup(m); });
@@ -543,6 +278,8 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
       return false;
   }
 }
+
+namespace {
 
 // Resolves an absolute path inside the namespace; 0 if missing or not a directory.
 uint32_t resolve_dir(const Fs& fs, const std::string& path) {
