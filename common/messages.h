@@ -61,8 +61,21 @@ struct Attr {
   uint32_t rdev = 0;
   uint8_t goal = 0;
   uint32_t trashtime = 0;
+  uint8_t eattr = 0;  // EattrBits
   ANTLER_FIELDS(inode, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nlink, size, rdev, goal,
-                trashtime)
+                trashtime, eattr)
+};
+
+// Extra attributes (MooseFS "eattr"), per inode.
+enum EattrBits : uint8_t {
+  kEattrNoOwner = 1,          // every user counts as the owner
+  kEattrNoAttrCache = 2,      // clients do not cache attributes
+  kEattrNoEntryCache = 4,     // clients do not cache lookups in this directory
+  kEattrNoDataCache = 8,      // clients do not cache file data
+  kEattrSnapshot = 16,        // may only be the target/source of snapshots, see docs/tools.md
+  kEattrUndeletable = 32,     // cannot be unlinked, renamed away or removed
+  kEattrAppendOnly = 64,      // data may only be appended
+  kEattrImmutable = 128,      // nothing about it may change
 };
 
 struct DirEntry {
@@ -540,6 +553,12 @@ struct CsWriteEnd {
   ANTLER_FIELDS(chunk_id, fsync)
 };
 
+}  // namespace antler::msg
+
+#include "common/messages_tools.h"
+
+namespace antler::msg {
+
 // Every message, for code that must cover them all (codec tests, fuzzer).
 template <class... T>
 struct TypeList {};
@@ -549,6 +568,7 @@ using AllMessages =
              ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease, ClReadChunk, ClChunkReply,
              ClWriteChunk, ClWriteChunkEnd, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
              CsTruncate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
-             CsWriteData, CsWriteStatus, CsWriteEnd>;
+             CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
+             ClSnapshot, ClAppendChunks, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge>;
 
 }  // namespace antler::msg

@@ -13,6 +13,8 @@ constexpr uint64_t kChunk = msg::kChunkSize;
 void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint32_t root_trashtime) {
   nodes_.clear();
   chunks_.clear();
+  trash_.clear();
+  shared_goals_.clear();
   cluster_id_ = cluster_id;
   version_ = 0;
   next_inode_ = 2;
@@ -80,6 +82,7 @@ msg::Attr Fs::attr(const Node& n) const {
   a.rdev = n.rdev;
   a.goal = n.goal;
   a.trashtime = n.trashtime;
+  a.eattr = n.eattr;
   return a;
 }
 
@@ -104,6 +107,8 @@ Node& Fs::add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint3
   n.atime_ns = n.mtime_ns = n.ctime_ns = t;
   n.goal = parent.goal;
   n.trashtime = parent.trashtime;
+  n.eattr = parent.eattr & (msg::kEattrNoOwner | msg::kEattrNoAttrCache | msg::kEattrNoEntryCache |
+                            msg::kEattrNoDataCache);
   if (type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
   if (id >= next_inode_) next_inode_ = id + 1;
   return n;
@@ -126,25 +131,108 @@ void Fs::detach(Node& parent, const std::string& name, Node& child, int64_t t) {
 }
 
 void Fs::release_chunks_from(Node& f, uint32_t first_index) {
-  for (size_t i = first_index; i < f.chunks.size(); i++) {
-    uint64_t id = f.chunks[i];
-    if (id == 0) continue;
-    auto it = chunks_.find(id);
-    if (it != chunks_.end() && --it->second.refs == 0) {
-      chunks_.erase(it);
-      released_.push_back(id);
-    }
-  }
+  for (size_t i = first_index; i < f.chunks.size(); i++)
+    if (f.chunks[i] != 0) chunk_unref(f.chunks[i], f.goal);
   if (first_index < f.chunks.size()) f.chunks.resize(first_index);
 }
 
-void Fs::drop_link(Node& n, bool sustain) {
+void Fs::chunk_ref(uint64_t id, uint8_t goal) {
+  ChunkMeta& c = chunks_[id];
+  if (c.refs == 0) {
+    c.refs = 1;
+    c.goal = goal;
+    return;
+  }
+  auto& mix = shared_goals_[id];
+  if (c.refs == 1) {
+    mix.fill(0);
+    mix[c.goal]++;
+  }
+  mix[goal]++;
+  c.refs++;
+  c.goal = std::max(c.goal, goal);
+}
+
+namespace {
+uint8_t highest(const std::array<uint32_t, 10>& mix) {
+  for (int g = 9; g > 0; g--)
+    if (mix[g]) return static_cast<uint8_t>(g);
+  return 1;
+}
+}  // namespace
+
+void Fs::chunk_unref(uint64_t id, uint8_t goal) {
+  auto it = chunks_.find(id);
+  if (it == chunks_.end()) return;
+  ChunkMeta& c = it->second;
+  if (--c.refs == 0) {
+    chunks_.erase(it);
+    shared_goals_.erase(id);
+    released_.push_back(id);
+    return;
+  }
+  auto m = shared_goals_.find(id);
+  if (m == shared_goals_.end()) return;
+  if (m->second[goal]) m->second[goal]--;
+  c.goal = highest(m->second);
+  if (c.refs == 1) shared_goals_.erase(m);
+}
+
+void Fs::chunk_regoal(uint64_t id, uint8_t from, uint8_t to) {
+  auto it = chunks_.find(id);
+  if (it == chunks_.end()) return;
+  auto m = shared_goals_.find(id);
+  if (m == shared_goals_.end()) {
+    it->second.goal = to;
+    return;
+  }
+  if (m->second[from]) m->second[from]--;
+  m->second[to]++;
+  it->second.goal = highest(m->second);
+}
+
+void Fs::drop_link(Node& n, bool sustain, const std::string& path, int64_t t) {
   if (n.nlink > 0) n.nlink--;
   if (n.nlink > 0) return;
+  if (n.type == msg::kFile && n.trashtime > 0) {
+    trash_[n.id] = TrashInfo{path, t};
+    return;
+  }
   if (sustain && n.type == msg::kFile) return;
+  free_node(n);
+}
+
+void Fs::free_node(Node& n) {
   if (n.type == msg::kFile) release_chunks_from(n, 0);
+  trash_.erase(n.id);
   nodes_.erase(n.id);
 }
+
+std::string Fs::dir_path(uint32_t dir) const {
+  std::vector<const std::string*> parts;
+  for (int guard = 0; dir != kRootInode && guard < 1 << 20; guard++) {
+    const Node* d = node(dir);
+    if (!d) break;
+    const Node* p = node(d->parent);
+    if (!p || !p->children) break;
+    for (const auto& [name, id] : *p->children)
+      if (id == dir) {
+        parts.push_back(&name);
+        break;
+      }
+    dir = d->parent;
+  }
+  std::string out;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    if (!out.empty()) out += '/';
+    out += **it;
+  }
+  return out;
+}
+
+namespace {
+std::string join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
+}  // namespace
 
 bool Fs::is_ancestor(uint32_t ancestor, uint32_t id) const {
   // Walks up from id (a directory) to the root.
@@ -202,7 +290,7 @@ St Fs::apply_op(const OpUnlink& o, int64_t t) {
   if (n->type == msg::kDir && !n->children->empty()) return St::kNotEmpty;
   detach(*p, o.name, *n, t);
   n->ctime_ns = t;
-  drop_link(*n, o.sustain != 0);
+  drop_link(*n, o.sustain != 0, join(dir_path(o.parent), o.name), t);
   return St::kOk;
 }
 
@@ -258,7 +346,7 @@ St Fs::apply_op(const OpRename& o, int64_t t) {
     }
     detach(*dp, o.new_name, *dst, t);
     dst->ctime_ns = t;
-    drop_link(*dst, o.sustain != 0);
+    drop_link(*dst, o.sustain != 0, join(dir_path(o.new_parent), o.new_name), t);
   }
   detach(*sp, o.name, *src, t);
   src->nlink--;
@@ -321,15 +409,10 @@ St Fs::apply_op(const OpSetChunk& o, int64_t t) {
   if (o.index >= (1u << 26)) return St::kTooBig;
   if (n->chunks.size() <= o.index) n->chunks.resize(o.index + 1, 0);
   uint64_t old = n->chunks[o.index];
-  if (old != 0) {
-    auto it = chunks_.find(old);
-    if (it != chunks_.end() && --it->second.refs == 0) {
-      chunks_.erase(it);
-      released_.push_back(old);
-    }
-  }
+  if (old != 0) chunk_unref(old, n->goal);
   n->chunks[o.index] = o.chunk_id;
-  chunks_[o.chunk_id] = ChunkMeta{o.version, 1, n->goal};
+  chunks_[o.chunk_id] = ChunkMeta{o.version, 0, n->goal};
+  chunk_ref(o.chunk_id, n->goal);
   if (o.chunk_id >= next_chunk_id_) next_chunk_id_ = o.chunk_id + 1;
   return St::kOk;
 }
@@ -345,14 +428,18 @@ St Fs::apply_op(const OpPurge& o, int64_t) {
   Node* n = mut(o.inode);
   if (!n) return St::kNoEnt;
   if (n->nlink != 0 || o.inode == kRootInode) return St::kInval;
-  drop_link(*n, false);
+  if (o.sustain) {
+    if (!trash_.erase(o.inode)) return St::kInval;
+    return St::kOk;
+  }
+  free_node(*n);
   return St::kOk;
 }
 
 std::vector<uint32_t> Fs::sustained() const {
   std::vector<uint32_t> out;
   for (const auto& [id, n] : nodes_)
-    if (n.nlink == 0 && id != kRootInode) out.push_back(id);
+    if (n.nlink == 0 && id != kRootInode && !trash_.count(id)) out.push_back(id);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -369,7 +456,7 @@ std::string Fs::dump() const {
     const Node& n = nodes_.at(id);
     out << "node " << id << " " << n.type << " " << n.mode << " " << n.uid << ":" << n.gid << " a" << n.atime_ns
         << " m" << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt"
-        << n.trashtime << " rdev" << n.rdev << " len" << n.length << " target=" << escape(n.target);
+        << n.trashtime << " e" << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(n.target);
     if (n.type == msg::kDir) out << " parent" << n.parent << " subdirs" << n.subdirs;
     out << " chunks";
     for (uint64_t c : n.chunks) out << " " << c;
@@ -384,6 +471,7 @@ std::string Fs::dump() const {
     const ChunkMeta& c = chunks_.at(id);
     out << "chunk " << id << " v" << c.version << " refs" << c.refs << " g" << int(c.goal) << "\n";
   }
+  for (const auto& [id, ti] : trash_) out << "trash " << id << " " << ti.deleted_ns << " " << escape(ti.path) << "\n";
   return out.str();
 }
 

@@ -7,6 +7,7 @@
 // happen before an operation is built.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -35,6 +36,7 @@ struct Node {
   uint32_t nlink = 0;    // names pointing at it (directories: 1 parent name)
   uint8_t goal = 1;
   uint32_t trashtime = 0;
+  uint8_t eattr = 0;     // msg::EattrBits
   uint32_t rdev = 0;
   uint32_t parent = 0;   // directories only: the containing directory
   uint32_t subdirs = 0;  // directories only
@@ -49,7 +51,19 @@ struct Node {
 struct ChunkMeta {
   uint32_t version = 0;
   uint32_t refs = 0;  // file slots pointing at it
-  uint8_t goal = 1;
+  uint8_t goal = 1;   // the highest goal among the files using it
+};
+
+// A file in the trash: where it was, and when it was deleted. It leaves the
+// trash trashtime seconds later (purged), or by undelete or purge.
+struct TrashInfo {
+  std::string path;  // relative to the root, without a leading '/'
+  int64_t deleted_ns = 0;
+};
+
+// What the last OpSetAttrib did.
+struct SetResult {
+  uint64_t changed = 0, not_changed = 0, not_permitted = 0;
 };
 
 class Fs {
@@ -72,8 +86,16 @@ class Fs {
   uint32_t next_inode() { return next_inode_; }
   uint64_t reserve_chunk_id() { return next_chunk_id_++; }
   size_t node_count() const { return nodes_.size(); }
-  // Files with no name left that stay because they are open (nlink 0).
+  // Files with no name left that stay because they are open (nlink 0),
+  // not counting files in the trash.
   std::vector<uint32_t> sustained() const;
+  // Files in the trash, by inode.
+  const std::map<uint32_t, TrashInfo>& trash() const { return trash_; }
+  const SetResult& last_set() const { return last_set_; }
+  // Path of a directory from the root ("" for the root itself).
+  std::string dir_path(uint32_t dir) const;
+  // Whether uid may change the node's goal, trash time or eattr.
+  static bool owns(const Node& n, uint32_t uid) { return uid == 0 || n.uid == uid || (n.eattr & msg::kEattrNoOwner); }
 
   // Chunks whose last reference went away during apply(); the server sends
   // deletions for them and clears the list.
@@ -100,6 +122,10 @@ class Fs {
   St apply_op(const OpSetChunk& o, int64_t t);
   St apply_op(const OpSetVersion& o, int64_t t);
   St apply_op(const OpPurge& o, int64_t t);
+  St apply_op(const OpSetAttrib& o, int64_t t);
+  St apply_op(const OpUndel& o, int64_t t);
+  St apply_op(const OpSnapshot& o, int64_t t);
+  St apply_op(const OpAppendChunks& o, int64_t t);
 
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);
@@ -108,15 +134,30 @@ class Fs {
                  int64_t t);
   void attach(Node& parent, const std::string& name, Node& child, int64_t t);
   void detach(Node& parent, const std::string& name, Node& child, int64_t t);
-  // Drops one name of a node; frees it when no name is left, unless sustain
-  // (then it stays with nlink 0 until OpPurge).
-  void drop_link(Node& n, bool sustain);
+  // Drops one name of a node (path: that name's path, for the trash). With
+  // no name left a file with a trash time goes to the trash; otherwise with
+  // sustain it stays (nlink 0) until OpPurge; otherwise it is freed.
+  void drop_link(Node& n, bool sustain, const std::string& path, int64_t t);
+  void free_node(Node& n);
   void release_chunks_from(Node& f, uint32_t first_index);
+  // Chunk references from files, with the file's goal (a chunk's goal is
+  // the highest goal of the files using it).
+  void chunk_ref(uint64_t id, uint8_t goal);
+  void chunk_unref(uint64_t id, uint8_t goal);
+  void chunk_regoal(uint64_t id, uint8_t from, uint8_t to);
+  // Snapshot helpers (fs_snapshot.cc).
+  St snapshot_check(const Node& src, const Node* existing, uint64_t* count) const;
+  void snapshot_copy(const Node& src, Node& dst_parent, const std::string& name, const OpSnapshot& o,
+                     uint32_t& next_inode, std::unordered_map<uint32_t, uint32_t>& links, int64_t t);
   bool is_ancestor(uint32_t ancestor, uint32_t id) const;
 
   std::unordered_map<uint32_t, Node> nodes_;
   std::unordered_map<uint64_t, ChunkMeta> chunks_;
   std::vector<uint64_t> released_;
+  std::map<uint32_t, TrashInfo> trash_;
+  // Goals of the files sharing a chunk (refs > 1 only): count per goal.
+  std::unordered_map<uint64_t, std::array<uint32_t, 10>> shared_goals_;
+  SetResult last_set_;
   uint64_t version_ = 0;
   uint64_t cluster_id_ = 0;
   uint32_t next_inode_ = 2;

@@ -1,7 +1,8 @@
 // The binary metadata image (metadata.mfs). Layout, in docs/formats.md:
 //   header: "ANTLERM1", u64 version, u64 cluster id, u32 next inode, u64 next chunk id
 //   sections: 4-byte tag, u64 payload length, payload, u32 CRC32C of payload
-//   tags: NODE (inodes), EDGE (directory entries), CHNK (chunks), "END " (last, empty)
+//   tags: NODE (inodes), EDGE (directory entries), CHNK (chunks), TRSH (trash),
+//   "END " (last, empty)
 // Derived values (link counts, subdirectory counts, chunk references) are
 // recomputed on load and not stored.
 #include <fcntl.h>
@@ -34,8 +35,16 @@ struct NodeRec {
   uint64_t length = 0;
   std::vector<uint64_t> chunks;
   std::string target;
+  uint8_t eattr = 0;
   ANTLER_FIELDS(id, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, goal, trashtime, rdev, length, chunks,
-                target)
+                target, eattr)
+};
+
+struct TrashRec {
+  uint32_t inode = 0;
+  int64_t deleted_ns = 0;
+  std::string path;
+  ANTLER_FIELDS(inode, deleted_ns, path)
 };
 
 struct EdgeRec {
@@ -114,7 +123,7 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
   we.put(edge_count);
   for (const auto& [id, n] : nodes_) {
     NodeRec r{n.id, n.type, n.mode, n.uid, n.gid, n.atime_ns, n.mtime_ns, n.ctime_ns, n.goal, n.trashtime, n.rdev,
-              n.length, n.chunks, n.target};
+              n.length, n.chunks, n.target, n.eattr};
     wn.put(r);
     if (n.children)
       for (const auto& [name, child] : *n.children) we.put(EdgeRec{n.id, name, child});
@@ -124,6 +133,11 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
   put_section(out, "NODE", nodes);
   put_section(out, "EDGE", edges);
   put_section(out, "CHNK", chunks);
+  std::string trash;
+  serde::Writer wt(trash);
+  wt.put(static_cast<uint64_t>(trash_.size()));
+  for (const auto& [id, ti] : trash_) wt.put(TrashRec{id, ti.deleted_ns, ti.path});
+  put_section(out, "TRSH", trash);
   put_section(out, "END ", "");
 
   std::string tmp = path + ".tmp";
@@ -189,6 +203,8 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   if (!parse_header(data, h, pos, path, error)) return false;
   nodes_.clear();
   chunks_.clear();
+  trash_.clear();
+  shared_goals_.clear();
   version_ = h.version;
   cluster_id_ = h.cluster_id;
   next_inode_ = h.next_inode;
@@ -231,6 +247,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
         n.length = rec.length;
         n.chunks = std::move(rec.chunks);
         n.target = std::move(rec.target);
+        n.eattr = rec.eattr;
         if (n.type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
       }
     } else if (tag == "EDGE") {
@@ -255,6 +272,13 @@ bool Fs::load_image(const std::string& path, std::string* error) {
         if (!r.get(c)) return bad("CHNK: bad record");
         chunks_[c.id] = ChunkMeta{c.version, 0, c.goal};
       }
+    } else if (tag == "TRSH") {
+      if (!r.get(count)) return bad("TRSH: bad count");
+      for (uint64_t i = 0; i < count; i++) {
+        TrashRec t;
+        if (!r.get(t)) return bad("TRSH: bad record");
+        trash_[t.inode] = TrashInfo{std::move(t.path), t.deleted_ns};
+      }
     } else if (tag == "END ") {
       ended = true;
     }  // unknown sections are skipped: newer writers may add some
@@ -267,10 +291,13 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   for (auto& [id, n] : nodes_) {
     for (uint64_t c : n.chunks) {
       if (c == 0) continue;
-      auto it = chunks_.find(c);
-      if (it == chunks_.end()) return bad("inode " + std::to_string(id) + " uses unknown chunk " + std::to_string(c));
-      it->second.refs++;
+      if (!chunks_.count(c)) return bad("inode " + std::to_string(id) + " uses unknown chunk " + std::to_string(c));
+      chunk_ref(c, n.goal);
     }
+  }
+  for (const auto& [id, t] : trash_) {
+    const Node* n = node(id);
+    if (!n || n->nlink != 0) return bad("TRSH: inode " + std::to_string(id) + " is not a deleted file");
   }
   return true;
 }

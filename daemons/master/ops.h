@@ -65,11 +65,64 @@ struct OpRename {
   ANTLER_FIELDS(parent, name, new_parent, new_name, flags, sustain)
 };
 
-// Frees a sustained file (no names left) after its last close.
+// Frees a file with no names left: a sustained file after its last close,
+// or a trash file whose time is up or that was deleted from the meta mount.
+// sustain: a trash file that is still open leaves the trash but stays
+// (sustained) until its last close.
 struct OpPurge {
   static constexpr const char* kName = "PURGE";
   uint32_t inode = 0;
-  ANTLER_FIELDS(inode)
+  uint8_t sustain = 0;
+  ANTLER_FIELDS(inode, sustain)
+};
+
+// Sets goal, trash time or eattr (msg::ToolAttr) of an inode and, if
+// recursive, of the tree below it: mode is msg::ToolSetMode. Only inodes
+// that uid owns (uid 0 owns all; eattr noowner makes everyone an owner)
+// change; Fs::last_set() counts changed / unchanged / refused inodes.
+struct OpSetAttrib {
+  static constexpr const char* kName = "SETATTRIB";
+  uint32_t inode = 0;
+  uint32_t uid = 0;
+  uint8_t what = 0;
+  uint32_t value = 0;
+  uint8_t mode = 0;
+  uint8_t recursive = 0;
+  ANTLER_FIELDS(inode, uid, what, value, mode, recursive)
+};
+
+// Restores a trash file to its original path; missing directories on the
+// way are created as inodes first_inode, first_inode + 1, ...
+struct OpUndel {
+  static constexpr const char* kName = "UNDEL";
+  uint32_t inode = 0;
+  uint32_t first_inode = 0;
+  ANTLER_FIELDS(inode, first_inode)
+};
+
+// A lazy copy of inode src (a file or a whole tree) as dst_parent/name; new
+// inodes are numbered from first_inode in depth-first, name order. flags:
+// msg::SnapshotFlags; with kSnapCpAttrs the copies belong to uid:gid and
+// their modes lose the umask bits.
+struct OpSnapshot {
+  static constexpr const char* kName = "SNAPSHOT";
+  uint32_t src = 0;
+  uint32_t dst_parent = 0;
+  std::string name;
+  uint32_t first_inode = 0;
+  uint8_t flags = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint16_t umask = 0;
+  ANTLER_FIELDS(src, dst_parent, name, first_inode, flags, uid, gid, umask)
+};
+
+// Appends src's chunks (shared) to dst from dst's next chunk boundary.
+struct OpAppendChunks {
+  static constexpr const char* kName = "APPENDCHUNKS";
+  uint32_t dst = 0;
+  uint32_t src = 0;
+  ANTLER_FIELDS(dst, src)
 };
 
 struct OpLink {
@@ -127,7 +180,7 @@ struct OpSetVersion {
 };
 
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
-                        OpSetChunk, OpSetVersion, OpPurge>;
+                        OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

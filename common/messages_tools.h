@@ -1,0 +1,170 @@
+// Messages of the mfs* tools and the meta mount (client -> master, 170..199).
+// Included by messages.h; see it for the framing and numbering rules.
+//
+// Tools never talk to the master themselves: they write a request frame to
+// the mount's control file (`.antlerctl` in the mount root) and read the reply
+// frame back. The mount replaces the request's leading (req, cred) with its
+// own request id and the caller's credentials as the kernel reports them, so
+// every tool request begins with exactly these two fields (ToolHeader), and
+// only types in [kToolFirst, kToolLast] are forwarded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/serde.h"
+
+namespace antler::msg {
+
+constexpr uint32_t kToolFirst = 170;
+constexpr uint32_t kToolLast = 199;
+
+struct ToolHeader {
+  uint32_t req = 0;
+  Cred cred;
+  ANTLER_FIELDS(req, cred)
+};
+
+// Which inode attribute a ClToolGet/ClToolSet is about.
+enum ToolAttr : uint8_t { kAttrGoal = 1, kAttrTrashtime = 2, kAttrEattr = 3 };
+
+// How ClToolSet changes it: set exactly; raise to (N+); lower to (N-); for
+// eattr, add or remove bits.
+enum ToolSetMode : uint8_t { kSetExact = 0, kSetRaise = 1, kSetLower = 2, kSetAddBits = 3, kSetDelBits = 4 };
+
+struct ValueCount {
+  uint32_t value = 0;
+  uint64_t count = 0;
+  ANTLER_FIELDS(value, count)
+};
+
+// Reads goal, trash time or eattr of an inode; recursive: also counts every
+// value over the whole tree below it (the inode itself included).
+struct ClToolGet {
+  static constexpr uint32_t kType = 170;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint8_t what = kAttrGoal;
+  bool recursive = false;
+  ANTLER_FIELDS(req, cred, inode, what, recursive)
+};
+
+struct ClToolGetReply {
+  static constexpr uint32_t kType = 171;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint32_t value = 0;             // of the inode itself
+  std::vector<ValueCount> files;  // recursive: files (non-directories) by value
+  std::vector<ValueCount> dirs;   // recursive: directories by value
+  ANTLER_FIELDS(req, status, value, files, dirs)
+};
+
+// Changes goal, trash time or eattr of an inode (and, recursive, of every
+// inode below it that the caller owns).
+struct ClToolSet {
+  static constexpr uint32_t kType = 172;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint8_t what = kAttrGoal;
+  uint32_t value = 0;
+  uint8_t mode = kSetExact;  // ToolSetMode
+  bool recursive = false;
+  ANTLER_FIELDS(req, cred, inode, what, value, mode, recursive)
+};
+
+struct ClToolSetReply {
+  static constexpr uint32_t kType = 173;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t changed = 0;
+  uint64_t not_changed = 0;
+  uint64_t not_permitted = 0;
+  uint32_t value = 0;  // the inode's value afterwards
+  ANTLER_FIELDS(req, status, changed, not_changed, not_permitted, value)
+};
+
+enum SnapshotFlags : uint8_t {
+  kSnapOverwrite = 1,  // replace an existing target (-o)
+  kSnapCpAttrs = 2,    // new objects belong to the caller, with umask applied (-c)
+  kSnapKeepLinks = 4,  // hard links inside the tree stay links (-p: preserve)
+};
+
+// Makes `name` in directory `dst_parent` a lazy copy of inode `src` (file or
+// whole tree): chunks are shared until written. Answered with ClStatusReply.
+struct ClSnapshot {
+  static constexpr uint32_t kType = 174;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t src = 0;
+  uint32_t dst_parent = 0;
+  std::string name;
+  uint8_t flags = 0;
+  uint16_t umask = 022;
+  ANTLER_FIELDS(req, cred, src, dst_parent, name, flags, umask)
+};
+
+// Appends the chunks of file `src` to file `dst` (sharing them), starting at
+// dst's next chunk boundary. Answered with ClStatusReply.
+struct ClAppendChunks {
+  static constexpr uint32_t kType = 175;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t dst = 0;
+  uint32_t src = 0;
+  ANTLER_FIELDS(req, cred, dst, src)
+};
+
+// ---- meta mount (sessions registered with meta = true)
+
+enum MetaList : uint8_t { kListTrash = 1, kListSustained = 2 };
+
+struct TrashEntry {
+  uint32_t inode = 0;
+  std::string path;  // original path, relative to the file system root
+  Attr attr;
+  ANTLER_FIELDS(inode, path, attr)
+};
+
+// Lists deleted (trash) or sustained files, in inode order from `after`.
+struct ClTrashList {
+  static constexpr uint32_t kType = 180;
+  uint32_t req = 0;
+  Cred cred;
+  uint8_t what = kListTrash;
+  uint32_t after = 0;  // only inodes greater than this
+  uint32_t max_entries = 0;
+  ANTLER_FIELDS(req, cred, what, after, max_entries)
+};
+
+struct ClTrashListReply {
+  static constexpr uint32_t kType = 181;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  std::vector<TrashEntry> entries;
+  bool eof = false;
+  ANTLER_FIELDS(req, status, entries, eof)
+};
+
+// Restores a trash file to its original path (missing directories are
+// created). Answered with ClStatusReply.
+struct ClUndel {
+  static constexpr uint32_t kType = 182;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, cred, inode)
+};
+
+// Removes a trash file for good. Answered with ClStatusReply.
+struct ClTrashPurge {
+  static constexpr uint32_t kType = 183;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, cred, inode)
+};
+
+}  // namespace antler::msg
