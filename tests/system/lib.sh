@@ -57,6 +57,7 @@ BUILD_DIR=$(cd "$BUILD_DIR" 2>/dev/null && pwd) || fail "build directory '${1:-$
 MFSMASTER=$BUILD_DIR/daemons/master/mfsmaster
 MFSCHUNKSERVER=$BUILD_DIR/daemons/chunkserver/mfschunkserver
 MFSMOUNT=$BUILD_DIR/client/fuse/mfsmount
+TOOLS=$BUILD_DIR/tools  # mfs* tool symlinks: "$TOOLS/mfsgetgoal" ...
 for b in "$MFSMASTER" "$MFSCHUNKSERVER" "$MFSMOUNT"; do
   [[ -x "$b" ]] || fail "binary $b is missing (build first: cmake --build $BUILD_DIR)"
 done
