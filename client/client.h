@@ -31,6 +31,7 @@ struct Options {
   uint32_t write_cache_mb = 128;  // write-back buffer, all files together
   uint32_t readahead_kb = 4096;   // sequential read-ahead window
   int connect_timeout_ms = 5000;
+  bool meta = false;              // meta mount: trash and sustained files (mfsmount -m)
 };
 
 struct Statfs {

@@ -55,6 +55,7 @@ bool MasterLink::connect_locked(std::string* error) {
   reg.password = opts_.password;
   reg.session_id = session_;
   reg.info = opts_.info;
+  reg.meta = opts_.meta;
   msg::ClRegisterReply rr;
   if (!conn->send(reg) || !conn->recv_as(rr, opts_.connect_timeout_ms)) {
     *error = "master " + where + " did not answer the registration";
