@@ -6,13 +6,13 @@
 #
 # Antler's files are created through the client core (bench/meta_create,
 # no FUSE: quick); MooseFS has no client library, so its files are created
-# through its FUSE mount, fewer of them (BENCH_META_MFS_FILES), and its
-# memory figure is scaled to a million. Files are empty, 1000 per directory.
+# through its FUSE mount (about 5 minutes for a million). Memory figures are
+# per million files whatever the counts. Files are empty, 1000 per directory.
 # The report goes to stdout and replaces the "Master metadata" section of
 # bench/RESULTS.md (--no-results: stdout only).
 #
 # environment: BENCH_META_FILES (Antler, default 1000000),
-# BENCH_META_MFS_FILES (MooseFS, default 200000), ANTLER_BUILD_DIR.
+# BENCH_META_MFS_FILES (MooseFS, default 1000000), ANTLER_BUILD_DIR.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -24,7 +24,7 @@ case "${1:-}" in
   *) echo "usage: bench/metadata.sh [--no-results]" >&2; exit 2 ;;
 esac
 FILES=${BENCH_META_FILES:-1000000}
-MFS_FILES=${BENCH_META_MFS_FILES:-200000}
+MFS_FILES=${BENCH_META_MFS_FILES:-1000000}
 
 # shellcheck disable=SC2034  # read by lib.sh
 TEST_TIMEOUT=7200
@@ -111,6 +111,7 @@ m_load=$(since "$t")
 mfs_stop
 log "MooseFS: $m_mib MiB per million files, -a $m_recover s, save $m_save s, load $m_load s"
 
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 report_text() {
   cat <<EOF
@@ -124,9 +125,9 @@ $(date -u +%Y-%m-%d), bench/metadata.sh: $FILES empty files for Antler (created 
 | \`mfsmaster -a\` after kill -9 (replays the changelog) | $a_recover s | $m_recover s | - |
 | clean stop (saves the image) | $a_save s | $m_save s | - |
 | start from the image | $a_load s | $m_load s | - |
-| image size | $((a_image / 1024 / 1024)) MiB | $((m_image / 1024 / 1024)) MiB | - |
+| image size | $(mib "$a_image") MiB | $(mib "$m_image") MiB | - |
 
-The times are for different numbers of files ($FILES against $MFS_FILES): compare them per file, not as they stand.
+Times are for $FILES (Antler) and $MFS_FILES (MooseFS) files: with different counts compare them per file.
 EOF
 }
 report=$(report_text)
