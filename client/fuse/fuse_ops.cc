@@ -1,6 +1,7 @@
 #include "client/fuse/fuse_ops.h"
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -417,6 +418,25 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
   fuse_reply_write(req, size);
 }
 
+// Space is not reserved ahead on the chunkservers (nor by MooseFS): the
+// default mode makes the file at least offset + length long (the new range
+// reads as zeros), FALLOC_FL_KEEP_SIZE has nothing left to do, and the
+// other modes (punching holes, zeroing, collapsing) are not supported.
+void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, fuse_file_info*) {
+  if (is_ctl(ino) || (mode & ~FALLOC_FL_KEEP_SIZE) != 0) return (void)fuse_reply_err(req, EOPNOTSUPP);
+  if (offset < 0 || length <= 0) return (void)fuse_reply_err(req, EINVAL);
+  Client* c = client_of(req);
+  Attr a;
+  St s = c->getattr(static_cast<uint32_t>(ino), &a);
+  if (s != St::kOk) return reply_status(req, s);
+  if (a.type != msg::kFile) return (void)fuse_reply_err(req, a.type == msg::kDir ? EISDIR : ENODEV);
+  uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(length);
+  if ((mode & FALLOC_FL_KEEP_SIZE) || end <= a.size) return (void)fuse_reply_err(req, 0);
+  Attr v, out;
+  v.size = end;
+  reply_status(req, c->setattr(cred_of(req), static_cast<uint32_t>(ino), msg::kSetSize, v, &out));
+}
+
 void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (is_ctl(ino)) return (void)fuse_reply_err(req, 0);
   St s = client_of(req)->flush(fi->fh);
@@ -538,6 +558,7 @@ fuse_lowlevel_ops make_ops() {
   ops.statfs = op_statfs;
   ops.access = op_access;
   ops.create = op_create;
+  ops.fallocate = op_fallocate;
   return ops;
 }
 

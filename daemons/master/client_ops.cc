@@ -7,6 +7,21 @@
 
 namespace antler::master {
 
+void ClientOps::accessed(const Node& n) {
+  // ATIME_MODE (as MooseFS): 0 always, 1 files only, 2 relatime, 3 relatime
+  // for files only, 4 never.
+  int64_t mode = m_.cfg.num("ATIME_MODE");
+  if (mode == 4 || sess_->rule.readonly) return;
+  if ((mode == 1 || mode == 3) && n.type != msg::kFile) return;
+  if (mode == 2 || mode == 3) {
+    constexpr int64_t kDay = 86400LL * 1000000000LL;
+    int64_t now = Store::now_ns();
+    bool stale = n.atime_ns <= n.mtime_ns || n.atime_ns <= n.ctime_ns || now - n.atime_ns >= kDay;
+    if (!stale) return;
+  }
+  m_.commit(OpAccess{n.id});
+}
+
 void ClientOps::lookup(const msg::ClLookup& m) {
   msg::Cred c = map(m.cred);
   uint32_t parent = in(m.parent);
@@ -161,6 +176,7 @@ void ClientOps::readlink(const msg::ClReadlink& m) {
   else if (n->type != msg::kSymlink) r.status = u8(St::kInval);
   else r.target = m_.fs.target(*n);
   reply(r);
+  if (r.status == 0) accessed(*n);
 }
 
 void ClientOps::rename(const msg::ClRename& m) {
@@ -215,6 +231,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
   }
   r.eof = it == n->children->end();
   reply(r);
+  if (m.offset == 0) accessed(*n);
 }
 
 void ClientOps::statfs(const msg::ClStatfs& m) {
@@ -249,6 +266,7 @@ void ClientOps::open(const msg::ClOpen& m) {
   else if (!may(*n, c, m.mask & (kR | kW))) r.status = u8(St::kAccess);
   if (r.status) return reply(r);
   if (sess_->open[ino]++ == 0) m_.open_count[ino]++;
+  if ((m.mask & kR) && n->type == msg::kFile) accessed(*n);
   r.attr = out(m_.fs.attr(*n));
   if (n->type == msg::kFile && !n->chunks.empty() && n->chunks[0] != 0) {
     r.chunk_id = n->chunks[0];

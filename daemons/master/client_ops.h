@@ -93,6 +93,9 @@ class ClientOps {
     return St::kOk;
   }
 
+  // An access to n (read, readdir, readlink): atime moves as ATIME_MODE says.
+  void accessed(const Node& n);
+
   void lookup(const msg::ClLookup& m);
   void getattr(const msg::ClGetattr& m) { attr_reply(m.req, St::kOk, in(m.inode)); }
   void setattr(const msg::ClSetattr& m);

@@ -419,6 +419,13 @@ St Fs::apply_op(const OpSetChunk& o, int64_t t) {
   return St::kOk;
 }
 
+St Fs::apply_op(const OpAccess& o, int64_t t) {
+  Node* n = mut(o.inode);
+  if (!n) return St::kNoEnt;
+  n->atime_ns = t;
+  return St::kOk;
+}
+
 St Fs::apply_op(const OpSetVersion& o, int64_t t) {
   auto it = chunks_.find(o.chunk_id);
   if (it == chunks_.end()) return St::kNoEnt;

@@ -132,6 +132,7 @@ class Fs {
   St apply_op(const OpUndel& o, int64_t t);
   St apply_op(const OpSnapshot& o, int64_t t);
   St apply_op(const OpAppendChunks& o, int64_t t);
+  St apply_op(const OpAccess& o, int64_t t);
 
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       {"BACK_LOGS", KeyDef::kInt, "50", 1, 10000},
       {"DEFAULT_GOAL", KeyDef::kInt, "2", 1, 9},
       {"DEFAULT_TRASHTIME", KeyDef::kInt, "86400", 0, 0xFFFFFFFFLL},
+      {"ATIME_MODE", KeyDef::kInt, "2", 0, 4},
       {"REPLICATIONS_DELAY_INIT", KeyDef::kInt, "60", 0, 86400},
       {"CHUNKS_WRITE_REP_LIMIT", KeyDef::kInt, "2", 1, 1000},
   };

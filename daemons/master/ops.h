@@ -179,8 +179,16 @@ struct OpSetVersion {
   ANTLER_FIELDS(chunk_id, version)
 };
 
+// An access (read, readdir, readlink) moved atime to the operation's time,
+// as ATIME_MODE decided.
+struct OpAccess {
+  static constexpr const char* kName = "ACCESS";
+  uint32_t inode = 0;
+  ANTLER_FIELDS(inode)
+};
+
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
-                        OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks>;
+                        OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks, OpAccess>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

@@ -350,7 +350,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
         break;
       case 9:
-        switch (rng() % 6) {
+        switch (rng() % 7) {
           case 0: op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)}; break;
           case 1:
             op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1, static_cast<uint32_t>(rng() % 3),
@@ -373,6 +373,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
             if (live.trash().empty()) continue;
             op = OpPurge{live.trash().begin()->first, static_cast<uint8_t>(rng() % 2)};
             break;
+          case 6: op = OpAccess{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files))}; break;
         }
         break;
     }
