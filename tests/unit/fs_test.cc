@@ -244,7 +244,8 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
       case 0: case 1: {
         uint32_t ino = live.next_inode();
         uint8_t type = rng() % 3 == 0 ? msg::kDir : msg::kFile;
-        op = OpCreate{pick(dirs), name(), type, static_cast<uint16_t>(rng() % 07777), rng() % 3, rng() % 3, 0, ino,
+        op = OpCreate{pick(dirs), name(), type, static_cast<uint16_t>(rng() % 07777),
+                      static_cast<uint32_t>(rng() % 3), static_cast<uint32_t>(rng() % 3), 0, ino,
                       static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9), rng() % 2 ? -1 : int64_t(rng() % 100000)};
         if (store.commit(op) == St::kOk) (type == msg::kDir ? dirs : files).push_back(ino);
         continue;
@@ -325,37 +326,6 @@ TEST(Store, NormalStartRefusesAfterUncleanStop) {
     EXPECT_EQ(fs.child(1, "x"), 2u);
   }
   std::filesystem::remove_all(dir);
-}
-
-TEST(Exports, Matching) {
-  std::string err;
-  auto e = Exports::parse(
-      "# comment\n"
-      "10.0.0.0/8 /data rw,maproot=0\n"
-      "192.168.1.10-192.168.1.20 / ro\n"
-      "172.16.0.0/255.255.0.0 /pub alldirs,password=secret\n"
-      "* . rw\n",
-      "exports.cfg", &err);
-  ASSERT_TRUE(e) << err;
-  uint32_t ten = (10u << 24) | 5;
-  ASSERT_TRUE(e->match(ten, "/data", false));
-  EXPECT_EQ(e->match(ten, "/data", false)->maproot_uid, 0u);
-  EXPECT_FALSE(e->match(ten, "/", false));
-  EXPECT_FALSE(e->match(ten, "/data/sub", false));  // no alldirs
-  uint32_t lan = (192u << 24) | (168u << 16) | (1u << 8) | 15;
-  ASSERT_TRUE(e->match(lan, "/", false));
-  EXPECT_TRUE(e->match(lan, "/", false)->readonly);
-  EXPECT_FALSE(e->match(lan + 10, "/", false));
-  uint32_t pub = (172u << 24) | (16u << 16) | 7;
-  ASSERT_TRUE(e->match(pub, "/pub/deep/er", false));
-  EXPECT_EQ(e->match(pub, "/pub", false)->password, "secret");
-  EXPECT_TRUE(e->match(1, "", true));
-  EXPECT_EQ(e->match(ten, "/data", false)->maproot_uid, 0u);
-  EXPECT_FALSE(Exports::parse("1.2.3.4/33 / rw\n", "x", &err));
-  EXPECT_NE(err.find("x:1:"), std::string::npos);
-  EXPECT_FALSE(Exports::parse("* / bogus\n", "x", &err));
-  EXPECT_NE(err.find("bogus"), std::string::npos);
-  EXPECT_FALSE(Exports::parse("* data rw\n", "x", &err));
 }
 
 }  // namespace
