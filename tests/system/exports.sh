@@ -16,7 +16,7 @@ G=$(id -g antlertest)
 
 EXPORTS=(
   "127.0.0.1  /          rw,alldirs,maproot=0"
-  "127.0.0.2  /pw        rw,maproot=0,password=good"
+  "127.0.0.2  /pw        rw,maproot=0,password=Xyzzy-42"
   "127.0.0.2  /md5       rw,maproot=0,md5pass=5ebe2294ecd0e0f08eab7690d2a6ee69"
   "127.0.0.3  /ro        ro,maproot=0"
   "127.0.0.4  /sub       rw,maproot=0"
@@ -25,6 +25,7 @@ EXPORTS=(
   "127.0.0.7  /goal3     rw,maproot=0,mingoal=3"
   "127.0.0.8  /goal1     rw,maproot=0,maxgoal=1"
   "127.0.0.9  /dis       rw,maproot=0,disable=chmod:mkdir:unlink"
+  "127.0.0.13 /ro        rw,maproot=0"
 )
 write_master_cfg "$MASTER_DIR" "$ML_PORT" "$CS_PORT" "$CL_PORT" "${EXPORTS[@]}"
 start_cluster
@@ -80,7 +81,7 @@ msg=$(refused "a wrong md5pass" 127.0.0.2 "$T/m-pw" -S /pw -o mfsmd5pass=0000000
 grep -qiF "wrong password" <<<"$msg" || fail "refusal of a wrong md5pass is not clear: '$msg'"
 log "wrong password refused: $msg"
 grep -qF "password checked" "$T/log/mfsmaster.log" && fail "the master accepted a password it should not have"
-mount_from 127.0.0.2 "$T/m-pw" -S /pw -o mfspassword=good
+mount_from 127.0.0.2 "$T/m-pw" -S /pw -o mfspassword=Xyzzy-42
 echo hello >"$T/m-pw/f"
 check_eq "file written through the password mount" hello "$(cat "$MNT/pw/f")"
 umount_client "$T/m-pw"
@@ -91,7 +92,7 @@ umount_client "$T/m-md5"
 mount_from 127.0.0.2 "$T/m-md5" -S /md5 -o mfspassword=secret
 umount_client "$T/m-md5"
 # the password itself never crossed the wire: it is nowhere in the master's log
-grep -qF "good" "$T/log/mfsmaster.log" && fail "the password shows in the master's log"
+grep -qF "Xyzzy-42" "$T/log/mfsmaster.log" && fail "the password shows in the master's log"
 log "right passwords accepted (mfspassword and mfsmd5pass)"
 
 # ---- ro: every kind of write is EROFS
@@ -104,21 +105,26 @@ erofs() {
   if err=$("$@" 2>&1); then fail "ro export: $what succeeded"; fi
   grep -qF "Read-only file system" <<<"$err" || fail "ro export: $what failed but not with EROFS: '$err'"
 }
-erofs create touch "$R/new"
-erofs mkdir mkdir "$R/newdir"
-erofs write sh -c "echo more >>'$R/file'"
-erofs truncate truncate -s 0 "$R/file"
-erofs chmod chmod 600 "$R/file"
-erofs chown chown 1:1 "$R/file"
-erofs rename mv "$R/file" "$R/renamed"
-erofs unlink rm -f "$R/file"
-erofs rmdir rmdir "$R/dir"
-erofs symlink ln -s file "$R/sym"
-erofs link ln "$R/file" "$R/hard"
-erofs mkfifo mkfifo "$R/fifo"
-if setfattr -n user.probe -v 1 "$MNT/top-secret" 2>/dev/null; then
-  erofs setxattr setfattr -n user.x -v 1 "$R/file"
-fi
+# every_write_erofs DIR: DIR holds 'file' (content old) and 'dir'
+every_write_erofs() {
+  local R=$1
+  erofs create touch "$R/new"
+  erofs mkdir mkdir "$R/newdir"
+  erofs write sh -c "echo more >>'$R/file'"
+  erofs truncate truncate -s 0 "$R/file"
+  erofs chmod chmod 600 "$R/file"
+  erofs chown chown 1:1 "$R/file"
+  erofs rename mv "$R/file" "$R/renamed"
+  erofs unlink rm -f "$R/file"
+  erofs rmdir rmdir "$R/dir"
+  erofs symlink ln -s file "$R/sym"
+  erofs link ln "$R/file" "$R/hard"
+  erofs mkfifo mkfifo "$R/fifo"
+  if setfattr -n user.probe -v 1 "$MNT/top-secret" 2>/dev/null; then
+    erofs setxattr setfattr -n user.x -v 1 "$R/file"
+  fi
+}
+every_write_erofs "$R"
 check_eq "file after refused writes" old "$(cat "$MNT/ro/file")"
 check_eq "mode after refused chmod" 644 "$(stat -c %a "$MNT/ro/file")"
 check_eq "names after refused writes" "dir file" "$(ls "$MNT/ro" | tr '\n' ' ' | sed 's/ $//')"
@@ -171,21 +177,27 @@ umount_client "$T/m-deep"
 log "subfolder exports: root is the subfolder, '..' refused, alldirs works"
 
 # ---- mingoal / maxgoal clamp the goal (2 here) a new file inherits
+# copies_of_new_file FILE WANT: writes FILE (one chunk), waits until its chunk
+# has WANT copies, then checks that it stays so (no replication to another goal).
 copies_of_new_file() {
-  local f=$1 before
+  local f=$1 want=$2 i n=0
   chunk_files >"$T/before"
   head -c 1048576 /dev/urandom >"$f"
-  sync
-  sleep 1
+  for ((i = 0; i < 40; i++)); do
+    n=$(chunk_files | comm -13 "$T/before" - | wc -l)
+    ((n == want)) && break
+    sleep 0.5
+  done
+  sleep 3
   chunk_files | comm -13 "$T/before" - | wc -l
 }
 mount_from 127.0.0.7 "$T/m-g3" -S /goal3
-check_eq "copies of a file under mingoal=3" 3 "$(copies_of_new_file "$T/m-g3/f")"
+check_eq "copies of a file under mingoal=3" 3 "$(copies_of_new_file "$T/m-g3/f" 3)"
 umount_client "$T/m-g3"
 mount_from 127.0.0.8 "$T/m-g1" -S /goal1
-check_eq "copies of a file under maxgoal=1" 1 "$(copies_of_new_file "$T/m-g1/f")"
+check_eq "copies of a file under maxgoal=1" 1 "$(copies_of_new_file "$T/m-g1/f" 1)"
 umount_client "$T/m-g1"
-check_eq "copies of a file under no goal rule (DEFAULT_GOAL 2)" 2 "$(copies_of_new_file "$MNT/f")"
+check_eq "copies of a file under no goal rule (DEFAULT_GOAL 2)" 2 "$(copies_of_new_file "$MNT/f" 2)"
 log "mingoal/maxgoal clamp the inherited goal"
 
 # ---- SIGHUP: a new rule applies to a new mount; a bad file keeps the old rules
@@ -197,14 +209,31 @@ mount_from 127.0.0.11 "$T/m-new" -S /sub
 [[ -e "$T/m-new/inside" ]] || fail "the mount allowed by the reloaded exports does not show /sub"
 umount_client "$T/m-new"
 printf '%s\n' "127.0.0.12 /sub rw,maxgoal=12" >>"$MASTER_DIR/mfsexports.cfg"
+bad_line=$(wc -l <"$MASTER_DIR/mfsexports.cfg")
 kill -HUP "${PIDS[master]}"
 wait_until 20 "the master to log the refused reload" grep -qF "exports not reloaded" "$T/log/mfsmaster.log"
 msg=$(grep -F "exports not reloaded" "$T/log/mfsmaster.log" | tail -n 1)
-grep -qF "$MASTER_DIR/mfsexports.cfg:13: maxgoal:" <<<"$msg" || fail "the reload error does not name file, line and key: '$msg'"
+grep -qF "$MASTER_DIR/mfsexports.cfg:$bad_line: maxgoal:" <<<"$msg" || fail "the reload error does not name file, line and key: '$msg'"
 daemon_alive master || fail "the master died on a bad exports reload"
 mount_from 127.0.0.11 "$T/m-new" -S /sub
 umount_client "$T/m-new"
 log "SIGHUP reload: new rule applied, bad file refused with '$msg'"
+
+# ---- the master itself refuses writes of a read-only session: a mount made
+# read-write whose export became ro (file changed, master restarted: the
+# client re-registers under the new rule while the kernel mount stays rw)
+mount_from 127.0.0.13 "$T/m-ro2" -S /ro
+grep -F " $T/m-ro2 " /proc/mounts | grep -q " rw," || fail "the 127.0.0.13 mount is not read-write to begin with"
+sed -i -e '/^127.0.0.12 /d' -e 's|^127.0.0.13 .*|127.0.0.13 /ro ro,maproot=0|' "$MASTER_DIR/mfsexports.cfg"
+stop_master
+start_master
+wait_until 60 "the 127.0.0.13 mount to re-register" test -e "$T/m-ro2/file"
+grep -F " $T/m-ro2 " /proc/mounts | grep -q " rw," || fail "the 127.0.0.13 kernel mount is no longer read-write"
+every_write_erofs "$T/m-ro2"
+check_eq "file after writes refused by the master" old "$(cat "$MNT/ro/file")"
+check_eq "names after writes refused by the master" "dir file" "$(ls "$MNT/ro" | tr '\n' ' ' | sed 's/ $//')"
+umount_client "$T/m-ro2"
+log "read-only session: the master refuses every write with EROFS"
 
 # ---- a bad line stops the master from starting, with a one-line error
 BAD=$T/bad
