@@ -26,12 +26,14 @@ EXPORTS=(
   "127.0.0.8  /goal1     rw,maproot=0,maxgoal=1"
   "127.0.0.9  /dis       rw,maproot=0,disable=chmod:mkdir:unlink"
   "127.0.0.13 /ro        rw,maproot=0"
+  "127.0.0.14 /ig        rw,maproot=0,ignoregid"
+  "127.0.0.15 /          rw,minversion=200.0.0"
 )
 write_master_cfg "$MASTER_DIR" "$ML_PORT" "$CS_PORT" "$CL_PORT" "${EXPORTS[@]}"
 start_cluster
 cd /
 
-mkdir -p "$MNT/pw" "$MNT/md5" "$MNT/ro" "$MNT/sub/deeper" "$MNT/own" "$MNT/goal3" "$MNT/goal1" "$MNT/dis"
+mkdir -p "$MNT/pw" "$MNT/md5" "$MNT/ro" "$MNT/sub/deeper" "$MNT/own" "$MNT/goal3" "$MNT/goal1" "$MNT/dis" "$MNT/ig"
 chmod 1777 "$MNT/own"
 echo top >"$MNT/top-secret"
 echo inside >"$MNT/sub/inside"
@@ -158,6 +160,24 @@ check_eq "owner of a file root created (maproot=1234:1235)" 1234:1235 "$(stat -c
 check_eq "owner of a file antlertest created (mapall=2345:2346)" 2345:2346 "$(stat -c %u:%g "$MNT/own/by-user")"
 umount_client "$T/m-own"
 log "maproot and mapall applied"
+
+# ---- ignoregid: every non-owner gets the group bits
+echo group >"$MNT/ig/g660"
+chmod 660 "$MNT/ig/g660"
+echo owner >"$MNT/ig/o600"
+chmod 600 "$MNT/ig/o600"
+mount_from 127.0.0.14 "$T/m-ig" -S /ig -o allow_other
+out=$(setpriv --reuid="$U" --regid="$G" --init-groups -- cat "$T/m-ig/g660" 2>&1) ||
+  fail "ignoregid: antlertest (not in group root) could not read a root:root 0660 file: $out"
+check_eq "0660 file read under ignoregid" group "$out"
+setpriv --reuid="$U" --regid="$G" --init-groups -- cat "$T/m-ig/o600" >/dev/null 2>&1 &&
+  fail "ignoregid: antlertest could read a 0600 file of root"
+umount_client "$T/m-ig"
+log "ignoregid: group bits for every non-owner"
+
+# ---- minversion: this client (0.x) is too old for 127.0.0.15's rule
+msg=$(refused "a client below minversion" 127.0.0.15 "$T/m-none")
+grep -qF "below the minversion" <<<"$msg" || fail "refusal below minversion is not clear: '$msg'"
 
 # ---- subfolder export: its root is the subfolder, no way out
 mount_from 127.0.0.4 "$T/m-sub" -S /sub
