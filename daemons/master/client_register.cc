@@ -1,6 +1,7 @@
 // Port 9421, before any request: the handshake, then the registration of a
 // session under the best export rule of mfsexports.cfg, with a password
 // challenge when that rule has a password (docs/protocol.md, "Sessions").
+#include <algorithm>
 #include <random>
 
 #include "common/auth.h"
@@ -75,6 +76,13 @@ class Registration {
       return refuse(St::kPerm, "a password is needed to mount " + where +
                                    " (mfsmount -p, -o mfspassword= or -o mfsmd5pass=)");
     }
+    bool proved = digest && std::any_of(cands.begin(), cands.end(), [&](const ExportRule* c) {
+      return !c->password_md5.empty() && auth::verify(c->password_md5, ctx_.nonce, *digest);
+    });
+    if (digest && !proved) {
+      log::warn("client {}: its password matches no rule for {}; registering it under line {} (no password)",
+                link_->peer, where, rule->line);
+    }
     uint32_t root = reg.meta ? kRootInode : resolve_dir(m_.fs, *sub);
     if (root == 0) return refuse(St::kNoEnt, "no directory " + where + " on this file system");
     uint64_t id = reg.session_id;
@@ -96,6 +104,7 @@ class Registration {
     s.info = reg.info;
     s.peer = link_->peer;
     s.peer_ip = ip;
+    s.meta = reg.meta;
     ctx_.session = id;
     r.session_id = id;
     r.readonly = rule->readonly;

@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -135,8 +136,6 @@ bool parse_disables(const std::string& v, uint32_t* bits, std::string* why) {
   if (!any) *why = "needs a list of operations (OP[:OP...])";
   return any;
 }
-
-enum class Kind { kFlag, kValue };
 
 // One option; false with *why (without the key) on error.
 bool parse_option(const std::string& k, const std::string& v, bool has_value, ExportRule& r, std::string* why) {

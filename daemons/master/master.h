@@ -27,6 +27,7 @@ struct Session {
   std::string info;
   std::string peer;
   uint32_t peer_ip = 0;  // where it registered from (dynamicip allows others)
+  bool meta = false;     // a meta mount (rule with directory "."): root is the namespace root
   std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
 };
 
