@@ -97,6 +97,50 @@ umount_client "$T/m-md5"
 grep -qF "Xyzzy-42" "$T/log/mfsmaster.log" && fail "the password shows in the master's log"
 log "right passwords accepted (mfspassword and mfsmd5pass)"
 
+# -p: the password typed on the terminal. ask_tty PASSWORD COMMAND...: runs
+# COMMAND on a pseudo-terminal, types PASSWORD once the prompt has turned the
+# echo off, prints what COMMAND wrote and exits with its status.
+ask_tty() {
+  "$PYTHON" - "$@" <<'PY'
+import os, pty, select, sys, termios, time
+password, argv = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+out, typed, deadline = b"", False, time.time() + 30
+while time.time() < deadline:
+    if not typed and b"Password:" in out and not termios.tcgetattr(fd)[3] & termios.ECHO:
+        os.write(fd, password.encode() + b"\n")
+        typed = True
+    if not select.select([fd], [], [], 0.1)[0]:
+        continue
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status) if typed else 99)
+PY
+}
+mkdir -p "$T/m-tty"
+rc=0
+out=$(ask_tty wrong "$MFSMOUNT" "$T/m-tty" -H "$TEST_HOST" -P "$CL_PORT" -o mfsbind=127.0.0.2 -S /pw -p) || rc=$?
+((rc != 0 && rc != 99)) || fail "mfsmount -p with a wrong password: status $rc, output '$out'"
+grep -qF "wrong password" <<<"$out" || fail "mfsmount -p with a wrong password: no clear message: '$out'"
+out=$(ask_tty Xyzzy-42 "$MFSMOUNT" "$T/m-tty" -H "$TEST_HOST" -P "$CL_PORT" -o mfsbind=127.0.0.2 -S /pw -p) ||
+  fail "mfsmount -p with the right password failed: '$out'"
+pid=$(pgrep -f -- "$MFSMOUNT $T/m-tty" | head -n 1 || true)
+[[ -n "$pid" ]] && record_pid "mount:$T/m-tty" "$pid"
+grep -qF " $T/m-tty fuse" /proc/mounts || fail "mfsmount -p with the right password did not mount: '$out'"
+MOUNTS+=("$T/m-tty")
+check_eq "file seen through the -p mount" hello "$(cat "$T/m-tty/f")"
+umount_client "$T/m-tty"
+log "mfsmount -p: wrong password refused, right one accepted"
+
 # ---- ro: every kind of write is EROFS
 mount_from 127.0.0.3 "$T/m-ro" -S /ro
 R=$T/m-ro
