@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/messages.h"
@@ -32,6 +33,7 @@ struct Options {
   uint32_t write_cache_mb = 128;  // write-back buffer, all files together
   uint32_t readahead_kb = 4096;   // sequential read-ahead window
   int connect_timeout_ms = 5000;
+  bool meta = false;              // meta mount: trash and sustained files (mfsmount -m)
 };
 
 struct Statfs {
@@ -87,6 +89,12 @@ class Client {
   virtual St flush(uint64_t fh) = 0;                 // close(2) of one descriptor
   virtual St fsync(uint64_t fh, bool datasync) = 0;  // data on every copy, on disk
   virtual St release(uint64_t fh) = 0;               // last close of the handle
+
+  // ---- tools (mfs* commands, meta mount): a request of type
+  // msg::kToolFirst..kToolLast whose payload starts with a msg::ToolHeader;
+  // the header is replaced by c. *reply_type/*reply get the master's answer.
+  virtual St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
+                  std::string* reply) = 0;
 };
 
 }  // namespace antler::client
