@@ -28,6 +28,7 @@ EXPORTS=(
   "127.0.0.13 /ro        rw,maproot=0"
   "127.0.0.14 /ig        rw,maproot=0,ignoregid"
   "127.0.0.15 /          rw,minversion=200.0.0"
+  "127.0.0.16 .          rw"
 )
 write_master_cfg "$MASTER_DIR" "$ML_PORT" "$CS_PORT" "$CL_PORT" "${EXPORTS[@]}"
 start_cluster
@@ -223,6 +224,16 @@ log "ignoregid: group bits for every non-owner"
 msg=$(refused "a client below minversion" 127.0.0.15 "$T/m-none")
 grep -qF "below the minversion" <<<"$msg" || fail "refusal below minversion is not clear: '$msg'"
 
+# ---- meta mounts: only from a rule for '.'
+msg=$(refused "a meta mount without a '.' rule" 127.0.0.1 "$T/m-meta" -m)
+grep -qF "do not allow 127.0.0.1 to mount the meta file system" <<<"$msg" || fail "refusal of the meta mount is not clear: '$msg'"
+msg=$(refused "a namespace mount from an address with only a '.' rule" 127.0.0.16 "$T/m-meta")
+grep -qF "do not allow 127.0.0.16" <<<"$msg" || fail "refusal of 127.0.0.16 for / is not clear: '$msg'"
+mount_from 127.0.0.16 "$T/m-meta" -m
+[[ -d "$T/m-meta/trash" ]] || fail "the meta mount from 127.0.0.16 has no trash/"
+umount_client "$T/m-meta"
+log "meta mounts: refused without a '.' rule, accepted with one"
+
 # ---- subfolder export: its root is the subfolder, no way out
 mount_from 127.0.0.4 "$T/m-sub" -S /sub
 check_eq "root of the /sub export" "deeper inside" "$(ls "$T/m-sub" | tr '\n' ' ' | sed 's/ $//')"
@@ -257,6 +268,10 @@ copies_of_new_file() {
 }
 mount_from 127.0.0.7 "$T/m-g3" -S /goal3
 check_eq "copies of a file under mingoal=3" 3 "$(copies_of_new_file "$T/m-g3/f" 3)"
+check_eq "mfsgetgoal under mingoal=3" "$T/m-g3/f: 3" "$("$TOOLS/mfsgetgoal" "$T/m-g3/f" 2>&1)"
+if "$TOOLS/mfssetgoal" 2 "$T/m-g3/f" >"$T/out" 2>&1; then fail "mfssetgoal 2 succeeded under mingoal=3: $(cat "$T/out")"; fi
+grep -qF "Operation not permitted" "$T/out" || fail "mfssetgoal 2 under mingoal=3: not EPERM: $(cat "$T/out")"
+"$TOOLS/mfssetgoal" 5 "$T/m-g3/f" >"$T/out" 2>&1 || fail "mfssetgoal 5 refused under mingoal=3: $(cat "$T/out")"
 umount_client "$T/m-g3"
 mount_from 127.0.0.8 "$T/m-g1" -S /goal1
 check_eq "copies of a file under maxgoal=1" 1 "$(copies_of_new_file "$T/m-g1/f" 1)"
