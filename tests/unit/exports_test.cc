@@ -4,6 +4,7 @@
 
 #include "common/auth.h"
 #include "daemons/master/exports.h"
+#include "daemons/master/perm.h"
 
 namespace antler::master {
 namespace {
@@ -254,6 +255,21 @@ TEST(Exports, PasswordsAndVersions) {
   Exports p = parse_ok("* / rw,password=good\n");
   EXPECT_EQ(p.choose(a, "/", false, 0, kNoPassword), nullptr);
   EXPECT_NE(p.choose(a, "/", false, 0, proved), nullptr);
+}
+
+TEST(Exports, IgnoregidGivesGroupBitsToEveryNonOwner) {
+  Node n;
+  n.type = msg::kFile;
+  n.mode = 0640;
+  n.uid = 10;
+  n.gid = 20;
+  msg::Cred stranger{30, 30, {}};
+  EXPECT_FALSE(may(n, stranger, kR));
+  EXPECT_TRUE(may(n, stranger, kR, /*ignoregid=*/true));
+  EXPECT_FALSE(may(n, stranger, kW, true));
+  msg::Cred owner{10, 99, {}};
+  n.mode = 0060;  // the owner keeps the owner bits, even with ignoregid
+  EXPECT_FALSE(may(n, owner, kR, true));
 }
 
 TEST(Auth, KnownVectors) {
