@@ -29,6 +29,9 @@ EXPORTS=(
   "127.0.0.14 /ig        rw,maproot=0,ignoregid"
   "127.0.0.15 /          rw,minversion=200.0.0"
   "127.0.0.16 .          rw"
+  "127.0.0.17 /          rw"
+  "127.0.0.18 /          rw"
+  "127.0.0.19-127.0.0.20 /  rw,dynamicip"
 )
 write_master_cfg "$MASTER_DIR" "$ML_PORT" "$CS_PORT" "$CL_PORT" "${EXPORTS[@]}"
 start_cluster
@@ -233,6 +236,51 @@ mount_from 127.0.0.16 "$T/m-meta" -m
 [[ -d "$T/m-meta/trash" ]] || fail "the meta mount from 127.0.0.16 has no trash/"
 umount_client "$T/m-meta"
 log "meta mounts: refused without a '.' rule, accepted with one"
+
+# ---- dynamicip: a session may come back from another address only with it.
+# A bare protocol client (python) registers from one address, then tries to
+# resume its session from another, as a client behind a changing address would.
+resume_from() {
+  "$PYTHON" - "$CL_PORT" "$@" <<'PY'
+import socket, struct, sys
+port, first, second = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def text(x):
+    b = x.encode()
+    return struct.pack("<I", len(b)) + b
+def recv_exact(sock, n):
+    out = b""
+    while len(out) < n:
+        chunk = sock.recv(n - len(out))
+        if not chunk:
+            raise SystemExit("connection closed by the master")
+        out += chunk
+    return out
+def register(src, session):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(src, 0))
+    hello = struct.pack("<IQQQB", 1, 0, 0, 0, 1) + text("exports.sh")
+    sock.sendall(struct.pack("<II", 1, len(hello)) + hello)
+    t, n = struct.unpack("<II", recv_exact(sock, 8)); recv_exact(sock, n)
+    reg = (struct.pack("<I", 7) + text("/") + text("") + struct.pack("<Q", session) + text("probe from " + src)
+           + b"\0\0" + struct.pack("<I", 0x000100))
+    sock.sendall(struct.pack("<II", 100, len(reg)) + reg)
+    t, n = struct.unpack("<II", recv_exact(sock, 8))
+    p = recv_exact(sock, n)
+    if t != 101:
+        raise SystemExit("unexpected reply type %d" % t)
+    req, status, sid, ro, mlen = struct.unpack_from("<IBQ?I", p)
+    return sock, status, sid, p[18:18 + mlen].decode()
+keep, status, sid, msg = register(first, 0)
+if status != 0:
+    raise SystemExit("registration from %s refused: %s" % (first, msg))
+_, status, sid2, msg = register(second, sid)
+print("accepted" if status == 0 and sid2 == sid else "refused: " + msg)
+PY
+}
+out=$(resume_from 127.0.0.17 127.0.0.18) || fail "protocol client: $out"
+[[ "$out" == refused:*"no dynamicip"* ]] || fail "a session resumed from another address without dynamicip: '$out'"
+out=$(resume_from 127.0.0.19 127.0.0.20) || fail "protocol client: $out"
+check_eq "a session resumed from another address with dynamicip" accepted "$out"
+log "dynamicip: sessions move between addresses only with it"
 
 # ---- subfolder export: its root is the subfolder, no way out
 mount_from 127.0.0.4 "$T/m-sub" -S /sub
