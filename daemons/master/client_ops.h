@@ -111,11 +111,13 @@ class ClientOps {
     return true;
   }
   // Parent directory checks shared by every operation that adds or removes a name.
-  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p, Disable op) {
+  // add: the operation adds a name (create, link, rename's target side).
+  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p, Disable op, bool add = true) {
     if (St st = writable(op); st != St::kOk) return st;
     *p = m_.fs.node(parent);
     if (!*p) return St::kNoEnt;
     if ((*p)->type != msg::kDir) return St::kNotDir;
+    if (eattr_locks_dir(**p, add)) return St::kPerm;
     if (!may(**p, c, kW | kX)) return St::kAccess;
     return St::kOk;
   }

@@ -42,7 +42,7 @@ struct Node {
   uint32_t subdirs = 0;  // directories only
   uint64_t length = 0;   // files
   std::vector<uint64_t> chunks;             // files: chunk id per 64 MiB slot, 0 = hole
-  std::string target;                       // symlinks
+  // (a symlink's target is kept by Fs, outside the node: see Fs::target())
   std::unique_ptr<std::map<std::string, uint32_t>> children;  // directories
 };
 
@@ -77,6 +77,9 @@ class Fs {
   // Child inode of dir by name, or 0.
   uint32_t child(uint32_t dir, const std::string& name) const;
   msg::Attr attr(const Node& n) const;
+  // Target of a symlink ("" for other nodes). Kept apart from Node: few
+  // nodes are symlinks, and every byte of Node counts per million files.
+  const std::string& target(const Node& n) const;
   const ChunkMeta* chunk(uint64_t id) const;
   const std::unordered_map<uint64_t, ChunkMeta>& chunks() const { return chunks_; }
 
@@ -155,6 +158,7 @@ class Fs {
   std::unordered_map<uint64_t, ChunkMeta> chunks_;
   std::vector<uint64_t> released_;
   std::map<uint32_t, TrashInfo> trash_;
+  std::unordered_map<uint32_t, std::string> targets_;  // symlinks
   // Goals of the files sharing a chunk (refs > 1 only): count per goal.
   std::unordered_map<uint64_t, std::array<uint32_t, 10>> shared_goals_;
   SetResult last_set_;

@@ -15,7 +15,7 @@ bool may(const Node& n, const msg::Cred& c, int mask, bool ignoregid) {
     return true;
   }
   int bits;
-  if (c.uid == n.uid) bits = (n.mode >> 6) & 7;
+  if (c.uid == n.uid || (n.eattr & msg::kEattrNoOwner)) bits = (n.mode >> 6) & 7;
   else if (ignoregid || in_group(c, n.gid)) bits = (n.mode >> 3) & 7;
   else bits = n.mode & 7;
   return (bits & mask) == mask;
