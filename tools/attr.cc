@@ -88,33 +88,20 @@ void print_set_result(const msg::ClToolSetReply& r, uint8_t what, Format f) {
 
 int set_on(const std::vector<std::string>& paths, uint8_t what, uint32_t value, uint8_t mode, bool recursive,
            Format f) {
-  int rc = 0;
-  for (const std::string& p : paths) {
-    Target t;
-    std::string err;
-    if (!locate(p, &t, &err)) {
-      rc = fail(err);
-      continue;
-    }
-    msg::ClToolSetReply r;
-    St st;
-    if (!call(t, msg::ClToolSet{0, {}, t.inode, what, value, mode, recursive}, &r, &st, &err)) {
-      rc = fail(p + ": " + err);
-      continue;
-    }
-    if (st != St::kOk) {
-      rc = fail(p + ": " + describe(st));
-      continue;
-    }
-    if (!recursive) {
-      if (what == msg::kAttrEattr && r.changed == 0) std::printf("%s: attribute(s) not changed\n", p.c_str());
-      else if (what == msg::kAttrEattr) std::printf("%s: %s\n", p.c_str(), eattr_text(r.value).c_str());
-      else std::printf("%s: %s: %u\n", p.c_str(), label(what), r.value);
-    } else {
-      std::printf("%s:\n", p.c_str());
-      print_set_result(r, what, f);
-    }
-  }
+  int rc = for_each_path<msg::ClToolSetReply>(
+      paths, [&](const Target& t) { return msg::ClToolSet{0, {}, t.inode, what, value, mode, recursive}; },
+      [&](const std::string& p, const msg::ClToolSetReply& r) {
+        if (recursive) {
+          std::printf("%s:\n", p.c_str());
+          print_set_result(r, what, f);
+        } else if (what != msg::kAttrEattr) {
+          std::printf("%s: %s: %u\n", p.c_str(), label(what), r.value);
+        } else if (r.changed == 0) {
+          std::printf("%s: attribute(s) not changed\n", p.c_str());
+        } else {
+          std::printf("%s: %s\n", p.c_str(), eattr_text(r.value).c_str());
+        }
+      });
   std::fflush(stdout);
   return rc;
 }
@@ -132,32 +119,17 @@ int get_attr_main(uint8_t what, bool recursive, int argc, char** argv) {
   app->add_option("path", paths, "files or directories inside a mount")->required();
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
   Format f = ff.format();
-  int rc = 0;
-  for (const std::string& p : paths) {
-    Target t;
-    std::string err;
-    if (!locate(p, &t, &err)) {
-      rc = fail(err);
-      continue;
-    }
-    msg::ClToolGetReply rep;
-    St st;
-    if (!call(t, msg::ClToolGet{0, {}, t.inode, what, r}, &rep, &st, &err)) {
-      rc = fail(p + ": " + err);
-      continue;
-    }
-    if (st != St::kOk) {
-      rc = fail(p + ": " + describe(st));
-      continue;
-    }
-    if (!r) {
-      std::printf("%s: %s\n", p.c_str(), value_text(what, rep.value).c_str());
-      continue;
-    }
-    std::printf("%s:\n", p.c_str());
-    print_counts("files", what, rep.files, f);
-    print_counts("directories", what, rep.dirs, f);
-  }
+  int rc = for_each_path<msg::ClToolGetReply>(
+      paths, [&](const Target& t) { return msg::ClToolGet{0, {}, t.inode, what, r}; },
+      [&](const std::string& p, const msg::ClToolGetReply& rep) {
+        if (!r) {
+          std::printf("%s: %s\n", p.c_str(), value_text(what, rep.value).c_str());
+          return;
+        }
+        std::printf("%s:\n", p.c_str());
+        print_counts("files", what, rep.files, f);
+        print_counts("directories", what, rep.dirs, f);
+      });
   std::fflush(stdout);
   return rc;
 }
@@ -228,14 +200,12 @@ int copy_attr_main(uint8_t what, int argc, char** argv) {
   app->add_option("source", src, "object whose value is copied")->required();
   app->add_option("path", paths, "objects that get it")->required();
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
-  Target t;
-  std::string err;
-  if (!locate(src, &t, &err)) return fail(err);
-  msg::ClToolGetReply rep;
-  St st;
-  if (!call(t, msg::ClToolGet{0, {}, t.inode, what, false}, &rep, &st, &err)) return fail(src + ": " + err);
-  if (st != St::kOk) return fail(src + ": " + describe(st));
-  return set_on(paths, what, rep.value, msg::kSetExact, r, ff.format());
+  uint32_t value = 0;
+  int rc = for_each_path<msg::ClToolGetReply>(
+      {src}, [&](const Target& t) { return msg::ClToolGet{0, {}, t.inode, what, false}; },
+      [&](const std::string&, const msg::ClToolGetReply& rep) { value = rep.value; });
+  if (rc != 0) return rc;
+  return set_on(paths, what, value, msg::kSetExact, r, ff.format());
 }
 
 }  // namespace antler::tools

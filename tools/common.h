@@ -21,6 +21,9 @@ class App;
 
 namespace antler::tools {
 
+// Prints "message" to stderr; returns 1 (the exit status of a failure).
+int fail(const std::string& message);
+
 // An object inside an Antler mount.
 struct Target {
   std::string path;        // as the user gave it
@@ -64,6 +67,25 @@ bool call(const Target& t, const M& m, R* out, St* status, std::string* error) {
 // The text of a status as the C library says it ("Permission denied").
 std::string describe(St st);
 
+// For each path: locates it, sends make(target) and, when the master says
+// ok, calls done(path, reply). Every failure is one line on stderr
+// ("PATH: reason"); returns the exit status (1 if any path failed).
+template <class R, class Make, class Done>
+int for_each_path(const std::vector<std::string>& paths, Make make, Done done) {
+  int rc = 0;
+  for (const std::string& p : paths) {
+    Target t;
+    std::string err;
+    R reply;
+    St st = St::kOk;
+    if (!locate(p, &t, &err)) rc = fail(err);
+    else if (!call(t, make(t), &reply, &st, &err)) rc = fail(p + ": " + err);
+    else if (st != St::kOk) rc = fail(p + ": " + describe(st));
+    else done(p, reply);
+  }
+  return rc;
+}
+
 // Number formats of the MooseFS tools: -n plain, -h binary (Ki, Mi, ...),
 // -H decimal (k, M, ...), -k/-m/-g in KiB/MiB/GiB. The default comes from
 // MFSHRFORMAT (0 plain, 1 binary, 2 decimal, 3 plain and binary, 4 plain and
@@ -76,8 +98,6 @@ struct FormatFlags {
 void add_format_flags(CLI::App& app, FormatFlags* f);
 std::string number(uint64_t v, Format f);
 
-// Prints "message" to stderr; returns 1 (the exit status of a failure).
-int fail(const std::string& message);
 
 // A CLI11 app with --help (not -h: -h is a number format, as in MooseFS).
 std::unique_ptr<CLI::App> make_app(const std::string& name, const std::string& description);

@@ -24,22 +24,25 @@ namespace antler::master {
 constexpr uint32_t kRootInode = 1;
 constexpr uint32_t kMaxNameLen = 255;
 
+// One inode. Fields are ordered so that no padding sits between them: the
+// namespace holds one Node per file, and each byte here is a megabyte per
+// million files (docs/design-notes.md has the budget).
 struct Node {
   uint32_t id = 0;
-  uint8_t type = msg::kFile;
-  uint16_t mode = 0;
   uint32_t uid = 0;
   uint32_t gid = 0;
-  int64_t atime_ns = 0;
-  int64_t mtime_ns = 0;
-  int64_t ctime_ns = 0;
   uint32_t nlink = 0;    // names pointing at it (directories: 1 parent name)
-  uint8_t goal = 1;
   uint32_t trashtime = 0;
-  uint8_t eattr = 0;     // msg::EattrBits
   uint32_t rdev = 0;
   uint32_t parent = 0;   // directories only: the containing directory
   uint32_t subdirs = 0;  // directories only
+  uint16_t mode = 0;
+  uint8_t type = msg::kFile;
+  uint8_t goal = 1;
+  uint8_t eattr = 0;     // msg::EattrBits
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
   uint64_t length = 0;   // files
   std::vector<uint64_t> chunks;             // files: chunk id per 64 MiB slot, 0 = hole
   // (a symlink's target is kept by Fs, outside the node: see Fs::target())

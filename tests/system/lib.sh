@@ -473,6 +473,30 @@ probe_write() {
   fail "probe write to $dir not right for ${timeout}s: $why"
 }
 
+# ------------------------------------------------------------------ mfs* tools
+
+# run_tool TOOL ARGS...: runs "$TOOLS/TOOL"; stdout in $OUT (and $T/out),
+# stderr in $ERR (and $T/err), exit status in $RC.
+run_tool() {
+  RC=0
+  "$TOOLS/$1" "${@:2}" >"$T/out" 2>"$T/err" || RC=$?
+  OUT=$(cat "$T/out")
+  ERR=$(cat "$T/err")
+}
+# tool_ok TOOL ARGS...: run_tool, which must succeed.
+tool_ok() {
+  run_tool "$@"
+  ((RC == 0)) || fail "$* failed (status $RC): $ERR"
+}
+# tool_fails 'TEXT' TOOL ARGS...: run_tool, which must fail with TEXT in stderr.
+tool_fails() {
+  local want=$1
+  shift
+  run_tool "$@"
+  ((RC != 0)) || fail "$* succeeded; expected failure '$want'"
+  [[ "$ERR" == *"$want"* ]] || fail "$*: expected error containing '$want', got '$ERR'"
+}
+
 # ------------------------------------------------------------------ mounts
 
 # mount_client [MOUNTPOINT] [mfsmount options...]: mounts (default $MNT) and
