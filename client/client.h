@@ -25,7 +25,9 @@ struct Options {
   std::string master_host = "mfsmaster";
   uint16_t master_port = 9421;
   std::string subdir = "/";       // subfolder of the export to mount
-  std::string password;
+  std::string password;            // export password (proved by challenge, never sent)
+  std::string password_md5;        // or its MD5, 16 raw bytes (mfsmd5pass)
+  std::string bind_host;           // local address to connect to the master from (mfsbind)
   std::string info;               // e.g. the mount point, shown in master listings
   int io_retries = 30;            // attempts (about 1 s apart) before an operation fails
   uint32_t write_cache_mb = 128;  // write-back buffer, all files together

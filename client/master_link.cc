@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "common/auth.h"
 #include "common/log.h"
 
 namespace antler::client {
@@ -29,10 +30,16 @@ bool MasterLink::connect_locked(std::string* error) {
     *error = "cannot resolve master host '" + opts_.master_host + "'";
     return false;
   }
+  uint32_t bind_ip = 0;
+  if (!opts_.bind_host.empty() && !net::resolve_ipv4(opts_.bind_host, bind_ip)) {
+    *error = "cannot resolve local address '" + opts_.bind_host + "' (mfsbind)";
+    return false;
+  }
   auto conn = std::make_shared<net::Conn>();
   std::string where = opts_.master_host + ":" + std::to_string(opts_.master_port);
-  if (!conn->connect(ip, opts_.master_port, opts_.connect_timeout_ms)) {
-    *error = "cannot connect to master " + where + ": " + std::strerror(errno);
+  if (!conn->connect(ip, opts_.master_port, opts_.connect_timeout_ms, bind_ip)) {
+    *error = "cannot connect to master " + where + (bind_ip ? " from " + opts_.bind_host : "") + ": " +
+             std::strerror(errno);
     return false;
   }
   char host[256] = "?";
@@ -49,15 +56,30 @@ bool MasterLink::connect_locked(std::string* error) {
     *error = "master " + where + " refused the handshake: " + hr.message;
     return false;
   }
+  // The password itself never leaves this process: only its MD5 keys the
+  // answer to the master's challenge.
+  std::string key = !opts_.password_md5.empty() ? opts_.password_md5
+                    : !opts_.password.empty()   ? auth::md5(opts_.password)
+                                                : std::string();
   msg::ClRegister reg;
   reg.req = 0;
   reg.subdir = opts_.subdir;
-  reg.password = opts_.password;
   reg.session_id = session_;
   reg.info = opts_.info;
+  reg.passcode = !key.empty();
+  reg.version = ANTLER_VERSION_NUM;
   reg.meta = opts_.meta;
   msg::ClRegisterReply rr;
-  if (!conn->send(reg) || !conn->recv_as(rr, opts_.connect_timeout_ms)) {
+  uint32_t type = 0;
+  std::string payload;
+  bool ok = conn->send(reg) && conn->recv(type, payload, opts_.connect_timeout_ms);
+  if (ok && type == msg::ClChallenge::kType) {
+    msg::ClChallenge ch;
+    ok = net::decode(payload, ch) && !key.empty() &&
+         conn->send(msg::ClChallengeReply{ch.req, auth::response(key, ch.nonce)}) &&
+         conn->recv(type, payload, opts_.connect_timeout_ms);
+  }
+  if (!ok || type != msg::ClRegisterReply::kType || !net::decode(payload, rr)) {
     *error = "master " + where + " did not answer the registration";
     return false;
   }

@@ -120,15 +120,20 @@ struct HelloReply {
 // Every client request starts with req (echoed in the reply) and is answered
 // by exactly one reply. Inode 1 is the root of the session's export.
 
+// When the client holds a password (passcode) and a rule that would admit it
+// has one, the master answers with ClChallenge first; the client proves the
+// password with ClChallengeReply and then gets the ClRegisterReply.
 struct ClRegister {
   static constexpr uint32_t kType = 100;
   uint32_t req = 0;
   std::string subdir = "/";  // requested subfolder of the export
-  std::string password;
-  uint64_t session_id = 0;  // non-zero: resume this session after reconnect
-  std::string info;         // mount point, for status listings
-  bool meta = false;        // meta mount (trash/sustained)
-  ANTLER_FIELDS(req, subdir, password, session_id, info, meta)
+  std::string password;      // retired: never sent (passwords go by challenge)
+  uint64_t session_id = 0;   // non-zero: resume this session after reconnect
+  std::string info;          // mount point, for status listings
+  bool meta = false;         // meta mount (trash/sustained)
+  bool passcode = false;     // the client holds a password and will answer a ClChallenge
+  uint32_t version = 0;      // client version, MAJOR << 16 | MINOR << 8 | PATCH (minversion=)
+  ANTLER_FIELDS(req, subdir, password, session_id, info, meta, passcode, version)
 };
 
 struct ClRegisterReply {
@@ -139,6 +144,24 @@ struct ClRegisterReply {
   bool readonly = false;
   std::string message;
   ANTLER_FIELDS(req, status, session_id, readonly, message)
+};
+
+// Exports (160..169).
+
+// Master -> client, in place of ClRegisterReply: prove the export password.
+struct ClChallenge {
+  static constexpr uint32_t kType = 160;
+  uint32_t req = 0;    // the ClRegister's req
+  std::string nonce;   // 32 random bytes, new for every registration
+  ANTLER_FIELDS(req, nonce)
+};
+
+// Client -> master: digest = HMAC-SHA256(key = MD5(password), nonce).
+struct ClChallengeReply {
+  static constexpr uint32_t kType = 161;
+  uint32_t req = 0;
+  std::string digest;  // 32 bytes
+  ANTLER_FIELDS(req, digest)
 };
 
 struct ClStatusReply {
@@ -580,7 +603,7 @@ namespace antler::msg {
 template <class... T>
 struct TypeList {};
 using AllMessages =
-    TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr,
+    TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClChallenge, ClChallengeReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr,
              ClSetattr, ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename, ClLink, ClReaddir,
              ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease, ClReadChunk, ClChunkReply,
              ClWriteChunk, ClWriteChunkEnd, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,

@@ -41,10 +41,21 @@ static void tune(int fd) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-bool Conn::connect(uint32_t ip, uint16_t port, int timeout_ms) {
+bool Conn::connect(uint32_t ip, uint16_t port, int timeout_ms, uint32_t bind_ip) {
   close();
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return false;
+  if (bind_ip != 0) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(bind_ip);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
+      int e = errno;
+      ::close(fd);
+      errno = e;
+      return false;
+    }
+  }
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);

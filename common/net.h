@@ -55,8 +55,9 @@ class Conn {
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
-  // Connects with a timeout; on failure returns false and sets errno.
-  bool connect(uint32_t ip, uint16_t port, int timeout_ms);
+  // Connects with a timeout, from local address bind_ip unless 0; on failure
+  // returns false and sets errno.
+  bool connect(uint32_t ip, uint16_t port, int timeout_ms, uint32_t bind_ip = 0);
   bool connected() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   void close();

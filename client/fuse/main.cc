@@ -147,13 +147,15 @@ bool ask_password(std::string* password) {
   return true;
 }
 
-// Hides mfspassword=... values from ps(1).
+// Hides mfspassword=... and mfsmd5pass=... values from ps(1).
 void scrub_passwords(int argc, char** argv) {
-  static const char kKey[] = "mfspassword=";
-  for (int i = 1; i < argc; i++) {
-    for (char* p = std::strstr(argv[i], kKey); p != nullptr; p = std::strstr(p, kKey)) {
-      p += sizeof(kKey) - 1;
-      for (; *p != '\0' && *p != ','; p++) *p = 'x';
+  for (const char* key : {"mfspassword=", "mfsmd5pass="}) {
+    size_t len = std::strlen(key);
+    for (int i = 1; i < argc; i++) {
+      for (char* p = std::strstr(argv[i], key); p != nullptr; p = std::strstr(p, key)) {
+        p += len;
+        for (; *p != '\0' && *p != ','; p++) *p = 'x';
+      }
     }
   }
 }

@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/auth.h"
 #include "common/config.h"
+#include "common/net.h"
 
 namespace antler::mount {
 
@@ -92,7 +94,7 @@ bool parse_size(const std::string& key, const std::string& value, int64_t unit, 
 // MooseFS mount options that this client accepts for compatibility but does
 // not act on (a warning is printed).
 constexpr const char* kIgnoredMfsOptions[] = {
-    "mfsbind",          "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
+    "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
     "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode", "mfsnoxattrs",
     "mfsnoposixlocks",  "mfsnobsdlocks",     "mfsxattrcacheto",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
     "mfsreadaheadleng", "mfsreadaheadtrigger", "mfsdonotrememberpassword", "mfsuniqmode", "mfsaclcacheto",
@@ -144,8 +146,21 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
   } else if (key == "mfspassfile") {
     if (!need_value() || !read_password_file(value, &cfg->client.password, error)) return false;
   } else if (key == "mfsmd5pass") {
-    *error = "option mfsmd5pass is not supported: use mfspassword or mfspassfile";
-    return false;
+    if (!need_value()) return false;
+    auto md5 = auth::from_hex(value);
+    if (!md5) {
+      *error = "bad value for mfsmd5pass: the MD5 of the password is 32 hexadecimal digits";
+      return false;
+    }
+    cfg->client.password_md5 = *md5;
+  } else if (key == "mfsbind") {
+    uint32_t ip = 0;
+    if (!need_value()) return false;
+    if (!net::resolve_ipv4(value, ip)) {
+      *error = "bad value '" + value + "' for mfsbind: not a local IPv4 address or host name";
+      return false;
+    }
+    cfg->client.bind_host = value;
   } else if (key == "mfsioretries") {
     if (!need_value() || !parse_uint(key, value, 0, 1000000, &n, error)) return false;
     cfg->client.io_retries = static_cast<int>(n);
@@ -459,6 +474,8 @@ void print_usage(const char* prog) {
       "    -n                          no default mount options (allow_other for root)\n"
       "    -o mfspassword=PASS         password of the export\n"
       "    -o mfspassfile=FILE         read the password from the first line of FILE\n"
+      "    -o mfsmd5pass=HEX           MD5 of the password (32 hexadecimal digits)\n"
+      "    -B IP, -o mfsbind=IP        local address to connect to the master from\n"
       "    -o mfsioretries=N           retries before an operation fails (default: 30)\n"
       "    -o mfswritecachesize=N      write cache, MiB (default: 128)\n"
       "    -o mfsreadaheadsize=N       read-ahead window, KiB or with a suffix: 8M (default: 4096)\n"

@@ -1,4 +1,5 @@
 #include "client/fuse/options.h"
+#include "common/auth.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -83,6 +84,23 @@ TEST(MountOptions, MfsOptions) {
   EXPECT_DOUBLE_EQ(cfg.negentry_cache_s, 1.0);
   EXPECT_EQ(cfg.cache_mode, CacheMode::kDirect);
   EXPECT_TRUE(cfg.fuse_options.empty());
+}
+
+TEST(MountOptions, PasswordMd5AndBind) {
+  MountConfig cfg;
+  std::string err;
+  ASSERT_TRUE(apply_option_list("mfsmd5pass=5EBE2294ECD0E0F08EAB7690D2A6EE69,mfsbind=127.0.0.2", &cfg, &err)) << err;
+  EXPECT_EQ(cfg.client.password_md5, antler::auth::md5("secret"));
+  EXPECT_EQ(cfg.client.bind_host, "127.0.0.2");
+  EXPECT_FALSE(apply_option("mfsmd5pass=abc", &cfg, &err));
+  EXPECT_NE(err.find("mfsmd5pass"), std::string::npos);
+  EXPECT_FALSE(apply_option("mfsbind=", &cfg, &err));
+  EXPECT_NE(err.find("mfsbind"), std::string::npos);
+  EXPECT_FALSE(apply_option("mfsbind=no.such.host.invalid", &cfg, &err));
+  EXPECT_NE(err.find("mfsbind"), std::string::npos);
+  MountConfig b;
+  ASSERT_TRUE(parse({no_file(), "-B", "127.0.0.3", "/mnt/x"}, &b, &err)) << err;
+  EXPECT_EQ(b.client.bind_host, "127.0.0.3");
 }
 
 TEST(MountOptions, SizesWithUnits) {

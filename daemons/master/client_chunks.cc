@@ -94,6 +94,7 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
   msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
   if (!n) r.status = u8(St::kNoEnt);
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
+  else r.status = u8(disabled(Disable::kRead));
   if (r.status) return reply(r);
   r.file_length = n->length;
   if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
@@ -109,7 +110,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
   msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
-  if (sess_->rule.readonly) r.status = u8(St::kRoFs);
+  if (St st = writable(Disable::kWrite); st != St::kOk) r.status = u8(st);
   else if (!n) r.status = u8(St::kNoEnt);
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
   else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);

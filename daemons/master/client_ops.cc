@@ -1,8 +1,6 @@
 // Client and tool requests on port 9421: one handler per message.
 #include <fcntl.h>
 
-#include <random>
-
 #include "daemons/master/client_ops.h"
 
 namespace antler::master {
@@ -49,6 +47,13 @@ void ClientOps::setattr(const msg::ClSetattr& m) {
   const Node* n = m_.fs.node(ino);
   if (!n) return attr_reply(m.req, St::kNoEnt, 0);
   if (sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
+  St dis = St::kOk;
+  if (m.mask & msg::kSetMode) dis = disabled(Disable::kChmod);
+  if (dis == St::kOk && (m.mask & (msg::kSetUid | msg::kSetGid))) dis = disabled(Disable::kChown);
+  if (dis == St::kOk && (m.mask & msg::kSetSize)) {
+    dis = disabled(m.opened_for_write ? Disable::kSetlength : Disable::kTruncate);
+  }
+  if (dis != St::kOk) return attr_reply(m.req, dis, 0);
   bool owner = c.uid == 0 || c.uid == n->uid || (n->eattr & msg::kEattrNoOwner);
   if (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)) {
     // Only "touch" (times set to now) stays possible on appendonly objects.
@@ -119,13 +124,15 @@ void ClientOps::mknod(const msg::ClMknod& m) {
       const Node* n = m_.fs.node(ino);
       if (pp && !may(*pp, c, kX)) return attr_reply(m.req, St::kAccess, 0);
       if (m.open && (m.open_mask & kW) && sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
+      if (m.open && (m.open_mask & kW) && disabled(Disable::kWrite) != St::kOk) return attr_reply(m.req, St::kPerm, 0);
+      if (m.open && (m.open_mask & kR) && disabled(Disable::kRead) != St::kOk) return attr_reply(m.req, St::kPerm, 0);
       if (m.open && !may(*n, c, m.open_mask & (kR | kW))) return attr_reply(m.req, St::kAccess, 0);
       if (m.open && (m.open_mask & kW) && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
         return attr_reply(m.req, St::kPerm, 0);
       return opened(ino);
     }
   }
-  St st = dir_write_check(parent, c, &p);
+  St st = dir_write_check(parent, c, &p, create_kind(m.type));
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   uint16_t mode = m.mode & 07777;
   uint32_t gid = c.gid;
@@ -135,6 +142,7 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   }
   if ((mode & 02000) && m.type != msg::kDir && c.uid != 0 && !in_group(c, gid)) mode &= ~02000;
   OpCreate op{parent, m.name, m.type, mode, c.uid, gid, m.rdev, m_.fs.next_inode()};
+  inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   opened(op.inode);
@@ -144,7 +152,7 @@ void ClientOps::unlink(const msg::ClUnlink& m) {
   msg::Cred c = map(m.cred);
   uint32_t parent = in(m.parent);
   const Node* p = nullptr;
-  St st = dir_write_check(parent, c, &p);
+  St st = dir_write_check(parent, c, &p, m.dir ? Disable::kRmdir : Disable::kUnlink);
   if (st != St::kOk) return status(m.req, st);
   uint32_t ino = m_.fs.child(parent, m.name);
   const Node* n = m_.fs.node(ino);
@@ -160,11 +168,12 @@ void ClientOps::symlink(const msg::ClSymlink& m) {
   msg::Cred c = map(m.cred);
   uint32_t parent = in(m.parent);
   const Node* p = nullptr;
-  St st = dir_write_check(parent, c, &p);
+  St st = dir_write_check(parent, c, &p, Disable::kSymlink);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   if (m.target.size() > 4095) return attr_reply(m.req, St::kNameTooLong, 0);
   uint32_t gid = (p->mode & 02000) ? p->gid : c.gid;
   OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs.next_inode()};
+  inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
   attr_reply(m.req, st, op.inode);
 }
@@ -183,8 +192,9 @@ void ClientOps::rename(const msg::ClRename& m) {
   msg::Cred c = map(m.cred);
   uint32_t sp = in(m.parent), dp = in(m.new_parent);
   const Node *s = nullptr, *d = nullptr;
-  St st = dir_write_check(sp, c, &s, false);
-  if (st == St::kOk) st = dir_write_check(dp, c, &d);
+  Disable kind = sp == dp ? Disable::kRename : Disable::kMove;
+  St st = dir_write_check(sp, c, &s, kind, false);
+  if (st == St::kOk) st = dir_write_check(dp, c, &d, kind);
   if (st != St::kOk) return status(m.req, st);
   const Node* src = m_.fs.node(m_.fs.child(sp, m.name));
   if (!src) return status(m.req, St::kNoEnt);
@@ -205,7 +215,7 @@ void ClientOps::link(const msg::ClLink& m) {
   msg::Cred c = map(m.cred);
   uint32_t dp = in(m.new_parent), ino = in(m.inode);
   const Node* d = nullptr;
-  St st = dir_write_check(dp, c, &d);
+  St st = dir_write_check(dp, c, &d, Disable::kLink);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   if (const Node* n = m_.fs.node(ino); n && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
     return attr_reply(m.req, St::kPerm, 0);
@@ -220,6 +230,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
   if (!n) r.status = u8(St::kNoEnt);
   else if (n->type != msg::kDir) r.status = u8(St::kNotDir);
   else if (!may(*n, c, kR)) r.status = u8(St::kAccess);
+  else if (disabled(Disable::kReaddir) != St::kOk) r.status = u8(St::kPerm);
   if (r.status != 0) return reply(r);
   uint32_t max = m.max_entries == 0 || m.max_entries > 4096 ? 4096 : m.max_entries;
   auto it = n->children->begin();
@@ -260,6 +271,8 @@ void ClientOps::open(const msg::ClOpen& m) {
   msg::ClOpenReply r{m.req, 0, {}, 0, 0, {}};
   if (!n) r.status = u8(St::kNoEnt);
   else if ((m.mask & kW) && sess_->rule.readonly) r.status = u8(St::kRoFs);
+  else if ((m.mask & kW) && disabled(Disable::kWrite) != St::kOk) r.status = u8(St::kPerm);
+  else if ((m.mask & kR) && n->type != msg::kDir && disabled(Disable::kRead) != St::kOk) r.status = u8(St::kPerm);
   else if ((m.mask & kW) && n->type == msg::kDir) r.status = u8(St::kIsDir);
   else if ((m.mask & kW) && (n->eattr & msg::kEattrImmutable)) r.status = u8(St::kPerm);
   else if ((m.mask & kW) && (n->eattr & msg::kEattrAppendOnly) && !m.append) r.status = u8(St::kPerm);
@@ -324,92 +337,6 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
       log::warn("client {}: unknown message type {} ({} bytes): closing connection", link_->peer, type, p.size());
       return false;
   }
-}
-
-namespace {
-
-// Resolves an absolute path inside the namespace; 0 if missing or not a directory.
-uint32_t resolve_dir(const Fs& fs, const std::string& path) {
-  uint32_t ino = kRootInode;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string::npos) next = path.size();
-    std::string part = path.substr(pos, next - pos);
-    pos = next + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return 0;  // never climb out of an export
-    ino = fs.child(ino, part);
-    const Node* n = fs.node(ino);
-    if (!n || n->type != msg::kDir) return 0;
-  }
-  return ino;
-}
-
-}  // namespace
-
-bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
-  if (!link->ctx) link->ctx = std::make_shared<ClientCtx>();
-  auto& ctx = *std::static_pointer_cast<ClientCtx>(link->ctx);
-  if (!ctx.hello) {
-    msg::Hello h;
-    if (type != msg::Hello::kType || !net::decode(payload, h)) {
-      log::warn("client {}: expected a handshake, got message type {} ({} bytes): closing connection", link->peer,
-                type, payload.size());
-      return false;
-    }
-    ctx.hello = true;
-    link->send(net::frame(msg::HelloReply{0, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
-    return true;
-  }
-  if (type == msg::ClRegister::kType) {
-    msg::ClRegister m;
-    if (!net::decode(payload, m)) {
-      log::warn("client {}: undecodable registration: closing connection", link->peer);
-      return false;
-    }
-    msg::ClRegisterReply r{m.req, 0, 0, false, ""};
-    const ExportRule* rule = exports.match(link->peer_ip, m.subdir, m.meta);
-    uint32_t root = 0;
-    if (!rule) {
-      r.status = u8(St::kPerm);
-      r.message = "exports (" + cfg.str("EXPORTS_FILENAME") + ") do not allow " + net::ip_to_string(link->peer_ip) +
-                  " to mount '" + m.subdir + "'";
-    } else if (!rule->password.empty() && rule->password != m.password) {
-      r.status = u8(St::kPerm);
-      r.message = "wrong password for '" + m.subdir + "'";
-    } else if ((root = resolve_dir(fs, m.subdir)) == 0) {
-      r.status = u8(St::kNoEnt);
-      r.message = "no directory '" + m.subdir + "' on this file system";
-    }
-    if (r.status) {
-      log::warn("client {}: mount refused: {}", link->peer, r.message);
-      link->send(net::frame(r));
-      return true;
-    }
-    uint64_t id = m.session_id;
-    if (id == 0) {
-      static std::mt19937_64 rng{std::random_device{}()};
-      do id = rng(); while (id == 0 || sessions.count(id));
-    }
-    Session& s = sessions[id];
-    bool resumed = s.id == id;
-    s.id = id;
-    s.root = root;
-    s.rule = *rule;
-    s.meta = m.meta;
-    s.info = m.info;
-    s.peer = link->peer;
-    ctx.session = id;
-    r.session_id = id;
-    r.readonly = rule->readonly;
-    log::info("client {}: session {:016x} {} ({}, subfolder '{}'{})", link->peer, id, resumed ? "resumed" : "opened",
-              m.info, m.subdir, rule->readonly ? ", read-only" : "");
-    link->send(net::frame(r));
-    return true;
-  }
-  ClientOps ops(*this, link, ctx);
-  return ops.dispatch(type, payload);
 }
 
 }  // namespace antler::master

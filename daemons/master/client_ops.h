@@ -3,6 +3,7 @@
 // leases and truncation, ...). Internal to mfsmaster.
 #pragma once
 
+#include <algorithm>
 #include <string_view>
 
 #include "common/log.h"
@@ -17,6 +18,10 @@ inline uint8_t u8(St s) { return static_cast<uint8_t>(s); }
 struct ClientCtx {
   bool hello = false;
   uint64_t session = 0;
+  // A registration waiting for the answer to its password challenge.
+  bool challenged = false;
+  msg::ClRegister pending;
+  std::string nonce;
 };
 
 class ClientOps {
@@ -39,19 +44,43 @@ class ClientOps {
     if (a.inode == sess_->root) a.inode = kRootInode;
     return a;
   }
+  // The export's identity mapping: root becomes maproot (unless maproot=0),
+  // every other user mapall when the export has one.
   msg::Cred map(msg::Cred c) const {
     const ExportRule& r = sess_->rule;
-    if (r.has_mapall) {
+    if (c.uid == 0) {
+      if (r.maproot_uid != 0) {
+        c.uid = r.maproot_uid;
+        c.gid = r.maproot_gid;
+        c.groups.clear();
+      }
+    } else if (r.has_mapall) {
       c.uid = r.mapall_uid;
       c.gid = r.mapall_gid;
       c.groups.clear();
-    } else if (c.uid == 0) {
-      c.uid = r.maproot_uid;
-      c.gid = r.maproot_gid;
-      if (r.maproot_uid != 0) c.groups.clear();
     }
     return c;
   }
+  // kPerm if the export disables op (disable=), else kOk.
+  St disabled(Disable op) const { return sess_->rule.disabled(op) ? St::kPerm : St::kOk; }
+  // For every change to the file system: kRoFs on a read-only export, then
+  // disabled(op).
+  St writable(Disable op) const { return sess_->rule.readonly ? St::kRoFs : disabled(op); }
+  // Permission bits as the export sees them (ignoregid); shadows perm.h's may().
+  bool may(const Node& n, const msg::Cred& c, int mask) const {
+    return master::may(n, c, mask, sess_->rule.ignoregid);
+  }
+  // The export's goal and trash time ranges (mingoal.., mintrashtime..):
+  // clamp_* bring a value into range; *_allowed tell whether a tool may set it.
+  uint8_t clamp_goal(uint8_t g) const { return std::clamp(g, sess_->rule.min_goal, sess_->rule.max_goal); }
+  uint32_t clamp_trashtime(uint32_t t) const {
+    return std::clamp(t, sess_->rule.min_trashtime, sess_->rule.max_trashtime);
+  }
+  bool goal_allowed(uint8_t g) const { return g >= sess_->rule.min_goal && g <= sess_->rule.max_goal; }
+  bool trashtime_allowed(uint32_t t) const {
+    return t >= sess_->rule.min_trashtime && t <= sess_->rule.max_trashtime;
+  }
+  bool admin() const { return sess_->rule.admin; }
   void attr_reply(uint32_t req, St st, uint32_t ino) {
     msg::ClAttrReply r{req, u8(st), {}};
     if (st == St::kOk) {
@@ -83,8 +112,8 @@ class ClientOps {
   }
   // Parent directory checks shared by every operation that adds or removes a name.
   // add: the operation adds a name (create, link, rename's target side).
-  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p, bool add = true) {
-    if (sess_->rule.readonly) return St::kRoFs;
+  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p, Disable op, bool add = true) {
+    if (St st = writable(op); st != St::kOk) return st;
     *p = m_.fs.node(parent);
     if (!*p) return St::kNoEnt;
     if ((*p)->type != msg::kDir) return St::kNotDir;
@@ -95,6 +124,21 @@ class ClientOps {
 
   // An access to n (read, readdir, readlink): atime moves as ATIME_MODE says.
   void accessed(const Node& n);
+  static Disable create_kind(uint8_t type) {
+    switch (type) {
+      case msg::kDir: return Disable::kMkdir;
+      case msg::kFifo: return Disable::kMkfifo;
+      case msg::kSocket: return Disable::kMksock;
+      case msg::kBlockDev: case msg::kCharDev: return Disable::kMkdev;
+      default: return Disable::kCreate;
+    }
+  }
+  // What a new inode under parent gets in place of the parent's goal and
+  // trash time when the export's ranges exclude them (else left to inherit).
+  void inherit(const Node& parent, uint8_t* goal, int64_t* trashtime) const {
+    if (uint8_t g = clamp_goal(parent.goal); g != parent.goal) *goal = g;
+    if (uint32_t t = clamp_trashtime(parent.trashtime); t != parent.trashtime) *trashtime = t;
+  }
 
   void lookup(const msg::ClLookup& m);
   void getattr(const msg::ClGetattr& m) { attr_reply(m.req, St::kOk, in(m.inode)); }

@@ -53,8 +53,15 @@ void ClientOps::tool_set(const msg::ClToolSet& m) {
   msg::ClToolSetReply r{m.req, 0, 0, 0, 0, 0};
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
+  Disable kind = m.what == msg::kAttrGoal        ? Disable::kSetgoal
+                 : m.what == msg::kAttrTrashtime ? Disable::kSettrash
+                                                 : Disable::kSeteattr;
   if (!n) r.status = u8(St::kNoEnt);
-  else if (sess_->rule.readonly) r.status = u8(St::kRoFs);
+  else if (St st = writable(kind); st != St::kOk) r.status = u8(st);
+  // The export's goal and trash time ranges (mingoal=, maxtrashtime=, ...).
+  else if (m.what == msg::kAttrGoal && m.value <= 255 && !goal_allowed(static_cast<uint8_t>(m.value)))
+    r.status = u8(St::kPerm);
+  else if (m.what == msg::kAttrTrashtime && !trashtime_allowed(m.value)) r.status = u8(St::kPerm);
   if (r.status) return reply(r);
   St st = m_.commit(OpSetAttrib{ino, c.uid, m.what, m.value, m.mode, m.recursive});
   r.status = u8(st);
@@ -72,7 +79,7 @@ void ClientOps::snapshot(const msg::ClSnapshot& m) {
   msg::Cred c = map(m.cred);
   uint32_t src = in(m.src), parent = in(m.dst_parent);
   const Node* p = nullptr;
-  St st = dir_write_check(parent, c, &p);
+  St st = dir_write_check(parent, c, &p, Disable::kSnapshot);
   if (st != St::kOk) return status(m.req, st);
   const Node* s = m_.fs.node(src);
   if (!s) return status(m.req, St::kNoEnt);
@@ -85,7 +92,7 @@ void ClientOps::snapshot(const msg::ClSnapshot& m) {
 
 void ClientOps::append_chunks(const msg::ClAppendChunks& m) {
   msg::Cred c = map(m.cred);
-  if (sess_->rule.readonly) return status(m.req, St::kRoFs);
+  if (St st = writable(Disable::kAppendchunks); st != St::kOk) return status(m.req, st);
   uint32_t dst = in(m.dst), src = in(m.src);
   const Node *d = m_.fs.node(dst), *s = m_.fs.node(src);
   if (!d || !s) return status(m.req, St::kNoEnt);

@@ -3,161 +3,333 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
+#include "common/auth.h"
 #include "common/config.h"
-#include "common/net.h"
 
 namespace antler::master {
 
 namespace {
 
-bool parse_ip(const std::string& s, uint32_t& ip) {
-  unsigned a, b, c, d;
-  char tail;
-  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return false;
-  if (a > 255 || b > 255 || c > 255 || d > 255) return false;
-  ip = (a << 24) | (b << 16) | (c << 8) | d;
+constexpr const char* kDisableNames[] = {
+    "chown",  "chmod", "symlink", "mkfifo",   "mkdev",    "mksock",       "mkdir",    "unlink",   "rmdir",
+    "rename", "move",  "link",    "create",   "readdir",  "read",         "write",    "truncate", "setlength",
+    "appendchunks",    "snapshot", "settrash", "setgoal", "seteattr",     "setxattr", "setfacl",
+};
+static_assert(std::size(kDisableNames) == static_cast<size_t>(Disable::kCount));
+
+bool parse_u32(std::string_view s, uint32_t* out) {
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool parse_ip(std::string_view s, uint32_t* ip) {
+  uint32_t v = 0;
+  size_t start = 0;
+  for (int part = 0; part < 4; part++) {
+    size_t end = part == 3 ? s.size() : s.find('.', start);
+    if (end == std::string_view::npos) return false;
+    uint32_t octet;
+    if (end - start > 3 || !parse_u32(s.substr(start, end - start), &octet) || octet > 255) return false;
+    v = (v << 8) | octet;
+    start = end + 1;
+  }
+  *ip = v;
   return true;
 }
 
-bool parse_address(const std::string& s, ExportRule& r) {
+// The address forms; false with *why on error.
+bool parse_address(const std::string& s, ExportRule& r, std::string* why) {
+  *why = "'" + s + "' is not *, an IPv4 address, ADDRESS/BITS, ADDRESS/NETMASK or FROM-TO";
   if (s == "*") {
     r.ip_from = 0;
     r.ip_to = 0xFFFFFFFF;
     return true;
   }
-  auto slash = s.find('/');
-  auto dash = s.find('-');
-  uint32_t ip;
-  if (slash != std::string::npos) {
-    if (!parse_ip(s.substr(0, slash), ip)) return false;
+  uint32_t ip = 0;
+  if (auto slash = s.find('/'); slash != std::string::npos) {
+    if (!parse_ip(s.substr(0, slash), &ip)) return false;
     std::string m = s.substr(slash + 1);
-    uint32_t mask;
+    uint32_t mask = 0, bits = 0;
     if (m.find('.') != std::string::npos) {
-      if (!parse_ip(m, mask)) return false;
-    } else {
-      int bits;
-      try {
-        bits = std::stoi(m);
-      } catch (...) {
+      if (!parse_ip(m, &mask)) return false;
+      if ((~mask & (~mask + 1)) != 0) {
+        *why = "netmask '" + m + "' is not contiguous";
         return false;
       }
-      if (bits < 0 || bits > 32) return false;
+    } else {
+      if (!parse_u32(m, &bits) || bits > 32) {
+        *why = "'" + m + "' is not a prefix length (0..32)";
+        return false;
+      }
       mask = bits == 0 ? 0 : 0xFFFFFFFFu << (32 - bits);
     }
     r.ip_from = ip & mask;
     r.ip_to = r.ip_from | ~mask;
     return true;
   }
-  if (dash != std::string::npos) {
-    uint32_t to;
-    if (!parse_ip(s.substr(0, dash), ip) || !parse_ip(s.substr(dash + 1), to) || to < ip) return false;
+  if (auto dash = s.find('-'); dash != std::string::npos) {
+    uint32_t to = 0;
+    if (!parse_ip(s.substr(0, dash), &ip) || !parse_ip(s.substr(dash + 1), &to)) return false;
+    if (to < ip) {
+      *why = "range '" + s + "' ends before it starts";
+      return false;
+    }
     r.ip_from = ip;
     r.ip_to = to;
     return true;
   }
-  if (!parse_ip(s, ip)) return false;
+  if (!parse_ip(s, &ip)) return false;
   r.ip_from = r.ip_to = ip;
   return true;
 }
 
-bool parse_user_group(const std::string& v, uint32_t& uid, uint32_t& gid, std::string* why) {
-  std::string u = v, g;
-  auto colon = v.find(':');
-  if (colon != std::string::npos) {
-    u = v.substr(0, colon);
-    g = v.substr(colon + 1);
+bool lookup_user(const std::string& u, uint32_t* uid, uint32_t* gid, std::string* why) {
+  if (parse_u32(u, uid)) {
+    passwd* pw = ::getpwuid(*uid);
+    *gid = pw ? pw->pw_gid : *uid;
+    return true;
   }
-  bool have_gid = false;
-  int64_t n;
-  if (parse_int_with_suffix(u, n) && n >= 0) {
-    uid = static_cast<uint32_t>(n);
-  } else if (passwd* pw = ::getpwnam(u.c_str())) {
-    uid = pw->pw_uid;
-    gid = pw->pw_gid;
-    have_gid = true;
-  } else {
-    *why = "unknown user '" + u + "'";
-    return false;
+  if (passwd* pw = ::getpwnam(u.c_str())) {
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    return true;
   }
-  if (!g.empty()) {
-    if (parse_int_with_suffix(g, n) && n >= 0) {
-      gid = static_cast<uint32_t>(n);
-    } else if (group* gr = ::getgrnam(g.c_str())) {
-      gid = gr->gr_gid;
-    } else {
-      *why = "unknown group '" + g + "'";
-      return false;
-    }
-  } else if (!have_gid) {
-    passwd* pw = ::getpwuid(uid);
-    gid = pw ? pw->pw_gid : uid;
-  }
-  return true;
+  *why = "unknown user '" + u + "'";
+  return false;
 }
 
-bool parse_option(const std::string& opt, ExportRule& r, std::string* why) {
-  auto eq = opt.find('=');
-  std::string k = opt.substr(0, eq), v = eq == std::string::npos ? "" : opt.substr(eq + 1);
-  int64_t n = 0;
-  if (k == "ro" || k == "readonly") r.readonly = true;
-  else if (k == "rw" || k == "readwrite") r.readonly = false;
-  else if (k == "alldirs") r.alldirs = true;
-  else if (k == "ignoregid") r.ignoregid = true;
-  else if (k == "admin") r.admin = true;
-  else if (k == "dynamicip" || k == "canchangequota" || k == "nonrootmeta") {
-  } else if (k == "maproot") return parse_user_group(v, r.maproot_uid, r.maproot_gid, why);
-  else if (k == "mapall") {
-    r.has_mapall = true;
-    return parse_user_group(v, r.mapall_uid, r.mapall_gid, why);
-  } else if (k == "password" || k == "md5pass") r.password = v;
-  else if (k == "mingoal" || k == "maxgoal") {
-    if (!parse_int_with_suffix(v, n) || n < 1 || n > 9) {
-      *why = k + ": goal must be 1..9";
+bool parse_user_group(const std::string& v, uint32_t* uid, uint32_t* gid, std::string* why) {
+  auto colon = v.find(':');
+  if (!lookup_user(v.substr(0, colon), uid, gid, why)) return false;
+  if (colon == std::string::npos) return true;
+  std::string g = v.substr(colon + 1);
+  if (parse_u32(g, gid)) return true;
+  if (group* gr = ::getgrnam(g.c_str())) {
+    *gid = gr->gr_gid;
+    return true;
+  }
+  *why = "unknown group '" + g + "'";
+  return false;
+}
+
+bool parse_disables(const std::string& v, uint32_t* bits, std::string* why) {
+  std::stringstream ss(v);
+  std::string op;
+  bool any = false;
+  while (std::getline(ss, op, ':')) {
+    if (op == "setsclass") op = "setgoal";
+    size_t i = 0;
+    while (i < std::size(kDisableNames) && op != kDisableNames[i]) i++;
+    if (i == std::size(kDisableNames)) {
+      *why = "unknown operation '" + op + "'";
       return false;
     }
-    (k == "mingoal" ? r.mingoal : r.maxgoal) = static_cast<uint8_t>(n);
-  } else if (k == "mintrashtime" || k == "maxtrashtime") {
-    if (!parse_int_with_suffix(v, n) || n < 0) {
-      *why = k + ": bad time '" + v + "'";
+    *bits |= 1u << i;
+    any = true;
+  }
+  if (!any) *why = "needs a list of operations (OP[:OP...])";
+  return any;
+}
+
+// One option; false with *why (without the key) on error.
+bool parse_option(const std::string& k, const std::string& v, bool has_value, ExportRule& r, std::string* why) {
+  static const char* kFlags[] = {"ro", "readonly", "rw", "readwrite", "alldirs", "dynamicip", "ignoregid",
+                                 "admin", "nonrootmeta", "canchangequota"};
+  bool flag = std::find_if(std::begin(kFlags), std::end(kFlags), [&](const char* f) { return k == f; }) !=
+              std::end(kFlags);
+  if (flag) {
+    if (has_value) {
+      *why = "takes no value";
       return false;
     }
-    (k == "mintrashtime" ? r.mintrashtime : r.maxtrashtime) = static_cast<uint32_t>(n);
-  } else {
-    *why = "unknown option '" + k + "'";
+    if (k == "ro" || k == "readonly") r.readonly = true;
+    else if (k == "rw" || k == "readwrite") r.readonly = false;
+    else if (k == "alldirs") r.alldirs = true;
+    else if (k == "dynamicip") r.dynamicip = true;
+    else if (k == "ignoregid") r.ignoregid = true;
+    else if (k == "admin") r.admin = true;
+    else if (k == "nonrootmeta") r.nonrootmeta = true;
+    // canchangequota: accepted for MooseFS compatibility; quota rights follow admin
+    return true;
+  }
+  static const char* kValued[] = {"maproot", "mapall", "password", "md5pass", "mingoal", "maxgoal",
+                                  "mintrashtime", "maxtrashtime", "minversion", "disable"};
+  bool valued = std::find_if(std::begin(kValued), std::end(kValued), [&](const char* f) { return k == f; }) !=
+                std::end(kValued);
+  if (!valued) {
+    *why = "unknown option";
     return false;
   }
-  return true;
+  if (!has_value || v.empty()) {
+    *why = "needs a value (" + k + "=...)";
+    return false;
+  }
+  uint32_t n = 0;
+  if (k == "maproot") return parse_user_group(v, &r.maproot_uid, &r.maproot_gid, why);
+  if (k == "mapall") {
+    r.has_mapall = true;
+    return parse_user_group(v, &r.mapall_uid, &r.mapall_gid, why);
+  }
+  if (k == "password") {
+    r.password_md5 = auth::md5(v);
+    return true;
+  }
+  if (k == "md5pass") {
+    auto md5 = auth::from_hex(v);
+    if (!md5) {
+      *why = "'" + v + "' is not 32 hexadecimal digits";
+      return false;
+    }
+    r.password_md5 = *md5;
+    return true;
+  }
+  if (k == "mingoal" || k == "maxgoal") {
+    if (!parse_u32(v, &n) || n < 1 || n > 9) {
+      *why = "'" + v + "' is not a goal (1..9)";
+      return false;
+    }
+    (k == "mingoal" ? r.min_goal : r.max_goal) = static_cast<uint8_t>(n);
+    return true;
+  }
+  if (k == "mintrashtime" || k == "maxtrashtime") {
+    if (!parse_duration(v, &n)) {
+      *why = "'" + v + "' is not a time (seconds, or like 30m, 2h, 1d, 1w)";
+      return false;
+    }
+    (k == "mintrashtime" ? r.min_trashtime : r.max_trashtime) = n;
+    return true;
+  }
+  if (k == "minversion") {
+    if (!parse_version(v, &r.min_version)) {
+      *why = "'" + v + "' is not a version (X.Y.Z)";
+      return false;
+    }
+    return true;
+  }
+  return parse_disables(v, &r.disables, why);  // disable
 }
 
 }  // namespace
 
+const char* disable_name(Disable d) { return kDisableNames[static_cast<size_t>(d)]; }
+
+bool parse_version(std::string_view s, uint32_t* out) {
+  uint32_t parts[3] = {0, 0, 0};
+  size_t start = 0;
+  for (int i = 0; i < 3; i++) {
+    size_t end = s.find('.', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (!parse_u32(s.substr(start, end - start), &parts[i]) || parts[i] > 255) return false;
+    if (end == s.size()) break;
+    if (i == 2) return false;
+    start = end + 1;
+  }
+  *out = parts[0] << 16 | parts[1] << 8 | parts[2];
+  return true;
+}
+
+bool parse_duration(std::string_view s, uint32_t* out) {
+  if (s.empty()) return false;
+  uint64_t total = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == start || i - start > 10) return false;
+    uint64_t n = 0;
+    std::from_chars(s.data() + start, s.data() + i, n);
+    uint64_t unit = 1;
+    if (i < s.size()) {
+      switch (s[i++]) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 604800; break;
+        default: return false;
+      }
+    }
+    total += n * unit;
+    if (total > 0xFFFFFFFFull) return false;
+  }
+  *out = static_cast<uint32_t>(total);
+  return true;
+}
+
+std::optional<std::string> normalize_subdir(const std::string& subdir) {
+  std::string out;
+  std::stringstream ss(subdir);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == "..") return std::nullopt;
+    out += "/" + part;
+  }
+  return out.empty() ? "/" : out;
+}
+
+bool ExportRule::admits(uint32_t ip, const std::string& subdir, bool want_meta) const {
+  if (ip < ip_from || ip > ip_to) return false;
+  if (want_meta || meta()) return want_meta && meta();
+  if (subdir == dir) return true;
+  if (!alldirs) return false;
+  return dir == "/" || (subdir.size() > dir.size() && subdir.compare(0, dir.size(), dir) == 0 &&
+                        subdir[dir.size()] == '/');
+}
+
+bool ExportRule::better_than(const ExportRule& o) const {
+  if (readonly != o.readonly) return !readonly;
+  if ((maproot_uid == 0) != (o.maproot_uid == 0)) return maproot_uid == 0;
+  if (admin != o.admin) return admin;
+  if (dir.size() != o.dir.size()) return dir.size() > o.dir.size();
+  return line < o.line;
+}
+
 std::optional<Exports> Exports::parse(const std::string& text, const std::string& name, std::string* error) {
   Exports e;
   for (const auto& [no, line] : config_lines(text)) {
-    std::istringstream ls(line);
-    std::string addr, dir, opts;
-    ls >> addr;
-    auto fail = [&](const std::string& why) {
-      *error = name + ":" + std::to_string(no) + ": " + why;
+    auto fail = [&, no = no](const std::string& key, const std::string& why) {
+      *error = name + ":" + std::to_string(no) + ": " + key + ": " + why;
       return std::nullopt;
     };
-    if (!(ls >> dir)) return fail("missing directory after address '" + addr + "'");
-    ls >> opts;
+    std::istringstream ls(line);
+    std::string addr, dir, opts, extra;
+    ls >> addr >> dir >> opts >> extra;
+    if (dir.empty()) return fail("directory", "missing after address '" + addr + "'");
+    if (!extra.empty()) return fail("options", "unexpected text '" + extra + "' after the options");
     ExportRule r;
     r.line = no;
-    if (!parse_address(addr, r)) return fail("bad address '" + addr + "'");
-    if (dir != "." && dir[0] != '/') return fail("directory must be absolute or '.': '" + dir + "'");
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    r.dir = dir;
+    std::string why;
+    if (!parse_address(addr, r, &why)) return fail("address", why);
+    if (dir != ".") {
+      if (dir[0] != '/') return fail("directory", "'" + dir + "' is neither an absolute path nor '.'");
+      auto norm = normalize_subdir(dir);
+      if (!norm) return fail("directory", "'" + dir + "' contains '..'");
+      r.dir = *norm;
+    } else {
+      r.dir = ".";
+    }
     std::stringstream os(opts);
     std::string opt;
     while (std::getline(os, opt, ',')) {
       if (opt.empty()) continue;
-      std::string why;
-      if (!parse_option(opt, r, &why)) return fail(why);
+      auto eq = opt.find('=');
+      std::string k = opt.substr(0, eq), v = eq == std::string::npos ? "" : opt.substr(eq + 1);
+      if (!parse_option(k, v, eq != std::string::npos, r, &why)) return fail(k, why);
+    }
+    if (r.min_goal > r.max_goal) {
+      return fail("mingoal", "mingoal " + std::to_string(r.min_goal) + " is above maxgoal " +
+                                 std::to_string(r.max_goal));
+    }
+    if (r.min_trashtime > r.max_trashtime) {
+      return fail("mintrashtime", "mintrashtime " + std::to_string(r.min_trashtime) + "s is above maxtrashtime " +
+                                      std::to_string(r.max_trashtime) + "s");
     }
     e.rules_.push_back(r);
   }
@@ -167,7 +339,7 @@ std::optional<Exports> Exports::parse(const std::string& text, const std::string
 std::optional<Exports> Exports::load(const std::string& path, std::string* error) {
   std::ifstream in(path);
   if (!in) {
-    *error = path + ": cannot open exports file";
+    *error = path + ": cannot open the exports file";
     return std::nullopt;
   }
   std::stringstream ss;
@@ -175,19 +347,19 @@ std::optional<Exports> Exports::load(const std::string& path, std::string* error
   return parse(ss.str(), path, error);
 }
 
-const ExportRule* Exports::match(uint32_t ip, const std::string& subdir, bool meta) const {
-  std::string sub = subdir.empty() ? "/" : subdir;
-  while (sub.size() > 1 && sub.back() == '/') sub.pop_back();
-  for (const auto& r : rules_) {
-    if (ip < r.ip_from || ip > r.ip_to) continue;
-    if (meta) {
-      if (r.dir == ".") return &r;
-      continue;
-    }
-    if (r.dir == ".") continue;
-    if (sub == r.dir) return &r;
-    if (r.alldirs && (r.dir == "/" || (sub.rfind(r.dir + "/", 0) == 0))) return &r;
-  }
+std::vector<const ExportRule*> Exports::candidates(uint32_t ip, const std::string& subdir, bool meta,
+                                                   uint32_t version) const {
+  std::vector<const ExportRule*> out;
+  for (const auto& r : rules_)
+    if (r.admits(ip, subdir, meta) && version >= r.min_version) out.push_back(&r);
+  std::stable_sort(out.begin(), out.end(), [](const ExportRule* a, const ExportRule* b) { return a->better_than(*b); });
+  return out;
+}
+
+const ExportRule* Exports::choose(uint32_t ip, const std::string& subdir, bool meta, uint32_t version,
+                                  const std::function<bool(const ExportRule&)>& password_ok) const {
+  for (const ExportRule* r : candidates(ip, subdir, meta, version))
+    if (r->password_md5.empty() || password_ok(*r)) return r;
   return nullptr;
 }
 

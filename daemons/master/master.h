@@ -23,10 +23,11 @@ namespace antler::master {
 struct Session {
   uint64_t id = 0;
   uint32_t root = kRootInode;
-  ExportRule rule;
+  ExportRule rule;  // the export rule it registered under (kept over reloads)
   std::string info;
   std::string peer;
-  bool meta = false;  // meta mount: trash and sustained files, no namespace
+  uint32_t peer_ip = 0;  // where it registered from (dynamicip allows others)
+  bool meta = false;     // meta mount (rule with directory "."): trash and sustained files, no namespace
   std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
 };
 
@@ -58,7 +59,7 @@ class Master {
   Store store;
   Loop loop;
 
-  // Client side (client_ops.cc).
+  // Client side (client_register.cc: handshake, registration; client_ops.cc).
   bool on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
   // Chunkserver side (cs_ops.cc).
   bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);

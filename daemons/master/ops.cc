@@ -33,6 +33,33 @@ bool get_text(std::string_view s, T& v) {
 }
 
 template <class O>
+constexpr size_t required_fields() {
+  constexpr size_t n = std::tuple_size_v<decltype(std::declval<O&>().fields())>;
+  if constexpr (requires { O::kRequired; }) {
+    static_assert(O::kRequired <= n);
+    return O::kRequired;
+  } else {
+    return n;
+  }
+}
+
+// How many fields of o a line shows: all but the trailing optional ones
+// that hold their default values.
+template <class O>
+size_t shown_fields(const O& o) {
+  const O defaults{};
+  size_t shown = required_fields<O>();
+  size_t i = 0;
+  std::apply(
+      [&](const auto&... f) {
+        std::apply([&](const auto&... d) { ((i++, shown = (i > shown && !(f == d)) ? i : shown), ...); },
+                   defaults.fields());
+      },
+      o.fields());
+  return shown;
+}
+
+template <class O>
 bool parse_args(std::string_view args, Op& out) {
   std::vector<std::string_view> parts;
   size_t start = 0;
@@ -44,10 +71,11 @@ bool parse_args(std::string_view args, Op& out) {
   }
   O op;
   constexpr size_t n = std::tuple_size_v<decltype(op.fields())>;
-  if (parts.size() != n) return false;
+  if (parts.size() > n || parts.size() < required_fields<O>()) return false;
   size_t i = 0;
   bool ok = true;
-  std::apply([&](auto&... f) { ((ok = ok && get_text(parts[i++], f)), ...); }, op.fields());
+  std::apply([&](auto&... f) { ((ok = ok && (i >= parts.size() || get_text(parts[i], f)), i++), ...); },
+             op.fields());
   if (ok) out = std::move(op);
   return ok;
 }
@@ -114,10 +142,10 @@ std::string format_line(uint64_t version, int64_t time_ns, const Op& op) {
       [&](const auto& o) {
         out += std::decay_t<decltype(o)>::kName;
         out += '(';
-        bool first = true;
+        size_t shown = shown_fields(o), i = 0;
         std::apply(
             [&](const auto&... f) {
-              ((out += first ? "" : ",", first = false, put_text(out, f)), ...);
+              ((i < shown ? (out += i ? "," : "", put_text(out, f)) : void(), i++), ...);
             },
             o.fields());
         out += ')';

@@ -8,6 +8,9 @@
 // Text form (one changelog line, see docs/formats.md):
 //   VERSION: SECONDS.NANOS|NAME(field,field,...)
 // Strings are escaped with %XX for bytes outside 0x21..0x7e and for , ( ) %.
+// An operation may declare kRequired (< its field count): the fields after
+// the first kRequired are optional, and trailing ones still at their
+// defaults are left out of the line.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +33,13 @@ struct OpCreate {
   uint32_t gid = 0;
   uint32_t rdev = 0;
   uint32_t inode = 0;  // the new inode's number
-  ANTLER_FIELDS(parent, name, type, mode, uid, gid, rdev, inode)
+  // Optional trailing fields (an export's mingoal/maxgoal, min/maxtrashtime
+  // clamp what the parent passes on): written only when not the defaults,
+  // so lines of older versions parse unchanged.
+  uint8_t goal = 0;        // 0: the parent's goal
+  int64_t trashtime = -1;  // -1: the parent's trash time
+  static constexpr size_t kRequired = 8;
+  ANTLER_FIELDS(parent, name, type, mode, uid, gid, rdev, inode, goal, trashtime)
 };
 
 struct OpSymlink {
@@ -41,7 +50,10 @@ struct OpSymlink {
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint32_t inode = 0;
-  ANTLER_FIELDS(parent, name, target, uid, gid, inode)
+  uint8_t goal = 0;        // as OpCreate
+  int64_t trashtime = -1;  // as OpCreate
+  static constexpr size_t kRequired = 6;
+  ANTLER_FIELDS(parent, name, target, uid, gid, inode, goal, trashtime)
 };
 
 // sustain: the file is open somewhere; when its last name goes it stays

@@ -8,7 +8,7 @@ bool in_group(const msg::Cred& c, uint32_t gid) {
   return c.gid == gid || std::find(c.groups.begin(), c.groups.end(), gid) != c.groups.end();
 }
 
-bool may(const Node& n, const msg::Cred& c, int mask) {
+bool may(const Node& n, const msg::Cred& c, int mask, bool ignoregid) {
   if (c.uid == 0) {
     // root may do anything, except execute a non-directory with no x bit at all
     if ((mask & kX) && n.type != msg::kDir && (n.mode & 0111) == 0) return false;
@@ -16,7 +16,7 @@ bool may(const Node& n, const msg::Cred& c, int mask) {
   }
   int bits;
   if (c.uid == n.uid || (n.eattr & msg::kEattrNoOwner)) bits = (n.mode >> 6) & 7;
-  else if (in_group(c, n.gid)) bits = (n.mode >> 3) & 7;
+  else if (ignoregid || in_group(c, n.gid)) bits = (n.mode >> 3) & 7;
   else bits = n.mode & 7;
   return (bits & mask) == mask;
 }

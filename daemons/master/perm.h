@@ -9,8 +9,10 @@ namespace antler::master {
 enum Access : int { kR = 4, kW = 2, kX = 1 };
 
 bool in_group(const msg::Cred& c, uint32_t gid);
-// True iff c may access n for every bit of mask (kR|kW|kX).
-bool may(const Node& n, const msg::Cred& c, int mask);
+// True iff c may access n for every bit of mask (kR|kW|kX). ignoregid (an
+// export option): every user but the owner gets the group bits, whatever
+// its groups.
+bool may(const Node& n, const msg::Cred& c, int mask, bool ignoregid = false);
 // Sticky-bit rule: may c remove or rename victim out of dir?
 bool sticky_allows(const Node& dir, const Node& victim, const msg::Cred& c);
 

@@ -290,6 +290,38 @@ TEST(Changelog, EscapingKeepsOneLine) {
 TEST(Changelog, LineFormat) {
   EXPECT_EQ(format_line(1234, 1732270000LL * 1000000000LL, OpCreate{1, "name", 'f', 420, 0, 0, 0, 57}),
             "1234: 1732270000.000000000|CREATE(1,name,102,420,0,0,0,57)");
+  // An export's goal / trash time clamp adds trailing fields; old lines still parse.
+  OpCreate clamped{1, "name", 'f', 420, 0, 0, 0, 57, 3, 7200};
+  EXPECT_EQ(format_line(1, 0, clamped), "1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200)");
+  EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 2}), "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,2)");
+  EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 0, 0}),
+            "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,0,0)");
+  std::string err;
+  auto l = parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200)", &err);
+  ASSERT_TRUE(l) << err;
+  EXPECT_EQ(std::get<OpCreate>(l->op).goal, 3);
+  EXPECT_EQ(std::get<OpCreate>(l->op).trashtime, 7200);
+  l = parse_line("1: 0.000000000|SYMLINK(1,s,t,0,0,9)", &err);
+  ASSERT_TRUE(l) << err;
+  EXPECT_EQ(std::get<OpSymlink>(l->op).goal, 0);
+  EXPECT_EQ(std::get<OpSymlink>(l->op).trashtime, -1);
+  EXPECT_FALSE(parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0)", &err));
+  EXPECT_FALSE(parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200,1)", &err));
+}
+
+TEST(Fs, CreateWithGoalAndTrashtime) {
+  Fs fs;
+  fs.init_empty(1, T, 2, 3600);
+  ASSERT_EQ(fs.apply(OpCreate{1, "a", msg::kFile, 0644, 0, 0, 0, 2, 5, 60}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{1, "b", msg::kFile, 0644, 0, 0, 0, 3}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSymlink{1, "s", "a", 0, 0, 4, 1, 0}, T), St::kOk);
+  EXPECT_EQ(fs.node(2)->goal, 5);
+  EXPECT_EQ(fs.node(2)->trashtime, 60u);
+  EXPECT_EQ(fs.node(3)->goal, 2);
+  EXPECT_EQ(fs.node(3)->trashtime, 3600u);
+  EXPECT_EQ(fs.node(4)->goal, 1);
+  EXPECT_EQ(fs.node(4)->trashtime, 0u);
+  EXPECT_EQ(fs.apply(OpCreate{1, "c", msg::kFile, 0644, 0, 0, 0, 5, 10}, T), St::kInval);
 }
 
 // Random operations applied live; at some point an image is saved; recovery
@@ -320,11 +352,16 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
       case 0: case 1: {
         uint32_t ino = live.next_inode();
         uint8_t type = rng() % 3 == 0 ? msg::kDir : msg::kFile;
-        op = OpCreate{pick(dirs), name(), type, static_cast<uint16_t>(rng() % 07777), rng() % 3, rng() % 3, 0, ino};
+        op = OpCreate{pick(dirs), name(), type, static_cast<uint16_t>(rng() % 07777),
+                      static_cast<uint32_t>(rng() % 3), static_cast<uint32_t>(rng() % 3), 0, ino,
+                      static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9), rng() % 2 ? -1 : int64_t(rng() % 100000)};
         if (store.commit(op) == St::kOk) (type == msg::kDir ? dirs : files).push_back(ino);
         continue;
       }
-      case 2: op = OpSymlink{pick(dirs), name(), "target,(x)", 1, 1, live.next_inode()}; break;
+      case 2:
+        op = OpSymlink{pick(dirs), name(), "target,(x)", 1, 1, live.next_inode(),
+                       static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9), rng() % 2 ? -1 : int64_t(rng() % 100)};
+        break;
       case 3:
         if (rng() % 4 == 0 && !files.empty()) op = OpPurge{pick(files)};
         else op = OpUnlink{pick(dirs), name(), static_cast<uint8_t>(rng() % 2)};
@@ -421,37 +458,6 @@ TEST(Store, NormalStartRefusesAfterUncleanStop) {
     EXPECT_EQ(fs.child(1, "x"), 2u);
   }
   std::filesystem::remove_all(dir);
-}
-
-TEST(Exports, Matching) {
-  std::string err;
-  auto e = Exports::parse(
-      "# comment\n"
-      "10.0.0.0/8 /data rw,maproot=0\n"
-      "192.168.1.10-192.168.1.20 / ro\n"
-      "172.16.0.0/255.255.0.0 /pub alldirs,password=secret\n"
-      "* . rw\n",
-      "exports.cfg", &err);
-  ASSERT_TRUE(e) << err;
-  uint32_t ten = (10u << 24) | 5;
-  ASSERT_TRUE(e->match(ten, "/data", false));
-  EXPECT_EQ(e->match(ten, "/data", false)->maproot_uid, 0u);
-  EXPECT_FALSE(e->match(ten, "/", false));
-  EXPECT_FALSE(e->match(ten, "/data/sub", false));  // no alldirs
-  uint32_t lan = (192u << 24) | (168u << 16) | (1u << 8) | 15;
-  ASSERT_TRUE(e->match(lan, "/", false));
-  EXPECT_TRUE(e->match(lan, "/", false)->readonly);
-  EXPECT_FALSE(e->match(lan + 10, "/", false));
-  uint32_t pub = (172u << 24) | (16u << 16) | 7;
-  ASSERT_TRUE(e->match(pub, "/pub/deep/er", false));
-  EXPECT_EQ(e->match(pub, "/pub", false)->password, "secret");
-  EXPECT_TRUE(e->match(1, "", true));
-  EXPECT_EQ(e->match(ten, "/data", false)->maproot_uid, 0u);
-  EXPECT_FALSE(Exports::parse("1.2.3.4/33 / rw\n", "x", &err));
-  EXPECT_NE(err.find("x:1:"), std::string::npos);
-  EXPECT_FALSE(Exports::parse("* / bogus\n", "x", &err));
-  EXPECT_NE(err.find("bogus"), std::string::npos);
-  EXPECT_FALSE(Exports::parse("* data rw\n", "x", &err));
 }
 
 }  // namespace
