@@ -15,6 +15,7 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   chunks_.clear();
   trash_.clear();
   shared_goals_.clear();
+  extra_.clear();
   cluster_id_ = cluster_id;
   version_ = 0;
   next_inode_ = 2;
@@ -83,6 +84,7 @@ msg::Attr Fs::attr(const Node& n) const {
   a.goal = n.goal;
   a.trashtime = n.trashtime;
   a.eattr = n.eattr;
+  a.flags = n.has_extra ? msg::kFlagXattr : 0;
   return a;
 }
 
@@ -205,6 +207,7 @@ void Fs::drop_link(Node& n, bool sustain, const std::string& path, int64_t t) {
 void Fs::free_node(Node& n) {
   if (n.type == msg::kFile) release_chunks_from(n, 0);
   trash_.erase(n.id);
+  if (n.has_extra) extra_.erase(n.id);
   nodes_.erase(n.id);
 }
 
@@ -264,6 +267,7 @@ St Fs::apply_op(const OpCreate& o, int64_t t) {
   }
   Node& n = add_node(o.inode, o.type, o.mode, o.uid, o.gid, *p, t);
   if (o.type == msg::kBlockDev || o.type == msg::kCharDev) n.rdev = o.rdev;
+  inherit_acl(*p, n);
   attach(*mut(o.parent), o.name, n, t);
   return St::kOk;
 }
@@ -463,7 +467,15 @@ std::string Fs::dump() const {
     out << "\n";
     if (n.children)
       for (const auto& [name, cid] : *n.children) out << "  " << escape(name) << " -> " << cid << "\n";
+    if (const Extra* e = n.has_extra ? extra_of(id) : nullptr) {
+      for (const auto& [name, value] : e->xattrs) out << "  xattr " << escape(name) << "=" << escape(value) << "\n";
+      if (e->access) out << "  acl " << acl_to_text(*access_acl(n)) << "\n";
+      if (e->dflt) out << "  default-acl " << acl_to_text(*e->dflt) << "\n";
+    }
   }
+  if (extra_.size() != static_cast<size_t>(std::count_if(nodes_.begin(), nodes_.end(),
+                                                         [](const auto& p) { return p.second.has_extra; })))
+    out << "extra entries without a flagged node\n";
   std::vector<uint64_t> cids;
   for (const auto& [id, c] : chunks_) cids.push_back(id);
   std::sort(cids.begin(), cids.end());
