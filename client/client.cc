@@ -155,9 +155,11 @@ class ClientImpl : public Client {
   }
 
   St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode, uint32_t rdev,
-           Attr* out) override {
+           Attr* out, uint16_t umask) override {
     msg::ClAttrReply r;
-    St st = link_.call(msg::ClMknod{0, c, parent, name, type, mode, rdev, true}, &r);
+    msg::ClMknod m{0, c, parent, name, type, mode, rdev, true};
+    m.umask = umask;
+    St st = link_.call(m, &r);
     if (st != St::kOk) return st;
     if (r.status == 0) *out = r.attr;
     return st_of(r.status);
@@ -239,6 +241,38 @@ class ClientImpl : public Client {
     return st != St::kOk ? st : st_of(r.status);
   }
 
+  St getxattr(const Cred& c, uint32_t inode, const std::string& name, uint32_t size, std::string* value,
+              uint32_t* len) override {
+    msg::ClXattrReply r;
+    St st = link_.call(msg::ClGetXattr{0, c, inode, name, size}, &r);
+    if (st != St::kOk) return st;
+    *len = r.size;
+    *value = std::move(r.value);
+    return st_of(r.status);
+  }
+
+  St listxattr(const Cred& c, uint32_t inode, uint32_t size, std::string* names, uint32_t* len) override {
+    msg::ClXattrReply r;
+    St st = link_.call(msg::ClListXattr{0, c, inode, size}, &r);
+    if (st != St::kOk) return st;
+    *len = r.size;
+    *names = std::move(r.value);
+    return st_of(r.status);
+  }
+
+  St setxattr(const Cred& c, uint32_t inode, const std::string& name, const std::string& value,
+              uint32_t flags) override {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClSetXattr{0, c, inode, name, value, flags}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
+  St removexattr(const Cred& c, uint32_t inode, const std::string& name) override {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClRemoveXattr{0, c, inode, name}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
   St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) override {
     int acc = flags & O_ACCMODE;
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
@@ -261,11 +295,12 @@ class ClientImpl : public Client {
   }
 
   St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out,
-            uint64_t* fh) override {
+            uint64_t* fh, uint16_t umask) override {
     int acc = flags & O_ACCMODE;
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     msg::ClAttrReply r;
-    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask}, &r);
+    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask, umask},
+                       &r);
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
     *out = overlay(r.attr);

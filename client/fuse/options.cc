@@ -93,7 +93,7 @@ bool parse_size(const std::string& key, const std::string& value, int64_t unit, 
 // not act on (a warning is printed).
 constexpr const char* kIgnoredMfsOptions[] = {
     "mfsbind",          "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
-    "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode", "mfsnoxattrs",
+    "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode",
     "mfsnoposixlocks",  "mfsnobsdlocks",     "mfsxattrcacheto",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
     "mfsreadaheadleng", "mfsreadaheadtrigger", "mfsdonotrememberpassword", "mfsuniqmode", "mfsaclcacheto",
     "mfsflattrash",     "mfswritecachetime", "mfscachefiles",
@@ -184,6 +184,8 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
     // Chosen before any file is read (see parse_mount_config); inside a
     // configuration file it is ignored.
     if (!need_value()) return false;
+  } else if (key == "mfsnoxattrs") {
+    cfg->no_xattrs = true;
   } else if (key == "mfsdebug") {
     cfg->mfs_debug = true;
   } else if (key == "mfsmeta") {
