@@ -30,6 +30,10 @@ struct Options {
   uint32_t write_cache_mb = 128;  // write-back buffer, all files together
   uint32_t readahead_kb = 4096;   // sequential read-ahead window
   int connect_timeout_ms = 5000;
+  // For this long after the master last said that an inode has no extended
+  // attributes (Attr flags), getxattr and listxattr on it are answered
+  // without asking (ENODATA, empty list). 0: always ask.
+  int xattr_cache_ms = 1000;
 };
 
 struct Statfs {

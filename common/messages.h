@@ -423,13 +423,17 @@ struct ClGetXattr {
 
 // Reply to ClGetXattr and ClListXattr: size is the length of the whole
 // value (or name list); value is empty when the request's size was 0.
+// attr_flags: the inode's Attr flags, so that a client can answer for an
+// inode without any xattr itself for a while (the kernel asks for
+// security.capability before every write).
 struct ClXattrReply {
   static constexpr uint32_t kType = 141;
   uint32_t req = 0;
   uint8_t status = 0;
   uint32_t size = 0;
   std::string value;
-  ANTLER_FIELDS(req, status, size, value)
+  uint8_t attr_flags = 0;
+  ANTLER_FIELDS(req, status, size, value, attr_flags)
 };
 
 // listxattr(2): the names the caller may see, each followed by a NUL, with

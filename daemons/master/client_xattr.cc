@@ -12,10 +12,12 @@ namespace antler::master {
 
 namespace {
 
+uint8_t flags_of(const Node& n) { return n.has_extra ? msg::kFlagXattr : 0; }
+
 // The reply for a value (or name list) of length value.size() to a caller
 // whose buffer holds size bytes (0: only the length is wanted).
-msg::ClXattrReply sized(uint32_t req, std::string value, uint32_t size) {
-  msg::ClXattrReply r{req, u8(St::kOk), static_cast<uint32_t>(value.size()), {}};
+msg::ClXattrReply sized(uint32_t req, const Node& n, std::string value, uint32_t size) {
+  msg::ClXattrReply r{req, u8(St::kOk), static_cast<uint32_t>(value.size()), {}, flags_of(n)};
   if (size == 0) return r;
   if (value.size() > size) r.status = u8(St::kRange);
   else r.value = std::move(value);
@@ -29,8 +31,8 @@ bool owner_or_root(const Node& n, const msg::Cred& c) { return c.uid == 0 || c.u
 void ClientOps::getxattr(const msg::ClGetXattr& m) {
   msg::Cred c = map(m.cred);
   const Node* n = m_.fs.node(in(m.inode));
-  auto fail = [&](St st) { reply(msg::ClXattrReply{m.req, u8(st), 0, {}}); };
-  if (!n) return fail(St::kNoEnt);
+  if (!n) return reply(msg::ClXattrReply{m.req, u8(St::kNoEnt), 0, {}, 0});
+  auto fail = [&](St st) { reply(msg::ClXattrReply{m.req, u8(st), 0, {}, flags_of(*n)}); };
   if (m.name.empty() || m.name.size() > msg::kXattrNameMax) return fail(St::kRange);
   XattrNs ns = xattr_ns(m.name);
   const Extra* e = n->has_extra ? m_.fs.extra_of(n->id) : nullptr;
@@ -47,24 +49,24 @@ void ClientOps::getxattr(const msg::ClGetXattr& m) {
     case XattrNs::kAclAccess: {
       std::optional<Acl> a = m_.fs.access_acl(*n);
       if (!a) return fail(St::kNoData);
-      return reply(sized(m.req, acl_to_xattr(*a), m.size));
+      return reply(sized(m.req, *n, acl_to_xattr(*a), m.size));
     }
     case XattrNs::kAclDefault: {
       const Acl* d = m_.fs.default_acl(*n);
       if (!d) return fail(St::kNoData);
-      return reply(sized(m.req, acl_to_xattr(*d), m.size));
+      return reply(sized(m.req, *n, acl_to_xattr(*d), m.size));
     }
   }
   if (!e) return fail(St::kNoData);
   auto it = e->xattrs.find(m.name);
   if (it == e->xattrs.end()) return fail(St::kNoData);
-  reply(sized(m.req, it->second, m.size));
+  reply(sized(m.req, *n, it->second, m.size));
 }
 
 void ClientOps::listxattr(const msg::ClListXattr& m) {
   msg::Cred c = map(m.cred);
   const Node* n = m_.fs.node(in(m.inode));
-  if (!n) return reply(msg::ClXattrReply{m.req, u8(St::kNoEnt), 0, {}});
+  if (!n) return reply(msg::ClXattrReply{m.req, u8(St::kNoEnt), 0, {}, 0});
   std::string names;
   if (const Extra* e = n->has_extra ? m_.fs.extra_of(n->id) : nullptr) {
     for (const auto& [name, value] : e->xattrs) {
@@ -75,7 +77,7 @@ void ClientOps::listxattr(const msg::ClListXattr& m) {
     if (e->access) names.append(kAclAccessName).push_back('\0');
     if (e->dflt) names.append(kAclDefaultName).push_back('\0');
   }
-  reply(sized(m.req, std::move(names), m.size));
+  reply(sized(m.req, *n, std::move(names), m.size));
 }
 
 St ClientOps::xattr_write_check(const Node& n, const msg::Cred& c, XattrNs ns, const std::string& name) {
