@@ -157,7 +157,9 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
   serde::Writer wx(xattrs);
   wx.put(static_cast<uint64_t>(extra_.size()));
   for (const auto& [id, e] : extra_) {
-    ExtraRec r{id, {}, e.access ? acl_to_xattr(*e.access) : "", e.dflt ? acl_to_xattr(*e.dflt) : ""};
+    // The access ACL as it stands: owner, mask and other from the mode.
+    std::optional<Acl> access = e.access ? access_acl(nodes_.at(id)) : std::nullopt;
+    ExtraRec r{id, {}, access ? acl_to_xattr(*access) : "", e.dflt ? acl_to_xattr(*e.dflt) : ""};
     for (const auto& [name, value] : e.xattrs) r.xattrs.push_back({name, value});
     wx.put(r);
   }
