@@ -236,6 +236,11 @@ class ClientImpl : public Client {
     return st_of(r.status);
   }
 
+  St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
+          std::string* reply) override {
+    return link_.call_tool(type, payload, c, reply_type, reply);
+  }
+
   St access(const Cred& c, uint32_t inode, int mask) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClAccess{0, c, inode, static_cast<uint8_t>(mask & 7)}, &r);

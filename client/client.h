@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/messages.h"
@@ -34,6 +35,7 @@ struct Options {
   // attributes (Attr flags), getxattr and listxattr on it are answered
   // without asking (ENODATA, empty list). 0: always ask.
   int xattr_cache_ms = 1000;
+  bool meta = false;              // meta mount: trash and sustained files (mfsmount -m)
 };
 
 struct Statfs {
@@ -103,6 +105,12 @@ class Client {
   virtual St flush(uint64_t fh) = 0;                 // close(2) of one descriptor
   virtual St fsync(uint64_t fh, bool datasync) = 0;  // data on every copy, on disk
   virtual St release(uint64_t fh) = 0;               // last close of the handle
+
+  // ---- tools (mfs* commands, meta mount): a request of type
+  // msg::kToolFirst..kToolLast whose payload starts with a msg::ToolHeader;
+  // the header is replaced by c. *reply_type/*reply get the master's answer.
+  virtual St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
+                  std::string* reply) = 0;
 };
 
 }  // namespace antler::client

@@ -55,6 +55,7 @@ bool MasterLink::connect_locked(std::string* error) {
   reg.password = opts_.password;
   reg.session_id = session_;
   reg.info = opts_.info;
+  reg.meta = opts_.meta;
   msg::ClRegisterReply rr;
   if (!conn->send(reg) || !conn->recv_as(rr, opts_.connect_timeout_ms)) {
     *error = "master " + where + " did not answer the registration";
@@ -145,6 +146,38 @@ St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, 
   *type = w.type;
   *payload = std::move(w.payload);
   return St::kOk;
+}
+
+St MasterLink::call_tool(uint32_t type, std::string_view payload, const msg::Cred& cred, uint32_t* reply_type,
+                         std::string* reply) {
+  if (type < msg::kToolFirst || type > msg::kToolLast) return St::kInval;
+  serde::Reader r(payload.data(), payload.size());
+  msg::ToolHeader h;
+  if (!r.get(h.req) || !r.get(h.cred)) return St::kInval;
+  std::string_view rest = payload.substr(payload.size() - r.left());
+  for (int attempt = 0;; attempt++) {
+    St st = exchange_frame([&](uint32_t id) {
+      std::string out(8, '\0');
+      serde::Writer w(out);
+      w.put(id);
+      w.put(cred);
+      out.append(rest);
+      uint32_t hdr[2] = {type, static_cast<uint32_t>(out.size() - 8)};
+      std::memcpy(out.data(), hdr, 8);
+      return out;
+    }, reply_type, reply);
+    if (st == St::kOk) {
+      msg::ClStatusReply s;
+      if (*reply_type == msg::ClStatusReply::kType && net::decode(*reply, s) &&
+          static_cast<St>(s.status) == St::kBadSession && attempt < opts_.io_retries) {
+        drop_connection();
+        continue;
+      }
+      return St::kOk;
+    }
+    if (attempt >= opts_.io_retries) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt == 0 ? 50 : 1000));
+  }
 }
 
 }  // namespace antler::client

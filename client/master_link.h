@@ -71,6 +71,12 @@ class MasterLink {
     }
   }
 
+  // A tool request (msg::kToolFirst..kToolLast): `payload` begins with a
+  // msg::ToolHeader, which is replaced by this link's request id and `cred`.
+  // The reply comes back as received (type and payload). Retries like call().
+  St call_tool(uint32_t type, std::string_view payload, const msg::Cred& cred, uint32_t* reply_type,
+               std::string* reply);
+
  private:
   template <class M>
   St exchange(const M& m, uint32_t, uint32_t* req, uint32_t* type, std::string* payload) {

@@ -537,6 +537,22 @@ struct CsTruncate {
   ANTLER_FIELDS(op_id, chunk_id, version, new_version, length)
 };
 
+// Copy-on-write for snapshots: make a new chunk new_chunk_id at new_version
+// from the local copy of chunk_id at version, cut or zero-extended to
+// `length` bytes (kKeepLength: the same length). Answered with CsOpStatus
+// (for new_chunk_id).
+struct CsDuplicate {
+  static constexpr uint32_t kType = 215;
+  static constexpr uint32_t kKeepLength = 0xFFFFFFFF;
+  uint32_t op_id = 0;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  uint64_t new_chunk_id = 0;
+  uint32_t new_version = 0;
+  uint32_t length = kKeepLength;
+  ANTLER_FIELDS(op_id, chunk_id, version, new_chunk_id, new_version, length)
+};
+
 // Copy a chunk from another chunkserver (pull) and keep it at version.
 struct CsReplicate {
   static constexpr uint32_t kType = 214;
@@ -648,7 +664,7 @@ using AllMessages =
              ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease, ClReadChunk, ClChunkReply,
              ClWriteChunk, ClWriteChunkEnd, ClGetXattr, ClXattrReply, ClListXattr, ClSetXattr,
              ClRemoveXattr, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
-             CsTruncate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
+             CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
              ClSnapshot, ClAppendChunks, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge>;
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "client/fuse/ctl_file.h"
 #include "common/log.h"
 
 #ifndef RENAME_NOREPLACE
@@ -261,10 +262,13 @@ void op_init(void* userdata, fuse_conn_info* conn) {
 
 void op_destroy(void* userdata) { log::debug("FUSE session destroyed"); }
 
+bool is_ctl(fuse_ino_t ino) { return ino == ctl::kInode; }
+
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   if (!name_ok(req, name)) return;
   Fs* fs = fs_of(req);
   Attr a;
+  if (parent == FUSE_ROOT_ID && std::strcmp(name, ctl::kName) == 0) return reply_entry(req, St::kOk, ctl::attr());
   St s = fs->client->lookup(cred_of(req), static_cast<uint32_t>(parent), name, &a);
   if (s == St::kNoEnt && fs->negentry_timeout > 0) {
     fuse_entry_param e;
@@ -282,12 +286,14 @@ void op_forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
 void op_forget_multi(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
 
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  if (is_ctl(ino)) return reply_attr(req, St::kOk, ctl::attr());
   Attr a;
   St s = client_of(req)->getattr(static_cast<uint32_t>(ino), &a);
   reply_attr(req, s, a);
 }
 
 void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
+  if (is_ctl(ino)) return reply_attr(req, St::kOk, ctl::attr());  // O_TRUNC of a shell redirection
   Client* c = client_of(req);
   Attr v;
   uint32_t mask = setattr_mask(to_set, *attr, &v);
@@ -367,6 +373,13 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Fs* fs = fs_of(req);
+  if (is_ctl(ino)) {
+    fi->fh = ctl::open();
+    fi->direct_io = 1;
+    fi->nonseekable = 1;
+    if (fuse_reply_open(req, fi) != 0) ctl::release(fi->fh);
+    return;
+  }
   uint64_t fh = 0;
   St s = fs->client->open(cred_of(req), static_cast<uint32_t>(ino), fi->flags, &fh);
   if (s != St::kOk) return reply_status(req, s);
@@ -377,6 +390,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   std::string data;
+  if (is_ctl(ino)) {
+    data = ctl::read(fi->fh, size);
+    fuse_reply_buf(req, data.data(), data.size());
+    return;
+  }
   St s = client_of(req)->read(fi->fh, static_cast<uint64_t>(off), size, &data);
   if (s != St::kOk) {
     log::warn("read inode {} at {} ({} bytes): {}", ino, off, size, to_string(s));
@@ -386,6 +404,12 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
 }
 
 void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
+  if (is_ctl(ino)) {
+    int e = ctl::write(client_of(req), cred_of(req), fi->fh, buf, size);
+    if (e != 0) return (void)fuse_reply_err(req, e);
+    fuse_reply_write(req, size);
+    return;
+  }
   St s = client_of(req)->write(fi->fh, static_cast<uint64_t>(off), buf, size);
   if (s != St::kOk) {
     log::warn("write inode {} at {} ({} bytes): {}", ino, off, size, to_string(s));
@@ -395,18 +419,24 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
 }
 
 void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (is_ctl(ino)) return (void)fuse_reply_err(req, 0);
   St s = client_of(req)->flush(fi->fh);
   if (s != St::kOk) log::warn("flush inode {}: {}", ino, to_string(s));
   reply_status(req, s);
 }
 
 void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (is_ctl(ino)) {
+    ctl::release(fi->fh);
+    return (void)fuse_reply_err(req, 0);
+  }
   St s = client_of(req)->release(fi->fh);
   if (s != St::kOk) log::warn("release inode {}: {}", ino, to_string(s));
   reply_status(req, s);
 }
 
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
+  if (is_ctl(ino)) return (void)fuse_reply_err(req, 0);
   St s = client_of(req)->fsync(fi->fh, datasync != 0);
   if (s != St::kOk) log::warn("fsync inode {}: {}", ino, to_string(s));
   reply_status(req, s);
@@ -458,6 +488,7 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
 }
 
 void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
+  if (is_ctl(ino)) return (void)fuse_reply_err(req, 0);
   reply_status(req, client_of(req)->access(cred_of(req), static_cast<uint32_t>(ino), mask));
 }
 
@@ -479,10 +510,14 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
 // ------------------------------------------------------ extended attributes
 
 // With mfsnoxattrs: ENOSYS makes the kernel answer EOPNOTSUPP from then on
-// without asking again.
-bool xattrs_on(fuse_req_t req) {
-  if (fs_of(req)->xattrs) return true;
-  fuse_reply_err(req, ENOSYS);
+// without asking again. The control file has no attributes and takes none.
+bool xattrs_on(fuse_req_t req, fuse_ino_t ino, int ctl_error) {
+  if (!fs_of(req)->xattrs) {
+    fuse_reply_err(req, ENOSYS);
+    return false;
+  }
+  if (!is_ctl(ino)) return true;
+  fuse_reply_err(req, ctl_error);
   return false;
 }
 
@@ -501,7 +536,7 @@ void reply_xattr_value(fuse_req_t req, St s, size_t size, uint32_t len, const st
 }
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  if (!xattrs_on(req)) return;
+  if (!xattrs_on(req, ino, ENODATA)) return;
   std::string value;
   uint32_t len = 0;
   uint32_t want = static_cast<uint32_t>(std::min<size_t>(size, msg::kXattrSizeMax));
@@ -510,7 +545,12 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
 }
 
 void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
-  if (!xattrs_on(req)) return;
+  if (is_ctl(ino) && fs_of(req)->xattrs) {  // no names
+    if (size == 0) fuse_reply_xattr(req, 0);
+    else fuse_reply_buf(req, nullptr, 0);
+    return;
+  }
+  if (!xattrs_on(req, ino, 0)) return;
   std::string names;
   uint32_t len = 0;
   uint32_t want = static_cast<uint32_t>(std::min<size_t>(size, UINT32_MAX));
@@ -519,7 +559,7 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 }
 
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
-  if (!xattrs_on(req)) return;
+  if (!xattrs_on(req, ino, ENOTSUP)) return;
   uint32_t f = 0;
   if (!xattr_flags(flags, &f) || size > msg::kXattrSizeMax) {
     fuse_reply_err(req, size > msg::kXattrSizeMax ? E2BIG : EINVAL);
@@ -530,7 +570,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
 }
 
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  if (!xattrs_on(req)) return;
+  if (!xattrs_on(req, ino, ENOTSUP)) return;
   reply_status(req, client_of(req)->removexattr(cred_of(req), static_cast<uint32_t>(ino), name));
 }
 

@@ -23,6 +23,7 @@
 
 #include "client/client.h"
 #include "client/fuse/fuse_ops.h"
+#include "client/fuse/meta_ops.h"
 #include "client/fuse/options.h"
 #include "common/log.h"
 
@@ -253,8 +254,8 @@ int run(int argc, char** argv) {
   fs.client = client.get();
   FuseArgs fargs(argv[0], fuse_mount_options(cfg, client->readonly(), is_root));
   fs.conn_opts = fuse_parse_conn_info_opts(&fargs.args);
-  fuse_session* se = fs.conn_opts ? fuse_session_new(&fargs.args, &fuse_ops(), sizeof(fuse_lowlevel_ops), &fs)
-                                  : nullptr;
+  const fuse_lowlevel_ops& ops = cfg.client.meta ? meta_ops() : fuse_ops();
+  fuse_session* se = fs.conn_opts ? fuse_session_new(&fargs.args, &ops, sizeof(fuse_lowlevel_ops), &fs) : nullptr;
   if (se == nullptr) {
     startup.fail("cannot create the FUSE session");
     std::free(fs.conn_opts);

@@ -194,8 +194,7 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
   } else if (key == "mfsdebug") {
     cfg->mfs_debug = true;
   } else if (key == "mfsmeta") {
-    *error = "the meta file system (mfsmeta, -m) is not supported by this mfsmount";
-    return false;
+    cfg->client.meta = true;
   } else {
     for (const char* ignored : kIgnoredMfsOptions) {
       if (key == ignored) {
@@ -346,8 +345,7 @@ bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, 
     } else if (arg == "-n") {
       cfg->no_default_options = true;
     } else if (arg == "-m" || arg == "--meta") {
-      *error = "the meta file system (mfsmeta, -m) is not supported by this mfsmount";
-      return false;
+      cfg->client.meta = true;
     } else if (starts_with(arg, "-o")) {
       if (!take_value(i, arg, "-o", &v)) return false;
       cmd_options.push_back(v);

@@ -184,8 +184,22 @@ TEST(MountOptions, UnknownMfsOptionIsAnError) {
   EXPECT_FALSE(parse({no_file(), "-o", "mfsmaster", "/m"}, &cfg, &err));
   EXPECT_FALSE(parse({no_file(), "-x", "/m"}, &cfg, &err));
   EXPECT_EQ(err, "unknown option '-x' (see mfsmount -h)");
-  EXPECT_FALSE(parse({no_file(), "-m", "/m"}, &cfg, &err));
   EXPECT_FALSE(parse({no_file(), "-H"}, &cfg, &err));
+}
+
+TEST(MountOptions, MetaMount) {
+  for (const char* form : {"-m", "--meta"}) {
+    MountConfig cfg;
+    std::string err;
+    ASSERT_TRUE(parse({no_file(), form, "/m"}, &cfg, &err)) << err;
+    EXPECT_TRUE(cfg.client.meta);
+  }
+  MountConfig cfg;
+  std::string err;
+  ASSERT_TRUE(parse({no_file(), "-o", "mfsmeta", "/m"}, &cfg, &err)) << err;
+  EXPECT_TRUE(cfg.client.meta);
+  ASSERT_TRUE(parse({no_file(), "/m"}, &cfg, &err)) << err;
+  EXPECT_FALSE(cfg.client.meta);
 }
 
 TEST(MountOptions, IgnoredMooseFsOptionsWarn) {

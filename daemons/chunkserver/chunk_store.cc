@@ -723,6 +723,30 @@ St ChunkStore::Handle::fsync() {
 
 // ----------------------------------------------------------------- replicas
 
+St ChunkStore::duplicate(uint64_t id, uint32_t version, uint64_t new_id, uint32_t new_version, uint32_t length) {
+  {
+    std::lock_guard lk(mu_);
+    if (chunks_.count(new_id)) return St::kExist;
+  }
+  Handle h;
+  St st = open(id, version, &h);
+  if (st != St::kOk) return st;
+  uint32_t src_len = h.length();
+  if (length == msg::CsDuplicate::kKeepLength) length = src_len;
+  if (length > kChunkSize) return St::kInval;
+  Replica r;
+  if ((st = begin_replica(new_id, new_version, &r)) != St::kOk) return st;
+  std::unique_ptr<char[]> buf(new char[kBlockSize]);
+  uint32_t copy = std::min(length, src_len);
+  for (uint32_t b = 0; uint64_t{b} * kBlockSize < copy; b++) {
+    uint32_t crc = 0, len = 0;
+    if ((st = h.read_block(b, buf.get(), &crc, &len)) != St::kOk) return st;
+    uint32_t off = b * kBlockSize;
+    if ((st = r.write(off, buf.get(), std::min(kBlockSize, copy - off))) != St::kOk) return st;
+  }
+  return r.commit(length);
+}
+
 St ChunkStore::begin_replica(uint64_t id, uint32_t version, Replica* out) {
   out->abort();
   int disk;

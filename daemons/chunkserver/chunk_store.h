@@ -71,6 +71,10 @@ class ChunkStore {
   St remove(uint64_t id, uint32_t version);  // version 0: any
   St set_version(uint64_t id, uint32_t version, uint32_t new_version);
   St truncate(uint64_t id, uint32_t version, uint32_t new_version, uint32_t length);
+  // A new chunk new_id at new_version with the data of id at version (every
+  // block's CRC checked on the way), cut or zero-extended to length bytes
+  // (msg::CsDuplicate::kKeepLength: the same length). kExist if new_id is here.
+  St duplicate(uint64_t id, uint32_t version, uint64_t new_id, uint32_t new_version, uint32_t length);
 
   // Version and data length of a chunk; false if absent.
   bool lookup(uint64_t id, uint32_t* version, uint32_t* length) const;

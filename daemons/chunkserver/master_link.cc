@@ -287,6 +287,13 @@ void MasterLink::handle(uint32_t type, const std::string& payload, bool* ok) {
             logged("truncate", m.chunk_id, store_.truncate(m.chunk_id, m.version, m.new_version, m.length)));
       return;
     }
+    case msg::CsDuplicate::kType: {
+      msg::CsDuplicate m;
+      if (!(*ok = net::decode(payload, m))) return;
+      St st = store_.duplicate(m.chunk_id, m.version, m.new_chunk_id, m.new_version, m.length);
+      reply(m.op_id, m.new_chunk_id, logged("duplicate", m.chunk_id, st));
+      return;
+    }
     case msg::CsReplicate::kType: {
       msg::CsReplicate m;
       if (!(*ok = net::decode(payload, m))) return;

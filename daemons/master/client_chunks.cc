@@ -4,6 +4,47 @@
 
 namespace antler::master {
 
+namespace {
+
+// Copy-on-write: slot `index` of file ino holds chunk cid, which other files
+// share (snapshots, appended chunks). Makes the file its own copy, version
+// 1, on the servers holding cid (CsDuplicate, cut or zero-extended to
+// length), points the slot at it, then calls done(status, new chunk id,
+// servers holding it).
+void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
+                   std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done) {
+  std::vector<uint32_t> holders;
+  master.valid_locations(cid, &holders);
+  uint64_t slot = (uint64_t(ino) << 32) | index;
+  if (holders.empty()) return done(St::kIO, 0, {});
+  if (!master.creating.insert(slot).second) return done(St::kLocked, 0, {});
+  uint32_t v = master.fs.chunk(cid)->version;
+  uint64_t id = master.fs.reserve_chunk_id();
+  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  for (uint32_t cs : holders) {
+    ops.emplace_back(cs, [&master, cs, cid, v, id, length](Master::OpDone d) {
+      master.cs_command(cs, msg::CsDuplicate{0, cid, v, id, 1, length}, std::move(d));
+    });
+  }
+  master.cs_gather(std::move(ops), [&master, ino, index, cid, id, slot, done](std::vector<uint32_t> good) {
+    master.creating.erase(slot);
+    const Node* n = master.fs.node(ino);
+    St st = St::kOk;
+    if (good.empty()) st = St::kIO;
+    else if (!n || index >= n->chunks.size() || n->chunks[index] != cid) st = St::kLocked;  // changed meanwhile
+    else st = master.commit(OpSetChunk{ino, index, id, 1});
+    if (st != St::kOk) {
+      for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+      return done(st, 0, {});
+    }
+    for (uint32_t cs : good) master.copies[id].push_back({cs, 1});
+    log::debug("inode {} slot {}: chunk {:016X} copied on write to {:016X}", ino, index, cid, id);
+    done(St::kOk, id, good);
+  });
+}
+
+}  // namespace
+
 void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c) {
   const Node* n = m_.fs.node(ino);
   uint64_t len = m.size;
@@ -11,11 +52,25 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
   uint64_t cid = (len < n->length && in_chunk != 0 && idx < n->chunks.size()) ? n->chunks[idx] : 0;
   if (cid == 0) return attr_reply(m.req, m_.commit(OpTruncate{ino, len}), ino);
-  // Cut the last chunk on its servers (new version) before shrinking.
   Master& master = m_;
   LinkPtr link = link_;
   Session sess = *sess_;
   uint32_t req = m.req;
+  auto answer = [&master, link, sess, req, ino](St st) {
+    msg::ClAttrReply r{req, u8(st), {}};
+    if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
+      r.attr = master.fs.attr(*n);
+      if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
+    }
+    if (link->open()) link->send(net::frame(r));
+  };
+  if (master.fs.chunk(cid)->refs > 1) {
+    // Shared with a snapshot: the file gets its own copy, already cut.
+    return copy_on_write(master, ino, idx, cid, in_chunk, [&master, answer, ino, len](St st, uint64_t, const auto&) {
+      answer(st == St::kOk ? master.commit(OpTruncate{ino, len}) : st);
+    });
+  }
+  // Cut the last chunk on its servers (new version) before shrinking.
   const ChunkMeta* meta = master.fs.chunk(cid);
   uint32_t v = meta->version, nv = v + 1;
   std::vector<uint32_t> holders;
@@ -28,15 +83,9 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
       master.cs_command(cs, msg::CsTruncate{0, cid, v, nv, in_chunk}, std::move(d));
     });
   }
-  master.cs_gather(std::move(ops), [&master, link, sess, req, ino, len, cid, nv](std::vector<uint32_t> good) {
+  master.cs_gather(std::move(ops), [&master, answer, ino, len, cid, nv](std::vector<uint32_t> good) {
     master.keep_copies(cid, good, nv);
-    St st = good.empty() ? St::kIO : master.commit(OpTruncate{ino, len});
-    msg::ClAttrReply r{req, u8(st), {}};
-    if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
-      r.attr = master.fs.attr(*n);
-      if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
-    }
-    if (link->open()) link->send(net::frame(r));
+    answer(good.empty() ? St::kIO : master.commit(OpTruncate{ino, len}));
   });
 }
 
@@ -79,6 +128,19 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     if (l != master.leases.end() && l->second.session != session && l->second.expires_ms > now) {
       r.status = u8(St::kLocked);
       return reply(r);
+    }
+    if (master.fs.chunk(cid)->refs > 1) {
+      // Shared with a snapshot: write to a copy of its own.
+      return copy_on_write(master, ino, index, cid, msg::CsDuplicate::kKeepLength,
+                           [&master, send, req, ino, session](St st, uint64_t id, const std::vector<uint32_t>& good) {
+                             msg::ClChunkReply rep{req, u8(st), 0, id, 1, {}};
+                             if (st == St::kOk) {
+                               master.leases[id] = {session, master.loop.now_ms() + 60000};
+                               rep.file_length = master.fs.node(ino)->length;
+                               for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
+                             }
+                             send(rep);
+                           });
     }
     std::vector<uint32_t> holders;
     master.valid_locations(cid, &holders);

@@ -206,6 +206,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
 
 void ClientOps::statfs(const msg::ClStatfs& m) {
   msg::ClStatfsReply r{m.req, 0, 0, 0, 0, m_.fs.node_count()};
+  for (const auto& [ino, info] : m_.fs.trash()) r.trash_bytes += m_.fs.node(ino)->length;
   for (const auto& [id, s] : m_.servers) {
     if (!s.connected()) continue;
     r.total_bytes += s.total;
@@ -251,7 +252,10 @@ void ClientOps::release(const msg::ClRelease& m) {
     if (--m_.open_count[ino] == 0) {
       m_.open_count.erase(ino);
       const Node* n = m_.fs.node(ino);
-      if (n && n->nlink == 0) m_.commit(OpPurge{ino});
+      if (n && n->nlink == 0) {
+        // A trash file stays in the trash; an unlinked open file goes now.
+        if (m_.fs.trash().count(ino) == 0) m_.commit(OpPurge{ino});
+      }
     }
   }
   status(m.req, St::kOk);
@@ -276,6 +280,13 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClReadChunk::kType: return handle<msg::ClReadChunk>(p, [&](auto& m) { read_chunk(m); });
     case msg::ClWriteChunk::kType: return handle<msg::ClWriteChunk>(p, [&](auto& m) { write_chunk(m); });
     case msg::ClWriteChunkEnd::kType: return handle<msg::ClWriteChunkEnd>(p, [&](auto& m) { write_chunk_end(m); });
+    case msg::ClToolGet::kType: return handle<msg::ClToolGet>(p, [&](auto& m) { tool_get(m); });
+    case msg::ClToolSet::kType: return handle<msg::ClToolSet>(p, [&](auto& m) { tool_set(m); });
+    case msg::ClSnapshot::kType: return handle<msg::ClSnapshot>(p, [&](auto& m) { snapshot(m); });
+    case msg::ClAppendChunks::kType: return handle<msg::ClAppendChunks>(p, [&](auto& m) { append_chunks(m); });
+    case msg::ClTrashList::kType: return handle<msg::ClTrashList>(p, [&](auto& m) { trash_list(m); });
+    case msg::ClUndel::kType: return handle<msg::ClUndel>(p, [&](auto& m) { undel(m); });
+    case msg::ClTrashPurge::kType: return handle<msg::ClTrashPurge>(p, [&](auto& m) { trash_purge(m); });
     case msg::ClGetXattr::kType: return handle<msg::ClGetXattr>(p, [&](auto& m) { getxattr(m); });
     case msg::ClListXattr::kType: return handle<msg::ClListXattr>(p, [&](auto& m) { listxattr(m); });
     case msg::ClSetXattr::kType: return handle<msg::ClSetXattr>(p, [&](auto& m) { setxattr(m); });
@@ -357,6 +368,7 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
     s.id = id;
     s.root = root;
     s.rule = *rule;
+    s.meta = m.meta;
     s.info = m.info;
     s.peer = link->peer;
     ctx.session = id;

@@ -116,6 +116,14 @@ class ClientOps {
   void read_chunk(const msg::ClReadChunk& m);
   void write_chunk(const msg::ClWriteChunk& m);
   void write_chunk_end(const msg::ClWriteChunkEnd& m);
+  // client_tools.cc
+  void tool_get(const msg::ClToolGet& m);
+  void tool_set(const msg::ClToolSet& m);
+  void snapshot(const msg::ClSnapshot& m);
+  void append_chunks(const msg::ClAppendChunks& m);
+  void trash_list(const msg::ClTrashList& m);
+  void undel(const msg::ClUndel& m);
+  void trash_purge(const msg::ClTrashPurge& m);
   // Extended attributes and ACLs (client_xattr.cc).
   void getxattr(const msg::ClGetXattr& m);
   void listxattr(const msg::ClListXattr& m);

@@ -41,6 +41,7 @@ template void Master::cs_command<msg::CsCreate>(uint32_t, msg::CsCreate, OpDone)
 template void Master::cs_command<msg::CsDelete>(uint32_t, msg::CsDelete, OpDone);
 template void Master::cs_command<msg::CsSetVersion>(uint32_t, msg::CsSetVersion, OpDone);
 template void Master::cs_command<msg::CsTruncate>(uint32_t, msg::CsTruncate, OpDone);
+template void Master::cs_command<msg::CsDuplicate>(uint32_t, msg::CsDuplicate, OpDone);
 template void Master::cs_command<msg::CsReplicate>(uint32_t, msg::CsReplicate, OpDone);
 
 void Master::cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,

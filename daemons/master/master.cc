@@ -107,6 +107,7 @@ void Master::tick() {
     else ++it;
   }
   chunk_loop();
+  expire_trash();
   if (now - last_save_ms_ >= cfg.num("METADATA_SAVE_FREQ") * 3600 * 1000) {
     if (store.save_in_background()) last_save_ms_ = now;
   }

@@ -26,6 +26,7 @@ struct Session {
   ExportRule rule;
   std::string info;
   std::string peer;
+  bool meta = false;  // meta mount: trash and sustained files, no namespace
   std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
 };
 
@@ -81,6 +82,8 @@ class Master {
   void keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version);
   // Chunk loop (chunk_loop.cc): replication, over-goal deletion.
   void chunk_loop();
+  // Purges trash files whose trash time is over (client_tools.cc).
+  void expire_trash();
 
   std::unordered_map<uint32_t, ChunkServer> servers;
   std::unordered_map<uint64_t, std::vector<Copy>> copies;

@@ -57,6 +57,7 @@ BUILD_DIR=$(cd "$BUILD_DIR" 2>/dev/null && pwd) || fail "build directory '${1:-$
 MFSMASTER=$BUILD_DIR/daemons/master/mfsmaster
 MFSCHUNKSERVER=$BUILD_DIR/daemons/chunkserver/mfschunkserver
 MFSMOUNT=$BUILD_DIR/client/fuse/mfsmount
+TOOLS=$BUILD_DIR/tools  # mfs* tool symlinks: "$TOOLS/mfsgetgoal" ...
 for b in "$MFSMASTER" "$MFSCHUNKSERVER" "$MFSMOUNT"; do
   [[ -x "$b" ]] || fail "binary $b is missing (build first: cmake --build $BUILD_DIR)"
 done
@@ -310,7 +311,7 @@ write_master_cfg() {
   shift 4
   mkdir -p "$dir/data"
   local -a exports=("$@")
-  ((${#exports[@]} > 0)) || exports=("*  /  rw,alldirs,maproot=0")
+  ((${#exports[@]} > 0)) || exports=("*  /  rw,alldirs,maproot=0" "*  .  rw")
   printf '%s\n' "# Antler system test: $TEST_NAME" "${exports[@]}" >"$dir/mfsexports.cfg"
   cat >"$dir/mfsmaster.cfg" <<EOF
 # Antler system test: $TEST_NAME

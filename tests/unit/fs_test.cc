@@ -15,14 +15,14 @@ namespace {
 
 constexpr int64_t T = 1700000000LL * 1000000000LL;
 
-Fs fresh() {
+Fs fresh(uint32_t trashtime = 0) {
   Fs fs;
-  fs.init_empty(77, T, 2, 86400);
+  fs.init_empty(77, T, 2, trashtime);
   return fs;
 }
 
 TEST(Fs, CreateLookupUnlink) {
-  Fs fs = fresh();
+  Fs fs = fresh(86400);
   ASSERT_EQ(fs.apply(OpCreate{1, "a", msg::kFile, 0644, 5, 6, 0, 2}, T), St::kOk);
   EXPECT_EQ(fs.apply(OpCreate{1, "a", msg::kFile, 0644, 5, 6, 0, 3}, T), St::kExist);
   EXPECT_EQ(fs.child(1, "a"), 2u);
@@ -32,8 +32,113 @@ TEST(Fs, CreateLookupUnlink) {
   EXPECT_EQ(n->trashtime, 86400u);
   EXPECT_EQ(fs.attr(*n).nlink, 1u);
   EXPECT_EQ(fs.apply(OpUnlink{1, "a"}, T), St::kOk);
-  EXPECT_EQ(fs.node(2), nullptr);
+  // trash time 86400: in the trash, under its old path
+  ASSERT_NE(fs.node(2), nullptr);
+  EXPECT_EQ(fs.node(2)->nlink, 0u);
+  ASSERT_EQ(fs.trash().count(2), 1u);
+  EXPECT_EQ(fs.trash().at(2).path, "a");
+  EXPECT_TRUE(fs.sustained().empty());
   EXPECT_EQ(fs.apply(OpUnlink{1, "a"}, T), St::kNoEnt);
+  EXPECT_EQ(fs.apply(OpPurge{2}, T), St::kOk);
+  EXPECT_EQ(fs.node(2), nullptr);
+  EXPECT_TRUE(fs.trash().empty());
+}
+
+TEST(Fs, TrashUndeleteRecreatesDirectories) {
+  Fs fs = fresh(100);
+  ASSERT_EQ(fs.apply(OpCreate{1, "d", msg::kDir, 0700, 5, 6, 0, 2}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "e", msg::kDir, 0700, 5, 6, 0, 3}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{3, "f", msg::kFile, 0644, 5, 6, 0, 4}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetChunk{4, 0, 10, 1}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpUnlink{3, "f"}, T), St::kOk);
+  ASSERT_EQ(fs.trash().at(4).path, "d/e/f");
+  ASSERT_EQ(fs.apply(OpUnlink{2, "e"}, T), St::kOk);  // directories are not kept
+  ASSERT_EQ(fs.apply(OpUndel{4, 0}, T), St::kInval);  // new directories need inode numbers
+  ASSERT_EQ(fs.apply(OpUndel{4, 50}, T), St::kOk);
+  EXPECT_EQ(fs.child(2, "e"), 50u);
+  EXPECT_EQ(fs.child(50, "f"), 4u);
+  EXPECT_EQ(fs.node(50)->uid, 5u);
+  EXPECT_EQ(fs.node(4)->nlink, 1u);
+  EXPECT_TRUE(fs.trash().empty());
+  EXPECT_EQ(fs.chunk(10)->refs, 1u);
+  // a name in the way: refused, nothing changes
+  ASSERT_EQ(fs.apply(OpUnlink{50, "f"}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{50, "f", msg::kFile, 0644, 0, 0, 0, 60}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpUndel{4, 61}, T), St::kExist);
+  EXPECT_EQ(fs.trash().count(4), 1u);
+  // purged with its chunk; sustain keeps an open one out of the trash
+  ASSERT_EQ(fs.apply(OpPurge{4, 1}, T), St::kOk);
+  EXPECT_EQ(fs.sustained(), std::vector<uint32_t>{4});
+  ASSERT_EQ(fs.apply(OpPurge{4}, T), St::kOk);
+  EXPECT_EQ(fs.chunk(10), nullptr);
+  EXPECT_EQ(fs.released_chunks(), std::vector<uint64_t>{10});
+}
+
+TEST(Fs, SetAttribRecursiveCountsAndOwnership) {
+  Fs fs = fresh();
+  ASSERT_EQ(fs.apply(OpCreate{1, "d", msg::kDir, 0777, 5, 5, 0, 2}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "a", msg::kFile, 0644, 5, 5, 0, 3}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "b", msg::kFile, 0644, 7, 7, 0, 4}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetChunk{3, 0, 20, 1}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetAttrib{2, 5, msg::kAttrGoal, 4, msg::kSetExact, 1}, T), St::kOk);
+  EXPECT_EQ(fs.last_set().changed, 2u);
+  EXPECT_EQ(fs.last_set().not_permitted, 1u);
+  EXPECT_EQ(fs.node(3)->goal, 4);
+  EXPECT_EQ(fs.chunk(20)->goal, 4);
+  EXPECT_EQ(fs.node(4)->goal, 2);
+  ASSERT_EQ(fs.apply(OpSetAttrib{2, 0, msg::kAttrGoal, 3, msg::kSetLower, 1}, T), St::kOk);
+  EXPECT_EQ(fs.last_set().changed, 2u);      // 4 -> 3 twice
+  EXPECT_EQ(fs.last_set().not_changed, 1u);  // b stays 2
+  EXPECT_EQ(fs.apply(OpSetAttrib{4, 5, msg::kAttrGoal, 1, msg::kSetExact, 0}, T), St::kPerm);
+  EXPECT_EQ(fs.apply(OpSetAttrib{4, 0, msg::kAttrGoal, 10, msg::kSetExact, 0}, T), St::kInval);
+  EXPECT_EQ(fs.apply(OpSetAttrib{4, 0, msg::kAttrEattr, 1, msg::kSetRaise, 0}, T), St::kInval);
+  ASSERT_EQ(fs.apply(OpSetAttrib{4, 7, msg::kAttrEattr, msg::kEattrNoOwner, msg::kSetAddBits, 0}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpSetAttrib{4, 5, msg::kAttrTrashtime, 9, msg::kSetExact, 0}, T), St::kOk);  // noowner
+  EXPECT_EQ(fs.node(4)->trashtime, 9u);
+}
+
+TEST(Fs, SnapshotSharesChunksAndCopyOnWriteSeparates) {
+  Fs fs = fresh();
+  ASSERT_EQ(fs.apply(OpCreate{1, "d", msg::kDir, 0755, 5, 5, 0, 2}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "f", msg::kFile, 0644, 5, 5, 0, 3}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpLink{3, 2, "g"}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetChunk{3, 0, 30, 1}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetChunk{3, 1, 31, 1}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpWrite{3, 100u << 20}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpSnapshot{2, 1, "s", 0, 0, 0, 0, 022}, T), St::kInval);  // needs inodes
+  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "s", 100, 0, 9, 9, 022}, T), St::kOk);
+  uint32_t s = fs.child(1, "s");
+  EXPECT_EQ(s, 100u);
+  uint32_t sf = fs.child(s, "f"), sg = fs.child(s, "g");
+  EXPECT_NE(sf, sg);  // without keeplinks: separate copies
+  EXPECT_EQ(fs.node(sf)->chunks, (std::vector<uint64_t>{30, 31}));
+  EXPECT_EQ(fs.node(sf)->length, 100u << 20);
+  EXPECT_EQ(fs.node(sf)->uid, 5u);  // owner kept without cpattrs
+  EXPECT_EQ(fs.chunk(30)->refs, 3u);
+  EXPECT_EQ(fs.apply(OpSnapshot{2, 1, "s", 200, 0, 0, 0, 022}, T), St::kExist);
+  EXPECT_EQ(fs.apply(OpSnapshot{2, 2, "in", 200, 0, 0, 0, 022}, T), St::kInval);  // into itself
+  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "p", 200, msg::kSnapKeepLinks | msg::kSnapCpAttrs, 9, 8, 077}, T),
+            St::kOk);
+  uint32_t p = fs.child(1, "p");
+  EXPECT_EQ(fs.child(p, "f"), fs.child(p, "g"));  // hard link kept
+  EXPECT_EQ(fs.node(fs.child(p, "f"))->nlink, 2u);
+  EXPECT_EQ(fs.node(p)->uid, 9u);
+  EXPECT_EQ(fs.node(p)->mode, 0700);
+  EXPECT_EQ(fs.chunk(30)->refs, 4u);
+  // copy on write: the snapshot's slot gets its own chunk
+  ASSERT_EQ(fs.apply(OpSetChunk{sf, 0, 40, 1}, T), St::kOk);
+  EXPECT_EQ(fs.chunk(30)->refs, 3u);
+  EXPECT_EQ(fs.node(3)->chunks[0], 30u);
+  // overwrite merges into the existing tree
+  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "s", 300, msg::kSnapOverwrite, 0, 0, 022}, T), St::kOk);
+  EXPECT_EQ(fs.node(fs.child(s, "f"))->chunks[0], 30u);
+  EXPECT_EQ(fs.chunk(40), nullptr);  // the replaced file's own chunk is gone
+  // append chunks: shared too, from the next chunk boundary
+  ASSERT_EQ(fs.apply(OpCreate{1, "cat", msg::kFile, 0644, 0, 0, 0, 400}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpWrite{400, 10}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpAppendChunks{400, 3}, T), St::kOk);
+  EXPECT_EQ(fs.node(400)->chunks, (std::vector<uint64_t>{0, 30, 31}));
+  EXPECT_EQ(fs.node(400)->length, (64u << 20) + (100u << 20));
 }
 
 TEST(Fs, NameRules) {
@@ -195,7 +300,8 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   std::string dir = ::testing::TempDir() + "replay" + std::to_string(GetParam()) + "_" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  std::mt19937 rng(GetParam());
+  std::mt19937 gen(GetParam());
+  auto rng = [&] { return static_cast<uint32_t>(gen()); };
   Fs live;
   Store store(live, dir, 50);
   std::string err;
@@ -206,7 +312,9 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   auto pick = [&](auto& v) { return v[rng() % v.size()]; };
   auto name = [&] { return std::string("n") + std::to_string(rng() % 40) + (rng() % 5 == 0 ? ",%(x)" : ""); };
   for (int i = 0; i < 600; i++) {
-    if (i == save_at) ASSERT_TRUE(store.save_now(&err)) << err;
+    if (i == save_at) {
+      ASSERT_TRUE(store.save_now(&err)) << err;
+    }
     Op op;
     switch (rng() % 12) {
       case 0: case 1: {
@@ -242,7 +350,30 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
         break;
       case 9:
-        op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)};
+        switch (rng() % 6) {
+          case 0: op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)}; break;
+          case 1:
+            op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1, static_cast<uint32_t>(rng() % 3),
+                             static_cast<uint8_t>(1 + rng() % 3), 1 + rng() % 5,
+                             static_cast<uint8_t>(rng() % 3), static_cast<uint8_t>(rng() % 2)};
+            break;
+          case 2:
+            if (live.trash().empty()) continue;
+            op = OpUndel{live.trash().begin()->first, live.next_inode()};
+            break;
+          case 3:
+            op = OpSnapshot{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files)), pick(dirs), name(),
+                            live.next_inode(), static_cast<uint8_t>(rng() % 8), 3, 4, 022};
+            break;
+          case 4:
+            if (files.empty()) continue;
+            op = OpAppendChunks{pick(files), pick(files)};
+            break;
+          case 5:
+            if (live.trash().empty()) continue;
+            op = OpPurge{live.trash().begin()->first, static_cast<uint8_t>(rng() % 2)};
+            break;
+        }
         break;
       case 10: {  // extended attributes, with binary values
         uint32_t ino = rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files));

@@ -1,0 +1,36 @@
+// mfsappendchunks: append the chunks of files to a file (shared, lazy).
+#include <CLI/CLI.hpp>
+
+#include "tools/common.h"
+
+namespace antler::tools {
+
+int appendchunks_main(int argc, char** argv) {
+  auto app = make_app("mfsappendchunks",
+                      "append the chunks of files to a file without copying data: each source starts at the next "
+                      "64 MiB chunk boundary of the destination (the gap reads as zeros)");
+  std::string dst;
+  std::vector<std::string> srcs;
+  app->add_option("destination", dst, "file to append to (created if missing)")->required();
+  app->add_option("source", srcs, "files whose chunks are appended, in order")->required();
+  if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
+  Target d;
+  std::string err;
+  if (!locate(dst, &d, &err)) {
+    // MooseFS creates the destination when it does not exist.
+    FILE* f = std::fopen(dst.c_str(), "ab");
+    if (!f || std::fclose(f) != 0 || !locate(dst, &d, &err)) return fail(err);
+  }
+  for (const std::string& src : srcs) {
+    Target s;
+    if (!locate(src, &s, &err)) return fail(err);
+    if (s.dev != d.dev) return fail(src + ": not on the same mount as " + dst);
+    msg::ClStatusReply r;
+    St st;
+    if (!call(d, msg::ClAppendChunks{0, {}, d.inode, s.inode}, &r, &st, &err)) return fail(src + ": " + err);
+    if (st != St::kOk) return fail(src + ": " + describe(st));
+  }
+  return 0;
+}
+
+}  // namespace antler::tools
