@@ -202,6 +202,14 @@ setfacl -k "$d/sub"
 check_eq "setfacl -k removes the default ACL" "" "$(getfacl -n -d "$d/sub" 2>/dev/null | grep -v '^#' | xargs)"
 log "default ACLs inherited by files, directories and FIFOs; umask ignored under them only"
 
+# ------------------------------------------------------------------ snapshots
+(cd "$MNT" && "$TOOLS/mfsmakesnapshot" inherit inherit-snap >/dev/null) || fail "mfsmakesnapshot failed"
+check_eq "xattrs of a snapshot copy" blue-ish "$(setfattr -n user.c -v blue-ish "$d/file" && cd "$MNT" &&
+  "$TOOLS/mfsmakesnapshot" inherit/file file-snap >/dev/null && getfattr --only-values -n user.c file-snap)"
+check_eq "ACLs of a snapshot copy" "$(getfacl -n -R "$d" 2>/dev/null | grep -v '^#' | xargs)" \
+  "$(getfacl -n -R "$MNT/inherit-snap" 2>/dev/null | grep -v '^#' | xargs)"
+log "snapshots copy extended attributes and ACLs"
+
 # --------------------------------------------------------------- mfsnoxattrs
 mount_client "$T/noxattr" -o mfsnoxattrs
 if setfattr -n user.x -v 1 "$T/noxattr/f" 2>"$T/err"; then fail "setfattr worked with mfsnoxattrs"; fi
