@@ -158,6 +158,12 @@ denied u2 "read without that group" cat "$a"
 denied u1 "change the ACL of a file it does not own" setfacl -m u:$U1:rwx "$a"
 check_eq "access ACL in getfacl" "user::rw- user:$U1:rw- group::r-- group:$G1:rw- mask::rw- other::---" \
   "$(getfacl -n "$a" 2>/dev/null | grep -v '^#' | xargs)"
+# cp -a carries ACLs and attributes along
+setfattr -n user.note -v copied "$a"
+cp -a "$a" "$MNT/acl-copy"
+check_eq "ACL of a cp -a copy" "$(getfacl -n "$a" 2>/dev/null | grep -v '^#' | xargs)" \
+  "$(getfacl -n "$MNT/acl-copy" 2>/dev/null | grep -v '^#' | xargs)"
+check_eq "attribute of a cp -a copy" copied "$(getfattr --only-values -n user.note "$MNT/acl-copy")"
 # a directory: named user may enter and create, others not
 mkdir -m 0700 "$MNT/private"
 setfacl -m u:$U1:rwx "$MNT/private"
