@@ -1,6 +1,9 @@
 // POSIX ACLs: xattr encoding and validation, text form, permission
 // evaluation, chmod, inheritance on create, and the Fs operations.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "daemons/master/acl.h"
 #include "daemons/master/fs.h"
@@ -197,6 +200,37 @@ TEST(AclFs, XattrsCreateReplaceRemoveAndFree) {
   ASSERT_EQ(fs.apply(OpSetXattr{2, "trusted.t", "x", 0}, T), St::kOk);
   ASSERT_EQ(fs.apply(OpUnlink{1, "f"}, T), St::kOk);
   EXPECT_EQ(fs.extra_of(2), nullptr);
+}
+
+TEST(AclFs, SnapshotCopiesAndImageKeepsThem) {
+  Fs fs = fresh();
+  ASSERT_EQ(fs.apply(OpCreate{1, "d", msg::kDir, 0755, 0, 0, 0, 2}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetAcl{2, kAclDefault, "u::rwx/u:11:rwx/g::r-x/m::rwx/o::r-x", 0}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetAcl{2, kAclAccess, "u::rwx/g::r-x/g:30:rwx/m::rwx/o::---", 0}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "f", msg::kFile, 0664, 0, 0, 0, 3}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetXattr{3, "user.v", std::string("\0\xff\n", 3), 0}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSetXattr{3, "security.s", "", 0}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "copy", 10, 0, 0, 0, 0}, T), St::kOk);
+  uint32_t copy = fs.child(1, "copy"), copy_f = fs.child(copy, "f");
+  ASSERT_TRUE(copy && copy_f);
+  EXPECT_EQ(*fs.default_acl(*fs.node(copy)), *fs.default_acl(*fs.node(2)));
+  EXPECT_EQ(fs.access_acl(*fs.node(copy)), fs.access_acl(*fs.node(2)));
+  EXPECT_EQ(fs.extra_of(copy_f)->xattrs, fs.extra_of(3)->xattrs);
+  EXPECT_EQ(fs.access_acl(*fs.node(copy_f)), fs.access_acl(*fs.node(3)));
+  // the copies are independent
+  ASSERT_EQ(fs.apply(OpRmXattr{copy_f, "user.v"}, T), St::kOk);
+  EXPECT_EQ(fs.extra_of(3)->xattrs.count("user.v"), 1u);
+  // and the image keeps all of it
+  std::string path = ::testing::TempDir() + "acl_image_" + std::to_string(::getpid());
+  std::string err;
+  ASSERT_TRUE(fs.save_image(path, &err)) << err;
+  Fs loaded;
+  ASSERT_TRUE(loaded.load_image(path, &err)) << err;
+  EXPECT_EQ(loaded.dump(), fs.dump());
+  EXPECT_EQ(loaded.attr(*loaded.node(3)).flags, msg::kFlagXattr);
+  EXPECT_EQ(loaded.attr(*loaded.node(1)).flags, 0);
+  std::remove(path.c_str());
+  std::remove((path + ".back").c_str());
 }
 
 }  // namespace
