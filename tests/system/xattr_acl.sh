@@ -6,6 +6,7 @@
 # denying, chmod moving the mask, default ACLs inherited with the umask
 # ignored, mfsnoxattrs, and everything surviving a master crash (-a) and a
 # clean restart.
+# shellcheck disable=SC2012  # ls -l is what a user reads the "+" of an ACL from
 MOUNT_OPTS=allow_other
 . "$(dirname "$0")/lib.sh"
 start_cluster
