@@ -96,6 +96,7 @@ class WorkerPool {
 struct Handle {
   std::shared_ptr<FileState> file;
   int flags = 0;
+  uint8_t eattr = 0;  // at open
 };
 
 class ClientImpl : public Client {
@@ -294,7 +295,7 @@ class ClientImpl : public Client {
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     if (flags & O_TRUNC) mask |= 2;
     msg::ClOpenReply r;
-    St st = link_.call(msg::ClOpen{0, c, inode, mask}, &r);
+    St st = link_.call(msg::ClOpen{0, c, inode, mask, (flags & O_APPEND) != 0}, &r);
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
     note_xattr_flags(inode, r.attr.flags);
@@ -444,8 +445,14 @@ class ClientImpl : public Client {
     }
     std::lock_guard<std::mutex> g(handles_mu_);
     uint64_t fh = next_fh_++;
-    handles_[fh] = Handle{f, flags};
+    handles_[fh] = Handle{f, flags, opened ? opened->attr.eattr : uint8_t{0}};
     return fh;
+  }
+
+  uint8_t handle_eattr(uint64_t fh) override {
+    std::lock_guard<std::mutex> g(handles_mu_);
+    auto it = handles_.find(fh);
+    return it == handles_.end() ? 0 : it->second.eattr;
   }
 
   std::shared_ptr<FileState> handle_file(uint64_t fh) {

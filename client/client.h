@@ -105,6 +105,9 @@ class Client {
   virtual St flush(uint64_t fh) = 0;                 // close(2) of one descriptor
   virtual St fsync(uint64_t fh, bool datasync) = 0;  // data on every copy, on disk
   virtual St release(uint64_t fh) = 0;               // last close of the handle
+  // The file's extra attributes (msg::EattrBits) when the handle was opened
+  // (0 for handles from create()): nodatacache turns off the page cache.
+  virtual uint8_t handle_eattr(uint64_t fh) = 0;
 
   // ---- tools (mfs* commands, meta mount): a request of type
   // msg::kToolFirst..kToolLast whose payload starts with a msg::ToolHeader;

@@ -335,7 +335,8 @@ struct ClOpen {
   Cred cred;
   uint32_t inode = 0;
   uint8_t mask = 0;
-  ANTLER_FIELDS(req, cred, inode, mask)
+  bool append = false;  // O_APPEND: allowed on appendonly files
+  ANTLER_FIELDS(req, cred, inode, mask, append)
 };
 
 // Reply to ClOpen: the attributes and, to spare small files a round trip,

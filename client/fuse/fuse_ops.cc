@@ -141,8 +141,10 @@ void fill_entry(const Fs* fs, const Attr& a, fuse_entry_param* e) {
   e->ino = a.inode;
   e->generation = 1;
   attr_to_stat(a, &e->attr);
-  e->attr_timeout = fs->attr_timeout;
-  e->entry_timeout = a.type == msg::kDir ? fs->direntry_timeout : fs->entry_timeout;
+  e->attr_timeout = (a.eattr & msg::kEattrNoAttrCache) ? 0 : fs->attr_timeout;
+  e->entry_timeout = (a.eattr & msg::kEattrNoEntryCache) ? 0
+                     : a.type == msg::kDir                 ? fs->direntry_timeout
+                                                           : fs->entry_timeout;
 }
 
 void reply_entry(fuse_req_t req, St s, const Attr& a) {
@@ -156,7 +158,7 @@ void reply_attr(fuse_req_t req, St s, const Attr& a) {
   if (s != St::kOk) return reply_status(req, s);
   struct stat st;
   attr_to_stat(a, &st);
-  fuse_reply_attr(req, &st, fs_of(req)->attr_timeout);
+  fuse_reply_attr(req, &st, (a.eattr & msg::kEattrNoAttrCache) ? 0 : fs_of(req)->attr_timeout);
 }
 
 void set_cache_flags(const Fs* fs, fuse_file_info* fi) {
@@ -385,6 +387,10 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (s != St::kOk) return reply_status(req, s);
   fi->fh = fh;
   set_cache_flags(fs, fi);
+  if (fs->client->handle_eattr(fh) & msg::kEattrNoDataCache) {
+    fi->keep_cache = 0;
+    fi->direct_io = 1;
+  }
   if (fuse_reply_open(req, fi) != 0) fs->client->release(fh);  // interrupted: nobody will close it
 }
 

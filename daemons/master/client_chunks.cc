@@ -113,6 +113,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   else if (!n) r.status = u8(St::kNoEnt);
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
   else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);
+  else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
   if (r.status) return reply(r);
   Master& master = m_;
   LinkPtr link = link_;

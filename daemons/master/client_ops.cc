@@ -19,7 +19,13 @@ void ClientOps::lookup(const msg::ClLookup& m) {
   if (m.name == ".") ino = parent;
   else if (m.name == "..") ino = parent == sess_->root ? parent : p->parent;
   else ino = m_.fs.child(parent, m.name);
-  attr_reply(m.req, ino ? St::kOk : St::kNoEnt, ino);
+  if (!ino) return attr_reply(m.req, St::kNoEnt, 0);
+  if (!(p->eattr & msg::kEattrNoEntryCache)) return attr_reply(m.req, St::kOk, ino);
+  // The directory's noentrycache travels on the entry: the client does not
+  // cache this name.
+  msg::ClAttrReply r{m.req, 0, out(m_.fs.attr(*m_.fs.node(ino)))};
+  r.attr.eattr |= msg::kEattrNoEntryCache;
+  reply(r);
 }
 
 void ClientOps::setattr(const msg::ClSetattr& m) {
@@ -28,7 +34,12 @@ void ClientOps::setattr(const msg::ClSetattr& m) {
   const Node* n = m_.fs.node(ino);
   if (!n) return attr_reply(m.req, St::kNoEnt, 0);
   if (sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
-  bool owner = c.uid == 0 || c.uid == n->uid;
+  bool owner = c.uid == 0 || c.uid == n->uid || (n->eattr & msg::kEattrNoOwner);
+  if (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)) {
+    // Only "touch" (times set to now) stays possible on appendonly objects.
+    uint32_t now_only = msg::kSetAtimeNow | msg::kSetMtimeNow;
+    if ((n->eattr & msg::kEattrImmutable) || (m.mask & ~now_only)) return attr_reply(m.req, St::kPerm, 0);
+  }
   OpSetattr op{ino, 0, n->mode, n->uid, n->gid, m.atime_ns, m.mtime_ns};
   if (m.mask & msg::kSetMode) {
     uint16_t mode = m.mode & 07777;
@@ -94,6 +105,8 @@ void ClientOps::mknod(const msg::ClMknod& m) {
       if (pp && !may(*pp, c, kX)) return attr_reply(m.req, St::kAccess, 0);
       if (m.open && (m.open_mask & kW) && sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
       if (m.open && !may(*n, c, m.open_mask & (kR | kW))) return attr_reply(m.req, St::kAccess, 0);
+      if (m.open && (m.open_mask & kW) && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
+        return attr_reply(m.req, St::kPerm, 0);
       return opened(ino);
     }
   }
@@ -126,7 +139,7 @@ void ClientOps::unlink(const msg::ClUnlink& m) {
   if (!n) return status(m.req, St::kNoEnt);
   if (m.dir && n->type != msg::kDir) return status(m.req, St::kNotDir);
   if (!m.dir && n->type == msg::kDir) return status(m.req, St::kIsDir);
-  if (ino == sess_->root) return status(m.req, St::kPerm);
+  if (ino == sess_->root || eattr_keeps_name(*n) || eattr_locks_dir(*p, false)) return status(m.req, St::kPerm);
   if (!sticky_allows(*p, *n, c)) return status(m.req, St::kPerm);
   status(m.req, m_.commit(OpUnlink{parent, m.name, m_.is_open(ino)}));
 }
@@ -157,15 +170,16 @@ void ClientOps::rename(const msg::ClRename& m) {
   msg::Cred c = map(m.cred);
   uint32_t sp = in(m.parent), dp = in(m.new_parent);
   const Node *s = nullptr, *d = nullptr;
-  St st = dir_write_check(sp, c, &s);
+  St st = dir_write_check(sp, c, &s, false);
   if (st == St::kOk) st = dir_write_check(dp, c, &d);
   if (st != St::kOk) return status(m.req, st);
   const Node* src = m_.fs.node(m_.fs.child(sp, m.name));
   if (!src) return status(m.req, St::kNoEnt);
-  if (src->id == sess_->root) return status(m.req, St::kPerm);
+  if (src->id == sess_->root || eattr_keeps_name(*src)) return status(m.req, St::kPerm);
   if (!sticky_allows(*s, *src, c)) return status(m.req, St::kPerm);
   const Node* dst = m_.fs.node(m_.fs.child(dp, m.new_name));
-  if (dst && !sticky_allows(*d, *dst, c)) return status(m.req, St::kPerm);
+  if (dst && (!sticky_allows(*d, *dst, c) || eattr_keeps_name(*dst) || eattr_locks_dir(*d, false)))
+    return status(m.req, St::kPerm);
   // Moving a directory elsewhere rewrites its "..": needs write access to it.
   if (sp != dp && src->type == msg::kDir && !may(*src, c, kW)) return status(m.req, St::kAccess);
   if (sp != dp && dst && (m.flags & msg::kRenameExchange) && dst->type == msg::kDir && !may(*dst, c, kW)) {
@@ -180,6 +194,8 @@ void ClientOps::link(const msg::ClLink& m) {
   const Node* d = nullptr;
   St st = dir_write_check(dp, c, &d);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
+  if (const Node* n = m_.fs.node(ino); n && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
+    return attr_reply(m.req, St::kPerm, 0);
   st = m_.commit(OpLink{ino, dp, m.new_name});
   attr_reply(m.req, st, ino);
 }
@@ -231,6 +247,8 @@ void ClientOps::open(const msg::ClOpen& m) {
   if (!n) r.status = u8(St::kNoEnt);
   else if ((m.mask & kW) && sess_->rule.readonly) r.status = u8(St::kRoFs);
   else if ((m.mask & kW) && n->type == msg::kDir) r.status = u8(St::kIsDir);
+  else if ((m.mask & kW) && (n->eattr & msg::kEattrImmutable)) r.status = u8(St::kPerm);
+  else if ((m.mask & kW) && (n->eattr & msg::kEattrAppendOnly) && !m.append) r.status = u8(St::kPerm);
   else if (!may(*n, c, m.mask & (kR | kW))) r.status = u8(St::kAccess);
   if (r.status) return reply(r);
   if (sess_->open[ino]++ == 0) m_.open_count[ino]++;

@@ -89,11 +89,13 @@ class ClientOps {
     return master::may(n, c, mask, acl ? &*acl : nullptr);
   }
   // Parent directory checks shared by every operation that adds or removes a name.
-  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p) {
+  // add: the operation adds a name (create, link, rename's target side).
+  St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p, bool add = true) {
     if (sess_->rule.readonly) return St::kRoFs;
     *p = m_.fs.node(parent);
     if (!*p) return St::kNoEnt;
     if ((*p)->type != msg::kDir) return St::kNotDir;
+    if (eattr_locks_dir(**p, add)) return St::kPerm;
     if (!may(**p, c, kW | kX)) return St::kAccess;
     return St::kOk;
   }

@@ -24,7 +24,8 @@ msg::ClXattrReply sized(uint32_t req, const Node& n, std::string value, uint32_t
   return r;
 }
 
-bool owner_or_root(const Node& n, const msg::Cred& c) { return c.uid == 0 || c.uid == n.uid; }
+// Root, the owner, or anyone for an inode with eattr noowner.
+bool owner_or_root(const Node& n, const msg::Cred& c) { return Fs::owns(n, c.uid); }
 
 }  // namespace
 

@@ -14,9 +14,9 @@ bool may(const Node& n, const msg::Cred& c, int mask, const Acl* acl) {
     if ((mask & kX) && n.type != msg::kDir && (n.mode & 0111) == 0) return false;
     return true;
   }
-  if (acl) return acl_permits(*acl, n.uid, n.gid, c, mask);
+  if (acl) return acl_permits(*acl, (n.eattr & msg::kEattrNoOwner) ? c.uid : n.uid, n.gid, c, mask);
   int bits;
-  if (c.uid == n.uid) bits = (n.mode >> 6) & 7;
+  if (c.uid == n.uid || (n.eattr & msg::kEattrNoOwner)) bits = (n.mode >> 6) & 7;
   else if (in_group(c, n.gid)) bits = (n.mode >> 3) & 7;
   else bits = n.mode & 7;
   return (bits & mask) == mask;

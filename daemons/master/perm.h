@@ -15,4 +15,14 @@ bool may(const Node& n, const msg::Cred& c, int mask, const Acl* acl = nullptr);
 // Sticky-bit rule: may c remove or rename victim out of dir?
 bool sticky_allows(const Node& dir, const Node& victim, const msg::Cred& c);
 
+// Extra attributes (msg::EattrBits) that forbid a change, for anyone (EPERM):
+// may n lose a name (unlink, rename away, be replaced)?
+inline bool eattr_keeps_name(const Node& n) {
+  return n.eattr & (msg::kEattrUndeletable | msg::kEattrImmutable | msg::kEattrAppendOnly);
+}
+// may names be added to (add) or removed from (!add) directory d?
+inline bool eattr_locks_dir(const Node& d, bool add) {
+  return (d.eattr & msg::kEattrImmutable) || (!add && (d.eattr & msg::kEattrAppendOnly));
+}
+
 }  // namespace antler::master

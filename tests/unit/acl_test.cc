@@ -95,6 +95,10 @@ TEST(Acl, PermissionEvaluation) {
   EXPECT_TRUE(may(n, named, kR | kX, &a));
   EXPECT_FALSE(may(n, named, kR));  // without the ACL: other bits
   EXPECT_TRUE(may(n, msg::Cred{0, 0, {}}, kR | kW, &a));
+  // eattr noowner: everyone is the owner, under an ACL too
+  n.eattr = msg::kEattrNoOwner;
+  EXPECT_TRUE(may(n, other, kR | kW, &a));
+  EXPECT_FALSE(may(n, other, kX, &a));
 }
 
 TEST(Acl, CreateModeAndChmod) {

@@ -76,7 +76,9 @@ void check_message() {
       bool ok = serde::decode_body(std::string_view(enc).substr(0, len), t);
       bool at_boundary = std::find(b.begin(), b.end(), len) != b.end();
       EXPECT_EQ(ok, at_boundary) << "prefix " << len;
-      if (ok) EXPECT_EQ(body(t).substr(0, len), enc.substr(0, len));
+      if (ok) {
+        EXPECT_EQ(body(t).substr(0, len), enc.substr(0, len));
+      }
     }
   }
 }
