@@ -162,7 +162,7 @@ void ClientOps::readlink(const msg::ClReadlink& m) {
   msg::ClReadlinkReply r{m.req, u8(St::kOk), {}};
   if (!n) r.status = u8(St::kNoEnt);
   else if (n->type != msg::kSymlink) r.status = u8(St::kInval);
-  else r.target = n->target;
+  else r.target = m_.fs.target(*n);
   reply(r);
 }
 

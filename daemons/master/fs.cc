@@ -14,6 +14,7 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   nodes_.clear();
   chunks_.clear();
   trash_.clear();
+  targets_.clear();
   shared_goals_.clear();
   extra_.clear();
   cluster_id_ = cluster_id;
@@ -78,7 +79,7 @@ msg::Attr Fs::attr(const Node& n) const {
   a.mtime_ns = n.mtime_ns;
   a.ctime_ns = n.ctime_ns;
   a.nlink = n.type == msg::kDir ? 2 + n.subdirs : n.nlink;
-  a.size = n.type == msg::kFile ? n.length : n.type == msg::kSymlink ? n.target.size() : 0;
+  a.size = n.type == msg::kFile ? n.length : n.type == msg::kSymlink ? target(n).size() : 0;
   if (n.type == msg::kDir) a.size = 4096;
   a.rdev = n.rdev;
   a.goal = n.goal;
@@ -207,6 +208,7 @@ void Fs::drop_link(Node& n, bool sustain, const std::string& path, int64_t t) {
 void Fs::free_node(Node& n) {
   if (n.type == msg::kFile) release_chunks_from(n, 0);
   trash_.erase(n.id);
+  if (n.type == msg::kSymlink) targets_.erase(n.id);
   if (n.has_extra) extra_.erase(n.id);
   nodes_.erase(n.id);
 }
@@ -279,7 +281,7 @@ St Fs::apply_op(const OpSymlink& o, int64_t t) {
   if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
   if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > 4096) return St::kInval;
   Node& n = add_node(o.inode, msg::kSymlink, 0777, o.uid, o.gid, *p, t);
-  n.target = o.target;
+  targets_[n.id] = o.target;
   attach(*mut(o.parent), o.name, n, t);
   return St::kOk;
 }
@@ -440,6 +442,12 @@ St Fs::apply_op(const OpPurge& o, int64_t) {
   return St::kOk;
 }
 
+const std::string& Fs::target(const Node& n) const {
+  static const std::string kNone;
+  auto it = targets_.find(n.id);
+  return it == targets_.end() ? kNone : it->second;
+}
+
 std::vector<uint32_t> Fs::sustained() const {
   std::vector<uint32_t> out;
   for (const auto& [id, n] : nodes_)
@@ -460,7 +468,7 @@ std::string Fs::dump() const {
     const Node& n = nodes_.at(id);
     out << "node " << id << " " << n.type << " " << n.mode << " " << n.uid << ":" << n.gid << " a" << n.atime_ns
         << " m" << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt"
-        << n.trashtime << " e" << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(n.target);
+        << n.trashtime << " e" << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(target(n));
     if (n.type == msg::kDir) out << " parent" << n.parent << " subdirs" << n.subdirs;
     out << " chunks";
     for (uint64_t c : n.chunks) out << " " << c;

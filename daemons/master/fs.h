@@ -26,26 +26,29 @@ namespace antler::master {
 constexpr uint32_t kRootInode = 1;
 constexpr uint32_t kMaxNameLen = 255;
 
+// One inode. Fields are ordered so that no padding sits between them: the
+// namespace holds one Node per file, and each byte here is a megabyte per
+// million files (docs/design-notes.md has the budget).
 struct Node {
   uint32_t id = 0;
-  uint8_t type = msg::kFile;
-  uint16_t mode = 0;
   uint32_t uid = 0;
   uint32_t gid = 0;
-  int64_t atime_ns = 0;
-  int64_t mtime_ns = 0;
-  int64_t ctime_ns = 0;
   uint32_t nlink = 0;    // names pointing at it (directories: 1 parent name)
-  uint8_t goal = 1;
   uint32_t trashtime = 0;
-  uint8_t eattr = 0;     // msg::EattrBits
-  bool has_extra = false;  // Fs::extra_of() has an entry (xattrs or ACLs)
   uint32_t rdev = 0;
   uint32_t parent = 0;   // directories only: the containing directory
   uint32_t subdirs = 0;  // directories only
+  uint16_t mode = 0;
+  uint8_t type = msg::kFile;
+  uint8_t goal = 1;
+  uint8_t eattr = 0;     // msg::EattrBits
+  bool has_extra = false;  // Fs::extra_of() has an entry (xattrs or ACLs); fills padding
+  int64_t atime_ns = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
   uint64_t length = 0;   // files
   std::vector<uint64_t> chunks;             // files: chunk id per 64 MiB slot, 0 = hole
-  std::string target;                       // symlinks
+  // (a symlink's target is kept by Fs, outside the node: see Fs::target())
   std::unique_ptr<std::map<std::string, uint32_t>> children;  // directories
 };
 
@@ -91,6 +94,9 @@ class Fs {
   // Child inode of dir by name, or 0.
   uint32_t child(uint32_t dir, const std::string& name) const;
   msg::Attr attr(const Node& n) const;
+  // Target of a symlink ("" for other nodes). Kept apart from Node: few
+  // nodes are symlinks, and every byte of Node counts per million files.
+  const std::string& target(const Node& n) const;
   const ChunkMeta* chunk(uint64_t id) const;
   // Extended attributes and ACLs of an inode, or nullptr if it has none.
   const Extra* extra_of(uint32_t id) const;
@@ -186,6 +192,7 @@ class Fs {
   std::unordered_map<uint64_t, ChunkMeta> chunks_;
   std::vector<uint64_t> released_;
   std::map<uint32_t, TrashInfo> trash_;
+  std::unordered_map<uint32_t, std::string> targets_;  // symlinks
   std::unordered_map<uint32_t, Extra> extra_;
   // Goals of the files sharing a chunk (refs > 1 only): count per goal.
   std::unordered_map<uint64_t, std::array<uint32_t, 10>> shared_goals_;

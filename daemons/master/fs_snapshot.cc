@@ -65,7 +65,7 @@ void Fs::snapshot_copy(const Node& src, Node& parent, const std::string& name, c
   c.eattr = src.eattr;
   c.rdev = src.rdev;
   c.length = src.length;
-  c.target = src.target;
+  if (c.type == msg::kSymlink) targets_[c.id] = target(src);
   c.chunks = src.chunks;
   if (src.has_extra) {
     const Extra& e = extra_.at(src.id);

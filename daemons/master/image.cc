@@ -138,7 +138,7 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
   we.put(edge_count);
   for (const auto& [id, n] : nodes_) {
     NodeRec r{n.id, n.type, n.mode, n.uid, n.gid, n.atime_ns, n.mtime_ns, n.ctime_ns, n.goal, n.trashtime, n.rdev,
-              n.length, n.chunks, n.target, n.eattr};
+              n.length, n.chunks, target(n), n.eattr};
     wn.put(r);
     if (n.children)
       for (const auto& [name, child] : *n.children) we.put(EdgeRec{n.id, name, child});
@@ -230,6 +230,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   nodes_.clear();
   chunks_.clear();
   trash_.clear();
+  targets_.clear();
   shared_goals_.clear();
   extra_.clear();
   version_ = h.version;
@@ -273,7 +274,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
         n.rdev = rec.rdev;
         n.length = rec.length;
         n.chunks = std::move(rec.chunks);
-        n.target = std::move(rec.target);
+        if (!rec.target.empty()) targets_[n.id] = std::move(rec.target);
         n.eattr = rec.eattr;
         if (n.type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
       }
