@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -156,11 +157,13 @@ class ClientImpl : public Client {
   }
 
   St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode, uint32_t rdev,
-           Attr* out) override {
+           Attr* out, uint16_t umask) override {
     msg::ClAttrReply r;
-    St st = link_.call(msg::ClMknod{0, c, parent, name, type, mode, rdev, true}, &r);
+    msg::ClMknod m{0, c, parent, name, type, mode, rdev, true};
+    m.umask = umask;
+    St st = link_.call(m, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = r.attr;
+    if (r.status == 0) *out = overlay(r.attr);
     return st_of(r.status);
   }
 
@@ -181,7 +184,7 @@ class ClientImpl : public Client {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClSymlink{0, c, parent, name, target}, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = r.attr;
+    if (r.status == 0) *out = overlay(r.attr);
     return st_of(r.status);
   }
 
@@ -245,6 +248,48 @@ class ClientImpl : public Client {
     return st != St::kOk ? st : st_of(r.status);
   }
 
+  St getxattr(const Cred& c, uint32_t inode, const std::string& name, uint32_t size, std::string* value,
+              uint32_t* len) override {
+    if (known_without_xattrs(inode)) return St::kNoData;
+    msg::ClXattrReply r;
+    St st = link_.call(msg::ClGetXattr{0, c, inode, name, size}, &r);
+    if (st != St::kOk) return st;
+    note_xattr_flags(inode, r.attr_flags);
+    *len = r.size;
+    *value = std::move(r.value);
+    return st_of(r.status);
+  }
+
+  St listxattr(const Cred& c, uint32_t inode, uint32_t size, std::string* names, uint32_t* len) override {
+    if (known_without_xattrs(inode)) {
+      names->clear();
+      *len = 0;
+      return St::kOk;
+    }
+    msg::ClXattrReply r;
+    St st = link_.call(msg::ClListXattr{0, c, inode, size}, &r);
+    if (st != St::kOk) return st;
+    note_xattr_flags(inode, r.attr_flags);
+    *len = r.size;
+    *names = std::move(r.value);
+    return st_of(r.status);
+  }
+
+  St setxattr(const Cred& c, uint32_t inode, const std::string& name, const std::string& value,
+              uint32_t flags) override {
+    forget_xattr_flags(inode);
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClSetXattr{0, c, inode, name, value, flags}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
+  St removexattr(const Cred& c, uint32_t inode, const std::string& name) override {
+    forget_xattr_flags(inode);
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClRemoveXattr{0, c, inode, name}, &r);
+    return st != St::kOk ? st : st_of(r.status);
+  }
+
   St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) override {
     int acc = flags & O_ACCMODE;
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
@@ -253,6 +298,7 @@ class ClientImpl : public Client {
     St st = link_.call(msg::ClOpen{0, c, inode, mask, (flags & O_APPEND) != 0}, &r);
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
+    note_xattr_flags(inode, r.attr.flags);
     *fh = new_handle(inode, flags, &r);
     if ((flags & O_TRUNC) && acc != O_RDONLY) {
       Attr v, out;
@@ -267,11 +313,12 @@ class ClientImpl : public Client {
   }
 
   St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out,
-            uint64_t* fh) override {
+            uint64_t* fh, uint16_t umask) override {
     int acc = flags & O_ACCMODE;
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     msg::ClAttrReply r;
-    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask}, &r);
+    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask, umask},
+                       &r);
     if (st != St::kOk) return st;
     if (r.status != 0) return st_of(r.status);
     *out = overlay(r.attr);
@@ -414,8 +461,34 @@ class ClientImpl : public Client {
     return it == handles_.end() ? nullptr : it->second.file;
   }
 
+  // ---- inodes known to have no extended attributes (Options::xattr_cache_ms)
+  static int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  void note_xattr_flags(uint32_t inode, uint8_t flags) {
+    if (opts_.xattr_cache_ms <= 0) return;
+    std::lock_guard<std::mutex> g(xattr_mu_);
+    if (flags & msg::kFlagXattr) {
+      no_xattrs_until_.erase(inode);
+      return;
+    }
+    if (no_xattrs_until_.size() >= kMaxXattrEntries) no_xattrs_until_.clear();
+    no_xattrs_until_[inode] = now_ms() + opts_.xattr_cache_ms;
+  }
+  void forget_xattr_flags(uint32_t inode) {
+    std::lock_guard<std::mutex> g(xattr_mu_);
+    no_xattrs_until_.erase(inode);
+  }
+  bool known_without_xattrs(uint32_t inode) {
+    std::lock_guard<std::mutex> g(xattr_mu_);
+    auto it = no_xattrs_until_.find(inode);
+    return it != no_xattrs_until_.end() && it->second > now_ms();
+  }
+
   // Attributes as this client sees them: buffered data extends the length.
   Attr overlay(Attr a) {
+    note_xattr_flags(a.inode, a.flags);
     if (a.type != msg::kFile) return a;
     auto f = file_state(a.inode, false);
     if (!f) return a;
@@ -625,6 +698,9 @@ class ClientImpl : public Client {
   Options opts_;
   MasterLink link_;
   ChunkIO io_;
+  static constexpr size_t kMaxXattrEntries = 1u << 16;
+  std::mutex xattr_mu_;
+  std::unordered_map<uint32_t, int64_t> no_xattrs_until_;  // inode -> steady ms
   std::mutex handles_mu_;
   std::unordered_map<uint64_t, Handle> handles_;
   std::unordered_map<uint32_t, std::shared_ptr<FileState>> files_;

@@ -33,6 +33,10 @@ struct Options {
   uint32_t write_cache_mb = 128;  // write-back buffer, all files together
   uint32_t readahead_kb = 4096;   // sequential read-ahead window
   int connect_timeout_ms = 5000;
+  // For this long after the master last said that an inode has no extended
+  // attributes (Attr flags), getxattr and listxattr on it are answered
+  // without asking (ENODATA, empty list). 0: always ask.
+  int xattr_cache_ms = 1000;
   bool meta = false;              // meta mount: trash and sustained files (mfsmount -m)
 };
 
@@ -59,9 +63,11 @@ class Client {
   // mask: msg::SetMask bits; values are taken from `v` (mode, uid, gid,
   // size, atime_ns, mtime_ns). A size change flushes and truncates.
   virtual St setattr(const Cred& c, uint32_t inode, uint32_t mask, const Attr& v, Attr* out) = 0;
-  // type: msg::NodeType; mode after umask; rdev for devices.
+  // type: msg::NodeType; rdev for devices. umask: the caller's umask, which
+  // the master applies unless the parent has a default ACL (0 when mode is
+  // already masked).
   virtual St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode,
-                   uint32_t rdev, Attr* out) = 0;
+                   uint32_t rdev, Attr* out, uint16_t umask = 0) = 0;
   virtual St unlink(const Cred& c, uint32_t parent, const std::string& name) = 0;
   virtual St rmdir(const Cred& c, uint32_t parent, const std::string& name) = 0;
   virtual St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target,
@@ -77,11 +83,23 @@ class Client {
   // mask: R_OK | W_OK | X_OK (F_OK = 0 checks existence).
   virtual St access(const Cred& c, uint32_t inode, int mask) = 0;
 
+  // ---- extended attributes and ACLs (names as in getxattr(2), ACL values
+  // in Linux's xattr encoding). get/list: size 0 asks only for the length
+  // (*len); a longer value than size is kRange. Otherwise *value gets it.
+  virtual St getxattr(const Cred& c, uint32_t inode, const std::string& name, uint32_t size, std::string* value,
+                      uint32_t* len) = 0;
+  // Names, each followed by a NUL.
+  virtual St listxattr(const Cred& c, uint32_t inode, uint32_t size, std::string* names, uint32_t* len) = 0;
+  // flags: msg::XattrFlags.
+  virtual St setxattr(const Cred& c, uint32_t inode, const std::string& name, const std::string& value,
+                      uint32_t flags) = 0;
+  virtual St removexattr(const Cred& c, uint32_t inode, const std::string& name) = 0;
+
   // ---- files. open() checks permissions for the O_ACCMODE in flags and
   // returns a handle; O_TRUNC is applied. create() is mknod + open.
   virtual St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) = 0;
   virtual St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags,
-                    Attr* out, uint64_t* fh) = 0;
+                    Attr* out, uint64_t* fh, uint16_t umask = 0) = 0;
   // Reads up to size bytes at off; short only at end of file.
   virtual St read(uint64_t fh, uint64_t off, size_t size, std::string* out) = 0;
   // Buffers the write (write-back); errors surface at the latest on flush/fsync.

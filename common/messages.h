@@ -62,8 +62,13 @@ struct Attr {
   uint8_t goal = 0;
   uint32_t trashtime = 0;
   uint8_t eattr = 0;  // EattrBits
+  uint8_t flags = 0;  // AttrFlags
   ANTLER_FIELDS(inode, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nlink, size, rdev, goal,
-                trashtime, eattr)
+                trashtime, eattr, flags)
+};
+
+enum AttrFlags : uint8_t {
+  kFlagXattr = 1,  // the inode has extended attributes or an ACL
 };
 
 // Extra attributes (MooseFS "eattr"), per inode.
@@ -232,7 +237,11 @@ struct ClMknod {
   // An existing file (exclusive false) must allow open_mask (R_OK/W_OK bits).
   bool open = false;
   uint8_t open_mask = 0;
-  ANTLER_FIELDS(req, cred, parent, name, type, mode, rdev, exclusive, open, open_mask)
+  // The creating process's umask. The master applies it to mode unless the
+  // parent directory has a default ACL (then the ACL masks instead). Clients
+  // that already applied it send 0.
+  uint16_t umask = 0;
+  ANTLER_FIELDS(req, cred, parent, name, type, mode, rdev, exclusive, open, open_mask, umask)
 };
 
 struct ClUnlink {
@@ -413,6 +422,77 @@ struct ClWriteChunkEnd {
   uint64_t length = 0;
   uint8_t status = 0;  // St of the write; not ok: the master checks the copies
   ANTLER_FIELDS(req, inode, chunk_id, length, status)
+};
+
+// ------------------------------------------------------ extended attributes
+//
+// Names are whole ("user.x", "trusted.x", "security.x",
+// "system.posix_acl_access", "system.posix_acl_default"); ACL values are the
+// Linux xattr encoding (see docs/protocol.md). Limits as Linux: names up to
+// 255 bytes, values up to 64 KiB.
+constexpr uint32_t kXattrNameMax = 255;
+constexpr uint32_t kXattrSizeMax = 65536;
+
+// getxattr(2): size 0 asks for the value's length only (in the reply's size);
+// otherwise a value longer than size is kRange. Answered with ClXattrReply.
+struct ClGetXattr {
+  static constexpr uint32_t kType = 140;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  std::string name;
+  uint32_t size = 0;
+  ANTLER_FIELDS(req, cred, inode, name, size)
+};
+
+// Reply to ClGetXattr and ClListXattr: size is the length of the whole
+// value (or name list); value is empty when the request's size was 0.
+// attr_flags: the inode's Attr flags, so that a client can answer for an
+// inode without any xattr itself for a while (the kernel asks for
+// security.capability before every write).
+struct ClXattrReply {
+  static constexpr uint32_t kType = 141;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint32_t size = 0;
+  std::string value;
+  uint8_t attr_flags = 0;
+  ANTLER_FIELDS(req, status, size, value, attr_flags)
+};
+
+// listxattr(2): the names the caller may see, each followed by a NUL, with
+// the same size rules as ClGetXattr.
+struct ClListXattr {
+  static constexpr uint32_t kType = 142;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint32_t size = 0;
+  ANTLER_FIELDS(req, cred, inode, size)
+};
+
+enum XattrFlags : uint32_t { kXattrCreate = 1, kXattrReplace = 2 };  // as XATTR_CREATE / XATTR_REPLACE
+
+// setxattr(2). Answered with ClStatusReply.
+struct ClSetXattr {
+  static constexpr uint32_t kType = 143;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  std::string name;
+  std::string value;
+  uint32_t flags = 0;  // XattrFlags
+  ANTLER_FIELDS(req, cred, inode, name, value, flags)
+};
+
+// removexattr(2). Answered with ClStatusReply.
+struct ClRemoveXattr {
+  static constexpr uint32_t kType = 144;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  std::string name;
+  ANTLER_FIELDS(req, cred, inode, name)
 };
 
 // ---------------------------------------------------- chunkserver <-> master
@@ -606,7 +686,8 @@ using AllMessages =
     TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClChallenge, ClChallengeReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr,
              ClSetattr, ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename, ClLink, ClReaddir,
              ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease, ClReadChunk, ClChunkReply,
-             ClWriteChunk, ClWriteChunkEnd, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
+             ClWriteChunk, ClWriteChunkEnd, ClGetXattr, ClXattrReply, ClListXattr, ClSetXattr,
+             ClRemoveXattr, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
              CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
              ClSnapshot, ClAppendChunks, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge>;

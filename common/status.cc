@@ -41,6 +41,7 @@ constexpr Entry kTable[] = {
     {St::kNoData, ENODATA, "no data available"},
     {St::kTimeout, ETIMEDOUT, "timed out"},
     {St::kLocked, EAGAIN, "chunk locked"},
+    {St::kArgTooBig, E2BIG, "argument list too long"},
 };
 }  // namespace
 

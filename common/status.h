@@ -38,6 +38,7 @@ enum class St : uint8_t {
   kNoData = 27,       // ENODATA
   kTimeout = 28,      // ETIMEDOUT
   kLocked = 29,       // chunk is being written by another client
+  kArgTooBig = 30,    // E2BIG (an extended attribute value over 64 KiB)
 };
 
 std::string_view to_string(St s);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -128,6 +129,10 @@ Cred cred_of(fuse_req_t req) {
   return c;
 }
 
+// The creating process's umask: set by the kernel with FUSE_CAP_DONT_MASK
+// (otherwise 0, and the kernel has applied it already).
+uint16_t umask_of(fuse_req_t req) { return static_cast<uint16_t>(fuse_req_ctx(req)->umask & 0777); }
+
 // ------------------------------------------------------------------ replies
 
 void reply_status(fuse_req_t req, St s) { fuse_reply_err(req, to_errno(s)); }  // 0 for kOk
@@ -245,6 +250,8 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   want(FUSE_CAP_PARALLEL_DIROPS);
   want(FUSE_CAP_AUTO_INVAL_DATA);
   want(FUSE_CAP_READDIRPLUS);
+  // The master applies the umask (ClMknod.umask): a default ACL replaces it.
+  want(FUSE_CAP_DONT_MASK);
   // Attributes come with every entry anyway: always use readdirplus.
   conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
   // The client core buffers writes itself.
@@ -317,7 +324,7 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
   // dev_t carries the kernel's 32-bit device encoding here; kept as is.
   uint32_t dev = (type == msg::kBlockDev || type == msg::kCharDev) ? static_cast<uint32_t>(rdev) : 0;
   St s = client_of(req)->mknod(cred_of(req), static_cast<uint32_t>(parent), name, type,
-                               static_cast<uint16_t>(mode & 07777), dev, &a);
+                               static_cast<uint16_t>(mode & 07777), dev, &a, umask_of(req));
   reply_entry(req, s, a);
 }
 
@@ -325,7 +332,7 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
   if (!name_ok(req, name)) return;
   Attr a;
   St s = client_of(req)->mknod(cred_of(req), static_cast<uint32_t>(parent), name, msg::kDir,
-                               static_cast<uint16_t>(mode & 07777), 0, &a);
+                               static_cast<uint16_t>(mode & 07777), 0, &a, umask_of(req));
   reply_entry(req, s, a);
 }
 
@@ -517,13 +524,80 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   Attr a;
   uint64_t fh = 0;
   St s = fs->client->create(cred_of(req), static_cast<uint32_t>(parent), name, static_cast<uint16_t>(mode & 07777),
-                            fi->flags, &a, &fh);
+                            fi->flags, &a, &fh, umask_of(req));
   if (s != St::kOk) return reply_status(req, s);
   fuse_entry_param e;
   fill_entry(fs, a, &e);
   fi->fh = fh;
   set_cache_flags(fs, fi);
   if (fuse_reply_create(req, &e, fi) != 0) fs->client->release(fh);
+}
+
+// ------------------------------------------------------ extended attributes
+
+// With mfsnoxattrs: ENOSYS makes the kernel answer EOPNOTSUPP from then on
+// without asking again. The control file has no attributes and takes none.
+bool xattrs_on(fuse_req_t req, fuse_ino_t ino, int ctl_error) {
+  if (!fs_of(req)->xattrs) {
+    fuse_reply_err(req, ENOSYS);
+    return false;
+  }
+  if (!is_ctl(ino)) return true;
+  fuse_reply_err(req, ctl_error);
+  return false;
+}
+
+void reply_xattr_value(fuse_req_t req, St s, size_t size, uint32_t len, const std::string& value) {
+  if (s != St::kOk) return reply_status(req, s);
+  long n = xattr_reply_size(size, len);
+  if (n < 0) {
+    fuse_reply_err(req, static_cast<int>(-n));
+    return;
+  }
+  if (size == 0) {
+    fuse_reply_xattr(req, len);
+    return;
+  }
+  fuse_reply_buf(req, value.data(), std::min<size_t>(value.size(), static_cast<size_t>(n)));
+}
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  if (!xattrs_on(req, ino, ENODATA)) return;
+  std::string value;
+  uint32_t len = 0;
+  uint32_t want = static_cast<uint32_t>(std::min<size_t>(size, msg::kXattrSizeMax));
+  St s = client_of(req)->getxattr(cred_of(req), static_cast<uint32_t>(ino), name, want, &value, &len);
+  reply_xattr_value(req, s, size, len, value);
+}
+
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  if (is_ctl(ino) && fs_of(req)->xattrs) {  // no names
+    if (size == 0) fuse_reply_xattr(req, 0);
+    else fuse_reply_buf(req, nullptr, 0);
+    return;
+  }
+  if (!xattrs_on(req, ino, 0)) return;
+  std::string names;
+  uint32_t len = 0;
+  uint32_t want = static_cast<uint32_t>(std::min<size_t>(size, UINT32_MAX));
+  St s = client_of(req)->listxattr(cred_of(req), static_cast<uint32_t>(ino), want, &names, &len);
+  reply_xattr_value(req, s, size, len, names);
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
+  if (!xattrs_on(req, ino, ENOTSUP)) return;
+  uint32_t f = 0;
+  if (!xattr_flags(flags, &f) || size > msg::kXattrSizeMax) {
+    fuse_reply_err(req, size > msg::kXattrSizeMax ? E2BIG : EINVAL);
+    return;
+  }
+  reply_status(req, client_of(req)->setxattr(cred_of(req), static_cast<uint32_t>(ino), name,
+                                             std::string(value, size), f));
+}
+
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  if (!xattrs_on(req, ino, ENOTSUP)) return;
+  reply_status(req, client_of(req)->removexattr(cred_of(req), static_cast<uint32_t>(ino), name));
 }
 
 fuse_lowlevel_ops make_ops() {
@@ -559,6 +633,10 @@ fuse_lowlevel_ops make_ops() {
   ops.access = op_access;
   ops.create = op_create;
   ops.fallocate = op_fallocate;
+  ops.getxattr = op_getxattr;
+  ops.listxattr = op_listxattr;
+  ops.setxattr = op_setxattr;
+  ops.removexattr = op_removexattr;
   return ops;
 }
 
@@ -572,6 +650,7 @@ Fs Fs::from_config(const MountConfig& cfg) {
   fs.negentry_timeout = cfg.negentry_cache_s;
   fs.groups_cache_timeout = cfg.groups_cache_s;
   fs.cache_mode = cfg.cache_mode;
+  fs.xattrs = !cfg.no_xattrs;
   fs.max_write = cfg.max_write;
   fs.max_readahead = cfg.max_readahead;
   return fs;
@@ -610,6 +689,20 @@ bool mode_to_type(mode_t mode, uint8_t* type) {
     case S_IFCHR: *type = msg::kCharDev; return true;
     default: return false;
   }
+}
+
+bool xattr_flags(int flags, uint32_t* out) {
+  if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) return false;
+  *out = 0;
+  if (flags & XATTR_CREATE) *out |= msg::kXattrCreate;
+  if (flags & XATTR_REPLACE) *out |= msg::kXattrReplace;
+  return true;
+}
+
+long xattr_reply_size(size_t size, uint32_t len) {
+  if (size == 0) return 0;
+  if (len > size) return -ERANGE;
+  return static_cast<long>(len);
 }
 
 uint32_t setattr_mask(int to_set, const struct stat& st, msg::Attr* v) {

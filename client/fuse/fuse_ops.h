@@ -28,6 +28,7 @@ struct Fs {
   double negentry_timeout = 0.0;  // ENOENT from lookup
   double groups_cache_timeout = 1.0;
   CacheMode cache_mode = CacheMode::kAuto;
+  bool xattrs = true;  // false (mfsnoxattrs): every xattr call is EOPNOTSUPP
   unsigned max_write = 1u << 20;
   unsigned max_readahead = 1u << 20;
   // From fuse_parse_conn_info_opts(); applied in init() after our defaults.
@@ -45,6 +46,13 @@ const fuse_lowlevel_ops& fuse_ops();
 void attr_to_stat(const msg::Attr& a, struct stat* st);
 // Maps the S_IFMT bits of mode to a msg::NodeType; false for an unknown type.
 bool mode_to_type(mode_t mode, uint8_t* type);
+// Maps setxattr(2) flags (XATTR_CREATE, XATTR_REPLACE) to msg::XattrFlags;
+// false for unknown bits.
+bool xattr_flags(int flags, uint32_t* out);
+// The reply to a getxattr/listxattr of size `size` for a value of length
+// len: how many bytes to send (0 with size 0: only the length), or -errno.
+long xattr_reply_size(size_t size, uint32_t len);
+
 // Maps FUSE_SET_ATTR_* bits and their values to msg::SetMask bits and *v.
 uint32_t setattr_mask(int to_set, const struct stat& st, msg::Attr* v);
 

@@ -1,5 +1,6 @@
 #include "client/fuse/options.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -95,8 +96,8 @@ bool parse_size(const std::string& key, const std::string& value, int64_t unit, 
 // not act on (a warning is printed).
 constexpr const char* kIgnoredMfsOptions[] = {
     "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
-    "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode", "mfsnoxattrs",
-    "mfsnoposixlocks",  "mfsnobsdlocks",     "mfsxattrcacheto",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
+    "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode",
+    "mfsnoposixlocks",  "mfsnobsdlocks",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
     "mfsreadaheadleng", "mfsreadaheadtrigger", "mfsdonotrememberpassword", "mfsuniqmode", "mfsaclcacheto",
     "mfsflattrash",     "mfswritecachetime", "mfscachefiles",
 };
@@ -199,6 +200,12 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
     // Chosen before any file is read (see parse_mount_config); inside a
     // configuration file it is ignored.
     if (!need_value()) return false;
+  } else if (key == "mfsxattrcacheto") {
+    double v = 0;
+    if (!need_value() || !parse_seconds(key, value, &v, error)) return false;
+    cfg->client.xattr_cache_ms = static_cast<int>(std::min(v, 86400.0) * 1000);
+  } else if (key == "mfsnoxattrs") {
+    cfg->no_xattrs = true;
   } else if (key == "mfsdebug") {
     cfg->mfs_debug = true;
   } else if (key == "mfsmeta") {
@@ -480,6 +487,9 @@ void print_usage(const char* prog) {
       "    -o mfswritecachesize=N      write cache, MiB (default: 128)\n"
       "    -o mfsreadaheadsize=N       read-ahead window, KiB or with a suffix: 8M (default: 4096)\n"
       "    -o mfsattrcacheto=SEC       attribute cache timeout (default: 1.0)\n"
+      "    -o mfsxattrcacheto=SEC      how long an inode known to have no extended attributes\n"
+      "                                is answered for locally (default: 1.0)\n"
+      "    -o mfsnoxattrs              no extended attributes or ACLs (EOPNOTSUPP)\n"
       "    -o mfsentrycacheto=SEC      file entry cache timeout (default: 0.0)\n"
       "    -o mfsdirentrycacheto=SEC   directory entry cache timeout (default: 1.0)\n"
       "    -o mfsnegentrycacheto=SEC   negative lookup cache timeout (default: 0.0)\n"

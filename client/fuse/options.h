@@ -52,6 +52,7 @@ struct MountConfig {
   double negentry_cache_s = 0.0;  // mfsnegentrycacheto (names that do not exist)
   double groups_cache_s = 1.0;    // mfsgroupscacheto (supplementary groups of a pid)
   CacheMode cache_mode = CacheMode::kAuto;
+  bool no_xattrs = false;  // mfsnoxattrs: extended attributes and ACLs off (EOPNOTSUPP)
 
   // Multithreaded FUSE loop (-o max_threads=N, -o max_idle_threads=N).
   unsigned max_threads = 64;

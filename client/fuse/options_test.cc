@@ -2,6 +2,7 @@
 #include "common/auth.h"
 
 #include <gtest/gtest.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -226,6 +227,22 @@ TEST(MountOptions, IgnoredMooseFsOptionsWarn) {
   EXPECT_EQ(cfg.warnings.size(), 2u);
 }
 
+TEST(MountOptions, Xattrs) {
+  MountConfig cfg;
+  std::string err;
+  ASSERT_TRUE(parse({no_file(), "/m"}, &cfg, &err)) << err;
+  EXPECT_FALSE(cfg.no_xattrs);
+  EXPECT_TRUE(Fs::from_config(cfg).xattrs);
+  EXPECT_EQ(cfg.client.xattr_cache_ms, 1000);
+  MountConfig off;
+  ASSERT_TRUE(parse({no_file(), "-o", "mfsnoxattrs,mfsxattrcacheto=2.5", "/m"}, &off, &err)) << err;
+  EXPECT_TRUE(off.no_xattrs);
+  EXPECT_FALSE(Fs::from_config(off).xattrs);
+  EXPECT_EQ(off.client.xattr_cache_ms, 2500);
+  EXPECT_TRUE(off.warnings.empty());
+  EXPECT_FALSE(parse({no_file(), "-o", "mfsxattrcacheto=soon", "/m"}, &off, &err));
+}
+
 TEST(MountOptions, NoMountPoint) {
   MountConfig cfg;
   std::string err;
@@ -367,6 +384,20 @@ TEST(FuseConversions, SetattrMask) {
   EXPECT_EQ(v.size, 12345u);
   EXPECT_EQ(v.mtime_ns, 10'000'000'020);
   EXPECT_EQ(setattr_mask(FUSE_SET_ATTR_CTIME, st, &v), 0u);
+}
+
+TEST(FuseConversions, XattrFlagsAndSizes) {
+  uint32_t f = 99;
+  ASSERT_TRUE(xattr_flags(0, &f));
+  EXPECT_EQ(f, 0u);
+  ASSERT_TRUE(xattr_flags(XATTR_CREATE, &f));
+  EXPECT_EQ(f, uint32_t(msg::kXattrCreate));
+  ASSERT_TRUE(xattr_flags(XATTR_REPLACE, &f));
+  EXPECT_EQ(f, uint32_t(msg::kXattrReplace));
+  EXPECT_FALSE(xattr_flags(8, &f));
+  EXPECT_EQ(xattr_reply_size(0, 100), 0);  // length only
+  EXPECT_EQ(xattr_reply_size(100, 100), 100);
+  EXPECT_EQ(xattr_reply_size(99, 100), -ERANGE);
 }
 
 }  // namespace

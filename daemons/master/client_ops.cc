@@ -135,6 +135,9 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   St st = dir_write_check(parent, c, &p, create_kind(m.type));
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   uint16_t mode = m.mode & 07777;
+  // A default ACL replaces the umask (as on Linux); OpCreate gives the ACL.
+  if (const Acl* d = m_.fs.default_acl(*p)) mode = acl_create_mode(*d, mode);
+  else mode &= static_cast<uint16_t>(~(m.umask & 0777));
   uint32_t gid = c.gid;
   if (p->mode & 02000) {
     gid = p->gid;
@@ -333,6 +336,10 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClTrashList::kType: return handle<msg::ClTrashList>(p, [&](auto& m) { trash_list(m); });
     case msg::ClUndel::kType: return handle<msg::ClUndel>(p, [&](auto& m) { undel(m); });
     case msg::ClTrashPurge::kType: return handle<msg::ClTrashPurge>(p, [&](auto& m) { trash_purge(m); });
+    case msg::ClGetXattr::kType: return handle<msg::ClGetXattr>(p, [&](auto& m) { getxattr(m); });
+    case msg::ClListXattr::kType: return handle<msg::ClListXattr>(p, [&](auto& m) { listxattr(m); });
+    case msg::ClSetXattr::kType: return handle<msg::ClSetXattr>(p, [&](auto& m) { setxattr(m); });
+    case msg::ClRemoveXattr::kType: return handle<msg::ClRemoveXattr>(p, [&](auto& m) { removexattr(m); });
     default:
       log::warn("client {}: unknown message type {} ({} bytes): closing connection", link_->peer, type, p.size());
       return false;

@@ -66,10 +66,6 @@ class ClientOps {
   // For every change to the file system: kRoFs on a read-only export, then
   // disabled(op).
   St writable(Disable op) const { return sess_->rule.readonly ? St::kRoFs : disabled(op); }
-  // Permission bits as the export sees them (ignoregid); shadows perm.h's may().
-  bool may(const Node& n, const msg::Cred& c, int mask) const {
-    return master::may(n, c, mask, sess_->rule.ignoregid);
-  }
   // The export's goal and trash time ranges (mingoal.., mintrashtime..):
   // clamp_* bring a value into range; *_allowed tell whether a tool may set it.
   uint8_t clamp_goal(uint8_t g) const { return std::clamp(g, sess_->rule.min_goal, sess_->rule.max_goal); }
@@ -109,6 +105,14 @@ class ClientOps {
     }
     f(m);
     return true;
+  }
+  // Permission check of every handler: mode bits or the inode's access ACL,
+  // and the export's ignoregid. (Hides master::may() inside the handlers.)
+  bool may(const Node& n, const msg::Cred& c, int mask) const {
+    bool ignoregid = sess_->rule.ignoregid;
+    if (!n.has_extra) return master::may(n, c, mask, nullptr, ignoregid);
+    std::optional<Acl> acl = m_.fs.access_acl(n);
+    return master::may(n, c, mask, acl ? &*acl : nullptr, ignoregid);
   }
   // Parent directory checks shared by every operation that adds or removes a name.
   // add: the operation adds a name (create, link, rename's target side).
@@ -166,6 +170,13 @@ class ClientOps {
   void trash_list(const msg::ClTrashList& m);
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);
+  // Extended attributes and ACLs (client_xattr.cc).
+  void getxattr(const msg::ClGetXattr& m);
+  void listxattr(const msg::ClListXattr& m);
+  void setxattr(const msg::ClSetXattr& m);
+  void removexattr(const msg::ClRemoveXattr& m);
+  // Permission checks shared by setxattr and removexattr.
+  St xattr_write_check(const Node& n, const msg::Cred& c, XattrNs ns, const std::string& name);
 
   Master& m_;
   LinkPtr link_;

@@ -16,6 +16,7 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   trash_.clear();
   targets_.clear();
   shared_goals_.clear();
+  extra_.clear();
   cluster_id_ = cluster_id;
   version_ = 0;
   next_inode_ = 2;
@@ -84,6 +85,7 @@ msg::Attr Fs::attr(const Node& n) const {
   a.goal = n.goal;
   a.trashtime = n.trashtime;
   a.eattr = n.eattr;
+  a.flags = n.has_extra ? msg::kFlagXattr : 0;
   return a;
 }
 
@@ -207,6 +209,7 @@ void Fs::free_node(Node& n) {
   if (n.type == msg::kFile) release_chunks_from(n, 0);
   trash_.erase(n.id);
   if (n.type == msg::kSymlink) targets_.erase(n.id);
+  if (n.has_extra) extra_.erase(n.id);
   nodes_.erase(n.id);
 }
 
@@ -269,6 +272,7 @@ St Fs::apply_op(const OpCreate& o, int64_t t) {
   if (o.type == msg::kBlockDev || o.type == msg::kCharDev) n.rdev = o.rdev;
   if (o.goal) n.goal = o.goal;
   if (o.trashtime >= 0) n.trashtime = static_cast<uint32_t>(o.trashtime);
+  inherit_acl(*p, n);
   attach(*mut(o.parent), o.name, n, t);
   return St::kOk;
 }
@@ -484,7 +488,15 @@ std::string Fs::dump() const {
     out << "\n";
     if (n.children)
       for (const auto& [name, cid] : *n.children) out << "  " << escape(name) << " -> " << cid << "\n";
+    if (const Extra* e = n.has_extra ? extra_of(id) : nullptr) {
+      for (const auto& [name, value] : e->xattrs) out << "  xattr " << escape(name) << "=" << escape(value) << "\n";
+      if (e->access) out << "  acl " << acl_to_text(*access_acl(n)) << "\n";
+      if (e->dflt) out << "  default-acl " << acl_to_text(*e->dflt) << "\n";
+    }
   }
+  if (extra_.size() != static_cast<size_t>(std::count_if(nodes_.begin(), nodes_.end(),
+                                                         [](const auto& p) { return p.second.has_extra; })))
+    out << "extra entries without a flagged node\n";
   std::vector<uint64_t> cids;
   for (const auto& [id, c] : chunks_) cids.push_back(id);
   std::sort(cids.begin(), cids.end());

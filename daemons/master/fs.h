@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "common/messages.h"
 #include "common/status.h"
+#include "daemons/master/acl.h"
 #include "daemons/master/ops.h"
 
 namespace antler::master {
@@ -40,6 +42,7 @@ struct Node {
   uint8_t type = msg::kFile;
   uint8_t goal = 1;
   uint8_t eattr = 0;     // msg::EattrBits
+  bool has_extra = false;  // Fs::extra_of() has an entry (xattrs or ACLs); fills padding
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
@@ -64,6 +67,17 @@ struct TrashInfo {
   int64_t deleted_ns = 0;
 };
 
+// What few inodes have: extended attributes and ACLs, kept beside the
+// nodes (Fs::extra_of) so that Node stays small.
+struct Extra {
+  std::map<std::string, std::string> xattrs;  // user.*, trusted.*, security.*
+  // Access ACL: only the owning group and named entries count; the owner,
+  // mask and other permissions are the mode's (see acl.h).
+  std::optional<Acl> access;
+  std::optional<Acl> dflt;  // directories: default ACL, in full
+  bool empty() const { return xattrs.empty() && !access && !dflt; }
+};
+
 // What the last OpSetAttrib did.
 struct SetResult {
   uint64_t changed = 0, not_changed = 0, not_permitted = 0;
@@ -84,6 +98,13 @@ class Fs {
   // nodes are symlinks, and every byte of Node counts per million files.
   const std::string& target(const Node& n) const;
   const ChunkMeta* chunk(uint64_t id) const;
+  // Extended attributes and ACLs of an inode, or nullptr if it has none.
+  const Extra* extra_of(uint32_t id) const;
+  // The complete access ACL of n (owner, mask and other from its mode), or
+  // nullopt if n has none.
+  std::optional<Acl> access_acl(const Node& n) const;
+  // The default ACL of directory n, or nullptr.
+  const Acl* default_acl(const Node& n) const;
   const std::unordered_map<uint64_t, ChunkMeta>& chunks() const { return chunks_; }
 
   uint64_t version() const { return version_; }
@@ -133,6 +154,9 @@ class Fs {
   St apply_op(const OpSnapshot& o, int64_t t);
   St apply_op(const OpAppendChunks& o, int64_t t);
   St apply_op(const OpAccess& o, int64_t t);
+  St apply_op(const OpSetXattr& o, int64_t t);
+  St apply_op(const OpRmXattr& o, int64_t t);
+  St apply_op(const OpSetAcl& o, int64_t t);
 
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);
@@ -157,12 +181,20 @@ class Fs {
   void snapshot_copy(const Node& src, Node& dst_parent, const std::string& name, const OpSnapshot& o,
                      uint32_t& next_inode, std::unordered_map<uint32_t, uint32_t>& links, int64_t t);
   bool is_ancestor(uint32_t ancestor, uint32_t id) const;
+  // Extra data of a node, created on first use; drop_extra_if_empty() removes
+  // an entry with nothing left in it.
+  Extra& extra(Node& n);
+  void drop_extra_if_empty(Node& n);
+  // Access (and, for directories, default) ACL of a node created under
+  // parent, from parent's default ACL (fs_xattr.cc).
+  void inherit_acl(const Node& parent, Node& n);
 
   std::unordered_map<uint32_t, Node> nodes_;
   std::unordered_map<uint64_t, ChunkMeta> chunks_;
   std::vector<uint64_t> released_;
   std::map<uint32_t, TrashInfo> trash_;
   std::unordered_map<uint32_t, std::string> targets_;  // symlinks
+  std::unordered_map<uint32_t, Extra> extra_;
   // Goals of the files sharing a chunk (refs > 1 only): count per goal.
   std::unordered_map<uint64_t, std::array<uint32_t, 10>> shared_goals_;
   SetResult last_set_;

@@ -67,6 +67,11 @@ void Fs::snapshot_copy(const Node& src, Node& parent, const std::string& name, c
   c.length = src.length;
   if (c.type == msg::kSymlink) targets_[c.id] = target(src);
   c.chunks = src.chunks;
+  if (src.has_extra) {
+    const Extra& e = extra_.at(src.id);
+    extra_[c.id] = e;
+    c.has_extra = true;
+  }
   for (uint64_t id : c.chunks)
     if (id) chunk_ref(id, c.goal);
   if (c.type == msg::kDir) c.children = std::make_unique<std::map<std::string, uint32_t>>();

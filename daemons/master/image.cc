@@ -2,7 +2,7 @@
 //   header: "ANTLERM1", u64 version, u64 cluster id, u32 next inode, u64 next chunk id
 //   sections: 4-byte tag, u64 payload length, payload, u32 CRC32C of payload
 //   tags: NODE (inodes), EDGE (directory entries), CHNK (chunks), TRSH (trash),
-//   "END " (last, empty)
+//   XATR (extended attributes and ACLs), "END " (last, empty)
 // Derived values (link counts, subdirectory counts, chunk references) are
 // recomputed on load and not stored.
 #include <fcntl.h>
@@ -45,6 +45,21 @@ struct TrashRec {
   int64_t deleted_ns = 0;
   std::string path;
   ANTLER_FIELDS(inode, deleted_ns, path)
+};
+
+struct XattrRec {
+  std::string name;
+  std::string value;
+  ANTLER_FIELDS(name, value)
+};
+
+// An ACL in acl_to_xattr() form; empty: none.
+struct ExtraRec {
+  uint32_t inode = 0;
+  std::vector<XattrRec> xattrs;
+  std::string access;
+  std::string dflt;
+  ANTLER_FIELDS(inode, xattrs, access, dflt)
 };
 
 struct EdgeRec {
@@ -138,6 +153,17 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
   wt.put(static_cast<uint64_t>(trash_.size()));
   for (const auto& [id, ti] : trash_) wt.put(TrashRec{id, ti.deleted_ns, ti.path});
   put_section(out, "TRSH", trash);
+  std::string xattrs;
+  serde::Writer wx(xattrs);
+  wx.put(static_cast<uint64_t>(extra_.size()));
+  for (const auto& [id, e] : extra_) {
+    // The access ACL as it stands: owner, mask and other from the mode.
+    std::optional<Acl> access = e.access ? access_acl(nodes_.at(id)) : std::nullopt;
+    ExtraRec r{id, {}, access ? acl_to_xattr(*access) : "", e.dflt ? acl_to_xattr(*e.dflt) : ""};
+    for (const auto& [name, value] : e.xattrs) r.xattrs.push_back({name, value});
+    wx.put(r);
+  }
+  put_section(out, "XATR", xattrs);
   put_section(out, "END ", "");
 
   std::string tmp = path + ".tmp";
@@ -206,6 +232,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   trash_.clear();
   targets_.clear();
   shared_goals_.clear();
+  extra_.clear();
   version_ = h.version;
   cluster_id_ = h.cluster_id;
   next_inode_ = h.next_inode;
@@ -279,6 +306,21 @@ bool Fs::load_image(const std::string& path, std::string* error) {
         TrashRec t;
         if (!r.get(t)) return bad("TRSH: bad record");
         trash_[t.inode] = TrashInfo{std::move(t.path), t.deleted_ns};
+      }
+    } else if (tag == "XATR") {
+      if (!r.get(count)) return bad("XATR: bad count");
+      for (uint64_t i = 0; i < count; i++) {
+        ExtraRec x;
+        if (!r.get(x)) return bad("XATR: bad record");
+        Node* n = mut(x.inode);
+        if (!n) return bad("XATR: inode " + std::to_string(x.inode) + " does not exist");
+        Extra& e = extra(*n);
+        for (auto& a : x.xattrs) e.xattrs[std::move(a.name)] = std::move(a.value);
+        if (!x.access.empty() && !(e.access = acl_from_xattr(x.access)))
+          return bad("XATR: bad access ACL of inode " + std::to_string(x.inode));
+        if (!x.dflt.empty() && !(e.dflt = acl_from_xattr(x.dflt)))
+          return bad("XATR: bad default ACL of inode " + std::to_string(x.inode));
+        drop_extra_if_empty(*n);
       }
     } else if (tag == "END ") {
       ended = true;

@@ -23,6 +23,9 @@
 
 namespace antler::master {
 
+// Under a directory with a default ACL the new inode (not a symlink) gets
+// that ACL as its access ACL (directories: also as their default ACL); mode
+// is then already cut by it (acl_create_mode()).
 struct OpCreate {
   static constexpr const char* kName = "CREATE";
   uint32_t parent = 0;
@@ -191,6 +194,40 @@ struct OpSetVersion {
   ANTLER_FIELDS(chunk_id, version)
 };
 
+// Sets extended attribute `name` (user.*, trusted.* or security.*; ACLs are
+// OpSetAcl's) to value. flags: msg::XattrFlags (create: kExist if present,
+// replace: kNoData if absent).
+struct OpSetXattr {
+  static constexpr const char* kName = "SETXATTR";
+  uint32_t inode = 0;
+  std::string name;
+  std::string value;
+  uint32_t flags = 0;
+  ANTLER_FIELDS(inode, name, value, flags)
+};
+
+// Removes extended attribute `name`; kNoData if absent.
+struct OpRmXattr {
+  static constexpr const char* kName = "RMXATTR";
+  uint32_t inode = 0;
+  std::string name;
+  ANTLER_FIELDS(inode, name)
+};
+
+// Sets (acl in acl_to_text() form) or removes (acl empty) the access
+// (kind 0) or default (kind 1, directories) ACL of an inode. Setting an
+// access ACL sets the mode's permission bits from it (owner, mask or group,
+// other); clear_sgid also clears the setgid bit (the setter is not in the
+// file's group). An access ACL that says no more than the mode is not kept.
+struct OpSetAcl {
+  static constexpr const char* kName = "SETACL";
+  uint32_t inode = 0;
+  uint8_t kind = 0;
+  std::string acl;
+  uint8_t clear_sgid = 0;
+  ANTLER_FIELDS(inode, kind, acl, clear_sgid)
+};
+
 // An access (read, readdir, readlink) moved atime to the operation's time,
 // as ATIME_MODE decided.
 struct OpAccess {
@@ -200,7 +237,8 @@ struct OpAccess {
 };
 
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
-                        OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks, OpAccess>;
+                        OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks,
+                        OpSetXattr, OpRmXattr, OpSetAcl, OpAccess>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

@@ -9,10 +9,11 @@ namespace antler::master {
 enum Access : int { kR = 4, kW = 2, kX = 1 };
 
 bool in_group(const msg::Cred& c, uint32_t gid);
-// True iff c may access n for every bit of mask (kR|kW|kX). ignoregid (an
-// export option): every user but the owner gets the group bits, whatever
-// its groups.
-bool may(const Node& n, const msg::Cred& c, int mask, bool ignoregid = false);
+// True iff c may access n for every bit of mask (kR|kW|kX): by n's mode
+// bits or, when n has an access ACL, by acl (as Fs::access_acl() gives it).
+// ignoregid (an export option): with the mode bits, every user but the
+// owner gets the group bits, whatever its groups.
+bool may(const Node& n, const msg::Cred& c, int mask, const Acl* acl = nullptr, bool ignoregid = false);
 // Sticky-bit rule: may c remove or rename victim out of dir?
 bool sticky_allows(const Node& dir, const Node& victim, const msg::Cred& c);
 

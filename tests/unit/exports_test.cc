@@ -265,11 +265,11 @@ TEST(Exports, IgnoregidGivesGroupBitsToEveryNonOwner) {
   n.gid = 20;
   msg::Cred stranger{30, 30, {}};
   EXPECT_FALSE(may(n, stranger, kR));
-  EXPECT_TRUE(may(n, stranger, kR, /*ignoregid=*/true));
-  EXPECT_FALSE(may(n, stranger, kW, true));
+  EXPECT_TRUE(may(n, stranger, kR, nullptr, /*ignoregid=*/true));
+  EXPECT_FALSE(may(n, stranger, kW, nullptr, true));
   msg::Cred owner{10, 99, {}};
   n.mode = 0060;  // the owner keeps the owner bits, even with ignoregid
-  EXPECT_FALSE(may(n, owner, kR, true));
+  EXPECT_FALSE(may(n, owner, kR, nullptr, true));
 }
 
 TEST(Auth, KnownVectors) {

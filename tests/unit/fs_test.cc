@@ -348,7 +348,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
       ASSERT_TRUE(store.save_now(&err)) << err;
     }
     Op op;
-    switch (rng() % 10) {
+    switch (rng() % 12) {
       case 0: case 1: {
         uint32_t ino = live.next_inode();
         uint8_t type = rng() % 3 == 0 ? msg::kDir : msg::kFile;
@@ -413,10 +413,35 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
           case 6: op = OpAccess{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files))}; break;
         }
         break;
+      case 10: {  // extended attributes, with binary values
+        uint32_t ino = rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files));
+        std::string xname = std::string(rng() % 3 ? "user." : "trusted.") + "x" + std::to_string(rng() % 4);
+        if (rng() % 3 == 0) {
+          op = OpRmXattr{ino, xname};
+        } else {
+          std::string value(rng() % 20, '\0');
+          for (auto& ch : value) ch = static_cast<char>(rng());
+          op = OpSetXattr{ino, xname, value, static_cast<uint32_t>(rng() % 3)};
+        }
+        break;
+      }
+      case 11: {  // ACLs: access on anything, default on directories (inherited by later creates)
+        static const char* kAcls[] = {"u::rwx/u:5:r-x/g::r-x/g:7:rwx/m::r-x/o::---", "u::rw-/g::r--/o::r--",
+                                      "u::rwx/g::---/m::rwx/o::---", ""};
+        bool dflt = rng() % 2;
+        uint32_t ino = dflt || files.empty() || rng() % 2 ? pick(dirs) : pick(files);
+        op = OpSetAcl{ino, static_cast<uint8_t>(dflt ? kAclDefault : kAclAccess), kAcls[rng() % 4],
+                      static_cast<uint8_t>(rng() % 2)};
+        break;
+      }
     }
     store.commit(op);  // refused operations are simply not logged
   }
   std::string live_dump = live.dump();
+  // the new state kinds are really there to compare
+  EXPECT_NE(live_dump.find("  xattr "), std::string::npos);
+  EXPECT_NE(live_dump.find("  acl "), std::string::npos);
+  EXPECT_NE(live_dump.find("  default-acl "), std::string::npos);
   Fs recovered;
   Store rs(recovered, dir, 50);
   ASSERT_TRUE(rs.open(true, 0, 2, 3600, &err)) << err;
