@@ -41,6 +41,8 @@ constexpr Entry kTable[] = {
     {St::kNoData, ENODATA, "no data available"},
     {St::kTimeout, ETIMEDOUT, "timed out"},
     {St::kLocked, EAGAIN, "chunk locked"},
+    {St::kInterrupted, EINTR, "interrupted"},
+    {St::kDeadlock, EDEADLK, "resource deadlock avoided"},
 };
 }  // namespace
 

@@ -38,6 +38,8 @@ enum class St : uint8_t {
   kNoData = 27,       // ENODATA
   kTimeout = 28,      // ETIMEDOUT
   kLocked = 29,       // chunk is being written by another client
+  kInterrupted = 31,  // EINTR: a waiting lock request was cancelled
+  kDeadlock = 32,     // EDEADLK: a POSIX lock wait would deadlock
 };
 
 std::string_view to_string(St s);
