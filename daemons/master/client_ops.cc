@@ -277,6 +277,7 @@ void ClientOps::release(const msg::ClRelease& m) {
 }
 
 bool ClientOps::dispatch(uint32_t type, std::string_view p) {
+  payload_ = p;
   switch (type) {
     case msg::ClLookup::kType: return handle<msg::ClLookup>(p, [&](auto& m) { lookup(m); });
     case msg::ClGetattr::kType: return handle<msg::ClGetattr>(p, [&](auto& m) { getattr(m); });
@@ -302,6 +303,10 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClTrashList::kType: return handle<msg::ClTrashList>(p, [&](auto& m) { trash_list(m); });
     case msg::ClUndel::kType: return handle<msg::ClUndel>(p, [&](auto& m) { undel(m); });
     case msg::ClTrashPurge::kType: return handle<msg::ClTrashPurge>(p, [&](auto& m) { trash_purge(m); });
+    case msg::ClLock::kType: return handle<msg::ClLock>(p, [&](auto& m) { lock(m); });
+    case msg::ClLockCancel::kType: return handle<msg::ClLockCancel>(p, [&](auto& m) { lock_cancel(m); });
+    case msg::ClGetLock::kType: return handle<msg::ClGetLock>(p, [&](auto& m) { get_lock(m); });
+    case msg::ClAppend::kType: return handle<msg::ClAppend>(p, [&](auto& m) { append(m); });
     default:
       log::warn("client {}: unknown message type {} ({} bytes): closing connection", link_->peer, type, p.size());
       return false;
@@ -382,6 +387,10 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
     s.meta = m.meta;
     s.info = m.info;
     s.peer = link->peer;
+    if (ctx.session != id) {
+      s.links++;
+      s.gone_ms = 0;
+    }
     ctx.session = id;
     r.session_id = id;
     r.readonly = rule->readonly;

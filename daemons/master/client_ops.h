@@ -119,11 +119,19 @@ class ClientOps {
   void trash_list(const msg::ClTrashList& m);
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);
+  // client_locks.cc
+  void lock(const msg::ClLock& m);
+  void lock_cancel(const msg::ClLockCancel& m);
+  void get_lock(const msg::ClGetLock& m);
+  void append(const msg::ClAppend& m);
+  // Keeps the request being handled until the lock grace period ends.
+  void defer(uint32_t type);
 
   Master& m_;
   LinkPtr link_;
   ClientCtx& ctx_;
   Session* sess_ = nullptr;
+  std::string_view payload_;  // of the request being handled (for defer)
 };
 
 }  // namespace antler::master
