@@ -94,7 +94,7 @@ bool parse_size(const std::string& key, const std::string& value, int64_t unit, 
 constexpr const char* kIgnoredMfsOptions[] = {
     "mfsbind",          "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
     "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode", "mfsnoxattrs",
-    "mfsnoposixlocks",  "mfsnobsdlocks",     "mfsxattrcacheto",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
+    "mfsxattrcacheto",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
     "mfsreadaheadleng", "mfsreadaheadtrigger", "mfsdonotrememberpassword", "mfsuniqmode", "mfsaclcacheto",
     "mfsflattrash",     "mfswritecachetime", "mfscachefiles",
 };
@@ -184,6 +184,10 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
     // Chosen before any file is read (see parse_mount_config); inside a
     // configuration file it is ignored.
     if (!need_value()) return false;
+  } else if (key == "mfsnoposixlocks") {
+    cfg->posix_locks = false;
+  } else if (key == "mfsnobsdlocks") {
+    cfg->bsd_locks = false;
   } else if (key == "mfsdebug") {
     cfg->mfs_debug = true;
   } else if (key == "mfsmeta") {

@@ -52,6 +52,10 @@ struct MountConfig {
   double negentry_cache_s = 0.0;  // mfsnegentrycacheto (names that do not exist)
   double groups_cache_s = 1.0;    // mfsgroupscacheto (supplementary groups of a pid)
   CacheMode cache_mode = CacheMode::kAuto;
+  // fcntl(2) and flock(2) locks held across mounts (off: each kernel keeps
+  // them for its own mount only).
+  bool posix_locks = true;  // -o mfsnoposixlocks turns off
+  bool bsd_locks = true;    // -o mfsnobsdlocks turns off
 
   // Multithreaded FUSE loop (-o max_threads=N, -o max_idle_threads=N).
   unsigned max_threads = 64;
