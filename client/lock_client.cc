@@ -43,7 +43,7 @@ St LockClient::lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t 
   if (st == St::kOk) st = static_cast<St>(r.status);
   // An unlock is recorded even when the master could not be told: the lock
   // is not re-claimed then, and the master drops it with the session.
-  if (st == St::kOk || type == msg::kLockUnlock) record(inode, owner, kind, type, start, end);
+  if (st == St::kOk || type == msg::kLockUnlock) record(inode, owner, kind, type, start, end, pid);
   return st;
 }
 
@@ -63,12 +63,13 @@ bool LockClient::holds(uint32_t inode, uint64_t owner, uint8_t kind) {
   return posix_.count({inode, owner}) != 0;
 }
 
-void LockClient::record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end) {
+void LockClient::record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
+                        uint32_t pid) {
   std::lock_guard<std::mutex> g(mu_);
   Key k{inode, owner};
   if (kind == msg::kLockFlock) {
     if (type == msg::kLockUnlock) flocks_.erase(k);
-    else flocks_[k] = type;
+    else flocks_[k] = Range{UINT64_MAX, type, pid};
     return;
   }
   auto& ranges = posix_[k];
@@ -80,10 +81,10 @@ void LockClient::record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t ty
       next[s] = r;
       continue;
     }
-    if (s < start) next[s] = Range{start - 1, r.type};
-    if (r.end > end) next[end + 1] = Range{r.end, r.type};
+    if (s < start) next[s] = Range{start - 1, r.type, r.pid};
+    if (r.end > end) next[end + 1] = Range{r.end, r.type, r.pid};
   }
-  if (type != msg::kLockUnlock) next[start] = Range{end, type};
+  if (type != msg::kLockUnlock) next[start] = Range{end, type, pid};
   if (next.empty()) posix_.erase(k);
   else ranges = std::move(next);
 }
@@ -116,7 +117,7 @@ void LockClient::keeper() {
 }
 
 void LockClient::reclaim() {
-  std::map<Key, uint8_t> flocks;
+  std::map<Key, Range> flocks;
   std::map<Key, std::map<uint64_t, Range>> posix;
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -124,9 +125,9 @@ void LockClient::reclaim() {
     posix = posix_;
   }
   size_t n = 0, lost = 0;
-  auto claim = [&](uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end) {
+  auto claim = [&](uint32_t inode, uint64_t owner, uint8_t kind, const Range& rg, uint64_t start) {
     msg::ClStatusReply r;
-    St st = link_.call(msg::ClLock{0, {}, inode, owner, kind, type, start, end, 0, false, true}, &r);
+    St st = link_.call(msg::ClLock{0, {}, inode, owner, kind, rg.type, start, rg.end, rg.pid, false, true}, &r);
     if (st == St::kOk) st = static_cast<St>(r.status);
     n++;
     if (st != St::kOk) {
@@ -134,9 +135,9 @@ void LockClient::reclaim() {
       log::warn("lock on inode {} (owner {:x}) could not be re-claimed: {}", inode, owner, to_string(st));
     }
   };
-  for (const auto& [k, type] : flocks) claim(k.first, k.second, msg::kLockFlock, type, 0, UINT64_MAX);
+  for (const auto& [k, r] : flocks) claim(k.first, k.second, msg::kLockFlock, r, 0);
   for (const auto& [k, ranges] : posix)
-    for (const auto& [s, r] : ranges) claim(k.first, k.second, msg::kLockPosix, r.type, s, r.end);
+    for (const auto& [s, r] : ranges) claim(k.first, k.second, msg::kLockPosix, r, s);
   if (n) log::info("session registered again: {} file locks re-claimed, {} lost", n - lost, lost);
 }
 

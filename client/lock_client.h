@@ -67,14 +67,16 @@ class LockClient {
   struct Range {
     uint64_t end;
     uint8_t type;
+    uint32_t pid;
   };
-  void record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end);
+  void record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
+              uint32_t pid);
   void keeper();  // re-claims the held locks after the session is registered again
   void reclaim();
 
   MasterLink& link_;
   std::mutex mu_;  // guards everything below
-  std::map<Key, uint8_t> flocks_;
+  std::map<Key, Range> flocks_;  // (end unused)
   std::map<Key, std::map<uint64_t, Range>> posix_;  // start -> range, non-overlapping
   std::condition_variable cv_;
   bool stop_ = false;

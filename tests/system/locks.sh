@@ -136,6 +136,23 @@ wait_until 20 "the first process' lock once the second let go" test -s "$T/pa.ou
 check_eq "F_SETLKW of the first process (mount 1)" granted "$(cat "$T/pa.out")"
 cleanup_bg
 
+# ------------------------------------------------------ a master restart
+log "a master restart: the mounts re-claim their locks within the grace period"
+"${lk[@]}" "$MNT/f" hold 0 100 w "$T/h4" & h4=$!; bg+=($h4)
+"${lk[@]}" "$M2/f" flock 0 0 w "$T/ex4" & h5=$!; bg+=($h5)
+wait_until 20 "a range lock through mount 1 and a flock through mount 2" test -f "$T/h4" -a -f "$T/ex4"
+kill9_master
+start_master -a
+# Both mounts reconnect on their own and re-claim within 5 s; requests of
+# others wait for the end of that grace period and then find the locks held.
+check_eq "write lock [50,60) from mount 2 after the master restart" EAGAIN "$("${lk[@]}" "$M2/f" try 50 10 w)"
+check_eq "F_GETLK from mount 2 after the master restart" "w 0 100 $h4" "$("${lk[@]}" "$M2/f" test 0 10 w)"
+if flock -n -x "$MNT/f" true; then fail "flock -n -x on mount 1 granted after the master restart while mount 2 holds it"; fi
+grep -q "file locks re-claimed" "$T/log/mfsmount.log" || fail "no mount logged re-claimed locks after the master restart"
+cleanup_bg
+check_eq "write lock [50,60) from mount 2 once mount 1's holder ended" granted "$("${lk[@]}" "$M2/f" try 50 10 w)"
+flock -n -x "$MNT/f" true || fail "flock -n -x on mount 1 refused once mount 2's holder ended"
+
 # ------------------------------------------------------ a mount that dies
 log "a killed mount: its locks go after SESSION_LOCK_TIMEOUT"
 "${lk[@]}" "$MNT/f" hold 0 0 w "$T/h2" & h2=$!; bg+=($h2)
