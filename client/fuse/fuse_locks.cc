@@ -47,8 +47,7 @@ bool flock_range(const struct flock& l, uint64_t* start, uint64_t* end) {
     *end = UINT64_MAX;
     return true;
   }
-  uint64_t len = static_cast<uint64_t>(l.l_len);
-  *end = len - 1 > UINT64_MAX - *start ? UINT64_MAX : *start + len - 1;
+  *end = *start + static_cast<uint64_t>(l.l_len) - 1;  // both below 2^63: no overflow
   return true;
 }
 
