@@ -103,7 +103,7 @@ class MasterLink {
     }, type, payload, sent);
   }
   St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload,
-                    const std::function<void()>& sent);
+                    const std::function<void()>& sent = nullptr);
   bool connect_locked(std::string* error);
   void drop_connection();
   void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation);

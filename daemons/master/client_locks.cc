@@ -58,6 +58,7 @@ void ClientOps::append(const msg::ClAppend& m) {
   if (sess_->rule.readonly) r.status = u8(St::kRoFs);
   else if (!n) r.status = u8(St::kNoEnt);
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
+  else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
   else if (m.length > kMaxLength || n->length > kMaxLength - m.length) r.status = u8(St::kTooBig);
   if (r.status) return reply(r);
   r.offset = n->length;
