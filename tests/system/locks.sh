@@ -93,7 +93,7 @@ bg=()
 log "flock -w waited ${waited} ms for mount 1's lock"
 
 log "flock: a waiting flock interrupted by its timeout signal (EINTR) leaves no lock behind"
-flock -o -x "$MNT/f" -c "touch $T/ex2; sleep 4" & holder=$!; bg+=($holder)
+flock -o -x "$MNT/f" -c "touch $T/ex2; sleep 6" & holder=$!; bg+=($holder)
 wait_until 20 "the exclusive flock on mount 1" test -f "$T/ex2"
 t0=$(date +%s%N)
 if flock -w 1 -x "$M2/f" true; then fail "flock -w 1 on mount 2 granted while mount 1 holds the lock"; fi
