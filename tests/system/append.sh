@@ -6,7 +6,7 @@
 start_cluster
 M2=$T/mnt2
 mount_client "$M2"
-N=${APPEND_LINES:-200}
+N=${APPEND_LINES:-500}
 
 # 1. two shell loops, one per mount, plus one more on mount 1
 : >"$MNT/log"
