@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "client/chunk_io.h"
+#include "client/lock_client.h"
 #include "client/master_link.h"
 #include "common/log.h"
 
@@ -105,6 +106,7 @@ class ClientImpl : public Client {
 
   bool start(std::string* error) { return link_.start(error); }
   bool readonly() const override { return link_.readonly(); }
+  LockClient& locks() override { return locks_; }
 
   St lookup(const Cred& c, uint32_t parent, const std::string& name, Attr* out) override {
     msg::ClAttrReply r;
@@ -366,9 +368,11 @@ class ClientImpl : public Client {
   }
 
   St write(uint64_t fh, uint64_t off, const char* data, size_t size) override {
-    auto f = handle_file(fh);
+    int flags = 0;
+    auto f = handle_file(fh, &flags);
     if (!f) return St::kInval;
     if (readonly()) return St::kRoFs;
+    if (flags & O_APPEND) return append(*f, data, size);
     std::unique_lock<std::mutex> g(f->mu);
     if (f->write_error != St::kOk) return f->write_error;
     add_dirty(*f, off, data, size);
@@ -455,10 +459,33 @@ class ClientImpl : public Client {
     return it == handles_.end() ? 0 : it->second.eattr;
   }
 
-  std::shared_ptr<FileState> handle_file(uint64_t fh) {
+  std::shared_ptr<FileState> handle_file(uint64_t fh, int* flags = nullptr) {
     std::lock_guard<std::mutex> g(handles_mu_);
     auto it = handles_.find(fh);
-    return it == handles_.end() ? nullptr : it->second.file;
+    if (it == handles_.end()) return nullptr;
+    if (flags) *flags = it->second.flags;
+    return it->second.file;
+  }
+
+  // An O_APPEND write: what this client buffered for the file goes first,
+  // then the master reserves [offset, offset + size) at the end of the file
+  // and the data is written there before the call returns.
+  St append(FileState& f, const char* data, size_t size) {
+    std::unique_lock<std::mutex> g(f.mu);
+    if (f.write_error != St::kOk) return f.write_error;
+    St st = flush_locked(f, g, false);
+    if (st != St::kOk) return st;
+    f.ra.clear();
+    f.chunk0.reset();
+    if (size == 0) return St::kOk;
+    msg::ClAppendReply r;
+    st = link_.call(msg::ClAppend{0, f.inode, size}, &r);
+    if (st != St::kOk) return st;
+    if (r.status != 0) return st_of(r.status);
+    std::map<uint64_t, std::string> range{{r.offset, std::string(data, size)}};
+    st = write_ranges(f.inode, range, false);
+    if (st != St::kOk) log::error("append to inode {} at {} failed: {}", f.inode, r.offset, to_string(st));
+    return st;
   }
 
   // ---- inodes known to have no extended attributes (Options::xattr_cache_ms)
@@ -697,6 +724,7 @@ class ClientImpl : public Client {
 
   Options opts_;
   MasterLink link_;
+  LockClient locks_{link_};
   ChunkIO io_;
   static constexpr size_t kMaxXattrEntries = 1u << 16;
   std::mutex xattr_mu_;

@@ -40,6 +40,8 @@ struct Options {
   bool meta = false;              // meta mount: trash and sustained files (mfsmount -m)
 };
 
+class LockClient;  // client/lock_client.h
+
 struct Statfs {
   uint64_t total_bytes = 0;
   uint64_t avail_bytes = 0;
@@ -103,6 +105,8 @@ class Client {
   // Reads up to size bytes at off; short only at end of file.
   virtual St read(uint64_t fh, uint64_t off, size_t size, std::string* out) = 0;
   // Buffers the write (write-back); errors surface at the latest on flush/fsync.
+  // A handle opened with O_APPEND ignores off: the master reserves the range
+  // at the end of the file (ClAppend) and the data is written at once.
   virtual St write(uint64_t fh, uint64_t off, const char* data, size_t size) = 0;
   virtual St flush(uint64_t fh) = 0;                 // close(2) of one descriptor
   virtual St fsync(uint64_t fh, bool datasync) = 0;  // data on every copy, on disk
@@ -116,6 +120,9 @@ class Client {
   // the header is replaced by c. *reply_type/*reply get the master's answer.
   virtual St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
                   std::string* reply) = 0;
+
+  // ---- file locks held across clients
+  virtual LockClient& locks() = 0;
 };
 
 }  // namespace antler::client

@@ -134,7 +134,7 @@ void MasterLink::receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) 
 }
 
 St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type,
-                              std::string* payload) {
+                              std::string* payload, const std::function<void()>& after_send) {
   Waiter w;
   std::shared_ptr<net::Conn> conn;
   std::string frame;
@@ -159,6 +159,7 @@ St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, 
     std::lock_guard<std::mutex> g(send_mu_);
     sent = conn->send_raw(frame);
   }
+  if (sent && after_send) after_send();
   std::unique_lock<std::mutex> g(mu_);
   if (!sent) {
     conn->shutdown();

@@ -25,6 +25,16 @@ class MasterLink {
   // Connects and registers; on refusal returns false with a reason.
   bool start(std::string* error);
   bool readonly() const { return readonly_; }
+  // Counts successful connections (a change means the session was
+  // registered again, perhaps with a restarted master).
+  uint64_t generation() {
+    std::lock_guard<std::mutex> g(mu_);
+    return generation_;
+  }
+  bool connected() {
+    std::lock_guard<std::mutex> g(mu_);
+    return conn_ != nullptr;
+  }
 
   // Sends request m without waiting for its reply (which is dropped). Best
   // effort: nothing is sent while the master is unreachable.
@@ -45,12 +55,16 @@ class MasterLink {
   // Sends request m (its req field is set here) and waits for the reply of
   // type R. Retries over reconnections up to io_retries; returns the status
   // of the exchange (the reply's own status is in *out).
+  //
+  // sent, if given, runs each time the request has been sent (before its
+  // reply arrives): a request that waits in the master can then be cancelled
+  // by a later message on the same connection.
   template <class M, class R>
-  St call(M m, R* out) {
+  St call(M m, R* out, const std::function<void()>& sent = nullptr) {
     for (int attempt = 0;; attempt++) {
       std::string payload;
       uint32_t type = 0;
-      St st = exchange(m, M::kType, &m.req, &type, &payload);
+      St st = exchange(m, M::kType, &m.req, &type, &payload, sent);
       if (st == St::kOk) {
         if (type == R::kType && net::decode(payload, *out)) return St::kOk;
         if (type == msg::ClStatusReply::kType) {
@@ -79,15 +93,17 @@ class MasterLink {
 
  private:
   template <class M>
-  St exchange(const M& m, uint32_t, uint32_t* req, uint32_t* type, std::string* payload) {
+  St exchange(const M& m, uint32_t, uint32_t* req, uint32_t* type, std::string* payload,
+               const std::function<void()>& sent) {
     return exchange_frame([&](uint32_t id) {
       M copy = m;
       copy.req = id;
       *req = id;
       return net::frame(copy);
-    }, type, payload);
+    }, type, payload, sent);
   }
-  St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload);
+  St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload,
+                    const std::function<void()>& sent = nullptr);
   bool connect_locked(std::string* error);
   void drop_connection();
   void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation);

@@ -495,6 +495,95 @@ struct ClRemoveXattr {
   ANTLER_FIELDS(req, cred, inode, name)
 };
 
+// ------------------------------------------------------------------ locks
+// File locks held across clients (see docs/protocol.md, "Locks"). Locks are
+// not metadata: the master keeps them in memory only, per session.
+
+enum LockKind : uint8_t { kLockFlock = 1, kLockPosix = 2 };  // flock(2) / fcntl(2) byte ranges
+enum LockType : uint8_t { kLockRead = 1, kLockWrite = 2, kLockUnlock = 3 };
+
+// Sets or clears a lock of `owner` (the kernel's lock owner: the open file
+// for flock, the process' files table for POSIX locks). Byte ranges are
+// [start, end] inclusive; end UINT64_MAX reaches past the end of the file
+// (flock ignores them). wait: block until granted (F_SETLKW, flock without
+// LOCK_NB); the reply then comes when the lock is granted, or kInterrupted
+// after ClLockCancel, or kDeadlock. Without wait a conflict is kAgain.
+// reclaim: a lock this session held before a master restart (granted in the
+// grace period, never waits). Answered with ClStatusReply.
+struct ClLock {
+  static constexpr uint32_t kType = 150;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  uint8_t kind = kLockPosix;
+  uint8_t type = kLockUnlock;
+  uint64_t start = 0;
+  uint64_t end = UINT64_MAX;
+  uint32_t pid = 0;
+  bool wait = false;
+  bool reclaim = false;
+  ANTLER_FIELDS(req, cred, inode, owner, kind, type, start, end, pid, wait, reclaim)
+};
+
+// Interrupts this session's waiting ClLock requests of (inode, owner, kind):
+// they are answered kInterrupted. Answered with ClStatusReply.
+struct ClLockCancel {
+  static constexpr uint32_t kType = 151;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  uint8_t kind = kLockPosix;
+  ANTLER_FIELDS(req, inode, owner, kind)
+};
+
+// F_GETLK: the first POSIX lock of another owner that conflicts with a
+// `type` lock on [start, end]. Answered with ClGetLockReply.
+struct ClGetLock {
+  static constexpr uint32_t kType = 152;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint64_t owner = 0;
+  uint8_t type = kLockWrite;
+  uint64_t start = 0;
+  uint64_t end = UINT64_MAX;
+  uint32_t pid = 0;
+  ANTLER_FIELDS(req, cred, inode, owner, type, start, end, pid)
+};
+
+// type kLockUnlock: no conflict. Otherwise the conflicting lock and the pid
+// that its owner gave when taking it.
+struct ClGetLockReply {
+  static constexpr uint32_t kType = 153;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint8_t type = kLockUnlock;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint32_t pid = 0;
+  ANTLER_FIELDS(req, status, type, start, end, pid)
+};
+
+// O_APPEND writes: reserves `length` bytes at the end of the file. The file
+// grows by length at once, so concurrent appenders (any mounts) get disjoint
+// ranges. Answered with ClAppendReply (offset: where to write).
+struct ClAppend {
+  static constexpr uint32_t kType = 154;
+  uint32_t req = 0;
+  uint32_t inode = 0;
+  uint64_t length = 0;
+  ANTLER_FIELDS(req, inode, length)
+};
+
+struct ClAppendReply {
+  static constexpr uint32_t kType = 155;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t offset = 0;
+  ANTLER_FIELDS(req, status, offset)
+};
+
 // ---------------------------------------------------- chunkserver <-> master
 
 struct CsRegister {
@@ -690,6 +779,7 @@ using AllMessages =
              ClRemoveXattr, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
              CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
-             ClSnapshot, ClAppendChunks, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge>;
+             ClSnapshot, ClAppendChunks, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
+             ClAppend, ClAppendReply>;
 
 }  // namespace antler::msg

@@ -42,6 +42,8 @@ constexpr Entry kTable[] = {
     {St::kTimeout, ETIMEDOUT, "timed out"},
     {St::kLocked, EAGAIN, "chunk locked"},
     {St::kArgTooBig, E2BIG, "argument list too long"},
+    {St::kInterrupted, EINTR, "interrupted"},
+    {St::kDeadlock, EDEADLK, "resource deadlock avoided"},
 };
 }  // namespace
 

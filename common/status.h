@@ -39,6 +39,8 @@ enum class St : uint8_t {
   kTimeout = 28,      // ETIMEDOUT
   kLocked = 29,       // chunk is being written by another client
   kArgTooBig = 30,    // E2BIG (an extended attribute value over 64 KiB)
+  kInterrupted = 31,  // EINTR: a waiting lock request was cancelled
+  kDeadlock = 32,     // EDEADLK: a POSIX lock wait would deadlock
 };
 
 std::string_view to_string(St s);

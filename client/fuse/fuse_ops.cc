@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "client/fuse/ctl_file.h"
+#include "client/fuse/fuse_locks.h"
 #include "common/log.h"
 
 #ifndef RENAME_NOREPLACE
@@ -164,7 +165,9 @@ void reply_attr(fuse_req_t req, St s, const Attr& a) {
 
 void set_cache_flags(const Fs* fs, fuse_file_info* fi) {
   fi->keep_cache = fs->cache_mode == CacheMode::kYes;
-  fi->direct_io = fs->cache_mode == CacheMode::kDirect;
+  // O_APPEND: every write goes to the client core, which asks the master
+  // where the end of the file is (other mounts append too).
+  fi->direct_io = fs->cache_mode == CacheMode::kDirect || (fi->flags & O_APPEND) != 0;
 }
 
 bool name_ok(fuse_req_t req, const char* name) {
@@ -252,6 +255,11 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   want(FUSE_CAP_READDIRPLUS);
   // The master applies the umask (ClMknod.umask): a default ACL replaces it.
   want(FUSE_CAP_DONT_MASK);
+  // Locks held across mounts; without them the kernel keeps locks per mount.
+  if (fs->posix_locks) want(FUSE_CAP_POSIX_LOCKS);
+  else conn->want &= ~FUSE_CAP_POSIX_LOCKS;
+  if (fs->bsd_locks) want(FUSE_CAP_FLOCK_LOCKS);
+  else conn->want &= ~FUSE_CAP_FLOCK_LOCKS;
   // Attributes come with every entry anyway: always use readdirplus.
   conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
   // The client core buffers writes itself.
@@ -448,6 +456,7 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (is_ctl(ino)) return (void)fuse_reply_err(req, 0);
   St s = client_of(req)->flush(fi->fh);
   if (s != St::kOk) log::warn("flush inode {}: {}", ino, to_string(s));
+  release_posix_locks(fs_of(req), ino, fi);
   reply_status(req, s);
 }
 
@@ -456,6 +465,7 @@ void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     ctl::release(fi->fh);
     return (void)fuse_reply_err(req, 0);
   }
+  if (fi->flock_release) release_flock(fs_of(req), ino, fi);
   St s = client_of(req)->release(fi->fh);
   if (s != St::kOk) log::warn("release inode {}: {}", ino, to_string(s));
   reply_status(req, s);
@@ -637,6 +647,9 @@ fuse_lowlevel_ops make_ops() {
   ops.listxattr = op_listxattr;
   ops.setxattr = op_setxattr;
   ops.removexattr = op_removexattr;
+  ops.getlk = op_getlk;
+  ops.setlk = op_setlk;
+  ops.flock = op_flock;
   return ops;
 }
 
@@ -651,6 +664,8 @@ Fs Fs::from_config(const MountConfig& cfg) {
   fs.groups_cache_timeout = cfg.groups_cache_s;
   fs.cache_mode = cfg.cache_mode;
   fs.xattrs = !cfg.no_xattrs;
+  fs.posix_locks = cfg.posix_locks;
+  fs.bsd_locks = cfg.bsd_locks;
   fs.max_write = cfg.max_write;
   fs.max_readahead = cfg.max_readahead;
   return fs;

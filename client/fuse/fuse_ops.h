@@ -29,6 +29,8 @@ struct Fs {
   double groups_cache_timeout = 1.0;
   CacheMode cache_mode = CacheMode::kAuto;
   bool xattrs = true;  // false (mfsnoxattrs): every xattr call is EOPNOTSUPP
+  bool posix_locks = true;  // fcntl locks through the master (FUSE_CAP_POSIX_LOCKS)
+  bool bsd_locks = true;    // flock locks through the master (FUSE_CAP_FLOCK_LOCKS)
   unsigned max_write = 1u << 20;
   unsigned max_readahead = 1u << 20;
   // From fuse_parse_conn_info_opts(); applied in init() after our defaults.

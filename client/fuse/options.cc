@@ -97,7 +97,7 @@ bool parse_size(const std::string& key, const std::string& value, int64_t unit, 
 constexpr const char* kIgnoredMfsOptions[] = {
     "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
     "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode",
-    "mfsnoposixlocks",  "mfsnobsdlocks",     "mfsfsyncbeforeclose", "mfsfsyncmintime",
+    "mfsfsyncbeforeclose", "mfsfsyncmintime",
     "mfsreadaheadleng", "mfsreadaheadtrigger", "mfsdonotrememberpassword", "mfsuniqmode", "mfsaclcacheto",
     "mfsflattrash",     "mfswritecachetime", "mfscachefiles",
 };
@@ -206,6 +206,10 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
     cfg->client.xattr_cache_ms = static_cast<int>(std::min(v, 86400.0) * 1000);
   } else if (key == "mfsnoxattrs") {
     cfg->no_xattrs = true;
+  } else if (key == "mfsnoposixlocks") {
+    cfg->posix_locks = false;
+  } else if (key == "mfsnobsdlocks") {
+    cfg->bsd_locks = false;
   } else if (key == "mfsdebug") {
     cfg->mfs_debug = true;
   } else if (key == "mfsmeta") {

@@ -53,6 +53,10 @@ struct MountConfig {
   double groups_cache_s = 1.0;    // mfsgroupscacheto (supplementary groups of a pid)
   CacheMode cache_mode = CacheMode::kAuto;
   bool no_xattrs = false;  // mfsnoxattrs: extended attributes and ACLs off (EOPNOTSUPP)
+  // fcntl(2) and flock(2) locks held across mounts (off: each kernel keeps
+  // them for its own mount only).
+  bool posix_locks = true;  // -o mfsnoposixlocks turns off
+  bool bsd_locks = true;    // -o mfsnobsdlocks turns off
 
   // Multithreaded FUSE loop (-o max_threads=N, -o max_idle_threads=N).
   unsigned max_threads = 64;

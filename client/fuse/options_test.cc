@@ -243,6 +243,25 @@ TEST(MountOptions, Xattrs) {
   EXPECT_FALSE(parse({no_file(), "-o", "mfsxattrcacheto=soon", "/m"}, &off, &err));
 }
 
+TEST(MountOptions, LockOptions) {
+  MountConfig cfg;
+  std::string err;
+  ASSERT_TRUE(parse({no_file(), "/m"}, &cfg, &err)) << err;
+  EXPECT_TRUE(cfg.posix_locks);
+  EXPECT_TRUE(cfg.bsd_locks);
+  Fs fs = Fs::from_config(cfg);
+  EXPECT_TRUE(fs.posix_locks);
+  EXPECT_TRUE(fs.bsd_locks);
+  MountConfig off;
+  ASSERT_TRUE(parse({no_file(), "-o", "mfsnoposixlocks,mfsnobsdlocks", "/m"}, &off, &err)) << err;
+  EXPECT_FALSE(off.posix_locks);
+  EXPECT_FALSE(off.bsd_locks);
+  EXPECT_TRUE(off.warnings.empty());
+  fs = Fs::from_config(off);
+  EXPECT_FALSE(fs.posix_locks);
+  EXPECT_FALSE(fs.bsd_locks);
+}
+
 TEST(MountOptions, NoMountPoint) {
   MountConfig cfg;
   std::string err;

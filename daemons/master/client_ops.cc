@@ -311,6 +311,7 @@ void ClientOps::release(const msg::ClRelease& m) {
 }
 
 bool ClientOps::dispatch(uint32_t type, std::string_view p) {
+  payload_ = p;
   switch (type) {
     case msg::ClLookup::kType: return handle<msg::ClLookup>(p, [&](auto& m) { lookup(m); });
     case msg::ClGetattr::kType: return handle<msg::ClGetattr>(p, [&](auto& m) { getattr(m); });

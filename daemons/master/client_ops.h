@@ -177,11 +177,19 @@ class ClientOps {
   void removexattr(const msg::ClRemoveXattr& m);
   // Permission checks shared by setxattr and removexattr.
   St xattr_write_check(const Node& n, const msg::Cred& c, XattrNs ns, const std::string& name);
+  // client_locks.cc
+  void lock(const msg::ClLock& m);
+  void lock_cancel(const msg::ClLockCancel& m);
+  void get_lock(const msg::ClGetLock& m);
+  void append(const msg::ClAppend& m);
+  // Keeps the request being handled until the lock grace period ends.
+  void defer(uint32_t type);
 
   Master& m_;
   LinkPtr link_;
   ClientCtx& ctx_;
   Session* sess_ = nullptr;
+  std::string_view payload_;  // of the request being handled (for defer)
 };
 
 }  // namespace antler::master

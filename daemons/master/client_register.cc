@@ -105,6 +105,10 @@ class Registration {
     s.peer = link_->peer;
     s.peer_ip = ip;
     s.meta = reg.meta;
+    if (ctx_.session != id) {  // one more connection of this session (its locks live while any does)
+      s.links++;
+      s.gone_ms = 0;
+    }
     ctx_.session = id;
     r.session_id = id;
     r.readonly = rule->readonly;

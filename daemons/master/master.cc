@@ -14,7 +14,7 @@ class ClientListener : public Listener {
   explicit ClientListener(Master& m) : m_(m) {}
   void on_open(const LinkPtr&) override {}
   bool on_frame(const LinkPtr& l, uint32_t type, std::string_view p) override { return m_.on_client_frame(l, type, p); }
-  void on_close(const LinkPtr&) override {}
+  void on_close(const LinkPtr& l) override { m_.on_client_close(l); }
   uint32_t max_frame() const override { return 1u << 20; }
   const char* what() const override { return "client"; }
 
@@ -93,6 +93,14 @@ int Master::start(bool autorecover) {
     return 1;
   }
   started_ms = last_save_ms_ = loop.now_ms();
+  lock_grace_until_ms = started_ms + kLockGraceMs;
+  loop.after(kLockGraceMs, [this] {
+    lock_grace_until_ms = 0;
+    auto deferred = std::move(lock_deferred);
+    lock_deferred.clear();
+    for (auto& d : deferred)
+      if (d.link->open() && !on_client_frame(d.link, d.type, d.payload)) d.link->close("bad deferred lock request");
+  });
   log::info("serving clients on port {}, chunkservers on {}, metaloggers on {}; metadata version {}",
             cfg.num("MATOCL_LISTEN_PORT"), cfg.num("MATOCS_LISTEN_PORT"), cfg.num("MATOML_LISTEN_PORT"), fs.version());
   loop.after(1000, [this] { tick(); });
@@ -108,6 +116,7 @@ void Master::tick() {
   }
   chunk_loop();
   expire_trash();
+  lock_tick();
   if (now - last_save_ms_ >= cfg.num("METADATA_SAVE_FREQ") * 3600 * 1000) {
     if (store.save_in_background()) last_save_ms_ = now;
   }

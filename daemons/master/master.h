@@ -15,6 +15,7 @@
 #include "common/messages.h"
 #include "daemons/master/exports.h"
 #include "daemons/master/fs.h"
+#include "daemons/master/lock_manager.h"
 #include "daemons/master/loop.h"
 #include "daemons/master/store.h"
 
@@ -29,6 +30,8 @@ struct Session {
   uint32_t peer_ip = 0;  // where it registered from (dynamicip allows others)
   bool meta = false;     // meta mount (rule with directory "."): trash and sustained files, no namespace
   std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
+  uint32_t links = 0;       // client connections registered with this session
+  int64_t gone_ms = 0;      // when the last one closed (0: connected, or locks already released)
 };
 
 struct ChunkServer {
@@ -45,6 +48,9 @@ struct Copy {
   uint32_t cs = 0;
   uint32_t version = 0;
 };
+
+// Clients re-claim their locks within this long after the master starts.
+constexpr int64_t kLockGraceMs = 5000;
 
 class Master {
  public:
@@ -64,6 +70,7 @@ class Master {
   // Chunkserver side (cs_ops.cc).
   bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
   void on_cs_close(const LinkPtr& link);
+  void on_client_close(const LinkPtr& link);
   using OpDone = std::function<void(St, uint32_t version)>;
   // Sends a command (CsCreate, CsSetVersion, …) to server cs; done runs once
   // with the reply or with kTimeout/kDisconnected.
@@ -104,6 +111,30 @@ class Master {
   int64_t started_ms = 0;
   Exports exports;
   Config cfg;
+
+  // File locks (client_locks.cc). Not metadata: in memory only.
+  LockManager locks;
+  struct LockWait {  // a waiting ClLock, answered when decided
+    LinkPtr link;
+    uint32_t req = 0;
+    uint32_t inode = 0;
+    uint64_t owner = 0;
+    uint8_t kind = 0;
+  };
+  std::unordered_map<uint64_t, LockWait> lock_waits;  // LockRequest::token -> reply
+  uint64_t next_lock_token = 1;
+  // After start-up, clients re-claim the locks they held before new lock
+  // requests are served; those wait here until then.
+  int64_t lock_grace_until_ms = 0;
+  struct Deferred {
+    LinkPtr link;
+    uint32_t type = 0;
+    std::string payload;
+  };
+  std::vector<Deferred> lock_deferred;
+  bool in_lock_grace() const { return loop.now_ms() < lock_grace_until_ms; }
+  void send_lock_wakeups();
+  void lock_tick();  // releases the locks of sessions gone for SESSION_LOCK_TIMEOUT
 
  private:
   void tick();

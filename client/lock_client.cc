@@ -1,0 +1,144 @@
+#include "client/lock_client.h"
+
+#include <chrono>
+
+#include "client/master_link.h"
+#include "common/log.h"
+
+namespace antler::client {
+
+void LockInterrupt::fire() {
+  std::lock_guard<std::mutex> g(mu_);
+  fired_ = true;
+  if (sent_ && cancel_) cancel_();
+}
+
+LockClient::LockClient(MasterLink& link) : link_(link) { keeper_ = std::thread([this] { keeper(); }); }
+
+LockClient::~LockClient() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  keeper_.join();
+}
+
+St LockClient::lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start,
+                    uint64_t end, uint32_t pid, bool wait, LockInterrupt* intr) {
+  msg::ClLock m{0, c, inode, owner, kind, type, start, end, pid, wait, false};
+  std::function<void()> sent;
+  if (intr) {
+    std::lock_guard<std::mutex> g(intr->mu_);
+    if (intr->fired_) return St::kInterrupted;
+    intr->cancel_ = [this, inode, owner, kind] { link_.post(msg::ClLockCancel{0, inode, owner, kind}); };
+    sent = [intr] {
+      std::lock_guard<std::mutex> g(intr->mu_);
+      intr->sent_ = true;
+      if (intr->fired_) intr->cancel_();
+    };
+  }
+  msg::ClStatusReply r;
+  St st = link_.call(m, &r, sent);
+  if (st == St::kOk) st = static_cast<St>(r.status);
+  // An unlock is recorded even when the master could not be told: the lock
+  // is not re-claimed then, and the master drops it with the session.
+  if (st == St::kOk || type == msg::kLockUnlock) record(inode, owner, kind, type, start, end, pid);
+  return st;
+}
+
+St LockClient::test(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t type, uint64_t start, uint64_t end,
+                    uint32_t pid, LockInfo* out) {
+  msg::ClGetLockReply r;
+  St st = link_.call(msg::ClGetLock{0, c, inode, owner, type, start, end, pid}, &r);
+  if (st != St::kOk) return st;
+  if (r.status != 0) return static_cast<St>(r.status);
+  *out = LockInfo{r.type, r.start, r.end, r.pid};
+  return St::kOk;
+}
+
+bool LockClient::holds(uint32_t inode, uint64_t owner, uint8_t kind) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (kind == msg::kLockFlock) return flocks_.count({inode, owner}) != 0;
+  return posix_.count({inode, owner}) != 0;
+}
+
+void LockClient::record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
+                        uint32_t pid) {
+  std::lock_guard<std::mutex> g(mu_);
+  Key k{inode, owner};
+  if (kind == msg::kLockFlock) {
+    if (type == msg::kLockUnlock) flocks_.erase(k);
+    else flocks_[k] = Range{UINT64_MAX, type, pid};
+    return;
+  }
+  auto& ranges = posix_[k];
+  // Cut [start, end] out, then add it (neighbours are not merged here: the
+  // master merges, and re-claiming pieces gives the same coverage).
+  std::map<uint64_t, Range> next;
+  for (const auto& [s, r] : ranges) {
+    if (r.end < start || s > end) {
+      next[s] = r;
+      continue;
+    }
+    if (s < start) next[s] = Range{start - 1, r.type, r.pid};
+    if (r.end > end) next[end + 1] = Range{r.end, r.type, r.pid};
+  }
+  if (type != msg::kLockUnlock) next[start] = Range{end, type, pid};
+  if (next.empty()) posix_.erase(k);
+  else ranges = std::move(next);
+}
+
+void LockClient::keeper() {
+  uint64_t seen = link_.generation();
+  std::unique_lock<std::mutex> g(mu_);
+  while (!stop_) {
+    cv_.wait_for(g, std::chrono::milliseconds(500));
+    if (stop_ || (flocks_.empty() && posix_.empty())) {
+      g.unlock();
+      seen = link_.generation();  // nothing to re-claim from this connection
+      g.lock();
+      continue;
+    }
+    g.unlock();
+    if (!link_.connected()) {
+      // Reconnect now, not at the next file operation: the locks must be
+      // re-claimed within the master's grace period.
+      msg::ClAttrReply r;
+      link_.call(msg::ClGetattr{0, 1}, &r);
+    }
+    uint64_t now = link_.generation();
+    if (now != seen) {
+      seen = now;
+      reclaim();
+    }
+    g.lock();
+  }
+}
+
+void LockClient::reclaim() {
+  std::map<Key, Range> flocks;
+  std::map<Key, std::map<uint64_t, Range>> posix;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    flocks = flocks_;
+    posix = posix_;
+  }
+  size_t n = 0, lost = 0;
+  auto claim = [&](uint32_t inode, uint64_t owner, uint8_t kind, const Range& rg, uint64_t start) {
+    msg::ClStatusReply r;
+    St st = link_.call(msg::ClLock{0, {}, inode, owner, kind, rg.type, start, rg.end, rg.pid, false, true}, &r);
+    if (st == St::kOk) st = static_cast<St>(r.status);
+    n++;
+    if (st != St::kOk) {
+      lost++;
+      log::warn("lock on inode {} (owner {:x}) could not be re-claimed: {}", inode, owner, to_string(st));
+    }
+  };
+  for (const auto& [k, r] : flocks) claim(k.first, k.second, msg::kLockFlock, r, 0);
+  for (const auto& [k, ranges] : posix)
+    for (const auto& [s, r] : ranges) claim(k.first, k.second, msg::kLockPosix, r, s);
+  if (n) log::info("session registered again: {} file locks re-claimed, {} lost", n - lost, lost);
+}
+
+}  // namespace antler::client
