@@ -341,6 +341,10 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClListXattr::kType: return handle<msg::ClListXattr>(p, [&](auto& m) { listxattr(m); });
     case msg::ClSetXattr::kType: return handle<msg::ClSetXattr>(p, [&](auto& m) { setxattr(m); });
     case msg::ClRemoveXattr::kType: return handle<msg::ClRemoveXattr>(p, [&](auto& m) { removexattr(m); });
+    case msg::ClLock::kType: return handle<msg::ClLock>(p, [&](auto& m) { lock(m); });
+    case msg::ClLockCancel::kType: return handle<msg::ClLockCancel>(p, [&](auto& m) { lock_cancel(m); });
+    case msg::ClGetLock::kType: return handle<msg::ClGetLock>(p, [&](auto& m) { get_lock(m); });
+    case msg::ClAppend::kType: return handle<msg::ClAppend>(p, [&](auto& m) { append(m); });
     default:
       log::warn("client {}: unknown message type {} ({} bytes): closing connection", link_->peer, type, p.size());
       return false;
