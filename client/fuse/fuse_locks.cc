@@ -12,15 +12,6 @@ namespace antler::mount {
 
 namespace {
 
-Fs* fs_of(fuse_req_t req) { return static_cast<Fs*>(fuse_req_userdata(req)); }
-
-msg::Cred cred_of(fuse_req_t req) {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
-  msg::Cred c;
-  c.uid = ctx->uid;
-  c.gid = ctx->gid;
-  return c;
-}
 
 void interrupted(fuse_req_t, void* data) { static_cast<client::LockInterrupt*>(data)->fire(); }
 

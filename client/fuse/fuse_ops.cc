@@ -118,6 +118,8 @@ class GroupsCache {
 
 GroupsCache g_groups;
 
+}  // namespace
+
 Fs* fs_of(fuse_req_t req) { return static_cast<Fs*>(fuse_req_userdata(req)); }
 Client* client_of(fuse_req_t req) { return fs_of(req)->client; }
 
@@ -129,6 +131,8 @@ Cred cred_of(fuse_req_t req) {
   c.groups = g_groups.get(req, ctx, fs_of(req)->groups_cache_timeout);
   return c;
 }
+
+namespace {
 
 // The creating process's umask: set by the kernel with FUSE_CAP_DONT_MASK
 // (otherwise 0, and the kernel has applied it already).

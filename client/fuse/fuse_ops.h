@@ -39,6 +39,13 @@ struct Fs {
   static Fs from_config(const MountConfig& cfg);
 };
 
+// Helpers of every operations file (fuse_ops.cc, fuse_locks.cc, meta_ops.cc):
+// the request's Fs and client, and the caller's credentials (uid, gid and
+// supplementary groups, cached per pid for groups_cache_timeout).
+Fs* fs_of(fuse_req_t req);
+client::Client* client_of(fuse_req_t req);
+msg::Cred cred_of(fuse_req_t req);
+
 // The operations table; the session's userdata must be an Fs*.
 const fuse_lowlevel_ops& fuse_ops();
 

@@ -20,15 +20,6 @@ namespace {
 constexpr fuse_ino_t kRoot = FUSE_ROOT_ID, kTrash = 2, kUndel = 3, kSustained = 4;
 constexpr fuse_ino_t kEntryBase = 1ull << 32;
 
-Fs* fs_of(fuse_req_t req) { return static_cast<Fs*>(fuse_req_userdata(req)); }
-
-msg::Cred cred_of(fuse_req_t req) {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
-  msg::Cred c;
-  c.uid = ctx->uid;
-  c.gid = ctx->gid;
-  return c;
-}
 
 // A tool request to the master; the reply as R (or only a status).
 template <class M, class R>
