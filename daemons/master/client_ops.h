@@ -167,6 +167,7 @@ class ClientOps {
   void tool_set(const msg::ClToolSet& m);
   void snapshot(const msg::ClSnapshot& m);
   void append_chunks(const msg::ClAppendChunks& m);
+  bool meta_allowed(const msg::Cred& c) const;
   void trash_list(const msg::ClTrashList& m);
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);

@@ -100,9 +100,14 @@ void ClientOps::append_chunks(const msg::ClAppendChunks& m) {
   status(m.req, m_.commit(OpAppendChunks{dst, src}));
 }
 
+// The meta mount is root's, unless the export says nonrootmeta (as MooseFS).
+bool ClientOps::meta_allowed(const msg::Cred& c) const {
+  return sess_->meta && (c.uid == 0 || sess_->rule.nonrootmeta);
+}
+
 void ClientOps::trash_list(const msg::ClTrashList& m) {
   msg::ClTrashListReply r{m.req, 0, {}, true};
-  if (!sess_->meta) r.status = u8(St::kPerm);
+  if (!meta_allowed(m.cred)) r.status = u8(St::kPerm);
   else if (m.what != msg::kListTrash && m.what != msg::kListSustained) r.status = u8(St::kInval);
   if (r.status) return reply(r);
   uint32_t max = m.max_entries == 0 || m.max_entries > 4096 ? 4096 : m.max_entries;
@@ -129,14 +134,14 @@ void ClientOps::trash_list(const msg::ClTrashList& m) {
 }
 
 void ClientOps::undel(const msg::ClUndel& m) {
-  if (!sess_->meta) return status(m.req, St::kPerm);
+  if (!meta_allowed(m.cred)) return status(m.req, St::kPerm);
   if (sess_->rule.readonly) return status(m.req, St::kRoFs);
   if (!m_.fs.trash().count(m.inode)) return status(m.req, St::kNoEnt);
   status(m.req, m_.commit(OpUndel{m.inode, m_.fs.next_inode()}));
 }
 
 void ClientOps::trash_purge(const msg::ClTrashPurge& m) {
-  if (!sess_->meta) return status(m.req, St::kPerm);
+  if (!meta_allowed(m.cred)) return status(m.req, St::kPerm);
   if (sess_->rule.readonly) return status(m.req, St::kRoFs);
   if (!m_.fs.trash().count(m.inode)) return status(m.req, St::kNoEnt);
   // Still open somewhere: it leaves the trash and stays until the last close.

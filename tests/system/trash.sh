@@ -98,6 +98,20 @@ wait_until 60 "trash entry after master recovery" has_kept
 mv "$META/trash/$(entry_for a/kept)" "$META/trash/undel/"
 check_eq "undeleted after recovery" keep "$(cat a/kept)"
 
+# the meta mount is root's: other users need nonrootmeta in the export
+if setpriv --reuid=1000 --regid=1000 --clear-groups ls "$META/trash" >/dev/null 2>"$T/err"; then
+  fail "a non-root user listed the trash without nonrootmeta"
+fi
+grep -q "Operation not permitted" "$T/err" || fail "non-root trash listing: $(cat "$T/err")"
+umount_client "$META"
+sed -i 's/^\*  \.  rw$/*  .  rw,nonrootmeta/' "$MASTER_DIR/mfsexports.cfg"
+grep -q nonrootmeta "$MASTER_DIR/mfsexports.cfg" || fail "could not add nonrootmeta to the exports"
+kill -HUP "${PIDS[master]}"
+sleep 1
+mount_client "$META" -m
+setpriv --reuid=1000 --regid=1000 --clear-groups ls "$META/trash" >/dev/null ||
+  fail "a non-root user could not list the trash with nonrootmeta"
+
 # bad operations in the meta mount
 touch "$META/trash/new" 2>/dev/null && fail "creating a file in the trash succeeded"
 mkdir "$META/x" 2>/dev/null && fail "mkdir in the meta root succeeded"
