@@ -122,12 +122,11 @@ $(date -u +%Y-%m-%d), bench/metadata.sh: $FILES empty files for Antler (created 
 | figure | Antler | MooseFS | ratio |
 |---|--:|--:|--:|
 | master memory per million files | $a_mib MiB | $m_mib MiB | $(ratio "$a_mib" "$m_mib") |
-| \`mfsmaster -a\` after kill -9 (replays the changelog) | $a_recover s | $m_recover s | - |
-| clean stop (saves the image) | $a_save s | $m_save s | - |
-| start from the image | $a_load s | $m_load s | - |
-| image size | $(mib "$a_image") MiB | $(mib "$m_image") MiB | - |
-
-Times are for $FILES (Antler) and $MFS_FILES (MooseFS) files: with different counts compare them per file.
+| \`mfsmaster -a\` after kill -9 (replays the changelog) | $a_recover s | $m_recover s | $(ratio "$a_recover" "$m_recover") |
+| clean stop (saves the image) | $a_save s | $m_save s | $(ratio "$a_save" "$m_save") |
+| start from the image | $a_load s | $m_load s | $(ratio "$a_load" "$m_load") |
+| image size | $(mib "$a_image") MiB | $(mib "$m_image") MiB | $(ratio "$a_image" "$m_image") |
+$(((FILES != MFS_FILES)) && printf '\nTimes are for %s (Antler) and %s (MooseFS) files: compare them per file.\n' "$FILES" "$MFS_FILES")
 EOF
 }
 report=$(report_text)
