@@ -126,7 +126,7 @@ $(date -u +%Y-%m-%d), bench/metadata.sh: $FILES empty files for Antler (created 
 | clean stop (saves the image) | $a_save s | $m_save s | $(ratio "$a_save" "$m_save") |
 | start from the image | $a_load s | $m_load s | $(ratio "$a_load" "$m_load") |
 | image size | $(mib "$a_image") MiB | $(mib "$m_image") MiB | $(ratio "$a_image" "$m_image") |
-$(((FILES != MFS_FILES)) && printf '\nTimes are for %s (Antler) and %s (MooseFS) files: compare them per file.\n' "$FILES" "$MFS_FILES")
+$(if ((FILES != MFS_FILES)); then printf '\nTimes are for %s (Antler) and %s (MooseFS) files: compare them per file.\n' "$FILES" "$MFS_FILES"; fi)
 EOF
 }
 report=$(report_text)
