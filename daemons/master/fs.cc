@@ -372,7 +372,7 @@ St Fs::apply_op(const OpLink& o, int64_t t) {
   Node* p = dir(o.new_parent, &st);
   if (!p) return st;
   Node* n = mut(o.inode);
-  if (!n) return St::kNoEnt;
+  if (!n || n->nlink == 0) return St::kNoEnt;  // a deleted file (trash, sustained) gets no new name
   if (n->type == msg::kDir) return St::kPerm;
   if ((st = check_new_name(*p, o.new_name)) != St::kOk) return st;
   if (n->nlink >= 65000) return St::kMLink;

@@ -41,6 +41,7 @@ std::vector<std::string> changelog_files(const std::string& dir) {
 }  // namespace
 
 Store::~Store() {
+  finish_background();
   if (changelog_fd_ >= 0) ::close(changelog_fd_);
 }
 
@@ -135,16 +136,24 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
     *error = "recovery: no valid metadata image in " + dir_;
     return false;
   }
-  std::map<uint64_t, std::string> pending;  // version -> line
+  // Lines newer than the image, from every changelog, in version order.
+  // Each file is already in order, so sorting the pile is cheap; a version
+  // seen twice (a changelog and a metalogger's copy) is applied once.
+  std::vector<std::pair<uint64_t, std::string>> pending;
   for (const auto& f : logs) {
     std::ifstream in(f);
     std::string line;
     while (std::getline(in, line)) {
       if (line.empty()) continue;
       uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
-      if (v > fs_.version()) pending.emplace(v, line);
+      if (v > fs_.version()) pending.emplace_back(v, std::move(line));
     }
   }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  pending.erase(std::unique(pending.begin(), pending.end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; }),
+                pending.end());
   uint64_t applied = 0;
   for (const auto& [v, line] : pending) {
     if (v != fs_.version() + 1) {
@@ -169,8 +178,12 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
   }
   fs_.released_chunks().clear();
   log::info("recovery: applied {} changelog operations, metadata version {}", applied, fs_.version());
-  if (!fs_.save_image(img, error)) return false;
-  return rotate(error);
+  // The recovered state is written by a child, as a periodic save is, while
+  // the master already serves: the changelogs it came from stay (rotated)
+  // until an image covers them, so a crash meanwhile recovers the same way.
+  if (save_in_background()) return true;
+  log::warn("recovery: could not save the image in the background; saving it now");
+  return save_now(error);
 }
 
 St Store::commit(const Op& op) {
@@ -222,10 +235,19 @@ bool Store::save_in_background() {
   return true;
 }
 
+void Store::finish_background() {
+  if (saver_ <= 0) return;
+  reap(true);
+}
+
 void Store::poll_background() {
   if (saver_ <= 0) return;
+  reap(false);
+}
+
+void Store::reap(bool wait) {
   int status = 0;
-  pid_t r = ::waitpid(saver_, &status, WNOHANG);
+  pid_t r = ::waitpid(saver_, &status, wait ? 0 : WNOHANG);
   if (r == 0) return;
   if (r == saver_ && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     log::info("metadata saved");
@@ -236,11 +258,7 @@ void Store::poll_background() {
 }
 
 bool Store::save_now(std::string* error) {
-  if (saver_ > 0) {
-    int status;
-    ::waitpid(saver_, &status, 0);
-    saver_ = -1;
-  }
+  finish_background();
   if (!fs_.save_image(path("metadata.mfs"), error)) return false;
   return rotate(error);
 }

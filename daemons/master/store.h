@@ -38,6 +38,9 @@ class Store {
   bool save_in_background();
   // Call periodically: reaps a finished background save and logs its result.
   void poll_background();
+  // Waits for a background save (also after `-a`, which saves that way) and
+  // logs its result.
+  void finish_background();
   // Synchronous save at shutdown.
   bool save_now(std::string* error);
 
@@ -53,6 +56,7 @@ class Store {
   int back_logs_;
   int changelog_fd_ = -1;
   pid_t saver_ = -1;
+  void reap(bool wait);  // the background save's end: logs it, clears saver_
 };
 
 }  // namespace antler::master
