@@ -126,6 +126,8 @@ $(date -u +%Y-%m-%d), bench/metadata.sh: $FILES empty files for Antler (created 
 | clean stop (saves the image) | $a_save s | $m_save s | $(ratio "$a_save" "$m_save") |
 | start from the image | $a_load s | $m_load s | $(ratio "$a_load" "$m_load") |
 | image size | $(mib "$a_image") MiB | $(mib "$m_image") MiB | $(ratio "$a_image" "$m_image") |
+
+One run of each. On this shared 2-core machine the times move by up to half between runs (the clean stop has measured 0.6 s and 1.4 s for the same million files); the memory figures hold within a few percent. The image is larger than MooseFS's: each node record carries three 64-bit nanosecond times and a length-prefixed chunk list.
 $(if ((FILES != MFS_FILES)); then printf '\nTimes are for %s (Antler) and %s (MooseFS) files: compare them per file.\n' "$FILES" "$MFS_FILES"; fi)
 EOF
 }
