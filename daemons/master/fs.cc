@@ -15,6 +15,7 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   chunks_.clear();
   trash_.clear();
   targets_.clear();
+  more_parents_.clear();
   shared_goals_.clear();
   extra_.clear();
   cluster_id_ = cluster_id;
@@ -123,6 +124,8 @@ void Fs::attach(Node& parent, const std::string& name, Node& child, int64_t t) {
   if (child.type == msg::kDir) {
     child.parent = parent.id;
     parent.subdirs++;
+  } else {
+    add_parent(child, parent.id);
   }
   parent.mtime_ns = parent.ctime_ns = t;
 }
@@ -130,6 +133,7 @@ void Fs::attach(Node& parent, const std::string& name, Node& child, int64_t t) {
 void Fs::detach(Node& parent, const std::string& name, Node& child, int64_t t) {
   parent.children->erase(name);
   if (child.type == msg::kDir) parent.subdirs--;
+  else remove_parent(child, parent.id);
   parent.mtime_ns = parent.ctime_ns = t;
 }
 
@@ -208,6 +212,7 @@ void Fs::drop_link(Node& n, bool sustain, const std::string& path, int64_t t) {
 void Fs::free_node(Node& n) {
   if (n.type == msg::kFile) release_chunks_from(n, 0);
   trash_.erase(n.id);
+  more_parents_.erase(n.id);
   if (n.type == msg::kSymlink) targets_.erase(n.id);
   if (n.has_extra) extra_.erase(n.id);
   nodes_.erase(n.id);
@@ -336,11 +341,17 @@ St Fs::apply_op(const OpRename& o, int64_t t) {
         sp->subdirs--;
         dp->subdirs++;
         src->parent = dp->id;
+      } else {
+        remove_parent(*src, sp->id);
+        add_parent(*src, dp->id);
       }
       if (dst->type == msg::kDir) {
         dp->subdirs--;
         sp->subdirs++;
         dst->parent = sp->id;
+      } else {
+        remove_parent(*dst, dp->id);
+        add_parent(*dst, sp->id);
       }
     }
     src->ctime_ns = dst->ctime_ns = t;
@@ -455,6 +466,36 @@ St Fs::apply_op(const OpPurge& o, int64_t) {
   return St::kOk;
 }
 
+void Fs::add_parent(Node& n, uint32_t dir) {
+  if (n.parent == 0) n.parent = dir;
+  else more_parents_[n.id].push_back(dir);
+}
+
+void Fs::remove_parent(Node& n, uint32_t dir) {
+  auto more = more_parents_.find(n.id);
+  if (n.parent == dir) {
+    if (more == more_parents_.end()) {
+      n.parent = 0;
+      return;
+    }
+    n.parent = more->second.back();
+    more->second.pop_back();
+  } else if (more != more_parents_.end()) {
+    auto it = std::find(more->second.begin(), more->second.end(), dir);
+    if (it != more->second.end()) more->second.erase(it);
+  }
+  if (more != more_parents_.end() && more->second.empty()) more_parents_.erase(more);
+}
+
+std::vector<uint32_t> Fs::parents(const Node& n) const {
+  std::vector<uint32_t> out;
+  if (n.parent != 0 && (n.type != msg::kDir || n.id != kRootInode)) out.push_back(n.parent);
+  if (auto more = more_parents_.find(n.id); more != more_parents_.end())
+    for (uint32_t d : more->second) out.push_back(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 const std::string& Fs::target(const Node& n) const {
   static const std::string kNone;
   auto it = targets_.find(n.id);
@@ -482,7 +523,12 @@ std::string Fs::dump() const {
     out << "node " << id << " " << n.type << " " << n.mode << " " << n.uid << ":" << n.gid << " a" << n.atime_ns
         << " m" << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt"
         << n.trashtime << " e" << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(target(n));
-    if (n.type == msg::kDir) out << " parent" << n.parent << " subdirs" << n.subdirs;
+    if (n.type == msg::kDir) {
+      out << " parent" << n.parent << " subdirs" << n.subdirs;
+    } else {
+      out << " parents";
+      for (uint32_t p : parents(n)) out << " " << p;
+    }
     out << " chunks";
     for (uint64_t c : n.chunks) out << " " << c;
     out << "\n";

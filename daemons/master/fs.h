@@ -36,7 +36,7 @@ struct Node {
   uint32_t nlink = 0;    // names pointing at it (directories: 1 parent name)
   uint32_t trashtime = 0;
   uint32_t rdev = 0;
-  uint32_t parent = 0;   // directories only: the containing directory
+  uint32_t parent = 0;   // the containing directory; other nodes: one holding a name (0: none), see Fs::parents()
   uint32_t subdirs = 0;  // directories only
   uint16_t mode = 0;
   uint8_t type = msg::kFile;
@@ -119,6 +119,10 @@ class Fs {
   // Files in the trash, by inode.
   const std::map<uint32_t, TrashInfo>& trash() const { return trash_; }
   const SetResult& last_set() const { return last_set_; }
+  // Directories holding a name of n: a directory's parent; for other nodes
+  // each directory with one of its names (twice if it holds two), none for
+  // a deleted file. Sorted.
+  std::vector<uint32_t> parents(const Node& n) const;
   // Path of a directory from the root ("" for the root itself).
   std::string dir_path(uint32_t dir) const;
   // Whether uid may change the node's goal, trash time or eattr.
@@ -169,6 +173,9 @@ class Fs {
   // no name left a file with a trash time goes to the trash; otherwise with
   // sustain it stays (nlink 0) until OpPurge; otherwise it is freed.
   void drop_link(Node& n, bool sustain, const std::string& path, int64_t t);
+  // Parents of non-directories: Node::parent holds one, more_parents_ the rest.
+  void add_parent(Node& n, uint32_t dir);
+  void remove_parent(Node& n, uint32_t dir);
   void free_node(Node& n);
   void release_chunks_from(Node& f, uint32_t first_index);
   // Chunk references from files, with the file's goal (a chunk's goal is
@@ -194,6 +201,7 @@ class Fs {
   std::vector<uint64_t> released_;
   std::map<uint32_t, TrashInfo> trash_;
   std::unordered_map<uint32_t, std::string> targets_;  // symlinks
+  std::unordered_map<uint32_t, std::vector<uint32_t>> more_parents_;  // hard links: their other directories
   std::unordered_map<uint32_t, Extra> extra_;
   // Goals of the files sharing a chunk (refs > 1 only): count per goal.
   std::unordered_map<uint64_t, std::array<uint32_t, 10>> shared_goals_;

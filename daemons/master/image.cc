@@ -231,6 +231,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   chunks_.clear();
   trash_.clear();
   targets_.clear();
+  more_parents_.clear();
   shared_goals_.clear();
   extra_.clear();
   version_ = h.version;
@@ -291,6 +292,8 @@ bool Fs::load_image(const std::string& path, std::string* error) {
         if (c->type == msg::kDir) {
           c->parent = p->id;
           p->subdirs++;
+        } else {
+          add_parent(*c, p->id);
         }
       }
     } else if (tag == "CHNK") {

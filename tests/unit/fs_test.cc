@@ -44,6 +44,32 @@ TEST(Fs, CreateLookupUnlink) {
   EXPECT_TRUE(fs.trash().empty());
 }
 
+TEST(Fs, ParentsFollowEveryName) {
+  Fs fs = fresh(100);
+  ASSERT_EQ(fs.apply(OpCreate{1, "a", msg::kDir, 0755, 0, 0, 0, 2}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{1, "b", msg::kDir, 0755, 0, 0, 0, 3}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpCreate{2, "f", msg::kFile, 0644, 0, 0, 0, 4}, T), St::kOk);
+  auto parents = [&](uint32_t id) { return fs.parents(*fs.node(id)); };
+  EXPECT_EQ(parents(4), std::vector<uint32_t>{2});
+  ASSERT_EQ(fs.apply(OpLink{4, 3, "g"}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpLink{4, 3, "h"}, T), St::kOk);
+  EXPECT_EQ(parents(4), (std::vector<uint32_t>{2, 3, 3}));
+  ASSERT_EQ(fs.apply(OpUnlink{2, "f"}, T), St::kOk);  // the first name goes
+  EXPECT_EQ(parents(4), (std::vector<uint32_t>{3, 3}));
+  ASSERT_EQ(fs.apply(OpRename{3, "g", 1, "top"}, T), St::kOk);
+  EXPECT_EQ(parents(4), (std::vector<uint32_t>{1, 3}));
+  ASSERT_EQ(fs.apply(OpCreate{2, "x", msg::kFile, 0644, 0, 0, 0, 5}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpRename{2, "x", 3, "h", msg::kRenameExchange}, T), St::kOk);
+  EXPECT_EQ(parents(4), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(parents(5), std::vector<uint32_t>{3});
+  EXPECT_EQ(parents(2), std::vector<uint32_t>{1});  // a directory: its parent
+  ASSERT_EQ(fs.apply(OpUnlink{1, "top"}, T), St::kOk);
+  ASSERT_EQ(fs.apply(OpUnlink{2, "x"}, T), St::kOk);  // last name: to the trash
+  EXPECT_TRUE(parents(4).empty());
+  ASSERT_EQ(fs.apply(OpUndel{4, 0}, T), St::kOk);     // back under a/f
+  EXPECT_EQ(parents(4), std::vector<uint32_t>{2});
+}
+
 TEST(Fs, TrashUndeleteRecreatesDirectories) {
   Fs fs = fresh(100);
   ASSERT_EQ(fs.apply(OpCreate{1, "d", msg::kDir, 0700, 5, 6, 0, 2}, T), St::kOk);
