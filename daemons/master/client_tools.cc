@@ -11,14 +11,6 @@ namespace antler::master {
 
 namespace {
 
-uint32_t value_of(const Node& n, uint8_t what) {
-  switch (what) {
-    case msg::kAttrGoal: return n.goal;
-    case msg::kAttrTrashtime: return n.trashtime;
-    default: return n.eattr;
-  }
-}
-
 void count(std::vector<msg::ValueCount>& v, uint32_t value) {
   auto it = std::lower_bound(v.begin(), v.end(), value,
                              [](const msg::ValueCount& a, uint32_t b) { return a.value < b; });
@@ -34,13 +26,13 @@ void ClientOps::tool_get(const msg::ClToolGet& m) {
   if (!n) r.status = u8(St::kNoEnt);
   else if (m.what < msg::kAttrGoal || m.what > msg::kAttrEattr) r.status = u8(St::kInval);
   if (r.status) return reply(r);
-  r.value = value_of(*n, m.what);
+  r.value = Fs::attrib(*n, m.what);
   if (m.recursive) {
     std::vector<const Node*> todo{n};
     while (!todo.empty()) {
       const Node* x = todo.back();
       todo.pop_back();
-      count(x->type == msg::kDir ? r.dirs : r.files, value_of(*x, m.what));
+      count(x->type == msg::kDir ? r.dirs : r.files, Fs::attrib(*x, m.what));
       if (x->children)
         for (const auto& [name, id] : *x->children) todo.push_back(m_.fs.node(id));
     }
@@ -70,7 +62,7 @@ void ClientOps::tool_set(const msg::ClToolSet& m) {
     r.changed = s.changed;
     r.not_changed = s.not_changed;
     r.not_permitted = s.not_permitted;
-    r.value = value_of(*m_.fs.node(ino), m.what);
+    r.value = Fs::attrib(*m_.fs.node(ino), m.what);
   }
   reply(r);
 }
@@ -151,10 +143,9 @@ void ClientOps::trash_purge(const msg::ClTrashPurge& m) {
 void Master::expire_trash() {
   int64_t now = Store::now_ns();
   std::vector<uint32_t> due;
-  for (const auto& [ino, info] : fs.trash()) {
-    const Node* n = fs.node(ino);
-    if (n && info.deleted_ns + int64_t(n->trashtime) * 1000000000 <= now) due.push_back(ino);
-    if (due.size() >= 10000) break;  // the rest next second
+  for (const auto& [expiry, ino] : fs.trash_expiry()) {
+    if (expiry > now || due.size() >= 10000) break;  // the rest next second
+    due.push_back(ino);
   }
   for (uint32_t ino : due) commit(OpPurge{ino, static_cast<uint8_t>(is_open(ino) ? 1 : 0)});
 }

@@ -14,6 +14,8 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   nodes_.clear();
   chunks_.clear();
   trash_.clear();
+  trash_expiry_.clear();
+  sustained_.clear();
   targets_.clear();
   more_parents_.clear();
   shared_goals_.clear();
@@ -202,16 +204,33 @@ void Fs::drop_link(Node& n, bool sustain, const std::string& path, int64_t t) {
   if (n.nlink > 0) n.nlink--;
   if (n.nlink > 0) return;
   if (n.type == msg::kFile && n.trashtime > 0) {
-    trash_[n.id] = TrashInfo{path, t};
+    to_trash(n, path, t);
     return;
   }
-  if (sustain && n.type == msg::kFile) return;
+  if (sustain && n.type == msg::kFile) {
+    sustained_.insert(n.id);
+    return;
+  }
   free_node(n);
+}
+
+void Fs::to_trash(const Node& n, std::string path, int64_t deleted_ns) {
+  trash_[n.id] = TrashInfo{std::move(path), deleted_ns};
+  trash_expiry_.emplace(deleted_ns + int64_t{n.trashtime} * 1000000000, n.id);
+}
+
+bool Fs::out_of_trash(uint32_t id) {
+  auto it = trash_.find(id);
+  if (it == trash_.end()) return false;
+  trash_expiry_.erase({it->second.deleted_ns + int64_t{nodes_.at(id).trashtime} * 1000000000, id});
+  trash_.erase(it);
+  return true;
 }
 
 void Fs::free_node(Node& n) {
   if (n.type == msg::kFile) release_chunks_from(n, 0);
-  trash_.erase(n.id);
+  out_of_trash(n.id);
+  sustained_.erase(n.id);
   more_parents_.erase(n.id);
   if (n.type == msg::kSymlink) targets_.erase(n.id);
   if (n.has_extra) extra_.erase(n.id);
@@ -240,9 +259,6 @@ std::string Fs::dir_path(uint32_t dir) const {
   return out;
 }
 
-namespace {
-std::string join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
-}  // namespace
 
 bool Fs::is_ancestor(uint32_t ancestor, uint32_t id) const {
   // Walks up from id (a directory) to the root.
@@ -459,7 +475,8 @@ St Fs::apply_op(const OpPurge& o, int64_t) {
   if (!n) return St::kNoEnt;
   if (n->nlink != 0 || o.inode == kRootInode) return St::kInval;
   if (o.sustain) {
-    if (!trash_.erase(o.inode)) return St::kInval;
+    if (!out_of_trash(o.inode)) return St::kInval;
+    sustained_.insert(o.inode);
     return St::kOk;
   }
   free_node(*n);
@@ -500,14 +517,6 @@ const std::string& Fs::target(const Node& n) const {
   static const std::string kNone;
   auto it = targets_.find(n.id);
   return it == targets_.end() ? kNone : it->second;
-}
-
-std::vector<uint32_t> Fs::sustained() const {
-  std::vector<uint32_t> out;
-  for (const auto& [id, n] : nodes_)
-    if (n.nlink == 0 && id != kRootInode && !trash_.count(id)) out.push_back(id);
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 std::string Fs::dump() const {
@@ -551,6 +560,9 @@ std::string Fs::dump() const {
     out << "chunk " << id << " v" << c.version << " refs" << c.refs << " g" << int(c.goal) << "\n";
   }
   for (const auto& [id, ti] : trash_) out << "trash " << id << " " << ti.deleted_ns << " " << escape(ti.path) << "\n";
+  // Derived indexes: kept up to date live, rebuilt on load; the replay test compares both.
+  for (const auto& [expiry, id] : trash_expiry_) out << "expires " << expiry << " " << id << "\n";
+  for (uint32_t id : sustained_) out << "sustained " << id << "\n";
   return out.str();
 }
 

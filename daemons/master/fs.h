@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -114,10 +115,13 @@ class Fs {
   uint64_t reserve_chunk_id() { return next_chunk_id_++; }
   size_t node_count() const { return nodes_.size(); }
   // Files with no name left that stay because they are open (nlink 0),
-  // not counting files in the trash.
-  std::vector<uint32_t> sustained() const;
+  // not counting files in the trash. In inode order.
+  std::vector<uint32_t> sustained() const { return {sustained_.begin(), sustained_.end()}; }
   // Files in the trash, by inode.
   const std::map<uint32_t, TrashInfo>& trash() const { return trash_; }
+  // The trash by expiry time (deletion time + the file's trash time then),
+  // earliest first: (expiry ns, inode).
+  const std::set<std::pair<int64_t, uint32_t>>& trash_expiry() const { return trash_expiry_; }
   const SetResult& last_set() const { return last_set_; }
   // Directories holding a name of n: a directory's parent; for other nodes
   // each directory with one of its names (twice if it holds two), none for
@@ -125,6 +129,14 @@ class Fs {
   std::vector<uint32_t> parents(const Node& n) const;
   // Path of a directory from the root ("" for the root itself).
   std::string dir_path(uint32_t dir) const;
+  // The node's goal, trash time or eattr (what: msg::ToolAttr).
+  static uint32_t attrib(const Node& n, uint8_t what) {
+    return what == msg::kAttrGoal ? n.goal : what == msg::kAttrTrashtime ? n.trashtime : n.eattr;
+  }
+  // "dir/name" for a path from the root ("" is the root itself).
+  static std::string join(const std::string& dir, const std::string& name) {
+    return dir.empty() ? name : dir + "/" + name;
+  }
   // Whether uid may change the node's goal, trash time or eattr.
   static bool owns(const Node& n, uint32_t uid) { return uid == 0 || n.uid == uid || (n.eattr & msg::kEattrNoOwner); }
 
@@ -173,6 +185,9 @@ class Fs {
   // no name left a file with a trash time goes to the trash; otherwise with
   // sustain it stays (nlink 0) until OpPurge; otherwise it is freed.
   void drop_link(Node& n, bool sustain, const std::string& path, int64_t t);
+  // The trash and its expiry index change together.
+  void to_trash(const Node& n, std::string path, int64_t deleted_ns);
+  bool out_of_trash(uint32_t id);  // false if it was not in the trash
   // Parents of non-directories: Node::parent holds one, more_parents_ the rest.
   void add_parent(Node& n, uint32_t dir);
   void remove_parent(Node& n, uint32_t dir);
@@ -200,6 +215,8 @@ class Fs {
   std::unordered_map<uint64_t, ChunkMeta> chunks_;
   std::vector<uint64_t> released_;
   std::map<uint32_t, TrashInfo> trash_;
+  std::set<std::pair<int64_t, uint32_t>> trash_expiry_;  // derived from trash_
+  std::set<uint32_t> sustained_;                         // derived: nlink 0, not in trash_
   std::unordered_map<uint32_t, std::string> targets_;  // symlinks
   std::unordered_map<uint32_t, std::vector<uint32_t>> more_parents_;  // hard links: their other directories
   std::unordered_map<uint32_t, Extra> extra_;

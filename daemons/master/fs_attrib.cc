@@ -7,14 +7,6 @@ namespace antler::master {
 
 namespace {
 
-uint32_t current(const Node& n, uint8_t what) {
-  switch (what) {
-    case msg::kAttrGoal: return n.goal;
-    case msg::kAttrTrashtime: return n.trashtime;
-    default: return n.eattr;
-  }
-}
-
 uint32_t wanted(uint32_t cur, uint32_t v, uint8_t mode) {
   switch (mode) {
     case msg::kSetRaise: return std::max(cur, v);
@@ -58,7 +50,7 @@ St Fs::apply_op(const OpSetAttrib& o, int64_t t) {
       last_set_.not_permitted++;
       continue;
     }
-    uint32_t cur = current(n, o.what), v = wanted(cur, o.value, o.mode);
+    uint32_t cur = attrib(n, o.what), v = wanted(cur, o.value, o.mode);
     if (v == cur) {
       last_set_.not_changed++;
       continue;

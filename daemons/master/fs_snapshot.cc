@@ -5,7 +5,6 @@ namespace antler::master {
 
 namespace {
 constexpr uint64_t kChunk = msg::kChunkSize;
-std::string join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
 }  // namespace
 
 St Fs::snapshot_check(const Node& src, const Node* existing, uint64_t* count) const {

@@ -37,7 +37,7 @@ St Fs::apply_op(const OpUndel& o, int64_t t) {
     attach(nodes_.at(dir), parts[i], d, t);
     dir = next++;
   }
-  trash_.erase(ti);
+  out_of_trash(o.inode);
   attach(nodes_.at(dir), parts.back(), f, t);
   f.ctime_ns = t;
   return St::kOk;

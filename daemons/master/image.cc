@@ -230,6 +230,8 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   nodes_.clear();
   chunks_.clear();
   trash_.clear();
+  trash_expiry_.clear();
+  sustained_.clear();
   targets_.clear();
   more_parents_.clear();
   shared_goals_.clear();
@@ -308,7 +310,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
       for (uint64_t i = 0; i < count; i++) {
         TrashRec t;
         if (!r.get(t)) return bad("TRSH: bad record");
-        trash_[t.inode] = TrashInfo{std::move(t.path), t.deleted_ns};
+        trash_[t.inode] = TrashInfo{std::move(t.path), t.deleted_ns};  // indexed below, once nodes are known
       }
     } else if (tag == "XATR") {
       if (!r.get(count)) return bad("XATR: bad count");
@@ -344,7 +346,10 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   for (const auto& [id, t] : trash_) {
     const Node* n = node(id);
     if (!n || n->nlink != 0) return bad("TRSH: inode " + std::to_string(id) + " is not a deleted file");
+    trash_expiry_.emplace(t.deleted_ns + int64_t{n->trashtime} * 1000000000, id);
   }
+  for (const auto& [id, n] : nodes_)
+    if (n.nlink == 0 && id != kRootInode && !trash_.count(id)) sustained_.insert(id);
   return true;
 }
 
