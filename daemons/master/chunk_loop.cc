@@ -1,5 +1,8 @@
-// Keeps every chunk at its goal: replicates under-goal chunks from a valid
-// copy to a server without one, deletes copies above the goal.
+// Keeps every chunk at its goal (see chunk_loop.h for the rules): walks the
+// registry a slice per step, replicates under-goal chunks chunkserver to
+// chunkserver, deletes over-goal, stale and orphan copies.
+#include "daemons/master/chunk_loop.h"
+
 #include <algorithm>
 
 #include "common/log.h"
@@ -8,71 +11,335 @@
 
 namespace antler::master {
 
+uint64_t chunks_per_step(uint64_t total, int64_t max_cps, int64_t min_time) {
+  uint64_t t = static_cast<uint64_t>(std::max<int64_t>(min_time, 1));
+  uint64_t n = (total + t - 1) / t;
+  return std::max<uint64_t>(1, std::min<uint64_t>(n, static_cast<uint64_t>(std::max<int64_t>(max_cps, 1))));
+}
+
+namespace {
+
+// Where the copies of one chunk stand now.
+struct CopyState {
+  std::vector<uint32_t> valid;  // connected servers with the master's version
+  std::vector<Copy> stale;      // connected servers with another version
+  uint32_t waiting = 0;         // on servers disconnected less than REPLICATIONS_DELAY_DISCONNECT ago
+};
+
+// Classifies the copies of chunk id, forgetting copies on servers gone for
+// longer than the disconnect delay.
+CopyState copy_state(Master& m, uint64_t id, const ChunkMeta& meta, int64_t now) {
+  CopyState s;
+  auto it = m.copies.find(id);
+  if (it == m.copies.end()) return s;
+  int64_t delay_ms = m.cfg.num("REPLICATIONS_DELAY_DISCONNECT") * 1000;
+  auto& list = it->second;
+  for (size_t i = 0; i < list.size();) {
+    auto srv = m.servers.find(list[i].cs);
+    if (srv == m.servers.end() || (!srv->second.connected() && now - srv->second.disconnected_ms >= delay_ms)) {
+      list[i] = list.back();
+      list.pop_back();
+      continue;
+    }
+    if (!srv->second.connected()) s.waiting++;
+    else if (list[i].version == meta.version) s.valid.push_back(list[i].cs);
+    else s.stale.push_back(list[i]);
+    i++;
+  }
+  if (list.empty()) m.copies.erase(it);
+  return s;
+}
+
+double fullness(const ChunkServer& s) { return s.total ? double(s.used) / double(s.total) : 1.0; }
+
+void queue_replication(Master& m, uint64_t id, uint32_t valid) {
+  uint8_t prio = static_cast<uint8_t>(std::min<uint32_t>(valid, 9));
+  auto [it, fresh] = m.cl.rep_queued.try_emplace(id, prio);
+  if (!fresh) {
+    if (it->second <= prio) return;
+    it->second = prio;  // fewer copies than when it was queued: move it up
+  }
+  m.cl.rep_queue[prio].push_back(id);
+}
+
+enum class Try { kStarted, kNotNeeded, kWait };
+void run_replications(Master& m, int64_t now);
+
+// Starts one replication of chunk id if it is still under its goal and the
+// limits allow. kWait: needed but every possible source or destination is at
+// its limit.
+Try try_replicate(Master& m, uint64_t id, int64_t now) {
+  const ChunkMeta* meta = m.fs.chunk(id);
+  if (!meta || m.busy.count(id) || m.leases.count(id)) return Try::kNotNeeded;
+  CopyState s = copy_state(m, id, *meta, now);
+  if (s.valid.empty() || s.valid.size() + s.waiting >= meta->goal) return Try::kNotNeeded;
+  std::vector<uint32_t> exclude;  // a server holding any copy, even a stale one, is no destination
+  if (auto it = m.copies.find(id); it != m.copies.end())
+    for (const Copy& c : it->second) exclude.push_back(c.cs);
+  auto targets = m.choose_servers(m.servers.size(), exclude);
+  if (targets.empty()) return Try::kNotNeeded;  // nowhere to put it (the next pass looks again)
+  const uint32_t write_limit = static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT"));
+  const uint32_t read_limit = static_cast<uint32_t>(m.cfg.num("CHUNKS_READ_REP_LIMIT"));
+  uint32_t target = 0, source = 0;
+  for (uint32_t t : targets)
+    if (m.servers[t].rep_write < write_limit) {
+      target = t;
+      break;
+    }
+  std::vector<uint32_t> holders;
+  m.valid_locations(id, &holders);  // least loaded first
+  for (uint32_t h : holders)
+    if (m.servers[h].rep_read < read_limit) {
+      source = h;
+      break;
+    }
+  if (!target || !source) return Try::kWait;
+  uint32_t version = meta->version;
+  m.busy.insert(id);
+  m.servers[target].rep_write++;
+  m.servers[source].rep_read++;
+  log::debug("replicating chunk {:016X} v{} ({} of {} copies) from {} to {}", id, version, s.valid.size(),
+             int(meta->goal), net::to_string(m.servers[source].loc), net::to_string(m.servers[target].loc));
+  m.cs_command(target, msg::CsReplicate{0, id, version, m.servers[source].loc},
+               [&m, id, version, target, source](St st, uint32_t) {
+                 m.busy.erase(id);
+                 if (auto t = m.servers.find(target); t != m.servers.end() && t->second.rep_write) t->second.rep_write--;
+                 if (auto s = m.servers.find(source); s != m.servers.end() && s->second.rep_read) s->second.rep_read--;
+                 // Room for the next one now, not at the next step.
+                 m.loop.post([&m] { run_replications(m, m.loop.now_ms()); });
+                 const ChunkMeta* cur = m.fs.chunk(id);
+                 bool up = m.servers[target].connected();
+                 if (st != St::kOk) {
+                   m.cl.totals.replications_failed++;
+                   log::warn("replication of chunk {:016X} to {} failed: {}", id, net::to_string(m.servers[target].loc),
+                             to_string(st));
+                 } else if (cur && cur->version == version && up) {
+                   m.cl.totals.replications_done++;
+                   m.drop_copy(id, target);
+                   m.copies[id].push_back({target, version});
+                 } else if (up) {
+                   // Written or released meanwhile: the new copy is already stale.
+                   m.cl.totals.replications_failed++;
+                   m.cs_command(target, msg::CsDelete{0, id, version}, [](St, uint32_t) {});
+                 }
+               });
+  return Try::kStarted;
+}
+
+void run_replications(Master& m, int64_t now) {
+  const uint32_t write_limit = static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT"));
+  auto any_room = [&] {
+    for (const auto& [id, s] : m.servers)
+      if (s.connected() && s.rep_write < write_limit) return true;
+    return false;
+  };
+  for (uint8_t prio = 0; prio < m.cl.rep_queue.size(); prio++) {
+    auto& q = m.cl.rep_queue[prio];
+    for (size_t n = q.size(); n > 0 && !q.empty(); n--) {
+      if (!any_room()) return;
+      uint64_t id = q.front();
+      q.pop_front();
+      auto it = m.cl.rep_queued.find(id);
+      if (it == m.cl.rep_queued.end() || it->second != prio) continue;  // moved to another queue
+      if (try_replicate(m, id, now) == Try::kWait) q.push_back(id);
+      else m.cl.rep_queued.erase(it);
+    }
+  }
+}
+
+// Sends one deletion to server cs and forgets that copy.
+void delete_copy(Master& m, uint32_t cs, uint64_t id, uint32_t version, const char* why) {
+  m.servers[cs].deletions++;
+  auto it = m.copies.find(id);
+  if (it != m.copies.end()) {
+    auto& l = it->second;
+    l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == cs && c.version == version; }),
+            l.end());
+    if (l.empty()) m.copies.erase(it);
+  }
+  log::debug("deleting {} copy of chunk {:016X} v{} on {}", why, id, version, net::to_string(m.servers[cs].loc));
+  m.cs_command(cs, msg::CsDelete{0, id, version}, [&m, cs, id, why](St st, uint32_t) {
+    if (st == St::kOk || st == St::kNoChunk) {
+      m.cl.totals.deletions_done++;
+    } else {
+      m.cl.totals.deletions_failed++;
+      log::info("deleting {} copy of chunk {:016X} on server {} failed: {}", why, id, cs, to_string(st));
+    }
+  });
+}
+
+// Stale and orphan copies of each server, up to the limit. Returns whether
+// some had to wait.
+bool run_server_deletions(Master& m, uint32_t limit) {
+  bool held = false;
+  for (auto qi = m.cl.del_queue.begin(); qi != m.cl.del_queue.end();) {
+    uint32_t cs = qi->first;
+    auto& q = qi->second;
+    auto srv = m.servers.find(cs);
+    bool up = srv != m.servers.end() && srv->second.connected();
+    while (up && !q.empty() && srv->second.deletions < limit) {
+      Deletion d = q.front();
+      q.pop_front();
+      m.cl.del_queued.erase({cs, d.chunk});
+      const ChunkMeta* meta = m.fs.chunk(d.chunk);
+      if (d.why == DelWhy::kOrphan) {
+        if (meta) {
+          // A file uses it after all (created meanwhile): an ordinary copy.
+          m.drop_copy(d.chunk, cs);
+          m.copies[d.chunk].push_back({cs, d.version});
+          continue;
+        }
+        delete_copy(m, cs, d.chunk, d.version, "orphan");
+        continue;
+      }
+      if (!meta || meta->version == d.version || m.leases.count(d.chunk) || m.busy.count(d.chunk)) continue;
+      auto it = m.copies.find(d.chunk);
+      if (it == m.copies.end()) continue;
+      bool recorded = false, other_valid = false;
+      for (const Copy& c : it->second) {
+        if (c.cs == cs && c.version == d.version) recorded = true;
+        auto o = m.servers.find(c.cs);
+        if (c.version == meta->version && o != m.servers.end() && o->second.connected()) other_valid = true;
+      }
+      // A stale copy may be all that is left of the data: it stays while
+      // no valid copy exists (mfsfilerepair decides).
+      if (recorded && other_valid) delete_copy(m, cs, d.chunk, d.version, "stale");
+    }
+    if (!up) {
+      for (const Deletion& d : q) m.cl.del_queued.erase({cs, d.chunk});
+      qi = m.cl.del_queue.erase(qi);
+      continue;
+    }
+    if (!q.empty()) held = true;
+    ++qi;
+  }
+  return held;
+}
+
+// Over-goal chunks: drops valid copies from the fullest servers with room
+// left in their deletion limit. Returns whether some had to wait.
+bool run_over_goal(Master& m, uint32_t limit, int64_t now) {
+  bool held = false;
+  auto& q = m.cl.over_queue;
+  for (size_t n = q.size(); n > 0 && !q.empty(); n--) {
+    uint64_t id = q.front();
+    q.pop_front();
+    const ChunkMeta* meta = m.fs.chunk(id);
+    if (!meta || m.busy.count(id) || m.leases.count(id)) {
+      m.cl.over_queued.erase(id);
+      continue;
+    }
+    CopyState s = copy_state(m, id, *meta, now);
+    std::sort(s.valid.begin(), s.valid.end(), [&](uint32_t a, uint32_t b) {
+      return fullness(m.servers[a]) > fullness(m.servers[b]);
+    });
+    size_t keep = s.valid.size();
+    for (uint32_t cs : s.valid) {
+      if (keep <= meta->goal) break;
+      if (m.servers[cs].deletions >= limit) continue;
+      delete_copy(m, cs, id, meta->version, "over-goal");
+      keep--;
+    }
+    if (keep > meta->goal) {
+      held = true;
+      q.push_back(id);
+    } else {
+      m.cl.over_queued.erase(id);
+    }
+  }
+  return held;
+}
+
+void log_counts(Master& m) {
+  const ChunkCounts& c = m.cl.last;
+  const ChunkLoopTotals& t = m.cl.totals;
+  log::info(
+      "chunk loop: {} chunks, {} under goal, {} over goal, {} missing, {} stale copies; since start: {} replications "
+      "done, {} failed, {} deletions done, {} failed",
+      c.chunks, c.under_goal, c.over_goal, c.missing, c.stale_copies, t.replications_done, t.replications_failed,
+      t.deletions_done, t.deletions_failed);
+}
+
+}  // namespace
+
+void Master::queue_deletion(uint32_t cs, uint64_t id, uint32_t version, DelWhy why) {
+  if (!cl.del_queued.insert({cs, id}).second) return;
+  cl.del_queue[cs].push_back({id, version, why});
+}
+
+void Master::check_chunk(uint64_t id, ChunkCounts* counts) {
+  const ChunkMeta* meta = fs.chunk(id);
+  if (!meta) return;
+  counts->chunks++;
+  if (leases.count(id)) return;  // being written: versions move
+  int64_t now = loop.now_ms();
+  CopyState s = copy_state(*this, id, *meta, now);
+  if (s.valid.empty()) {
+    counts->missing++;
+    if (cl.missing_reported.insert(id).second)
+      log::warn("chunk {:016X} v{} (goal {}) has no valid copy{}{}", id, meta->version, int(meta->goal),
+                s.stale.empty() ? "" : fmt::format("; {} copies of another version", s.stale.size()),
+                s.waiting ? fmt::format("; {} on disconnected servers", s.waiting) : "");
+    return;
+  }
+  if (cl.missing_reported.erase(id)) log::info("chunk {:016X} has a valid copy again", id);
+  counts->stale_copies += s.stale.size();
+  for (const Copy& c : s.stale) queue_deletion(c.cs, id, c.version, DelWhy::kStale);
+  if (s.valid.size() < meta->goal) {
+    counts->under_goal++;
+    if (!busy.count(id) && s.valid.size() + s.waiting < meta->goal)
+      queue_replication(*this, id, static_cast<uint32_t>(s.valid.size()));
+  } else if (s.valid.size() > meta->goal) {
+    counts->over_goal++;
+    if (cl.over_queued.insert(id).second) cl.over_queue.push_back(id);
+  }
+}
+
 void Master::chunk_loop() {
   int64_t now = loop.now_ms();
   if (now - started_ms < cfg.num("REPLICATIONS_DELAY_INIT") * 1000) return;
-  const uint32_t rep_limit = static_cast<uint32_t>(cfg.num("CHUNKS_WRITE_REP_LIMIT"));
-  for (auto& [id, meta] : fs.chunks()) {
-    if (busy.count(id)) continue;
-    auto lease = leases.find(id);
-    if (lease != leases.end()) {
-      if (lease->second.expires_ms > now) continue;
-      leases.erase(lease);
-    }
-    std::vector<uint32_t> holders;
-    valid_locations(id, &holders);
-    if (holders.empty()) continue;  // lost: nothing to copy from (mfsfilerepair)
-    if (holders.size() < meta.goal) {
-      // Servers holding any copy (even stale) are not targets.
-      std::vector<uint32_t> exclude;
-      for (const Copy& c : copies[id]) exclude.push_back(c.cs);
-      auto targets = choose_servers(servers.size(), exclude);
-      uint32_t target = 0;
-      for (uint32_t t : targets)
-        if (servers[t].replications < rep_limit) {
-          target = t;
-          break;
-        }
-      uint32_t source = 0;
-      for (uint32_t h : holders)
-        if (servers[h].replications < rep_limit) {
-          source = h;
-          break;
-        }
-      if (!target || !source) continue;
-      uint32_t version = meta.version;
-      busy.insert(id);
-      servers[target].replications++;
-      servers[source].replications++;
-      uint64_t cid = id;
-      cs_command(target, msg::CsReplicate{0, cid, version, servers[source].loc},
-                 [this, cid, version, target, source](St st, uint32_t) {
-                   busy.erase(cid);
-                   if (servers.count(target)) servers[target].replications--;
-                   if (servers.count(source)) servers[source].replications--;
-                   const ChunkMeta* m = fs.chunk(cid);
-                   if (st == St::kOk && m && m->version == version && servers[target].connected()) {
-                     copies[cid].push_back({target, version});
-                     log::debug("chunk {:016X} replicated to server {}", cid, target);
-                   } else if (st != St::kOk) {
-                     log::warn("replication of chunk {:016X} to {} failed: {}", cid,
-                               net::to_string(servers[target].loc), to_string(st));
-                   } else if (servers[target].connected()) {
-                     cs_command(target, msg::CsDelete{0, cid, version}, [](St, uint32_t) {});
-                   }
-                 });
-    } else if (holders.size() > meta.goal) {
-      // Drop the copy on the fullest server.
-      uint32_t victim = holders[0];
-      for (uint32_t h : holders) {
-        const ChunkServer& a = servers[h];
-        const ChunkServer& b = servers[victim];
-        if (a.total && b.total && double(a.used) / double(a.total) > double(b.used) / double(b.total)) victim = h;
+  const int64_t min_time = cfg.num("CHUNKS_LOOP_MIN_TIME");
+  // The walk: a slice of the current pass; a new pass no sooner than
+  // CHUNKS_LOOP_MIN_TIME after the last one started.
+  if (cl.cursor >= cl.pass.size() && now - cl.pass_started_ms >= min_time * 1000) {
+    if (cl.pass_started_ms != 0) {
+      bool changed = !(cl.counting == cl.last) || cl.totals.replications_done != cl.logged_totals.replications_done ||
+                     cl.totals.replications_failed != cl.logged_totals.replications_failed ||
+                     cl.totals.deletions_done != cl.logged_totals.deletions_done ||
+                     cl.totals.deletions_failed != cl.logged_totals.deletions_failed;
+      cl.last = cl.counting;
+      cl.totals.passes++;
+      if (changed) {
+        log_counts(*this);
+        cl.logged_totals = cl.totals;
       }
-      drop_copy(id, victim);
-      cs_command(victim, msg::CsDelete{0, id, meta.version}, [](St, uint32_t) {});
+    }
+    cl.counting = {};
+    cl.pass.clear();
+    cl.pass.reserve(fs.chunks().size());
+    for (const auto& [id, meta] : fs.chunks()) cl.pass.push_back(id);
+    cl.cursor = 0;
+    cl.pass_started_ms = now;
+    for (auto it = cl.missing_reported.begin(); it != cl.missing_reported.end();) {
+      if (!fs.chunk(*it)) it = cl.missing_reported.erase(it);
+      else ++it;
     }
   }
+  uint64_t n = chunks_per_step(cl.pass.size(), cfg.num("CHUNKS_LOOP_MAX_CPS"), min_time);
+  for (; n > 0 && cl.cursor < cl.pass.size(); n--) check_chunk(cl.pass[cl.cursor++], &cl.counting);
+
+  run_replications(*this, now);
+
+  // Deletions: the limit starts at the soft one, grows by half while
+  // deletions wait (up to the hard one) and shrinks back when they do not.
+  const uint32_t soft = static_cast<uint32_t>(cfg.num("CHUNKS_SOFT_DEL_LIMIT"));
+  const uint32_t hard = std::max(soft, static_cast<uint32_t>(cfg.num("CHUNKS_HARD_DEL_LIMIT")));
+  cl.del_limit = std::clamp(cl.del_limit, soft, hard);
+  for (auto& [id, s] : servers) s.deletions = 0;
+  bool held = run_over_goal(*this, cl.del_limit, now);
+  held = run_server_deletions(*this, cl.del_limit) || held;
+  if (held) cl.del_limit = std::min(hard, cl.del_limit + std::max(1u, cl.del_limit / 2));
+  else cl.del_limit = std::max(soft, cl.del_limit - cl.del_limit / 3);
 }
 
 }  // namespace antler::master

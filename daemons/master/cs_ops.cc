@@ -83,10 +83,17 @@ void Master::drop_copy(uint64_t id, uint32_t cs) {
 
 void Master::keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version) {
   auto& l = copies[id];
+  // Copies on connected servers that missed the change stay, with their old
+  // version: the chunk loop deletes them. Copies on disconnected servers are
+  // forgotten (their server reports them when it registers again).
   l.erase(std::remove_if(l.begin(), l.end(),
-                         [&](const Copy& c) { return std::find(good.begin(), good.end(), c.cs) == good.end(); }),
+                         [&](const Copy& c) {
+                           auto s = servers.find(c.cs);
+                           return s == servers.end() || !s->second.connected();
+                         }),
           l.end());
-  for (Copy& c : l) c.version = version;
+  for (Copy& c : l)
+    if (std::find(good.begin(), good.end(), c.cs) != good.end()) c.version = version;
 }
 
 St Master::commit(const Op& op) {
@@ -144,10 +151,15 @@ void Master::on_cs_close(const LinkPtr& link) {
   if (!ctx || ctx->cs == 0) return;
   auto it = servers.find(ctx->cs);
   if (it == servers.end() || it->second.link != link) return;
-  log::warn("chunkserver {} ({}) disconnected", net::to_string(it->second.loc), ctx->cs);
+  log::warn("chunkserver {} ({}) disconnected; its chunks are replicated elsewhere if it is not back within {} s",
+            net::to_string(it->second.loc), ctx->cs, cfg.num("REPLICATIONS_DELAY_DISCONNECT"));
   it->second.link.reset();
-  for (auto& [id, list] : copies) {
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const Copy& c) { return c.cs == ctx->cs; }), list.end());
+  it->second.disconnected_ms = loop.now_ms();
+  // Its copies stay recorded (not valid while it is away) until the delay
+  // has passed or it registers again; queued deletions go.
+  if (auto q = cl.del_queue.find(ctx->cs); q != cl.del_queue.end()) {
+    for (const Deletion& d : q->second) cl.del_queued.erase({ctx->cs, d.chunk});
+    cl.del_queue.erase(q);
   }
   std::vector<uint32_t> dead;
   for (auto& [op, p] : pending_ops)
@@ -202,7 +214,17 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
                                                    "a chunkserver with this address is already connected"}));
         return bad("duplicate chunkserver address");
       }
-      if (!id) id = next_cs_id++;
+      if (id) {
+        // Back again: what it holds now is what it reports below.
+        for (auto it = copies.begin(); it != copies.end();) {
+          auto& l = it->second;
+          l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == id; }), l.end());
+          if (l.empty()) it = copies.erase(it);
+          else ++it;
+        }
+      } else {
+        id = next_cs_id++;
+      }
       ChunkServer& s = servers[id];
       s.id = id;
       s.loc = loc;
@@ -217,8 +239,9 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       for (const auto& c : m.chunks) {
         const ChunkMeta* meta = fs.chunk(c.chunk_id);
         if (!meta) {
+          // No file uses it: deleted by the chunk loop, within its limits.
           orphan++;
-          cs_command(id, msg::CsDelete{0, c.chunk_id, 0}, [](St, uint32_t) {});
+          queue_deletion(id, c.chunk_id, c.version, DelWhy::kOrphan);
         } else if (c.version == meta->version) {
           good++;
           copies[c.chunk_id].push_back({id, c.version});
@@ -232,11 +255,14 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
           });
           good++;
         } else {
+          // Another version (it missed writes while away): recorded as
+          // such, deleted by the chunk loop once a valid copy exists.
           stale++;
-          cs_command(id, msg::CsDelete{0, c.chunk_id, c.version}, [](St, uint32_t) {});
+          copies[c.chunk_id].push_back({id, c.version});
+          queue_deletion(id, c.chunk_id, c.version, DelWhy::kStale);
         }
       }
-      log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} unknown), {} of {} bytes used",
+      log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} orphans), {} of {} bytes used",
                 net::to_string(loc), id, m.chunks.size(), good, stale, orphan, m.used_bytes, m.total_bytes);
       return true;
     }

@@ -29,7 +29,13 @@ int main(int argc, char** argv) {
       {"DEFAULT_TRASHTIME", KeyDef::kInt, "86400", 0, 0xFFFFFFFFLL},
       {"ATIME_MODE", KeyDef::kInt, "2", 0, 4},
       {"REPLICATIONS_DELAY_INIT", KeyDef::kInt, "60", 0, 86400},
+      {"REPLICATIONS_DELAY_DISCONNECT", KeyDef::kInt, "3600", 0, 30 * 86400},
+      {"CHUNKS_LOOP_MAX_CPS", KeyDef::kInt, "100000", 1, 100000000},
+      {"CHUNKS_LOOP_MIN_TIME", KeyDef::kInt, "300", 1, 86400},
       {"CHUNKS_WRITE_REP_LIMIT", KeyDef::kInt, "2", 1, 1000},
+      {"CHUNKS_READ_REP_LIMIT", KeyDef::kInt, "10", 1, 1000},
+      {"CHUNKS_SOFT_DEL_LIMIT", KeyDef::kInt, "10", 1, 100000},
+      {"CHUNKS_HARD_DEL_LIMIT", KeyDef::kInt, "25", 1, 100000},
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
   };
   spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {

@@ -13,6 +13,7 @@
 
 #include "common/config.h"
 #include "common/messages.h"
+#include "daemons/master/chunk_loop.h"
 #include "daemons/master/exports.h"
 #include "daemons/master/fs.h"
 #include "daemons/master/lock_manager.h"
@@ -39,7 +40,11 @@ struct ChunkServer {
   msg::Location loc;
   uint64_t total = 0, used = 0;
   uint32_t chunk_count = 0, load = 0;
-  uint32_t replications = 0;  // in flight, as source or target
+  uint32_t rep_write = 0;     // replications in flight with this server as destination
+  uint32_t rep_read = 0;      // ... as source
+  uint32_t deletions = 0;     // deletions sent in the current chunk loop step
+  int64_t disconnected_ms = 0;  // when its link closed (its copies count as waiting until
+                                // REPLICATIONS_DELAY_DISCONNECT has passed)
   LinkPtr link;               // null while disconnected
   bool connected() const { return link && link->open(); }
 };
@@ -88,8 +93,13 @@ class Master {
   // copies on `good` servers, now at `version`.
   void drop_copy(uint64_t id, uint32_t cs);
   void keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version);
-  // Chunk loop (chunk_loop.cc): replication, over-goal deletion.
+  // Chunk loop (chunk_loop.cc, chunk_loop.h): one step a second.
   void chunk_loop();
+  // Checks one chunk now and queues the work it needs (counts: the pass's).
+  void check_chunk(uint64_t id, ChunkCounts* counts);
+  // A copy of chunk id at version on server cs that must go (stale or orphan).
+  void queue_deletion(uint32_t cs, uint64_t id, uint32_t version, DelWhy why);
+  ChunkLoopState cl;
   // Purges trash files whose trash time is over (client_tools.cc).
   void expire_trash();
 

@@ -15,7 +15,8 @@
 #
 # Knobs (environment): CHUNKSERVERS (default 3), TEST_TIMEOUT (seconds,
 # default 540: below ctest's 600 so that cleanup still runs), MOUNT_OPTS
-# (extra -o options for mfsmount), ANTLER_BUILD_DIR (if no $1),
+# (extra -o options for mfsmount), MASTER_EXTRA_CFG (lines added to the
+# master's config, e.g. "CHUNKS_SOFT_DEL_LIMIT = 5"), ANTLER_BUILD_DIR (if no $1),
 # ANTLER_TEST_HOST (default 127.0.0.1).
 
 set -euo pipefail
@@ -24,6 +25,7 @@ TEST_NAME=$(basename "$0" .sh)
 CHUNKSERVERS=${CHUNKSERVERS:-3}
 TEST_TIMEOUT=${TEST_TIMEOUT:-540}
 MOUNT_OPTS=${MOUNT_OPTS:-}
+MASTER_EXTRA_CFG=${MASTER_EXTRA_CFG:-}
 # The address every daemon listens on and connects to. Loopback; a test run
 # inside a network namespace may use that namespace's own address instead.
 TEST_HOST=${ANTLER_TEST_HOST:-127.0.0.1}
@@ -326,8 +328,11 @@ MATOCL_LISTEN_HOST = $TEST_HOST
 MATOCL_LISTEN_PORT = $cl
 DEFAULT_GOAL = 2
 REPLICATIONS_DELAY_INIT = 1
+REPLICATIONS_DELAY_DISCONNECT = 2
+CHUNKS_LOOP_MIN_TIME = 1
 METADATA_SAVE_FREQ = 1
 EOF
+  [[ -z "$MASTER_EXTRA_CFG" ]] || printf '%s\n' "$MASTER_EXTRA_CFG" >>"$dir/mfsmaster.cfg"
 }
 
 # start_master [-a]: starts (or restarts) this test's master, waits for its ports.

@@ -1,0 +1,77 @@
+// State of the master's chunk loop (chunk_loop.cc). The loop runs one step a
+// second: it checks the next slice of the chunk registry (a pass over every
+// chunk takes at least CHUNKS_LOOP_MIN_TIME seconds, at most
+// CHUNKS_LOOP_MAX_CPS chunks a second), queues the work it finds, and then
+// starts queued work within the per-server limits:
+//   replications  under-goal chunks, fewest valid copies first; a server is
+//                 the destination of at most CHUNKS_WRITE_REP_LIMIT and the
+//                 source of at most CHUNKS_READ_REP_LIMIT at a time;
+//   deletions     over-goal copies, stale-version copies and orphans (chunks
+//                 no file uses), at most the current deletion limit per
+//                 server per step (CHUNKS_SOFT_DEL_LIMIT, raised towards
+//                 CHUNKS_HARD_DEL_LIMIT while deletions wait).
+// Chunks with no valid copy are counted and logged once, never changed.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace antler::master {
+
+// Chunks to check in one step of a second: the whole registry of `total`
+// chunks in min_time seconds, but never more than max_cps (at least 1).
+uint64_t chunks_per_step(uint64_t total, int64_t max_cps, int64_t min_time);
+
+// What the last complete pass found.
+struct ChunkCounts {
+  uint64_t chunks = 0;
+  uint64_t under_goal = 0;    // fewer valid copies than the goal (but at least one)
+  uint64_t over_goal = 0;     // more valid copies than the goal
+  uint64_t missing = 0;       // no valid copy on a connected server
+  uint64_t stale_copies = 0;  // copies of an older (or other) version than the master's
+  bool operator==(const ChunkCounts&) const = default;
+};
+
+// Totals since the master started (for operators: logs, a future exporter).
+struct ChunkLoopTotals {
+  uint64_t replications_done = 0, replications_failed = 0;
+  uint64_t deletions_done = 0, deletions_failed = 0;
+  uint64_t passes = 0;
+};
+
+enum class DelWhy : uint8_t { kStale, kOrphan };
+
+struct Deletion {
+  uint64_t chunk = 0;
+  uint32_t version = 0;  // the version the server reported (the delete names it)
+  DelWhy why = DelWhy::kStale;
+};
+
+struct ChunkLoopState {
+  std::vector<uint64_t> pass;  // chunk ids of the current pass
+  size_t cursor = 0;
+  int64_t pass_started_ms = 0;
+  ChunkCounts counting;  // of the pass in progress
+  ChunkCounts last;      // of the last complete pass
+  ChunkLoopTotals totals, logged_totals;
+  // Under-goal chunks by priority: index = valid copies (1 is served first).
+  std::array<std::deque<uint64_t>, 10> rep_queue;
+  std::unordered_map<uint64_t, uint8_t> rep_queued;  // chunk -> its queue
+  // Over-goal chunks (the copy to drop is chosen when it is deleted).
+  std::deque<uint64_t> over_queue;
+  std::unordered_set<uint64_t> over_queued;
+  // Stale and orphan copies, per server.
+  std::unordered_map<uint32_t, std::deque<Deletion>> del_queue;
+  std::set<std::pair<uint32_t, uint64_t>> del_queued;  // (server, chunk)
+  uint32_t del_limit = 0;  // per server per step; 0 until the first step
+  std::unordered_set<uint64_t> missing_reported;  // logged once while missing
+};
+
+}  // namespace antler::master
