@@ -250,6 +250,28 @@ bool run_over_goal(Master& m, uint32_t limit, int64_t now) {
   return held;
 }
 
+// The first pass after start-up: a chunk whose copies all have the version
+// before the master's. The master logged a version change and stopped before
+// its servers made it, so their data is the chunk's: their version is raised.
+// (Later, such copies are stale: a write they missed made the new version.)
+bool bring_up(Master& m, uint64_t id, const ChunkMeta& meta, const std::vector<Copy>& stale) {
+  bool any = false;
+  for (const Copy& c : stale) {
+    if (c.version + 1 != meta.version) continue;
+    any = true;
+    uint32_t cs = c.cs, v = meta.version;
+    m.cs_command(cs, msg::CsSetVersion{0, id, c.version, v}, [&m, id, cs, v](St st, uint32_t) {
+      const ChunkMeta* cur = m.fs.chunk(id);
+      if (st != St::kOk || !cur || cur->version != v) return;
+      for (Copy& r : m.copies[id])
+        if (r.cs == cs) r.version = v;
+    });
+  }
+  if (any) log::info("chunk {:016X}: no copy has version {}; raising the copies of version {}", id, meta.version,
+                     meta.version - 1);
+  return any;
+}
+
 void log_counts(Master& m) {
   const ChunkCounts& c = m.cl.last;
   const ChunkLoopTotals& t = m.cl.totals;
@@ -274,6 +296,7 @@ void Master::check_chunk(uint64_t id, ChunkCounts* counts) {
   if (leases.count(id)) return;  // being written: versions move
   int64_t now = loop.now_ms();
   CopyState s = copy_state(*this, id, *meta, now);
+  if (s.valid.empty() && cl.totals.passes == 0 && bring_up(*this, id, *meta, s.stale)) return;
   if (s.valid.empty()) {
     counts->missing++;
     if (cl.missing_reported.insert(id).second)

@@ -245,18 +245,12 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
         } else if (c.version == meta->version) {
           good++;
           copies[c.chunk_id].push_back({id, c.version});
-        } else if (c.version + 1 == meta->version && !leases.count(c.chunk_id)) {
-          // The master logged a version bump the server never received
-          // (crash in between): the data is the same; bring it up.
-          uint64_t cid = c.chunk_id;
-          uint32_t v = meta->version;
-          cs_command(id, msg::CsSetVersion{0, cid, c.version, v}, [this, id, cid, v](St st, uint32_t) {
-            if (st == St::kOk && fs.chunk(cid) && fs.chunk(cid)->version == v) copies[cid].push_back({id, v});
-          });
-          good++;
         } else {
           // Another version (it missed writes while away): recorded as
-          // such, deleted by the chunk loop once a valid copy exists.
+          // such, deleted by the chunk loop once a valid copy exists. (A
+          // copy one version behind when no copy has the master's version
+          // is the master's own crash between logging a version change and
+          // sending it: the chunk loop's first pass brings such copies up.)
           stale++;
           copies[c.chunk_id].push_back({id, c.version});
           queue_deletion(id, c.chunk_id, c.version, DelWhy::kStale);
