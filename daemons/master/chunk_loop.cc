@@ -4,6 +4,7 @@
 #include "daemons/master/chunk_loop.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/log.h"
 #include "common/net.h"
@@ -15,6 +16,17 @@ uint64_t chunks_per_step(uint64_t total, int64_t max_cps, int64_t min_time) {
   uint64_t t = static_cast<uint64_t>(std::max<int64_t>(min_time, 1));
   uint64_t n = (total + t - 1) / t;
   return std::max<uint64_t>(1, std::min<uint64_t>(n, static_cast<uint64_t>(std::max<int64_t>(max_cps, 1))));
+}
+
+bool parse_acceptable_difference(const std::string& text, double* out) {
+  const char* p = text.c_str();
+  char* end = nullptr;
+  double v = std::strtod(p, &end);
+  if (end == p) return false;
+  while (*end == ' ' || *end == '\t') end++;
+  if (*end != '\0' || !(v >= 0.1 && v <= 10.0)) return false;
+  *out = v;
+  return true;
 }
 
 namespace {
@@ -65,6 +77,40 @@ void queue_replication(Master& m, uint64_t id, uint32_t valid) {
 enum class Try { kStarted, kNotNeeded, kWait };
 void run_replications(Master& m, int64_t now);
 
+// Starts replicating chunk id (valid copies now: `valid`) from source to target.
+void start_replication(Master& m, uint64_t id, const ChunkMeta& meta, uint32_t source, uint32_t target,
+                       uint32_t valid) {
+  uint32_t version = meta.version;
+  m.busy.insert(id);
+  m.servers[target].rep_write++;
+  m.servers[source].rep_read++;
+  log::debug("replicating chunk {:016X} v{} ({} of {} copies) from {} to {}", id, version, valid, int(meta.goal),
+             net::to_string(m.servers[source].loc), net::to_string(m.servers[target].loc));
+  m.cs_command(target, msg::CsReplicate{0, id, version, m.servers[source].loc},
+               [&m, id, version, target, source](St st, uint32_t) {
+                 m.busy.erase(id);
+                 if (auto t = m.servers.find(target); t != m.servers.end() && t->second.rep_write) t->second.rep_write--;
+                 if (auto s = m.servers.find(source); s != m.servers.end() && s->second.rep_read) s->second.rep_read--;
+                 // Room for the next one now, not at the next step.
+                 m.loop.post([&m] { run_replications(m, m.loop.now_ms()); });
+                 const ChunkMeta* cur = m.fs.chunk(id);
+                 bool up = m.servers[target].connected();
+                 if (st != St::kOk) {
+                   m.cl.totals.replications_failed++;
+                   log::warn("replication of chunk {:016X} to {} failed: {}", id, net::to_string(m.servers[target].loc),
+                             to_string(st));
+                 } else if (cur && cur->version == version && up) {
+                   m.cl.totals.replications_done++;
+                   m.drop_copy(id, target);
+                   m.copies[id].push_back({target, version});
+                 } else if (up) {
+                   // Written or released meanwhile: the new copy is already stale.
+                   m.cl.totals.replications_failed++;
+                   m.cs_command(target, msg::CsDelete{0, id, version}, [](St, uint32_t) {});
+                 }
+               });
+}
+
 // Starts one replication of chunk id if it is still under its goal and the
 // limits allow. kWait: needed but every possible source or destination is at
 // its limit.
@@ -94,35 +140,7 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
       break;
     }
   if (!target || !source) return Try::kWait;
-  uint32_t version = meta->version;
-  m.busy.insert(id);
-  m.servers[target].rep_write++;
-  m.servers[source].rep_read++;
-  log::debug("replicating chunk {:016X} v{} ({} of {} copies) from {} to {}", id, version, s.valid.size(),
-             int(meta->goal), net::to_string(m.servers[source].loc), net::to_string(m.servers[target].loc));
-  m.cs_command(target, msg::CsReplicate{0, id, version, m.servers[source].loc},
-               [&m, id, version, target, source](St st, uint32_t) {
-                 m.busy.erase(id);
-                 if (auto t = m.servers.find(target); t != m.servers.end() && t->second.rep_write) t->second.rep_write--;
-                 if (auto s = m.servers.find(source); s != m.servers.end() && s->second.rep_read) s->second.rep_read--;
-                 // Room for the next one now, not at the next step.
-                 m.loop.post([&m] { run_replications(m, m.loop.now_ms()); });
-                 const ChunkMeta* cur = m.fs.chunk(id);
-                 bool up = m.servers[target].connected();
-                 if (st != St::kOk) {
-                   m.cl.totals.replications_failed++;
-                   log::warn("replication of chunk {:016X} to {} failed: {}", id, net::to_string(m.servers[target].loc),
-                             to_string(st));
-                 } else if (cur && cur->version == version && up) {
-                   m.cl.totals.replications_done++;
-                   m.drop_copy(id, target);
-                   m.copies[id].push_back({target, version});
-                 } else if (up) {
-                   // Written or released meanwhile: the new copy is already stale.
-                   m.cl.totals.replications_failed++;
-                   m.cs_command(target, msg::CsDelete{0, id, version}, [](St, uint32_t) {});
-                 }
-               });
+  start_replication(m, id, *meta, source, target, static_cast<uint32_t>(s.valid.size()));
   return Try::kStarted;
 }
 
@@ -272,14 +290,50 @@ bool bring_up(Master& m, uint64_t id, const ChunkMeta& meta, const std::vector<C
   return any;
 }
 
+// Rebalancing: a chunk at its goal with a copy on the fullest server and
+// none on the emptiest gets one there; the over-goal deletion then drops
+// the copy on the fullest.
+void rebalance(Master& m, uint64_t id, const ChunkMeta& meta) {
+  uint32_t from = m.cl.balance_from, to = m.cl.balance_to;
+  bool on_from = false;
+  for (const Copy& c : m.copies[id]) {
+    if (c.cs == to) return;
+    if (c.cs == from && c.version == meta.version) on_from = true;
+  }
+  if (!on_from) return;
+  if (m.servers[to].rep_write >= static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT")) ||
+      m.servers[from].rep_read >= static_cast<uint32_t>(m.cfg.num("CHUNKS_READ_REP_LIMIT")))
+    return;
+  m.cl.totals.rebalanced++;
+  start_replication(m, id, meta, from, to, meta.goal);
+}
+
+// Chooses this step's rebalancing pair: the fullest and the emptiest
+// connected servers, when their used fractions differ by more than
+// ACCEPTABLE_PERCENTAGE_DIFFERENCE and no chunk waits for replication.
+void choose_balance(Master& m) {
+  m.cl.balance_from = m.cl.balance_to = 0;
+  for (const auto& q : m.cl.rep_queue)
+    if (!q.empty()) return;
+  const ChunkServer *lo = nullptr, *hi = nullptr;
+  for (const auto& [id, s] : m.servers) {
+    if (!s.connected() || s.total == 0) continue;
+    if (!lo || fullness(s) < fullness(*lo)) lo = &s;
+    if (!hi || fullness(s) > fullness(*hi)) hi = &s;
+  }
+  if (!lo || lo == hi || (fullness(*hi) - fullness(*lo)) * 100.0 <= m.cl.acceptable_difference) return;
+  m.cl.balance_from = hi->id;
+  m.cl.balance_to = lo->id;
+}
+
 void log_counts(Master& m) {
   const ChunkCounts& c = m.cl.last;
   const ChunkLoopTotals& t = m.cl.totals;
   log::info(
       "chunk loop: {} chunks, {} under goal, {} over goal, {} missing, {} stale copies; since start: {} replications "
-      "done, {} failed, {} deletions done, {} failed",
+      "done, {} failed, {} deletions done, {} failed, {} copies moved to rebalance",
       c.chunks, c.under_goal, c.over_goal, c.missing, c.stale_copies, t.replications_done, t.replications_failed,
-      t.deletions_done, t.deletions_failed);
+      t.deletions_done, t.deletions_failed, t.rebalanced);
 }
 
 }  // namespace
@@ -315,6 +369,8 @@ void Master::check_chunk(uint64_t id, ChunkCounts* counts) {
   } else if (s.valid.size() > meta->goal) {
     counts->over_goal++;
     if (cl.over_queued.insert(id).second) cl.over_queue.push_back(id);
+  } else if (cl.balance_to && !busy.count(id)) {
+    rebalance(*this, id, *meta);
   }
 }
 
@@ -329,7 +385,8 @@ void Master::chunk_loop() {
       bool changed = !(cl.counting == cl.last) || cl.totals.replications_done != cl.logged_totals.replications_done ||
                      cl.totals.replications_failed != cl.logged_totals.replications_failed ||
                      cl.totals.deletions_done != cl.logged_totals.deletions_done ||
-                     cl.totals.deletions_failed != cl.logged_totals.deletions_failed;
+                     cl.totals.deletions_failed != cl.logged_totals.deletions_failed ||
+                     cl.totals.rebalanced != cl.logged_totals.rebalanced;
       cl.last = cl.counting;
       cl.totals.passes++;
       if (changed) {
@@ -348,6 +405,7 @@ void Master::chunk_loop() {
       else ++it;
     }
   }
+  choose_balance(*this);
   uint64_t n = chunks_per_step(cl.pass.size(), cfg.num("CHUNKS_LOOP_MAX_CPS"), min_time);
   for (; n > 0 && cl.cursor < cl.pass.size(); n--) check_chunk(cl.pass[cl.cursor++], &cl.counting);
 

@@ -9,7 +9,11 @@
 //   deletions     over-goal copies, stale-version copies and orphans (chunks
 //                 no file uses), at most the current deletion limit per
 //                 server per step (CHUNKS_SOFT_DEL_LIMIT, raised towards
-//                 CHUNKS_HARD_DEL_LIMIT while deletions wait).
+//                 CHUNKS_HARD_DEL_LIMIT while deletions wait);
+//   rebalancing   when nothing waits for replication and disk use of the
+//                 fullest and the emptiest server differs by more than
+//                 ACCEPTABLE_PERCENTAGE_DIFFERENCE: chunks at their goal get
+//                 a copy on the emptiest, and the copy on the fullest goes.
 // Chunks with no valid copy are counted and logged once, never changed.
 #pragma once
 
@@ -18,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <set>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -43,6 +48,7 @@ struct ChunkCounts {
 struct ChunkLoopTotals {
   uint64_t replications_done = 0, replications_failed = 0;
   uint64_t deletions_done = 0, deletions_failed = 0;
+  uint64_t rebalanced = 0;  // replications started to even out disk use
   uint64_t passes = 0;
 };
 
@@ -72,6 +78,12 @@ struct ChunkLoopState {
   std::set<std::pair<uint32_t, uint64_t>> del_queued;  // (server, chunk)
   uint32_t del_limit = 0;  // per server per step; 0 until the first step
   std::unordered_set<uint64_t> missing_reported;  // logged once while missing
+  // Rebalancing in this step: from the fullest server to the emptiest (0: none).
+  uint32_t balance_from = 0, balance_to = 0;
+  double acceptable_difference = 1.0;  // ACCEPTABLE_PERCENTAGE_DIFFERENCE, in percent
 };
+
+// Parses ACCEPTABLE_PERCENTAGE_DIFFERENCE ("1.5": percent, 0.1 to 10).
+bool parse_acceptable_difference(const std::string& text, double* out);
 
 }  // namespace antler::master

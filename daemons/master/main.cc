@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
       {"CHUNKS_READ_REP_LIMIT", KeyDef::kInt, "10", 1, 1000},
       {"CHUNKS_SOFT_DEL_LIMIT", KeyDef::kInt, "10", 1, 100000},
       {"CHUNKS_HARD_DEL_LIMIT", KeyDef::kInt, "25", 1, 100000},
+      {"ACCEPTABLE_PERCENTAGE_DIFFERENCE", KeyDef::kString, "1.0"},
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
   };
   spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {

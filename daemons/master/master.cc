@@ -66,6 +66,11 @@ Master::Master(const Config& c)
 
 int Master::start(bool autorecover) {
   std::string error;
+  if (!parse_acceptable_difference(cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), &cl.acceptable_difference)) {
+    log::error("{}: ACCEPTABLE_PERCENTAGE_DIFFERENCE: '{}' is not a percentage from 0.1 to 10",
+               cfg.origin("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"));
+    return 1;
+  }
   auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
   if (!ex) {
     log::error("{}", error);
@@ -138,6 +143,10 @@ void Master::reload(const Config& c) {
   loop.post([this, c] {
     cfg = c;
     std::string error;
+    if (!parse_acceptable_difference(cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), &cl.acceptable_difference))
+      log::error("{}: ACCEPTABLE_PERCENTAGE_DIFFERENCE: '{}' is not a percentage from 0.1 to 10; keeping {}",
+                 cfg.origin("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"),
+                 cl.acceptable_difference);
     auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
     if (!ex) {
       log::error("exports not reloaded: {}", error);
