@@ -4,30 +4,12 @@
 #include "daemons/master/chunk_loop.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "common/log.h"
 #include "common/net.h"
 #include "daemons/master/master.h"
 
 namespace antler::master {
-
-uint64_t chunks_per_step(uint64_t total, int64_t max_cps, int64_t min_time) {
-  uint64_t t = static_cast<uint64_t>(std::max<int64_t>(min_time, 1));
-  uint64_t n = (total + t - 1) / t;
-  return std::max<uint64_t>(1, std::min<uint64_t>(n, static_cast<uint64_t>(std::max<int64_t>(max_cps, 1))));
-}
-
-bool parse_acceptable_difference(const std::string& text, double* out) {
-  const char* p = text.c_str();
-  char* end = nullptr;
-  double v = std::strtod(p, &end);
-  if (end == p) return false;
-  while (*end == ' ' || *end == '\t') end++;
-  if (*end != '\0' || !(v >= 0.1 && v <= 10.0)) return false;
-  *out = v;
-  return true;
-}
 
 namespace {
 
@@ -73,6 +55,8 @@ void queue_replication(Master& m, uint64_t id, uint32_t valid) {
   }
   m.cl.rep_queue[prio].push_back(id);
 }
+
+constexpr size_t kQueueBudget = 2000;
 
 enum class Try { kStarted, kNotNeeded, kWait };
 void run_replications(Master& m, int64_t now);
@@ -151,10 +135,13 @@ void run_replications(Master& m, int64_t now) {
       if (s.connected() && s.rep_write < write_limit) return true;
     return false;
   };
+  // Entries looked at per call: a long queue whose chunks all wait for a
+  // busy server is not scanned whole at every finished replication.
+  size_t budget = kQueueBudget;
   for (uint8_t prio = 0; prio < m.cl.rep_queue.size(); prio++) {
     auto& q = m.cl.rep_queue[prio];
     for (size_t n = q.size(); n > 0 && !q.empty(); n--) {
-      if (!any_room()) return;
+      if (budget-- == 0 || !any_room()) return;
       uint64_t id = q.front();
       q.pop_front();
       auto it = m.cl.rep_queued.find(id);
@@ -239,7 +226,14 @@ bool run_server_deletions(Master& m, uint32_t limit) {
 bool run_over_goal(Master& m, uint32_t limit, int64_t now) {
   bool held = false;
   auto& q = m.cl.over_queue;
+  auto any_room = [&] {
+    for (const auto& [sid, s] : m.servers)
+      if (s.connected() && s.deletions < limit) return true;
+    return false;
+  };
+  size_t budget = kQueueBudget;
   for (size_t n = q.size(); n > 0 && !q.empty(); n--) {
+    if (budget-- == 0 || !any_room()) return true;
     uint64_t id = q.front();
     q.pop_front();
     const ChunkMeta* meta = m.fs.chunk(id);
