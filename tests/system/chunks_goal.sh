@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # A changed goal takes effect by itself: a tree written at goal 2 on 3
-# chunkservers gets 3 copies of every chunk after `mfssetgoal -r 3`, and 1
+# chunkservers (one of them away for a moment first, which replicates
+# nothing) gets 3 copies of every chunk after `mfssetgoal -r 3`, and 1
 # after `mfssetgoal -r 1`, reading back right throughout. At goal 1 a
 # chunkserver stops: its chunks are counted missing and logged once, not
 # touched. An orphan chunk file (a chunk no file uses) placed on its disk
 # meanwhile is deleted once it registers again.
 CHUNKSERVERS=3
-MASTER_EXTRA_CFG="CHUNKS_WRITE_REP_LIMIT = 10"
+MASTER_EXTRA_CFG="CHUNKS_WRITE_REP_LIMIT = 10
+REPLICATIONS_DELAY_DISCONNECT = 8"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chunks_lib.sh"
 start_cluster
@@ -33,6 +35,19 @@ check_files() {
 copies_are() { [[ -z "$(chunk_summary | only_ids "$T/tree.ids" | awk -v n="$1" '$2 != n || $3 != 0')" ]]; }
 wait_until 20 "2 copies of every chunk of the tree" copies_are 2
 check_files "at goal 2"
+
+# A chunkserver away for less than REPLICATIONS_DELAY_DISCONNECT (8 s): its
+# chunks are not replicated elsewhere, and count again when it is back.
+files_before=$(chunk_files 1 3 | wc -l)
+stop_chunkserver 2
+sleep 4
+check_eq "chunk files on the other servers while chunkserver 2 is briefly away" "$files_before" "$(chunk_files 1 3 | wc -l)"
+start_chunkserver 2
+wait_chunkservers 3 60 noprobe
+sleep 2
+copies_are 2 || fail "the chunks are not at 2 copies after chunkserver 2 came back"
+[[ "$(master_counts)" == *"since start: 0 replications done"* ]] ||
+  fail "replications during a short absence: $(master_counts)"
 
 tool_ok mfssetgoal -r 3 "$MNT/tree"
 check_eq "mfsgetgoal after raising" "$MNT/tree/a/b/f8: 3" "$("$TOOLS/mfsgetgoal" "$MNT/tree/a/b/f8")"

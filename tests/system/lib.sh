@@ -16,7 +16,7 @@
 # Knobs (environment): CHUNKSERVERS (default 3), TEST_TIMEOUT (seconds,
 # default 540: below ctest's 600 so that cleanup still runs), MOUNT_OPTS
 # (extra -o options for mfsmount), MASTER_EXTRA_CFG (lines added to the
-# master's config, e.g. "CHUNKS_SOFT_DEL_LIMIT = 5"), ANTLER_BUILD_DIR (if no $1),
+# master's config, e.g. "CHUNKS_SOFT_DEL_LIMIT = 5"; later lines win), ANTLER_BUILD_DIR (if no $1),
 # ANTLER_TEST_HOST (default 127.0.0.1).
 
 set -euo pipefail
