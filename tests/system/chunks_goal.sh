@@ -65,32 +65,33 @@ check_files "at goal 1"
 [[ -z "$(chunk_summary | awk 'NR == FNR { t[$1] = 1; next } !($1 in t) && $2 != 2' "$T/tree.ids" -)" ]] ||
   fail "chunks outside the tree changed their number of copies"
 
-# An orphan: a copy of a chunk file of chunkserver 1, renamed to an id no
-# file uses (and its header's id to match), put on its disk while it is down.
-# While chunkserver 1 is down, the tree's chunks it holds have no copy: the
-# master counts them missing and logs each once (not once per pass), and
-# changes nothing; they are back when it returns.
+# While chunkserver K (the one holding most of the tree) is down, the tree's
+# chunks it holds have no copy: the master counts them missing and logs each
+# once (not once per pass), and changes nothing; they are back when it returns.
+K=$(chunk_copies | only_ids "$T/tree.ids" | awk '{ n[$3]++ } END { for (c in n) print n[c], c }' | sort -n | tail -n 1 | cut -d' ' -f2)
 mark=$(master_mark)
-stop_chunkserver 1
-lost=$(chunk_copies 1 | only_ids "$T/tree.ids" | wc -l)
-((lost > 0)) || fail "chunkserver 1 holds none of the tree's chunks at goal 1"
+stop_chunkserver "$K"
+lost=$(chunk_copies "$K" | only_ids "$T/tree.ids" | wc -l)
+((lost > 0)) || fail "chunkserver $K holds none of the tree's chunks at goal 1"
 missing_counted() { master_counts_since "$mark" | grep -q ", $lost missing, "; }
 wait_until 20 "the master to count $lost missing chunks" missing_counted
 sleep 3  # three more passes
 check_eq "chunks logged as having no valid copy" "$lost" "$(grep -c 'has no valid copy' "$T/log/mfsmaster.log")"
-src=$(chunk_files 1 | head -n 1)
-[[ -n "$src" ]] || fail "chunkserver 1 holds no chunk file"
+# An orphan: a copy of a chunk file of chunkserver $K, renamed to an id no
+# file uses (and its header's id to match), put on its disk while it is down.
+src=$(chunk_files "$K" | head -n 1)
 orphan_id=00000000ABCDEF42
-orphan=$(cs_disk 1)/42/chunk_${orphan_id}_00000001.mfs
+orphan=$(cs_disk "$K")/42/chunk_${orphan_id}_00000001.mfs
 cp "$src" "$orphan"
 "$PYTHON" -c 'import struct, sys
 with open(sys.argv[1], "r+b") as f:
     f.seek(8); f.write(struct.pack("<Q", int(sys.argv[2], 16)))' "$orphan" "$orphan_id"
 mark=$(grep -c 'registered as' "$T/log/mfsmaster.log" || true)
-start_chunkserver 1
+start_chunkserver "$K"
 wait_chunkservers 3 60 noprobe
 reg() { grep 'registered as' "$T/log/mfsmaster.log" | tail -n +"$((mark + 1))" | tail -n 1; }
-wait_until 10 "chunkserver 1 to register" test -n "$(reg)"
+registered() { [[ -n "$(reg)" ]]; }
+wait_until 10 "chunkserver $K to register" registered
 [[ "$(reg)" == *", 1 orphans)"* ]] || fail "the master should count 1 orphan: $(reg)"
 gone() { [[ ! -e "$orphan" ]]; }
 wait_until 20 "the orphan chunk file to be deleted" gone
