@@ -166,6 +166,7 @@ class Fs {
   // default_grace_s) acts as a hard one.
   St quota_allows(uint32_t dir, const Usage& grow, int64_t now_ns, uint32_t default_grace_s,
                   uint32_t except = 0) const;
+  static constexpr uint32_t kNoSlot = ~0u;
   // Usage of a file that would have length `length` and a chunk at slot
   // `index` (for the quota check before a write).
   Usage file_usage_if(const Node& f, uint64_t length, uint32_t index) const;

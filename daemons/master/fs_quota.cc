@@ -11,7 +11,6 @@ namespace {
 constexpr uint64_t kChunk = msg::kChunkSize;
 constexpr uint64_t kBlock = msg::kBlockSize;
 constexpr uint64_t kChunkHeader = 8192;  // a chunk file's header on a chunkserver
-constexpr uint32_t kNoSlot = ~0u;
 
 // What chunk slot i of a file of length len takes on one server.
 int64_t chunk_bytes(uint64_t i, uint64_t len) {
