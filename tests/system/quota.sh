@@ -88,6 +88,18 @@ check_eq "mfsdelquota -a -A removes the quota" \
   "q/sub: (current values | soft quota | hard quota) ; soft quota grace period: default" "$(head -n 1 "$T/out")"
 check_eq "no limits left" "3 - -" "$(row q/sub inodes)"
 tool_ok mfsdelquota -I -L -s q
+# every limit flag sets its own cell, every removal flag clears its own
+tool_ok mfssetquota -i 1k -I 2k -l 1M -L 2M -s 3Mi -S 4Mi -r 5G -R 6G q
+check_eq "all eight limits" "4 1000 2000|300000 1000000 2000000|417792 3145728 4194304|835584 5000000000 6000000000" \
+  "$(row q inodes)|$(row q length)|$(row q size)|$(row q realsize)"
+tool_ok mfsgetquota -m q
+check_eq "mfsgetquota -m, realsize row" " realsize |              0 |           4768 |           5722 |" "$(sed -n 5p "$T/out")"
+tool_ok mfsgetquota -g q
+check_eq "mfsgetquota -g, realsize row" " realsize |           0 |           4 |           5 |" "$(sed -n 5p "$T/out")"
+tool_ok mfsdelquota -l -S -r -R q
+check_eq "after removing four" "1000 2000|- 2000000|3145728 -|- -" \
+  "$(row q inodes | cut -d' ' -f2-)|$(row q length | cut -d' ' -f2-)|$(row q size | cut -d' ' -f2-)|$(row q realsize | cut -d' ' -f2-)"
+tool_ok mfsdelquota -a -A q
 
 # ---- errors
 tool_fails "not MFS object" mfsgetquota /tmp
