@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "common/crc.h"
@@ -39,8 +40,13 @@ struct ChunkStore::Disk {
   std::atomic<int64_t> bytes{0};  // header + data of the chunks on it
   std::atomic<uint32_t> chunks{0};
   std::atomic<uint64_t> errors{0};
-  mutable std::mutex mu;  // guards the sizes below
+  // Set once, by io_error() (which may hold a chunk mutex, so it cannot
+  // drop the chunks itself: take_failed_chunks() does, under the store mutex).
+  std::atomic<bool> failed{false};
+  bool chunks_taken = false;  // under the store mutex
+  mutable std::mutex mu;      // guards the sizes and error times below
   uint64_t total = 0, used = 0, avail = 0;
+  std::vector<int64_t> error_times;  // steady seconds of recent I/O errors
 };
 
 namespace {
@@ -182,6 +188,49 @@ void ChunkStore::io_error(int disk, const std::string& what, int err) {
   Disk& d = *disks_[static_cast<size_t>(disk)];
   d.errors++;
   log::error("disk {}: {}: {}", d.spec.path, what, std::strerror(err));
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  size_t recent = 0;
+  {
+    std::lock_guard lk(d.mu);
+    d.error_times.push_back(now);
+    auto old = std::remove_if(d.error_times.begin(), d.error_times.end(),
+                              [&](int64_t t) { return t <= now - int64_t{opts_.error_period_s}; });
+    d.error_times.erase(old, d.error_times.end());
+    recent = d.error_times.size();
+  }
+  if (recent > opts_.error_count && !d.failed.exchange(true)) {
+    log::error("disk {}: {} I/O errors within {} s (HDD_ERROR_TOLERANCE_COUNT {}): taken out of service; its "
+               "chunks are reported lost and copied again from other servers",
+               d.spec.path, recent, opts_.error_period_s, opts_.error_count);
+  }
+}
+
+std::vector<uint64_t> ChunkStore::take_failed_chunks() {
+  std::vector<uint64_t> out;
+  std::lock_guard lk(mu_);
+  for (size_t i = 0; i < disks_.size(); i++) {
+    Disk& d = *disks_[i];
+    if (!d.failed || d.chunks_taken) continue;
+    d.chunks_taken = true;
+    for (auto it = chunks_.begin(); it != chunks_.end();) {
+      Chunk& c = *it->second;
+      if (c.disk != static_cast<int>(i)) {
+        ++it;
+        continue;
+      }
+      std::lock_guard ck(c.mu);
+      if (c.fd >= 0) ::close(c.fd);
+      c.fd = -1;
+      c.crc.reset();
+      c.deleted = true;
+      out.push_back(c.id);
+      it = chunks_.erase(it);
+    }
+    d.chunks = 0;
+    d.bytes = 0;
+  }
+  return out;
 }
 
 void ChunkStore::add_bytes(int disk, int64_t delta) { disks_[static_cast<size_t>(disk)]->bytes += delta; }
@@ -339,7 +388,7 @@ void ChunkStore::refresh_space() {
 SpaceTotals ChunkStore::space() const {
   SpaceTotals t;
   for (const auto& d : disks_) {
-    if (d->spec.removal) continue;
+    if (d->spec.removal || d->failed) continue;
     std::lock_guard lk(d->mu);
     t.total += d->total;
     t.used += d->used;
@@ -362,6 +411,7 @@ std::vector<DiskState> ChunkStore::disks() const {
     }
     s.chunks = d->chunks;
     s.errors = d->errors;
+    s.failed = d->failed;
     out.push_back(s);
   }
   return out;
@@ -372,7 +422,7 @@ int ChunkStore::pick_disk() {
   uint64_t best_avail = 0;
   for (size_t i = 0; i < disks_.size(); i++) {
     Disk& d = *disks_[i];
-    if (d.spec.removal) continue;
+    if (d.spec.removal || d.failed) continue;
     std::lock_guard lk(d.mu);
     if (d.avail >= uint64_t{kHeaderSize} + kChunkSize && (best < 0 || d.avail > best_avail)) {
       best = static_cast<int>(i);

@@ -9,6 +9,7 @@
 #include "daemons/chunkserver/cs_server.h"
 #include "daemons/chunkserver/hdd_config.h"
 #include "daemons/chunkserver/master_link.h"
+#include "daemons/chunkserver/scrub.h"
 
 using namespace antler;
 
@@ -18,6 +19,7 @@ struct App {
   std::unique_ptr<cs::ChunkStore> store;
   std::unique_ptr<cs::CsServer> server;
   std::unique_ptr<cs::MasterLink> link;
+  std::unique_ptr<cs::Scrubber> scrubber;
 };
 App g_app;
 
@@ -50,6 +52,8 @@ int start(const Config& cfg, const DaemonArgs&) {
   g_app.store = std::make_unique<cs::ChunkStore>();
   cs::ChunkStore::Options sopts;
   sopts.leave_space_default = static_cast<uint64_t>(leave);
+  sopts.error_count = static_cast<uint32_t>(cfg.num("HDD_ERROR_TOLERANCE_COUNT"));
+  sopts.error_period_s = static_cast<uint32_t>(cfg.num("HDD_ERROR_TOLERANCE_PERIOD"));
   if (!g_app.store->init(disks, sopts, &error)) {
     log::error("{}", error);
     return 1;
@@ -79,6 +83,9 @@ int start(const Config& cfg, const DaemonArgs&) {
   cs::MasterLink* link = g_app.link.get();
   g_app.server->set_damage_reporter([link](uint64_t id) { link->report_damaged(id); });
   g_app.link->start();
+  g_app.scrubber = std::make_unique<cs::Scrubber>(*g_app.store, static_cast<double>(cfg.num("HDD_TEST_SPEED")),
+                                                  [link](uint64_t id) { link->report_damaged(id); });
+  g_app.scrubber->start();
   return 0;
 }
 
@@ -101,6 +108,9 @@ int main(int argc, char** argv) {
       {"HDD_LEAVE_SPACE_DEFAULT", KeyDef::kString, "256MiB"},
       {"LABELS", KeyDef::kString, ""},
       {"HDD_FSYNC_BEFORE_CLOSE", KeyDef::kBool, "0"},
+      {"HDD_TEST_SPEED", KeyDef::kInt, "1", 0, 100000},
+      {"HDD_ERROR_TOLERANCE_COUNT", KeyDef::kInt, "2", 0, 1000000},
+      {"HDD_ERROR_TOLERANCE_PERIOD", KeyDef::kInt, "600", 1, 86400 * 365},
   };
   spec.start = start;
   spec.reload = [](const Config&) {
@@ -111,6 +121,7 @@ int main(int argc, char** argv) {
     if (g_app.server) g_app.server->stop();
   };
   spec.wait = [] {
+    g_app.scrubber.reset();
     if (g_app.link) g_app.link->wait();
     if (g_app.server) g_app.server->wait();
     g_app.link.reset();
