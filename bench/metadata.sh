@@ -134,17 +134,6 @@ EOF
 report=$(report_text)
 echo "$report"
 if ((WRITE_RESULTS)); then
-  python3 - "$BENCH_DIR/RESULTS.md" "$report" <<'PY'
-import os, sys
-path, section = sys.argv[1], sys.argv[2].rstrip() + "\n"
-text = open(path).read() if os.path.exists(path) else ""
-start = text.find("## Master metadata")
-if start >= 0:
-    end = text.find("\n## ", start + 1)
-    text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-else:
-    text = text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
+  python3 "$BENCH_DIR/replace_section.py" "$BENCH_DIR/RESULTS.md" "$report"
 fi
 pass
