@@ -16,13 +16,9 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-WRITE_RESULTS=1
-case "${1:-}" in
-  --no-results) WRITE_RESULTS=0 ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  "") ;;
-  *) echo "usage: bench/metadata.sh [--no-results]" >&2; exit 2 ;;
-esac
+# shellcheck source=report_args.sh
+. "$BENCH_DIR/report_args.sh"
+report_args 17 "$@"
 FILES=${BENCH_META_FILES:-1000000}
 MFS_FILES=${BENCH_META_MFS_FILES:-1000000}
 

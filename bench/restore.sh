@@ -16,13 +16,9 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-WRITE_RESULTS=1
-case "${1:-}" in
-  --no-results) WRITE_RESULTS=0 ;;
-  -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  "") ;;
-  *) echo "usage: bench/restore.sh [--no-results]" >&2; exit 2 ;;
-esac
+# shellcheck source=report_args.sh
+. "$BENCH_DIR/report_args.sh"
+report_args 15 "$@"
 DATA_MIB=${BENCH_RESTORE_MIB:-2048}
 RESTORE_TIMEOUT=${BENCH_RESTORE_TIMEOUT:-1800}
 
@@ -61,7 +57,7 @@ write_one() {
   local t n
   n=$(find "$1" -maxdepth 1 -name 'load*' | wc -l)
   t=$(now)
-  dd if=/dev/zero of="$1/load$n" bs=1M count=256 conv=fsync status=none || return 1
+  dd if="$T/load.src" of="$1/load$n" bs=1M conv=fsync status=none || return 1
   echo "$(since "$t")" >>"$2"
 }
 # write_loop DIR OUT: write_one until DIR/stop exists.
@@ -85,6 +81,9 @@ measure() {
   local name=$1 mnt=$2 d1=$3 d2=$4 t writer
   shift 4
   fill "$mnt"
+  # both masters hold replication for REPLICATIONS_DELAY_INIT (MooseFS: 60 s)
+  # after their start: the loss comes later than that
+  while (($(date +%s) - MASTER_STARTED < 65)); do sleep 1; done
   log "$name: $DATA_MIB MiB written; baseline client throughput"
   : >"$T/$name.base"
   write_one "$mnt" "$T/$name.base"
@@ -95,9 +94,6 @@ measure() {
   write_loop "$mnt" "$T/$name.during" &
   writer=$!
   sleep 2
-  # both masters hold replication for REPLICATIONS_DELAY_INIT (MooseFS: 60 s)
-  # after their start: the loss comes later than that
-  while (($(date +%s) - MASTER_STARTED < 65)); do sleep 1; done
   "$@"
   t=$(now)
   local waited=0
@@ -112,6 +108,8 @@ measure() {
   printf -v "${name}_during" '%s' "$(mibps "$T/$name.during")"
   rm -f "$mnt"/load* "$mnt/stop"
 }
+
+head -c $((256 << 20)) /dev/urandom >"$T/load.src"  # what the client writes
 
 # ---------------------------------------------------------------- Antler
 MASTER_STARTED=$(date +%s)

@@ -50,6 +50,15 @@ mode_t mode_arg(int flags, va_list ap) {
   return (flags & (O_CREAT | O_TMPFILE)) ? static_cast<mode_t>(va_arg(ap, int)) : 0;
 }
 
+// An open under the failing folder fails too; others are tracked.
+int open_with(int (*real)(const char*, int, ...), const char* path, int flags, mode_t mode) {
+  if (under_dir(path) && failing()) {
+    errno = EIO;
+    return -1;
+  }
+  return track(real(path, flags, mode), path);
+}
+
 }  // namespace
 
 extern "C" {
@@ -59,12 +68,8 @@ int open(const char* path, int flags, ...) {
   va_start(ap, flags);
   mode_t mode = mode_arg(flags, ap);
   va_end(ap);
-  if (under_dir(path) && failing()) {
-    errno = EIO;
-    return -1;
-  }
   static auto real = next<int (*)(const char*, int, ...)>("open");
-  return track(real(path, flags, mode), path);
+  return open_with(real, path, flags, mode);
 }
 
 int open64(const char* path, int flags, ...) {
@@ -72,12 +77,8 @@ int open64(const char* path, int flags, ...) {
   va_start(ap, flags);
   mode_t mode = mode_arg(flags, ap);
   va_end(ap);
-  if (under_dir(path) && failing()) {
-    errno = EIO;
-    return -1;
-  }
   static auto real = next<int (*)(const char*, int, ...)>("open64");
-  return track(real(path, flags, mode), path);
+  return open_with(real, path, flags, mode);
 }
 
 int close(int fd) {
