@@ -43,6 +43,7 @@ struct SpaceTotals {
 struct DiskState {
   std::string path;
   bool removal = false;
+  bool move_out = false, move_in = false;  // '<' and '>' markers
   uint64_t total = 0, used = 0, avail = 0;
   uint32_t chunks = 0;
   uint64_t errors = 0;  // I/O errors seen
@@ -91,6 +92,10 @@ class ChunkStore {
   // longer here (their files are left alone) and the master must learn that
   // these copies are gone. The server keeps serving from its other disks.
   std::vector<uint64_t> take_failed_chunks();
+  // Moves one chunk between local disks as the '<' and '>' markers of
+  // mfshdd.cfg ask (a chunk open for I/O waits for a later step). Returns
+  // the bytes copied; 0 when there is nothing to move now.
+  uint64_t move_step();
   SpaceTotals space() const;
   std::vector<DiskState> disks() const;
 
@@ -173,6 +178,7 @@ class ChunkStore {
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<Chunk>> chunks_;
   std::atomic<uint64_t> tmp_seq_{0};
+  std::vector<uint64_t> move_batch_;  // chunks on source disks, next to move (under mu_)
 };
 
 }  // namespace antler::cs

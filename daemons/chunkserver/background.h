@@ -1,10 +1,12 @@
-// The chunkserver's background checks (one thread):
+// The chunkserver's background work (one thread):
 // - every second, chunks of disks taken out of service after too many I/O
 //   errors are reported to the master as lost copies;
 // - the scrub: every chunk is re-read block by block and each block's CRC
-//   checked, at most HDD_TEST_SPEED MiB/s (0: no scrub), in chunk id order,
-//   round and round. A damaged copy is reported; the master drops it and
-//   copies the chunk again from a good one.
+//   checked, at most HDD_TEST_SPEED MiB/s per disk (0: no scrub), in chunk
+//   id order, round and round. A damaged copy is reported; the master drops
+//   it and copies the chunk again from a good one;
+// - moves between local disks for the '<' and '>' markers of mfshdd.cfg,
+//   busy at most HDD_REBALANCE_UTILIZATION percent of the time.
 #pragma once
 
 #include <atomic>
@@ -18,13 +20,17 @@
 
 namespace antler::cs {
 
-class Scrubber {
+class Background {
  public:
+  struct Options {
+    double test_mib_per_s = 1;  // HDD_TEST_SPEED times the disks in service
+    int rebalance_percent = 20;  // HDD_REBALANCE_UTILIZATION
+  };
   // report(id): this server's copy of chunk id is gone or damaged.
-  Scrubber(ChunkStore& store, double mib_per_s, std::function<void(uint64_t)> report);
-  ~Scrubber();  // stops the thread
-  Scrubber(const Scrubber&) = delete;
-  Scrubber& operator=(const Scrubber&) = delete;
+  Background(ChunkStore& store, const Options& opts, std::function<void(uint64_t)> report);
+  ~Background();  // stops the thread
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
 
   void start();
   uint64_t chunks_checked() const { return checked_; }
@@ -40,6 +46,7 @@ class Scrubber {
 
   ChunkStore& store_;
   double bytes_per_s_;
+  int rebalance_percent_;
   std::function<void(uint64_t)> report_;
   std::thread thread_;
   std::mutex mu_;

@@ -1,4 +1,4 @@
-#include "daemons/chunkserver/scrub.h"
+#include "daemons/chunkserver/background.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,10 +15,13 @@ int64_t now_ms() {
 }
 }  // namespace
 
-Scrubber::Scrubber(ChunkStore& store, double mib_per_s, std::function<void(uint64_t)> report)
-    : store_(store), bytes_per_s_(mib_per_s * 1048576.0), report_(std::move(report)) {}
+Background::Background(ChunkStore& store, const Options& opts, std::function<void(uint64_t)> report)
+    : store_(store),
+      bytes_per_s_(opts.test_mib_per_s * 1048576.0),
+      rebalance_percent_(opts.rebalance_percent),
+      report_(std::move(report)) {}
 
-Scrubber::~Scrubber() {
+Background::~Background() {
   {
     std::lock_guard lk(mu_);
     stop_ = true;
@@ -27,15 +30,15 @@ Scrubber::~Scrubber() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Scrubber::start() { thread_ = std::thread([this] { run(); }); }
+void Background::start() { thread_ = std::thread([this] { run(); }); }
 
-bool Scrubber::pause(int64_t ms) {
+bool Background::pause(int64_t ms) {
   std::unique_lock lk(mu_);
   cv_.wait_for(lk, std::chrono::milliseconds(ms), [this] { return stop_; });
   return !stop_;
 }
 
-uint64_t Scrubber::check_next(uint64_t after, uint64_t* bytes) {
+uint64_t Background::check_next(uint64_t after, uint64_t* bytes) {
   *bytes = 0;
   // The next id above `after` (ids are not kept in order: pick the least above).
   uint64_t id = 0;
@@ -67,9 +70,9 @@ uint64_t Scrubber::check_next(uint64_t after, uint64_t* bytes) {
   return id;
 }
 
-void Scrubber::run() {
+void Background::run() {
   uint64_t last = 0;
-  int64_t next_check = 0, next_read = 0;
+  int64_t next_check = 0, next_read = 0, next_move = 0;
   for (;;) {
     int64_t now = now_ms();
     if (now >= next_check) {
@@ -83,7 +86,16 @@ void Scrubber::run() {
       // speed; after a full round, a second's rest.
       next_read = now + (last == 0 ? 1000 : static_cast<int64_t>(static_cast<double>(bytes) * 1000.0 / bytes_per_s_));
     }
-    int64_t until = bytes_per_s_ > 0 ? std::min(next_check, next_read) : next_check;
+    if (rebalance_percent_ > 0 && now_ms() >= next_move) {
+      int64_t start = now_ms();
+      uint64_t moved = store_.move_step();
+      int64_t took = now_ms() - start;
+      // busy `took`, then idle so that moving takes rebalance_percent of the time
+      next_move = moved == 0 ? start + 1000 : now_ms() + took * (100 - rebalance_percent_) / rebalance_percent_;
+    }
+    int64_t until = next_check;
+    if (bytes_per_s_ > 0) until = std::min(until, next_read);
+    if (rebalance_percent_ > 0) until = std::min(until, next_move);
     if (!pause(std::max<int64_t>(until - now_ms(), 0))) return;
   }
 }
