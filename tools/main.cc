@@ -23,6 +23,10 @@ int copyeattr_main(int, char**);
 int makesnapshot_main(int, char**);
 int rmsnapshot_main(int, char**);
 int appendchunks_main(int, char**);
+int getquota_main(int, char**);
+int setquota_main(int, char**);
+int delquota_main(int, char**);
+int copyquota_main(int, char**);
 }  // namespace antler::tools
 
 namespace {
@@ -42,7 +46,9 @@ constexpr Command kCommands[] = {
     {"mfsgeteattr", geteattr_main},         {"mfsseteattr", seteattr_main},
     {"mfsdeleattr", deleattr_main},         {"mfscopyeattr", copyeattr_main},
     {"mfsmakesnapshot", makesnapshot_main}, {"mfsrmsnapshot", rmsnapshot_main},
-    {"mfsappendchunks", appendchunks_main},
+    {"mfsappendchunks", appendchunks_main}, {"mfsgetquota", getquota_main},
+    {"mfssetquota", setquota_main},         {"mfsdelquota", delquota_main},
+    {"mfscopyquota", copyquota_main},
 };
 
 void usage(FILE* out) {

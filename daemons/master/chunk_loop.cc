@@ -4,6 +4,7 @@
 #include "daemons/master/chunk_loop.h"
 
 #include <algorithm>
+#include <string>
 
 #include "common/log.h"
 #include "common/net.h"
@@ -295,6 +296,16 @@ void rebalance(Master& m, uint64_t id, const ChunkMeta& meta) {
     if (c.cs == from && c.version == meta.version) on_from = true;
   }
   if (!on_from) return;
+  // CHUNKS_UNIQUE_MODE: the new place must not share an address (1) or a
+  // topology location (2) with a copy that stays.
+  if (int64_t unique = m.cfg.num("CHUNKS_UNIQUE_MODE"); unique != 0) {
+    auto key = [&](uint32_t cs) {
+      const ChunkServer& s = m.servers[cs];
+      return unique == 1 ? std::to_string(s.loc.ip) : m.topology.location(s.loc.ip);
+    };
+    for (const Copy& c : m.copies[id])
+      if (c.cs != from && key(c.cs) == key(to)) return;
+  }
   if (m.servers[to].rep_write >= static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT")) ||
       m.servers[from].rep_read >= static_cast<uint32_t>(m.cfg.num("CHUNKS_READ_REP_LIMIT")))
     return;

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
       {"CHUNKS_HARD_DEL_LIMIT", KeyDef::kInt, "25", 1, 100000},
       {"ACCEPTABLE_PERCENTAGE_DIFFERENCE", KeyDef::kString, "1.0"},
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
+      {"QUOTA_DEFAULT_GRACE_PERIOD", KeyDef::kInt, "604800", 0, 0xFFFFFFFFLL},
+      {"TOPOLOGY_FILENAME", KeyDef::kString, "/etc/mfs/mfstopology.cfg"},
+      {"CHUNKS_UNIQUE_MODE", KeyDef::kInt, "0", 0, 2},
   };
   spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {
     master = std::make_unique<antler::master::Master>(cfg);

@@ -413,7 +413,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
         break;
       case 9:
-        switch (rng() % 7) {
+        switch (rng() % 8) {
           case 0: op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)}; break;
           case 1:
             op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1, static_cast<uint32_t>(rng() % 3),
@@ -437,6 +437,10 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
             op = OpPurge{live.trash().begin()->first, static_cast<uint8_t>(rng() % 2)};
             break;
           case 6: op = OpAccess{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files))}; break;
+          case 7:  // quotas come and go; their soft-limit timers follow the usage
+            op = OpSetQuota{pick(dirs), rng() % 3, rng() % 2 ? 0 : rng() % (300u << 20), 0, rng() % 2 ? 0 : 1u << 30,
+                            rng() % 3 ? 0 : 50, 0, rng() % 2 ? 0 : 1u << 30, 0, rng() % 100};
+            break;
         }
         break;
       case 10: {  // extended attributes, with binary values
@@ -463,11 +467,15 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
     }
     store.commit(op);  // refused operations are simply not logged
   }
+  // a quota on the root whose soft limit is passed, whatever the seed did
+  ASSERT_EQ(store.commit(OpSetQuota{1, 1, 0, 0, 0, 0, 0, 0, 0, 5}), St::kOk);
   std::string live_dump = live.dump();
   // the new state kinds are really there to compare
   EXPECT_NE(live_dump.find("  xattr "), std::string::npos);
   EXPECT_NE(live_dump.find("  acl "), std::string::npos);
   EXPECT_NE(live_dump.find("  default-acl "), std::string::npos);
+  EXPECT_NE(live_dump.find("\nquota "), std::string::npos);
+  EXPECT_NE(live_dump.find(" exceeded 1"), std::string::npos);  // some soft limit was passed
   Fs recovered;
   Store rs(recovered, dir, 50);
   ASSERT_TRUE(rs.open(true, 0, 2, 3600, &err)) << err;
