@@ -4,6 +4,7 @@
 #include "daemons/master/chunk_loop.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "common/log.h"
@@ -109,8 +110,10 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
     for (const Copy& c : it->second) exclude.push_back(c.cs);
   auto targets = m.choose_servers(m.servers.size(), exclude);
   if (targets.empty()) return Try::kNotNeeded;  // nowhere to put it (the next pass looks again)
-  const uint32_t write_limit = static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT"));
-  const uint32_t read_limit = static_cast<uint32_t>(m.cfg.num("CHUNKS_READ_REP_LIMIT"));
+  const LoopSettings& set = m.cl.settings;
+  const bool endangered = s.valid.size() == 1;
+  const uint32_t write_limit = endangered ? set.write.endangered : set.write.undergoal;
+  const uint32_t read_limit = endangered ? set.read.endangered : set.read.undergoal;
   uint32_t target = 0, source = 0;
   for (uint32_t t : targets)
     if (m.servers[t].rep_write < write_limit) {
@@ -130,7 +133,7 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
 }
 
 void run_replications(Master& m, int64_t now) {
-  const uint32_t write_limit = static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT"));
+  const uint32_t write_limit = m.cl.settings.write.most();
   auto any_room = [&] {
     for (const auto& [id, s] : m.servers)
       if (s.connected() && s.rep_write < write_limit) return true;
@@ -306,8 +309,10 @@ void rebalance(Master& m, uint64_t id, const ChunkMeta& meta) {
     for (const Copy& c : m.copies[id])
       if (c.cs != from && key(c.cs) == key(to)) return;
   }
-  if (m.servers[to].rep_write >= static_cast<uint32_t>(m.cfg.num("CHUNKS_WRITE_REP_LIMIT")) ||
-      m.servers[from].rep_read >= static_cast<uint32_t>(m.cfg.num("CHUNKS_READ_REP_LIMIT")))
+  const LoopSettings& set = m.cl.settings;
+  const bool near_mean = m.cl.balance_near_mean;
+  if (m.servers[to].rep_write >= (near_mean ? set.write.balance_mean : set.write.balance_other) ||
+      m.servers[from].rep_read >= (near_mean ? set.read.balance_mean : set.read.balance_other))
     return;
   m.cl.totals.rebalanced++;
   start_replication(m, id, meta, from, to, meta.goal);
@@ -326,9 +331,18 @@ void choose_balance(Master& m) {
     if (!lo || fullness(s) < fullness(*lo)) lo = &s;
     if (!hi || fullness(s) > fullness(*hi)) hi = &s;
   }
-  if (!lo || lo == hi || (fullness(*hi) - fullness(*lo)) * 100.0 <= m.cl.acceptable_difference) return;
+  const double pct = m.cl.settings.acceptable_difference;
+  if (!lo || lo == hi || (fullness(*hi) - fullness(*lo)) * 100.0 <= pct) return;
   m.cl.balance_from = hi->id;
   m.cl.balance_to = lo->id;
+  // Both within the acceptable difference of the mean use: the third limit
+  // of CHUNKS_*_REP_LIMIT applies, otherwise the fourth.
+  double sum = 0;
+  int n = 0;
+  for (const auto& [id, s] : m.servers)
+    if (s.connected() && s.total) sum += fullness(s), n++;
+  double mean = sum / n;
+  m.cl.balance_near_mean = std::abs(fullness(*hi) - mean) * 100.0 <= pct && std::abs(fullness(*lo) - mean) * 100.0 <= pct;
 }
 
 void log_counts(Master& m) {

@@ -5,7 +5,8 @@
 // starts queued work within the per-server limits:
 //   replications  under-goal chunks, fewest valid copies first; a server is
 //                 the destination of at most CHUNKS_WRITE_REP_LIMIT and the
-//                 source of at most CHUNKS_READ_REP_LIMIT at a time;
+//                 source of at most CHUNKS_READ_REP_LIMIT at a time (each
+//                 limit per case: one copy left, under goal, rebalancing);
 //   deletions     over-goal copies, stale-version copies and orphans (chunks
 //                 no file uses), at most the current deletion limit per
 //                 server per step (CHUNKS_SOFT_DEL_LIMIT, raised towards
@@ -27,6 +28,10 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+namespace antler {
+class Config;
+}
 
 namespace antler::master {
 
@@ -60,6 +65,29 @@ struct Deletion {
   DelWhy why = DelWhy::kStale;
 };
 
+// Parses ACCEPTABLE_PERCENTAGE_DIFFERENCE ("1.5": percent, 0.1 to 10).
+bool parse_acceptable_difference(const std::string& text, double* out);
+
+// CHUNKS_WRITE_REP_LIMIT / CHUNKS_READ_REP_LIMIT, as in MooseFS 3.0: one
+// number for all four cases, or four ("2,1,1,4"): chunks with one valid
+// copy, other under-goal chunks, rebalancing between servers near the mean
+// disk use, and other rebalancing.
+struct RepLimits {
+  uint32_t endangered = 0, undergoal = 0, balance_mean = 0, balance_other = 0;
+  uint32_t most() const;
+};
+// False for anything else; the first two must be 1 to 1000, the others 0 to 1000.
+bool parse_rep_limits(const std::string& text, RepLimits* out);
+
+// The chunk loop's settings that are not plain numbers, from cfg into
+// *settings; false with a one-line *error naming the key (the settings are
+// then unchanged).
+struct LoopSettings {
+  double acceptable_difference = 1.0;  // ACCEPTABLE_PERCENTAGE_DIFFERENCE, in percent
+  RepLimits write{2, 1, 1, 4}, read{10, 5, 2, 5};
+};
+bool load_loop_settings(const Config& cfg, LoopSettings* settings, std::string* error);
+
 struct ChunkLoopState {
   std::vector<uint64_t> pass;  // chunk ids of the current pass
   size_t cursor = 0;
@@ -80,10 +108,8 @@ struct ChunkLoopState {
   std::unordered_set<uint64_t> missing_reported;  // logged once while missing
   // Rebalancing in this step: from the fullest server to the emptiest (0: none).
   uint32_t balance_from = 0, balance_to = 0;
-  double acceptable_difference = 1.0;  // ACCEPTABLE_PERCENTAGE_DIFFERENCE, in percent
+  bool balance_near_mean = false;  // both near the mean use: the third limits apply, else the fourth
+  LoopSettings settings;
 };
-
-// Parses ACCEPTABLE_PERCENTAGE_DIFFERENCE ("1.5": percent, 0.1 to 10).
-bool parse_acceptable_difference(const std::string& text, double* out);
 
 }  // namespace antler::master

@@ -66,9 +66,8 @@ Master::Master(const Config& c)
 
 int Master::start(bool autorecover) {
   std::string error;
-  if (!parse_acceptable_difference(cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), &cl.acceptable_difference)) {
-    log::error("{}: ACCEPTABLE_PERCENTAGE_DIFFERENCE: '{}' is not a percentage from 0.1 to 10",
-               cfg.origin("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"));
+  if (!load_loop_settings(cfg, &cl.settings, &error)) {
+    log::error("{}", error);
     return 1;
   }
   auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
@@ -156,10 +155,7 @@ void Master::reload(const Config& c) {
   loop.post([this, c] {
     cfg = c;
     std::string error;
-    if (!parse_acceptable_difference(cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), &cl.acceptable_difference))
-      log::error("{}: ACCEPTABLE_PERCENTAGE_DIFFERENCE: '{}' is not a percentage from 0.1 to 10; keeping {}",
-                 cfg.origin("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"),
-                 cl.acceptable_difference);
+    if (!load_loop_settings(cfg, &cl.settings, &error)) log::error("{}; chunk loop settings not changed", error);
     auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
     if (!ex) {
       log::error("exports not reloaded: {}", error);

@@ -38,5 +38,28 @@ TEST(ChunkLoop, AcceptableDifference) {
   }
 }
 
+TEST(ChunkLoop, ReplicationLimits) {
+  RepLimits l;
+  ASSERT_TRUE(parse_rep_limits("2,1,1,4", &l));  // MooseFS 3.0's default write limits
+  EXPECT_EQ(2u, l.endangered);
+  EXPECT_EQ(1u, l.undergoal);
+  EXPECT_EQ(1u, l.balance_mean);
+  EXPECT_EQ(4u, l.balance_other);
+  EXPECT_EQ(4u, l.most());
+  ASSERT_TRUE(parse_rep_limits(" 10 , 5,2 ,0", &l));
+  EXPECT_EQ(10u, l.endangered);
+  EXPECT_EQ(0u, l.balance_other);
+  ASSERT_TRUE(parse_rep_limits("7", &l));  // one number: every case
+  EXPECT_EQ(7u, l.endangered);
+  EXPECT_EQ(7u, l.undergoal);
+  EXPECT_EQ(7u, l.balance_mean);
+  EXPECT_EQ(7u, l.balance_other);
+  for (const char* bad : {"", "0", "1,2", "1,2,3", "1,2,3,4,5", "0,1,1,1", "1,0,1,1", "1001", "2,1,1,x", "2;1;1;4",
+                          "-1", "2,,1,4", "99999999999999999999"}) {
+    EXPECT_FALSE(parse_rep_limits(bad, &l)) << bad;
+    EXPECT_EQ(7u, l.endangered) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace antler::master
