@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 #include <string>
 
 #include "common/log.h"
@@ -44,6 +46,13 @@ CopyState copy_state(Master& m, uint64_t id, const ChunkMeta& meta, int64_t now)
   }
   if (list.empty()) m.copies.erase(it);
   return s;
+}
+
+// Where a server is for CHUNKS_UNIQUE_MODE: its address (1) or its
+// topology location (2).
+std::string place_key(Master& m, uint32_t cs, int64_t unique) {
+  const ChunkServer& s = m.servers[cs];
+  return unique == 1 ? std::to_string(s.loc.ip) : m.topology.location(s.loc.ip);
 }
 
 double fullness(const ChunkServer& s) { return s.total ? double(s.used) / double(s.total) : 1.0; }
@@ -110,6 +119,18 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
     for (const Copy& c : it->second) exclude.push_back(c.cs);
   auto targets = m.choose_servers(m.servers.size(), exclude);
   if (targets.empty()) return Try::kNotNeeded;  // nowhere to put it (the next pass looks again)
+  // CHUNKS_UNIQUE_MODE: when a destination at a new address (1) or topology
+  // location (2) exists, only such destinations count, even if they are
+  // busy: waiting for one beats a second copy in the same place.
+  if (int64_t unique = m.cfg.num("CHUNKS_UNIQUE_MODE"); unique != 0) {
+    std::set<std::string> used;
+    for (uint32_t cs : exclude)
+      if (m.servers[cs].connected()) used.insert(place_key(m, cs, unique));
+    std::vector<uint32_t> distinct;
+    for (uint32_t t : targets)
+      if (!used.count(place_key(m, t, unique))) distinct.push_back(t);
+    if (!distinct.empty()) targets = std::move(distinct);
+  }
   const LoopSettings& set = m.cl.settings;
   const bool endangered = s.valid.size() == 1;
   const uint32_t write_limit = endangered ? set.write.endangered : set.write.undergoal;
@@ -246,7 +267,16 @@ bool run_over_goal(Master& m, uint32_t limit, int64_t now) {
       continue;
     }
     CopyState s = copy_state(m, id, *meta, now);
+    // Copies sharing a place (CHUNKS_UNIQUE_MODE) go first, then those on
+    // the fullest servers.
+    std::map<uint32_t, int> shared;
+    if (int64_t unique = m.cfg.num("CHUNKS_UNIQUE_MODE"); unique != 0) {
+      std::map<std::string, int> per_place;
+      for (uint32_t cs : s.valid) per_place[place_key(m, cs, unique)]++;
+      for (uint32_t cs : s.valid) shared[cs] = per_place[place_key(m, cs, unique)] > 1;
+    }
     std::sort(s.valid.begin(), s.valid.end(), [&](uint32_t a, uint32_t b) {
+      if (shared[a] != shared[b]) return shared[a] > shared[b];
       return fullness(m.servers[a]) > fullness(m.servers[b]);
     });
     size_t keep = s.valid.size();
@@ -302,12 +332,8 @@ void rebalance(Master& m, uint64_t id, const ChunkMeta& meta) {
   // CHUNKS_UNIQUE_MODE: the new place must not share an address (1) or a
   // topology location (2) with a copy that stays.
   if (int64_t unique = m.cfg.num("CHUNKS_UNIQUE_MODE"); unique != 0) {
-    auto key = [&](uint32_t cs) {
-      const ChunkServer& s = m.servers[cs];
-      return unique == 1 ? std::to_string(s.loc.ip) : m.topology.location(s.loc.ip);
-    };
     for (const Copy& c : m.copies[id])
-      if (c.cs != from && key(c.cs) == key(to)) return;
+      if (c.cs != from && place_key(m, c.cs, unique) == place_key(m, to, unique)) return;
   }
   const LoopSettings& set = m.cl.settings;
   const bool near_mean = m.cl.balance_near_mean;
