@@ -266,7 +266,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
 
 void ClientOps::statfs(const msg::ClStatfs& m) {
   msg::ClStatfsReply r{m.req, 0, 0, 0, 0, m_.fs.node_count()};
-  for (const auto& [ino, info] : m_.fs.trash()) r.trash_bytes += m_.fs.node(ino)->length;
+  r.trash_bytes = m_.fs.trash_bytes();
   for (const auto& [id, s] : m_.servers) {
     if (!s.connected()) continue;
     r.total_bytes += s.total;
