@@ -23,6 +23,11 @@ int copyeattr_main(int, char**);
 int makesnapshot_main(int, char**);
 int rmsnapshot_main(int, char**);
 int appendchunks_main(int, char**);
+int fileinfo_main(int, char**);
+int checkfile_main(int, char**);
+int filepaths_main(int, char**);
+int dirinfo_main(int, char**);
+int filerepair_main(int, char**);
 }  // namespace antler::tools
 
 namespace {
@@ -42,7 +47,9 @@ constexpr Command kCommands[] = {
     {"mfsgeteattr", geteattr_main},         {"mfsseteattr", seteattr_main},
     {"mfsdeleattr", deleattr_main},         {"mfscopyeattr", copyeattr_main},
     {"mfsmakesnapshot", makesnapshot_main}, {"mfsrmsnapshot", rmsnapshot_main},
-    {"mfsappendchunks", appendchunks_main},
+    {"mfsappendchunks", appendchunks_main}, {"mfsfileinfo", fileinfo_main},
+    {"mfscheckfile", checkfile_main},       {"mfsfilepaths", filepaths_main},
+    {"mfsdirinfo", dirinfo_main},           {"mfsfilerepair", filerepair_main},
 };
 
 void usage(FILE* out) {

@@ -171,6 +171,11 @@ class ClientOps {
   void trash_list(const msg::ClTrashList& m);
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);
+  // Diagnostic and repair tools (client_diag.cc).
+  void file_info(const msg::ClFileInfo& m);
+  void file_paths(const msg::ClFilePaths& m);
+  void dir_info(const msg::ClDirInfo& m);
+  void file_repair(const msg::ClFileRepair& m);
   // Extended attributes and ACLs (client_xattr.cc).
   void getxattr(const msg::ClGetXattr& m);
   void listxattr(const msg::ClListXattr& m);

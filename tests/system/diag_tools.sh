@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# The diagnostic and repair tools on a real cluster: mfsfileinfo,
+# mfscheckfile, mfsfilepaths, mfsdirinfo and mfsfilerepair, each checked
+# against what is really there (chunk files on each chunkserver's disk,
+# known hard links, known lengths). Then every copy of one chunk is lost:
+# the tools show it, a read of that part fails with EIO (not a hang),
+# mfsfilerepair makes the file readable with zeros there, the rest of the
+# file and every other file stay as they were, and the repair survives a
+# master restart (changelog replay).
+MOUNT_OPTS=mfsioretries=4  # a read of a lost chunk gives up after ~3 s
+. "$(dirname "$0")/lib.sh"
+start_cluster
+cd "$MNT"
+MiB=1048576
+CHUNK=$((64 * MiB))
+
+# ---- the files
+mkdir -p d/sub d2
+head -c $MiB /dev/urandom >"$T/src/p0"
+head -c $MiB /dev/urandom >"$T/src/p2"
+# big: chunk 0 data, chunk 1 a hole, chunk 2 data (length 129 MiB)
+dd if="$T/src/p0" of=d/big bs=1M conv=notrunc,fsync status=none
+dd if="$T/src/p2" of=d/big bs=1M seek=128 conv=notrunc,fsync status=none
+ln d/big d/sub/big2
+ln d/big top_link
+head -c 100000 /dev/urandom >d2/small
+head -c 200000 /dev/urandom >d2/other
+: >d2/empty
+touch d2/one && tool_ok mfssetgoal 1 d2/one && head -c 70000 /dev/urandom >d2/one
+sync
+declare -A SHA=()
+for f in d2/small d2/other d2/one; do SHA[$f]=$(sha "$f"); done
+BIG_INO=$(stat -c %i d/big)
+
+# ---- every tool has --help
+for t in mfsfileinfo mfscheckfile mfsfilepaths mfsdirinfo mfsfilerepair; do
+  tool_ok "$t" --help
+  [[ "$OUT" == *"$t"* ]] || fail "$t --help does not name the command: $OUT"
+done
+
+# chunk_holders ID VERSION: the chunkservers (by index) whose disk holds that chunk file
+chunk_holders() {
+  local name i out=""
+  name=$(printf 'chunk_%016X_%08X.mfs' "$1" "$2")
+  for ((i = 1; i <= CHUNKSERVERS; i++)); do
+    [[ -n "$(find "$(cs_disk "$i")" -name "$name" -type f)" ]] && out+="$i "
+  done
+  echo "${out% }"
+}
+# cs_of_port PORT: the chunkserver index listening there
+cs_of_port() {
+  local i
+  for ((i = 1; i <= CHUNKSERVERS; i++)); do [[ "$(cs_port "$i")" == "$1" ]] && { echo "$i"; return; }; done
+  echo "?"
+}
+
+# check_fileinfo FILE: every chunk mfsfileinfo lists with valid copies is on
+# exactly the listed chunkservers' disks, as that id and version. Sets
+# CHUNK_ID[i], CHUNK_VER[i], CHUNK_AT[i] ("" for holes and lost chunks).
+declare -A CHUNK_ID=() CHUNK_VER=() CHUNK_AT=()
+check_fileinfo() {
+  local f=$1 line idx="" id ver at
+  tool_ok mfsfileinfo "$f"
+  [[ "$(head -n 1 "$T/out")" == "$f:" ]] || fail "mfsfileinfo $f: first line '$(head -n 1 "$T/out")'"
+  CHUNK_ID=() CHUNK_VER=() CHUNK_AT=()
+  flush() {
+    [[ -n "$idx" && -n "${CHUNK_ID[$idx]:-}" ]] || return 0
+    at=$(tr ' ' '\n' <<<"${CHUNK_AT[$idx]}" | grep . | sort -n | tr '\n' ' ')
+    at=${at% }
+    CHUNK_AT[$idx]=$at
+    check_eq "mfsfileinfo $f chunk $idx: servers holding chunk file $(printf '%016X_%08X' "${CHUNK_ID[$idx]}" "${CHUNK_VER[$idx]}")" \
+      "$(chunk_holders "${CHUNK_ID[$idx]}" "${CHUNK_VER[$idx]}")" "$at"
+  }
+  while IFS= read -r line; do
+    if [[ "$line" =~ ^$'\t'chunk\ ([0-9]+):\ ([0-9A-F]{16})_([0-9A-F]{8})\ /\ \(id:([0-9]+)\ ver:([0-9]+)\)$ ]]; then
+      flush
+      idx=${BASH_REMATCH[1]}
+      id=${BASH_REMATCH[4]}
+      ver=${BASH_REMATCH[5]}
+      check_eq "chunk id hex and decimal agree" "$(printf '%016X_%08X' "$id" "$ver")" "${BASH_REMATCH[2]}_${BASH_REMATCH[3]}"
+      CHUNK_ID[$idx]=$id CHUNK_VER[$idx]=$ver CHUNK_AT[$idx]=""
+    elif [[ "$line" =~ ^$'\t'chunk\ ([0-9]+):\ empty$ ]]; then
+      flush
+      idx=${BASH_REMATCH[1]}
+    elif [[ "$line" =~ ^$'\t\t'copy\ [0-9]+:\ 127\.0\.0\.1:([0-9]+)\ \(status:VALID\)$ ]]; then
+      CHUNK_AT[$idx]+=" $(cs_of_port "${BASH_REMATCH[1]}")"
+    elif [[ "$line" == $'\t\tno valid copies !!!' || "$line" == "$f:" || "$line" == $'\tno chunks - empty file' ]]; then
+      :
+    else
+      fail "mfsfileinfo $f: unexpected line '$line'"
+    fi
+  done <"$T/out"
+  flush
+}
+
+# ---- mfsfileinfo against the chunk files on disk
+check_fileinfo d/big
+grep -qx $'\tchunk 1: empty' "$T/out" || fail "mfsfileinfo: the hole of d/big is not 'chunk 1: empty': $OUT"
+[[ -n "${CHUNK_ID[0]:-}" && -n "${CHUNK_ID[2]:-}" && -z "${CHUNK_ID[1]:-}" ]] || fail "mfsfileinfo d/big: chunks 0 and 2, hole 1 expected: $OUT"
+check_eq "d/big: copies of chunk 0 (goal 2)" 2 "$(wc -w <<<"${CHUNK_AT[0]}")"
+check_eq "d/big: copies of chunk 2 (goal 2)" 2 "$(wc -w <<<"${CHUNK_AT[2]}")"
+check_eq "mfsfileinfo d/big: lines" 8 "$(wc -l <"$T/out")"
+LOST_ID=${CHUNK_ID[2]} LOST_VER=${CHUNK_VER[2]} LOST_AT=${CHUNK_AT[2]}
+KEPT_ID=${CHUNK_ID[0]}
+check_fileinfo d2/one
+check_eq "d2/one (goal 1): copies" 1 "$(wc -w <<<"${CHUNK_AT[0]}")"
+tool_ok mfsfileinfo d2/empty
+check_eq "mfsfileinfo of an empty file" $'d2/empty:\n\tno chunks - empty file' "$OUT"
+declare -A INFO_BEFORE=()
+for f in d2/small d2/other d2/one; do
+  check_fileinfo "$f"
+  INFO_BEFORE[$f]=$OUT
+done
+tool_ok mfsfileinfo d2/small d2/one
+[[ "$OUT" == "${INFO_BEFORE[d2/small]}"$'\n'"${INFO_BEFORE[d2/one]}" ]] || fail "mfsfileinfo with two files: $OUT"
+
+# ---- mfscheckfile
+tool_ok mfscheckfile d/big
+check_eq "mfscheckfile d/big" "$(printf 'd/big:\n chunks with 2 copies:  %10d' 2)" "$OUT"
+tool_ok mfscheckfile d2/one
+check_eq "mfscheckfile d2/one" "$(printf 'd2/one:\n chunks with 1 copy:    %10d' 1)" "$OUT"
+tool_ok mfscheckfile d2/empty
+check_eq "mfscheckfile of an empty file" "d2/empty:" "$OUT"
+
+# ---- mfsfilepaths: the three names of d/big, by path and by inode number
+WANT_PATHS=$(printf '%s\n' "$MNT/d/big" "$MNT/d/sub/big2" "$MNT/top_link")
+for arg in d/big top_link; do
+  tool_ok mfsfilepaths "$arg"
+  check_eq "mfsfilepaths $arg" "$arg:"$'\n'"$WANT_PATHS" "$OUT"
+done
+tool_ok mfsfilepaths "$BIG_INO"
+check_eq "mfsfilepaths $BIG_INO (inode number)" "$BIG_INO:"$'\n'"$WANT_PATHS" "$OUT"
+tool_ok mfsfilepaths d/sub
+check_eq "mfsfilepaths of a directory" $'d/sub:\n'"$MNT/d/sub" "$OUT"
+tool_ok mfsfilepaths .
+check_eq "mfsfilepaths of the root" $'.:\n'"$MNT/" "$OUT"
+rm top_link
+tool_ok mfsfilepaths d/big
+check_eq "mfsfilepaths after removing a link" $'d/big:\n'"$MNT/d/big"$'\n'"$MNT/d/sub/big2" "$OUT"
+
+# ---- mfsdirinfo
+# size of one chunk slot: 8 KiB header + data to the end of its last 64 KiB block
+BIG_LEN=$((128 * MiB + MiB))
+check_eq "length of d/big" "$BIG_LEN" "$(stat -c %s d/big)"
+chunk_size() {  # chunk_size LENGTH INDEX
+  local len=$1 idx=$2 last=$(((len - 1) / CHUNK))
+  if ((idx < last)); then echo $((CHUNK + 8192)); else echo $(((((len - 1) % CHUNK + 65536) / 65536) * 65536 + 8192)); fi
+}
+BIG_SIZE=$(($(chunk_size $BIG_LEN 0) + $(chunk_size $BIG_LEN 2)))
+# d: d, d/sub (2 dirs), d/big and its link d/sub/big2 (each name counts)
+# dirinfo_text HEADER INODES DIRS FILES CHUNKS LENGTH SIZE REALSIZE: the expected output
+dirinfo_text() {
+  printf '%s\n inodes:       %20d\n  directories: %20d\n  files:       %20d\n chunks:       %20d\n length:       %20d\n size:         %20d\n realsize:     %20d' "$@"
+}
+tool_ok mfsdirinfo d
+check_eq "mfsdirinfo d" "$(dirinfo_text d: 4 2 2 4 $((2 * BIG_LEN)) $((2 * BIG_SIZE)) $((4 * BIG_SIZE)))" "$OUT"
+# precise: the linked file and its chunks count once; realsize by real copies (2 each)
+tool_ok mfsdirinfo -p d
+check_eq "mfsdirinfo -p d" "$(dirinfo_text 'd (precise data):' 3 2 1 2 "$BIG_LEN" "$BIG_SIZE" $((2 * BIG_SIZE)))" "$OUT"
+tool_ok mfsdirinfo -l -s d/big
+check_eq "mfsdirinfo -l -s of a file" "$BIG_LEN"$'\t'"$BIG_SIZE"$'\t'"d/big" "$OUT"
+tool_ok mfsdirinfo -c -h d
+check_eq "mfsdirinfo -c -h" $'4\td' "$OUT"
+tool_ok mfsdirinfo -r -m d
+check_eq "mfsdirinfo -r -m (MiB, rounded up)" "$(((4 * BIG_SIZE + MiB - 1) / MiB))"$'\t'"d" "$OUT"
+# d2 holds only files written from the start, below 64 MiB: each chunk file
+# on disk is exactly its header and data, so the realsize is the sum over
+# every chunkserver's copies of (header + data rounded up to 64 KiB).
+DISK_REAL=0
+for f in d2/small d2/other d2/one; do
+  check_fileinfo "$f"
+  name=$(printf 'chunk_%016X_%08X.mfs' "${CHUNK_ID[0]}" "${CHUNK_VER[0]}")
+  while read -r sz; do
+    DISK_REAL=$((DISK_REAL + 8192 + ((sz - 8192 + 65535) / 65536) * 65536))
+  done < <(find "$T"/cs*/disk -name "$name" -type f -printf '%s\n')
+done
+tool_ok mfsdirinfo -r d2
+check_eq "mfsdirinfo -r d2 = the chunk files on disk" "$DISK_REAL"$'\t'"d2" "$OUT"
+tool_ok mfsdirinfo -i -d -f -c -l d2
+check_eq "mfsdirinfo -idfcl d2" "5"$'\t'"1"$'\t'"4"$'\t'"3"$'\t'"$((100000 + 200000 + 70000))"$'\t'"d2" "$OUT"
+
+# ---- lose every copy of chunk 2 of d/big: its chunk files go while the
+# chunkservers holding it are down
+log "losing chunk $(printf '%016X' "$LOST_ID") (on chunkservers $LOST_AT)"
+for i in $LOST_AT; do
+  stop_chunkserver "$i"
+  rm -f "$(cs_disk "$i")"/*/"$(printf 'chunk_%016X_%08X.mfs' "$LOST_ID" "$LOST_VER")"
+done
+for i in $LOST_AT; do start_chunkserver "$i"; done
+wait_chunkservers "$CHUNKSERVERS" 60 noprobe
+check_eq "chunk files of the lost chunk left" "" "$(chunk_holders "$LOST_ID" "$LOST_VER")"
+wait_until 30 "chunk 0 of d/big back at 2 copies" eval \
+  '[[ "$("$TOOLS/mfscheckfile" d/big)" == *"chunks with 2 copies:  "*1 ]]'
+tool_ok mfscheckfile d/big
+check_eq "mfscheckfile with a lost chunk" "$(printf 'd/big:\n chunks with 0 copies:  %10d\n chunks with 2 copies:  %10d' 1 1)" "$OUT"
+check_fileinfo d/big
+grep -A1 -x $'\tchunk 2: .*' "$T/out" | tail -n 1 | grep -qx $'\t\tno valid copies !!!' ||
+  fail "mfsfileinfo does not say chunk 2 has no valid copies: $OUT"
+
+# reading the lost part fails with EIO, in bounded time; the rest reads
+drop_caches
+start=$(date +%s)
+if timeout 60 dd if=d/big of="$T/part2" bs=1M skip=128 count=1 status=none 2>"$T/dd.err"; then
+  fail "reading the lost chunk succeeded"
+fi
+took=$(($(date +%s) - start))
+grep -q "Input/output error" "$T/dd.err" || fail "reading the lost chunk: expected EIO, got: $(cat "$T/dd.err")"
+((took < 50)) || fail "reading the lost chunk took ${took}s (timeout?)"
+log "read of the lost chunk failed with EIO after ${took}s"
+check_eq "chunk 0 of d/big still reads" "$(sha "$T/src/p0")" "$(dd if=d/big bs=1M count=1 status=none | sha256sum | cut -d' ' -f1)"
+
+# ---- mfsfilerepair: root only
+RC=0
+setpriv --reuid=65534 --regid=65534 --clear-groups -- "$TOOLS/mfsfilerepair" d/big >"$T/out" 2>"$T/err" || RC=$?
+((RC == 1)) || fail "mfsfilerepair as nobody: status $RC"
+check_eq "mfsfilerepair as nobody" "d/big: Operation not permitted" "$(cat "$T/err")"
