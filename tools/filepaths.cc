@@ -24,7 +24,8 @@ int filepaths_main(int argc, char** argv) {
     bool is_inode = !a.empty() && a.find_first_not_of("0123456789") == std::string::npos && a.size() <= 10 &&
                     ::lstat(a.c_str(), &st) != 0 && std::stoull(a) > 0 && std::stoull(a) <= 0xFFFFFFFFull;
     if (!locate(is_inode ? "." : a, &t, &err)) {
-      rc = fail(is_inode ? a + ": " + err : err);
+      // An inode number is looked up in the mount holding the current directory.
+      rc = fail(is_inode ? a + ": " + err.substr(err.find(": ") + 2) : err);
       continue;
     }
     if (is_inode) t.inode = static_cast<uint32_t>(std::stoull(a));
