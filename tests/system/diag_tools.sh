@@ -140,6 +140,17 @@ check_eq "mfsfilepaths of the root" $'.:\n'"$MNT/" "$OUT"
 rm top_link
 tool_ok mfsfilepaths d/big
 check_eq "mfsfilepaths after removing a link" $'d/big:\n'"$MNT/d/big"$'\n'"$MNT/d/sub/big2" "$OUT"
+# a mount of the subfolder d sees the paths from its own root
+mount_client "$T/mnt_d" -S /d
+tool_ok mfsfilepaths "$T/mnt_d/sub/big2"
+check_eq "mfsfilepaths in a subfolder mount" "$T/mnt_d/sub/big2:"$'\n'"$T/mnt_d/big"$'\n'"$T/mnt_d/sub/big2" "$OUT"
+umount_client "$T/mnt_d"
+# a deleted file (in the trash) by its inode number: its former path
+echo gone >d2/gone
+GONE_INO=$(stat -c %i d2/gone)
+rm d2/gone
+tool_ok mfsfilepaths "$GONE_INO"
+check_eq "mfsfilepaths of a trash file" "$GONE_INO:"$'\n'"./trash/d2/gone" "$OUT"
 
 # ---- mfsdirinfo
 # size of one chunk slot: 8 KiB header + data to the end of its last 64 KiB block
