@@ -58,6 +58,9 @@ cs_of_port() {
 # exactly the listed chunkservers' disks, as that id and version. Sets
 # CHUNK_ID[i], CHUNK_VER[i], CHUNK_AT[i] ("" for holes and lost chunks).
 declare -A CHUNK_ID=() CHUNK_VER=() CHUNK_AT=()
+RE_CHUNK=$'^\tchunk ([0-9]+): ([0-9A-F]{16})_([0-9A-F]{8}) / \\(id:([0-9]+) ver:([0-9]+)\\)$'
+RE_HOLE=$'^\tchunk ([0-9]+): empty$'
+RE_COPY=$'^\t\tcopy [0-9]+: '"${TEST_HOST//./\\.}"':([0-9]+) \(status:VALID\)$'
 check_fileinfo() {
   local f=$1 line idx="" id ver at
   tool_ok mfsfileinfo "$f"
@@ -72,17 +75,17 @@ check_fileinfo() {
       "$(chunk_holders "${CHUNK_ID[$idx]}" "${CHUNK_VER[$idx]}")" "$at"
   }
   while IFS= read -r line; do
-    if [[ "$line" =~ ^$'\t'chunk\ ([0-9]+):\ ([0-9A-F]{16})_([0-9A-F]{8})\ /\ \(id:([0-9]+)\ ver:([0-9]+)\)$ ]]; then
+    if [[ "$line" =~ $RE_CHUNK ]]; then
       flush
       idx=${BASH_REMATCH[1]}
       id=${BASH_REMATCH[4]}
       ver=${BASH_REMATCH[5]}
       check_eq "chunk id hex and decimal agree" "$(printf '%016X_%08X' "$id" "$ver")" "${BASH_REMATCH[2]}_${BASH_REMATCH[3]}"
       CHUNK_ID[$idx]=$id CHUNK_VER[$idx]=$ver CHUNK_AT[$idx]=""
-    elif [[ "$line" =~ ^$'\t'chunk\ ([0-9]+):\ empty$ ]]; then
+    elif [[ "$line" =~ $RE_HOLE ]]; then
       flush
       idx=${BASH_REMATCH[1]}
-    elif [[ "$line" =~ ^$'\t\t'copy\ [0-9]+:\ 127\.0\.0\.1:([0-9]+)\ \(status:VALID\)$ ]]; then
+    elif [[ "$line" =~ $RE_COPY ]]; then
       CHUNK_AT[$idx]+=" $(cs_of_port "${BASH_REMATCH[1]}")"
     elif [[ "$line" == $'\t\tno valid copies !!!' || "$line" == "$f:" || "$line" == $'\tno chunks - empty file' ]]; then
       :
