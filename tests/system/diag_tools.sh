@@ -154,6 +154,17 @@ GONE_INO=$(stat -c %i d2/gone)
 rm d2/gone
 tool_ok mfsfilepaths "$GONE_INO"
 check_eq "mfsfilepaths of a trash file" "$GONE_INO:"$'\n'"./trash/d2/gone" "$OUT"
+# and through the meta mount, where the trash file has a name
+META=$T/meta
+mount_client "$META" -m
+GONE=$META/trash/$(ls "$META/trash" | grep "^$(printf '%08X' "$GONE_INO")|")
+tool_ok mfscheckfile "$GONE"
+check_eq "mfscheckfile of a trash file" "$(printf '%s:\n chunks with 2 copies:  %10d' "$GONE" 1)" "$OUT"
+check_fileinfo "$GONE"
+check_eq "mfsfileinfo of a trash file: copies" 2 "$(wc -w <<<"${CHUNK_AT[0]}")"
+tool_ok mfsfilepaths "$GONE"
+check_eq "mfsfilepaths in the meta mount" "$GONE:"$'\n'"./trash/d2/gone" "$OUT"
+umount_client "$META"
 
 # ---- mfsdirinfo
 # size of one chunk slot: 8 KiB header + data to the end of its last 64 KiB block
