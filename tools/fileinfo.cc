@@ -30,6 +30,7 @@ int for_each_file(const std::vector<std::string>& paths, Done done) {
     msg::ClFileInfoReply reply;
     St st = St::kOk;
     if (!locate(p, &t, &err)) rc = fail(err);
+    else if (t.is_dir) rc = fail(p + ": not a file");
     else if (!call(t, msg::ClFileInfo{0, {}, t.inode}, &reply, &st, &err)) rc = fail(p + ": " + err);
     else if (st == St::kInval) rc = fail(p + ": not a file");
     else if (st != St::kOk) rc = fail(p + ": " + describe(st));

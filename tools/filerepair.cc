@@ -26,6 +26,7 @@ int filerepair_main(int argc, char** argv) {
     msg::ClFileRepairReply r;
     St st = St::kOk;
     if (!locate(p, &t, &err)) rc = fail(err);
+    else if (t.is_dir) rc = fail(p + ": not a file");
     else if (!call(t, msg::ClFileRepair{0, {}, t.inode}, &r, &st, &err)) rc = fail(p + ": " + err);
     else if (st == St::kInval) rc = fail(p + ": not a file");
     else if (st != St::kOk) rc = fail(p + ": " + describe(st));

@@ -243,9 +243,28 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
   fuse_reply_buf(req, data.data(), data.size());
 }
 
+// Whether a request through the meta mount's control file may pass: only
+// the diagnostic ones (ClFileInfo .. ClFileRepair, each starting with the
+// ToolHeader and an inode), and not for inodes 1 to 4. The tools name an
+// entry by its st_ino cut to 32 bits: an entry (kEntryBase + inode) becomes
+// the master's inode, but the meta mount's own directories (1 to 4) would
+// name other inodes there. (A deleted file with such a low inode number
+// cannot be inspected here.)
+bool meta_ctl_allowed(const char* buf, size_t size) {
+  uint32_t hdr[2] = {0, 0};
+  if (size < sizeof(hdr)) return false;
+  std::memcpy(hdr, buf, sizeof(hdr));
+  if (hdr[0] < msg::ClFileInfo::kType || hdr[0] > msg::ClFileRepair::kType) return false;
+  serde::Reader r(buf + sizeof(hdr), size - sizeof(hdr));
+  msg::ToolHeader h;
+  uint32_t inode = 0;
+  return r.get(h.req) && r.get(h.cred) && r.get(inode) && inode > kSustained;
+}
+
 // Only the control file is ever open for writing (op_open refuses the rest).
 void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t, fuse_file_info* fi) {
   if (!is_ctl(ino)) return reply_err(req, St::kPerm);
+  if (!meta_ctl_allowed(buf, size)) return reply_err(req, St::kPerm);
   int e = ctl::write(fs_of(req)->client, cred_of(req), fi->fh, buf, size);
   if (e != 0) return (void)fuse_reply_err(req, e);
   fuse_reply_write(req, size);

@@ -41,12 +41,20 @@ size_t valid_copies(const Master& m, uint64_t id) {
   return n;
 }
 
+// A meta session (the meta mount's control file) may only name deleted
+// files, trash or sustained: the meta mount's own directories have inode
+// numbers (1 to 4) that belong to other inodes here.
+bool meta_refuses(const Session& s, const Node* n) {
+  return s.meta && n && (n->type == msg::kDir || n->nlink != 0);
+}
+
 }  // namespace
 
 void ClientOps::file_info(const msg::ClFileInfo& m) {
   msg::ClFileInfoReply r{m.req, 0, 0, {}};
   const Node* n = m_.fs.node(in(m.inode));
   if (!n) r.status = u8(St::kNoEnt);
+  else if (meta_refuses(*sess_, n)) r.status = u8(St::kPerm);
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
   if (r.status) return reply(r);
   r.length = n->length;
@@ -80,6 +88,7 @@ void ClientOps::file_paths(const msg::ClFilePaths& m) {
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
+  if (meta_refuses(*sess_, n)) return status(m.req, St::kPerm);
   if (ino == sess_->root) {
     r.paths.push_back("/");
     return reply(r);
@@ -119,6 +128,7 @@ void ClientOps::dir_info(const msg::ClDirInfo& m) {
   msg::ClDirInfoReply r{m.req, 0, 0, 0, 0, 0, 0, 0, 0};
   const Node* top = m_.fs.node(in(m.inode));
   if (!top) return status(m.req, St::kNoEnt);
+  if (meta_refuses(*sess_, top)) return status(m.req, St::kPerm);
   std::unordered_set<uint32_t> seen_nodes;
   std::unordered_set<uint64_t> seen_chunks;
   std::vector<const Node*> todo{top};
@@ -162,6 +172,7 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
   if (sess_->rule.readonly) r.status = u8(St::kRoFs);
   else if (c.uid != 0) r.status = u8(St::kPerm);
   else if (!n) r.status = u8(St::kNoEnt);
+  else if (meta_refuses(*sess_, n)) r.status = u8(St::kPerm);
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
   if (r.status) return reply(r);
   for (uint32_t i = 0; i < m_.fs.node(ino)->chunks.size(); i++) {

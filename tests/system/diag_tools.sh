@@ -164,6 +164,13 @@ check_fileinfo "$GONE"
 check_eq "mfsfileinfo of a trash file: copies" 2 "$(wc -w <<<"${CHUNK_AT[0]}")"
 tool_ok mfsfilepaths "$GONE"
 check_eq "mfsfilepaths in the meta mount" "$GONE:"$'\n'"./trash/d2/gone" "$OUT"
+# the meta mount's own directories are not inodes of the namespace (the
+# test's first inodes, the probe file among them, are in the trash)
+tool_fails "$META/trash: request to the master failed: Operation not permitted" mfsdirinfo "$META/trash"
+tool_fails "$META: request to the master failed: Operation not permitted" mfsfilepaths "$META"
+tool_fails "$META/sustained: not a file" mfsfilerepair "$META/sustained"
+# and it passes diagnostics only: no goal changes through it
+tool_fails "Operation not permitted" mfssetgoal -r 1 "$META/trash"
 umount_client "$META"
 
 # ---- mfsdirinfo
