@@ -638,7 +638,7 @@ class ClientImpl : public Client {
     for (int attempt = 0; attempt <= opts_.io_retries; attempt++) {
       if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 3 ? 200 : 1000));
       msg::ClChunkReply r;
-      St st = link_.call(msg::ClWriteChunk{0, inode, idx}, &r);
+      St st = link_.call(msg::ClWriteChunk{0, inode, idx, end}, &r);
       if (st != St::kOk) return st;
       if (r.status != 0) {
         last = st_of(r.status);

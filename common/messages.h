@@ -410,7 +410,8 @@ struct ClWriteChunk {
   uint32_t req = 0;
   uint32_t inode = 0;
   uint32_t index = 0;
-  ANTLER_FIELDS(req, inode, index)
+  uint64_t end = 0;  // the file length the write will need (quota check)
+  ANTLER_FIELDS(req, inode, index, end)
 };
 
 // Ends a write lease; length is the file length the writer needs (never shrinks).
@@ -779,7 +780,7 @@ using AllMessages =
              ClRemoveXattr, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
              CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
-             ClSnapshot, ClAppendChunks, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
+             ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
              ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
              ClDirInfoReply, ClFileRepair, ClFileRepairReply>;
 

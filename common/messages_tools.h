@@ -117,6 +117,44 @@ struct ClAppendChunks {
   ANTLER_FIELDS(req, cred, dst, src)
 };
 
+// ---- quotas
+
+enum QuotaOp : uint8_t { kQuotaGet = 0, kQuotaSet = 1, kQuotaDel = 2 };
+
+// Limit slots of ClQuota/ClQuotaReply `limits`, and ClQuota `mask` bits
+// (1 << slot): soft inodes, length, size, realsize, then the hard ones.
+constexpr uint32_t kQuotaSlots = 8;
+
+// Reads (kQuotaGet), sets (kQuotaSet: the limits whose mask bit is set take
+// their `limits` value) or removes (kQuotaDel: the limits in mask) the
+// quota of a directory; with set_grace the grace period becomes `grace`
+// seconds (0: the master's default). Setting and removing need root and an
+// export with `admin`. Answered with ClQuotaReply, the quota afterwards.
+struct ClQuota {
+  static constexpr uint32_t kType = 176;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  uint8_t op = kQuotaGet;
+  uint8_t mask = 0;
+  std::vector<uint64_t> limits;  // kQuotaSlots values for kQuotaSet
+  bool set_grace = false;
+  uint32_t grace = 0;
+  ANTLER_FIELDS(req, cred, inode, op, mask, limits, set_grace, grace)
+};
+
+struct ClQuotaReply {
+  static constexpr uint32_t kType = 177;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  std::vector<uint64_t> limits;  // kQuotaSlots values, 0: no limit (all 0: no quota)
+  uint32_t grace = 0;            // the quota's own grace period, 0: default
+  uint32_t default_grace = 0;    // QUOTA_DEFAULT_GRACE_PERIOD
+  int64_t exceeded_s = -1;       // seconds since a soft limit was first exceeded, -1: none is
+  std::vector<uint64_t> usage;   // below the directory: inodes, length, size, realsize
+  ANTLER_FIELDS(req, status, limits, grace, default_grace, exceeded_s, usage)
+};
+
 // ---- diagnostic and repair tools (190..199)
 
 // What the master knows of one copy of a chunk.
@@ -178,11 +216,11 @@ struct ClFilePathsReply {
   ANTLER_FIELDS(req, status, paths)
 };
 
-// Totals of the tree below inode (itself included), by a walk of the
-// namespace (mfsdirinfo). Plain: every name and every file slot counts,
-// realsize is size times the file's goal. Precise: each inode and chunk
-// counts once, realsize is size times the chunk's valid copies. See
-// docs/tools.md for size.
+// Totals of the tree below inode (itself included) (mfsdirinfo). Plain:
+// the directories' usage counters, where every name and every file slot
+// counts and realsize is size times the file's goal. Precise: a walk of the
+// namespace, each inode and chunk counted once, realsize is size times the
+// chunk's valid copies. See docs/tools.md for size.
 struct ClDirInfo {
   static constexpr uint32_t kType = 194;
   uint32_t req = 0;

@@ -44,6 +44,7 @@ constexpr Entry kTable[] = {
     {St::kArgTooBig, E2BIG, "argument list too long"},
     {St::kInterrupted, EINTR, "interrupted"},
     {St::kDeadlock, EDEADLK, "resource deadlock avoided"},
+    {St::kQuota, EDQUOT, "disk quota exceeded"},
 };
 }  // namespace
 

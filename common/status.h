@@ -41,6 +41,7 @@ enum class St : uint8_t {
   kArgTooBig = 30,    // E2BIG (an extended attribute value over 64 KiB)
   kInterrupted = 31,  // EINTR: a waiting lock request was cancelled
   kDeadlock = 32,     // EDEADLK: a POSIX lock wait would deadlock
+  kQuota = 33,        // EDQUOT: a directory quota would be exceeded
 };
 
 std::string_view to_string(St s);

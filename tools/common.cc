@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -165,6 +166,54 @@ std::string number(uint64_t v, Format f) {
     case Format::kGiB: return std::to_string((v + (1u << 30) - 1) >> 30);
   }
   return std::to_string(v);
+}
+
+bool parse_duration(const std::string& s, uint32_t* seconds) {
+  if (s.empty()) return false;
+  uint64_t total = 0, cur = 0;
+  bool digits = false, any_unit = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      cur = cur * 10 + static_cast<uint64_t>(c - '0');
+      digits = true;
+      if (cur > 0xFFFFFFFFull) return false;
+      continue;
+    }
+    uint64_t unit = c == 'w' ? 604800 : c == 'd' ? 86400 : c == 'h' ? 3600 : c == 'm' ? 60 : c == 's' ? 1 : 0;
+    if (unit == 0 || !digits) return false;
+    total += cur * unit;
+    cur = 0;
+    digits = false;
+    any_unit = true;
+  }
+  if (digits) {
+    if (any_unit) return false;  // "1d5": a number after units needs its unit
+    total += cur;
+  }
+  if (total > 0xFFFFFFFFull) return false;
+  *seconds = static_cast<uint32_t>(total);
+  return true;
+}
+
+bool parse_amount(const std::string& s, uint64_t* v) {
+  // digits, an optional fraction, an optional SI (k M G T P E) or IEC (Ki Mi ...) prefix
+  size_t i = 0;
+  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) i++;
+  if (i == 0 || s.find('.') != s.rfind('.') || s[0] == '.') return false;
+  long double x = std::strtold(s.substr(0, i).c_str(), nullptr);
+  std::string unit = s.substr(i);
+  static const std::string kPrefixes = "kMGTPE";
+  long double mult = 1;
+  if (!unit.empty()) {
+    size_t p = kPrefixes.find(unit[0] == 'K' ? 'k' : unit[0]);
+    if (p == std::string::npos || unit.size() > 2 || (unit.size() == 2 && unit[1] != 'i')) return false;
+    long double base = unit.size() == 2 ? 1024.0L : 1000.0L;
+    for (size_t k = 0; k <= p; k++) mult *= base;
+  }
+  x *= mult;
+  if (x >= 18446744073709551615.0L) return false;
+  *v = static_cast<uint64_t>(x + 0.5L);
+  return true;
 }
 
 int fail(const std::string& message) {

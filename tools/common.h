@@ -99,6 +99,12 @@ void add_format_flags(CLI::App& app, FormatFlags* f);
 std::string number(uint64_t v, Format f);
 
 
+// Seconds: "86400", or with units "1w2d3h4m5s" (each part a number and its unit).
+bool parse_duration(const std::string& s, uint32_t* seconds);
+// A quantity of MooseFS's tools: "1000000", "1.5G" (SI: k M G T P E) or
+// "2Gi" (IEC: Ki Mi Gi Ti Pi Ei).
+bool parse_amount(const std::string& s, uint64_t* v);
+
 // A CLI11 app with --help (not -h: -h is a number format, as in MooseFS).
 std::unique_ptr<CLI::App> make_app(const std::string& name, const std::string& description);
 

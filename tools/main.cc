@@ -23,6 +23,10 @@ int copyeattr_main(int, char**);
 int makesnapshot_main(int, char**);
 int rmsnapshot_main(int, char**);
 int appendchunks_main(int, char**);
+int getquota_main(int, char**);
+int setquota_main(int, char**);
+int delquota_main(int, char**);
+int copyquota_main(int, char**);
 int fileinfo_main(int, char**);
 int checkfile_main(int, char**);
 int filepaths_main(int, char**);
@@ -47,7 +51,9 @@ constexpr Command kCommands[] = {
     {"mfsgeteattr", geteattr_main},         {"mfsseteattr", seteattr_main},
     {"mfsdeleattr", deleattr_main},         {"mfscopyeattr", copyeattr_main},
     {"mfsmakesnapshot", makesnapshot_main}, {"mfsrmsnapshot", rmsnapshot_main},
-    {"mfsappendchunks", appendchunks_main}, {"mfsfileinfo", fileinfo_main},
+    {"mfsappendchunks", appendchunks_main}, {"mfsgetquota", getquota_main},
+    {"mfssetquota", setquota_main},         {"mfsdelquota", delquota_main},
+    {"mfscopyquota", copyquota_main},       {"mfsfileinfo", fileinfo_main},
     {"mfscheckfile", checkfile_main},       {"mfsfilepaths", filepaths_main},
     {"mfsdirinfo", dirinfo_main},           {"mfsfilerepair", filerepair_main},
 };

@@ -51,6 +51,8 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   uint32_t idx = static_cast<uint32_t>(len / msg::kChunkSize);
   uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
   uint64_t cid = (len < n->length && in_chunk != 0 && idx < n->chunks.size()) ? n->chunks[idx] : 0;
+  if (len > n->length)
+    if (St st = file_may_grow(*n, len, Fs::kNoSlot); st != St::kOk) return attr_reply(m.req, st, 0);
   if (cid == 0) return attr_reply(m.req, m_.commit(OpTruncate{ino, len}), ino);
   Master& master = m_;
   LinkPtr link = link_;
@@ -115,6 +117,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
   else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);
   else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
+  else r.status = u8(file_may_grow(*n, m.end, m.index));
   if (r.status) return reply(r);
   Master& master = m_;
   LinkPtr link = link_;

@@ -15,17 +15,13 @@ namespace {
 // chunkserver's kHeaderSize).
 constexpr uint64_t kChunkHeader = 8192;
 
-// The size of the chunk in slot `index` of a file of `length` bytes, as
-// MooseFS counts it: the header plus the data up to the end of the last
-// 64 KiB block the file reaches in that chunk (a full chunk below the
-// file's last one; nothing for a slot past it).
+// The size of the chunk in slot `index` of a file of `length` bytes, as the
+// usage counters of quotas count it (fs_quota.cc) and MooseFS does: the
+// header plus the file's data in that chunk, rounded up to 64 KiB blocks.
 uint64_t chunk_size(uint64_t length, uint32_t index) {
-  uint64_t last = length ? (length - 1) / msg::kChunkSize : 0;
-  if (index < last) return msg::kChunkSize + kChunkHeader;
-  if (index > last) return 0;
-  if (length == 0) return kChunkHeader;
-  uint64_t in_chunk = (length - 1) % msg::kChunkSize;
-  return ((in_chunk + msg::kBlockSize) & ~uint64_t(msg::kBlockSize - 1)) + kChunkHeader;
+  uint64_t start = uint64_t(index) * msg::kChunkSize;
+  uint64_t data = length <= start ? 0 : std::min<uint64_t>(length - start, msg::kChunkSize);
+  return (data + msg::kBlockSize - 1) / msg::kBlockSize * msg::kBlockSize + kChunkHeader;
 }
 
 // Copies at the chunk's version on connected servers.
@@ -129,13 +125,29 @@ void ClientOps::dir_info(const msg::ClDirInfo& m) {
   const Node* top = m_.fs.node(in(m.inode));
   if (!top) return status(m.req, St::kNoEnt);
   if (meta_refuses(*sess_, top)) return status(m.req, St::kPerm);
+  if (!m.precise) {
+    // The usage every directory keeps (for quotas): every name and every
+    // file slot counts, realsize by the files' goals.
+    Usage u = m_.fs.usage(*top);
+    auto v = [](int64_t x) { return static_cast<uint64_t>(std::max<int64_t>(x, 0)); };
+    r.inodes = v(u.inodes);
+    r.dirs = v(u.dirs);
+    r.files = v(u.files);
+    r.chunks = v(u.chunks);
+    r.length = v(u.length);
+    r.size = v(u.size);
+    r.realsize = v(u.realsize);
+    return reply(r);
+  }
+  // Precise: a walk that counts each inode and each chunk once, realsize by
+  // the copies there are.
   std::unordered_set<uint32_t> seen_nodes;
   std::unordered_set<uint64_t> seen_chunks;
   std::vector<const Node*> todo{top};
   while (!todo.empty()) {
     const Node* x = todo.back();
     todo.pop_back();
-    if (!x || (m.precise && !seen_nodes.insert(x->id).second)) continue;
+    if (!x || !seen_nodes.insert(x->id).second) continue;
     r.inodes++;
     if (x->type == msg::kDir) {
       r.dirs++;
@@ -149,16 +161,11 @@ void ClientOps::dir_info(const msg::ClDirInfo& m) {
     for (uint32_t i = 0; i < x->chunks.size(); i++) {
       uint64_t cid = x->chunks[i];
       if (cid == 0) continue;
+      if (!seen_chunks.insert(cid).second) continue;
       uint64_t size = chunk_size(x->length, i);
-      if (!m.precise) {
-        r.chunks++;
-        r.size += size;
-        r.realsize += size * x->goal;
-      } else if (seen_chunks.insert(cid).second) {
-        r.chunks++;
-        r.size += size;
-        r.realsize += size * valid_copies(m_, cid);
-      }
+      r.chunks++;
+      r.size += size;
+      r.realsize += size * valid_copies(m_, cid);
     }
   }
   reply(r);

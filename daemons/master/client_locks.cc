@@ -60,6 +60,10 @@ void ClientOps::append(const msg::ClAppend& m) {
   else if (n->type != msg::kFile) r.status = u8(St::kInval);
   else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
   else if (m.length > kMaxLength || n->length > kMaxLength - m.length) r.status = u8(St::kTooBig);
+  else if (m.length > 0) {
+    uint64_t end = n->length + m.length;
+    r.status = u8(file_may_grow(*n, end, static_cast<uint32_t>((end - 1) / msg::kChunkSize)));
+  }
   if (r.status) return reply(r);
   r.offset = n->length;
   if (m.length > 0) r.status = u8(m_.commit(OpWrite{ino, n->length + m.length}));

@@ -144,6 +144,7 @@ void ClientOps::mknod(const msg::ClMknod& m) {
     if (m.type == msg::kDir) mode |= 02000;
   }
   if ((mode & 02000) && m.type != msg::kDir && c.uid != 0 && !in_group(c, gid)) mode &= ~02000;
+  if ((st = quota_allows(parent, one_inode())) != St::kOk) return attr_reply(m.req, st, 0);
   OpCreate op{parent, m.name, m.type, mode, c.uid, gid, m.rdev, m_.fs.next_inode()};
   inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
@@ -174,6 +175,7 @@ void ClientOps::symlink(const msg::ClSymlink& m) {
   St st = dir_write_check(parent, c, &p, Disable::kSymlink);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   if (m.target.size() > 4095) return attr_reply(m.req, St::kNameTooLong, 0);
+  if ((st = quota_allows(parent, one_inode())) != St::kOk) return attr_reply(m.req, st, 0);
   uint32_t gid = (p->mode & 02000) ? p->gid : c.gid;
   OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs.next_inode()};
   inherit(*p, &op.goal, &op.trashtime);
@@ -211,6 +213,18 @@ void ClientOps::rename(const msg::ClRename& m) {
   if (sp != dp && dst && (m.flags & msg::kRenameExchange) && dst->type == msg::kDir && !may(*dst, c, kW)) {
     return status(m.req, St::kAccess);
   }
+  // Quotas: what moves into dp (less a replaced target) must fit there; an
+  // exchange moves dst the other way too.
+  if (sp != dp) {
+    Usage in_dp = m_.fs.usage(*src);
+    if (dst) in_dp.add(m_.fs.usage(*dst), -1);
+    if ((st = quota_allows(dp, in_dp, sp)) != St::kOk) return status(m.req, st);
+    if (dst && (m.flags & msg::kRenameExchange)) {
+      Usage in_sp;
+      in_sp.add(in_dp, -1);
+      if ((st = quota_allows(sp, in_sp, dp)) != St::kOk) return status(m.req, st);
+    }
+  }
   status(m.req, m_.commit(OpRename{sp, m.name, dp, m.new_name, m.flags, dst && m_.is_open(dst->id)}));
 }
 
@@ -222,6 +236,8 @@ void ClientOps::link(const msg::ClLink& m) {
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   if (const Node* n = m_.fs.node(ino); n && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
     return attr_reply(m.req, St::kPerm, 0);
+  if (const Node* n = m_.fs.node(ino); n && n->nlink > 0 && (st = quota_allows(dp, m_.fs.usage(*n))) != St::kOk)
+    return attr_reply(m.req, st, 0);
   st = m_.commit(OpLink{ino, dp, m.new_name});
   attr_reply(m.req, st, ino);
 }
@@ -334,6 +350,7 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClToolSet::kType: return handle<msg::ClToolSet>(p, [&](auto& m) { tool_set(m); });
     case msg::ClSnapshot::kType: return handle<msg::ClSnapshot>(p, [&](auto& m) { snapshot(m); });
     case msg::ClAppendChunks::kType: return handle<msg::ClAppendChunks>(p, [&](auto& m) { append_chunks(m); });
+    case msg::ClQuota::kType: return handle<msg::ClQuota>(p, [&](auto& m) { quota(m); });
     case msg::ClTrashList::kType: return handle<msg::ClTrashList>(p, [&](auto& m) { trash_list(m); });
     case msg::ClUndel::kType: return handle<msg::ClUndel>(p, [&](auto& m) { undel(m); });
     case msg::ClTrashPurge::kType: return handle<msg::ClTrashPurge>(p, [&](auto& m) { trash_purge(m); });

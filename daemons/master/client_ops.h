@@ -77,6 +77,18 @@ class ClientOps {
     return t >= sess_->rule.min_trashtime && t <= sess_->rule.max_trashtime;
   }
   bool admin() const { return sess_->rule.admin; }
+  // Quotas (client_quota.cc): kQuota if adding `grow` below dir passes a
+  // quota on the way up (Fs::quota_allows; `except`: a rename's source
+  // directory); file_may_grow: the same for file f getting length `length`
+  // and a chunk at slot `index` (Fs::kNoSlot: none), for each of its names.
+  St quota_allows(uint32_t dir, const Usage& grow, uint32_t except = 0) const;
+  St file_may_grow(const Node& f, uint64_t length, uint32_t index) const;
+  uint32_t default_grace() const;
+  static Usage one_inode() {
+    Usage u;
+    u.inodes = 1;
+    return u;
+  }
   void attr_reply(uint32_t req, St st, uint32_t ino) {
     msg::ClAttrReply r{req, u8(st), {}};
     if (st == St::kOk) {
@@ -171,6 +183,7 @@ class ClientOps {
   void trash_list(const msg::ClTrashList& m);
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);
+  void quota(const msg::ClQuota& m);
   // Diagnostic and repair tools (client_diag.cc).
   void file_info(const msg::ClFileInfo& m);
   void file_paths(const msg::ClFilePaths& m);

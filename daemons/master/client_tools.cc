@@ -78,6 +78,7 @@ void ClientOps::snapshot(const msg::ClSnapshot& m) {
   if (!may(*s, c, s->type == msg::kDir ? (kR | kX) : kR)) return status(m.req, St::kAccess);
   if (uint32_t existing = m_.fs.child(parent, m.name); existing && m_.is_open(existing))
     return status(m.req, St::kAgain);  // an open file cannot be replaced by a snapshot
+  if ((st = quota_allows(parent, m_.fs.usage(*s))) != St::kOk) return status(m.req, st);
   status(m.req, m_.commit(OpSnapshot{src, parent, m.name, m_.fs.next_inode(), m.flags, c.uid, c.gid,
                                      static_cast<uint16_t>(m.umask & 0777)}));
 }
@@ -89,6 +90,17 @@ void ClientOps::append_chunks(const msg::ClAppendChunks& m) {
   const Node *d = m_.fs.node(dst), *s = m_.fs.node(src);
   if (!d || !s) return status(m.req, St::kNoEnt);
   if (!may(*d, c, kW) || !may(*s, c, kR)) return status(m.req, St::kAccess);
+  if (d->type == msg::kFile && s->type == msg::kFile) {
+    // dst grows by src's data from its next chunk boundary (the shared
+    // chunks count in full for dst: a file's size is its own).
+    uint64_t start = (d->length + msg::kChunkSize - 1) / msg::kChunkSize * msg::kChunkSize;
+    Usage grow = m_.fs.usage(*s);
+    grow.inodes = grow.files = 0;
+    grow.length = static_cast<int64_t>(start + s->length - d->length);
+    grow.realsize = grow.size * d->goal;
+    for (uint32_t p : m_.fs.parents(*d))
+      if (St st = quota_allows(p, grow); st != St::kOk) return status(m.req, st);
+  }
   status(m.req, m_.commit(OpAppendChunks{dst, src}));
 }
 

@@ -20,6 +20,8 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   more_parents_.clear();
   shared_goals_.clear();
   extra_.clear();
+  quotas_.clear();
+  touched_quotas_.clear();
   cluster_id_ = cluster_id;
   version_ = 0;
   next_inode_ = 2;
@@ -33,7 +35,7 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   root.trashtime = root_trashtime;
   root.parent = kRootInode;
   root.atime_ns = root.mtime_ns = root.ctime_ns = now_ns;
-  root.children = std::make_unique<std::map<std::string, uint32_t>>();
+  root.children = std::make_unique<DirEntries>();
 }
 
 const Node* Fs::node(uint32_t id) const {
@@ -115,7 +117,7 @@ Node& Fs::add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint3
   n.trashtime = parent.trashtime;
   n.eattr = parent.eattr & (msg::kEattrNoOwner | msg::kEattrNoAttrCache | msg::kEattrNoEntryCache |
                             msg::kEattrNoDataCache);
-  if (type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
+  if (type == msg::kDir) n.children = std::make_unique<DirEntries>();
   if (id >= next_inode_) next_inode_ = id + 1;
   return n;
 }
@@ -130,6 +132,7 @@ void Fs::attach(Node& parent, const std::string& name, Node& child, int64_t t) {
     add_parent(child, parent.id);
   }
   parent.mtime_ns = parent.ctime_ns = t;
+  add_usage(parent.id, usage(child), 1);
 }
 
 void Fs::detach(Node& parent, const std::string& name, Node& child, int64_t t) {
@@ -137,6 +140,7 @@ void Fs::detach(Node& parent, const std::string& name, Node& child, int64_t t) {
   if (child.type == msg::kDir) parent.subdirs--;
   else remove_parent(child, parent.id);
   parent.mtime_ns = parent.ctime_ns = t;
+  add_usage(parent.id, usage(child), -1);
 }
 
 void Fs::release_chunks_from(Node& f, uint32_t first_index) {
@@ -234,6 +238,7 @@ void Fs::free_node(Node& n) {
   more_parents_.erase(n.id);
   if (n.type == msg::kSymlink) targets_.erase(n.id);
   if (n.has_extra) extra_.erase(n.id);
+  if (n.has_quota) quotas_.erase(n.id);
   nodes_.erase(n.id);
 }
 
@@ -272,7 +277,9 @@ bool Fs::is_ancestor(uint32_t ancestor, uint32_t id) const {
 }
 
 St Fs::apply(const Op& op, int64_t time_ns) {
-  return std::visit([&](const auto& o) { return apply_op(o, time_ns); }, op);
+  St st = std::visit([&](const auto& o) { return apply_op(o, time_ns); }, op);
+  if (!touched_quotas_.empty()) update_quota_timers(time_ns);
+  return st;
 }
 
 St Fs::apply_op(const OpCreate& o, int64_t t) {
@@ -353,6 +360,10 @@ St Fs::apply_op(const OpRename& o, int64_t t) {
     (*sp->children)[o.name] = dst->id;
     (*dp->children)[o.new_name] = src->id;
     if (sp != dp) {
+      Usage moved = usage(*src);
+      moved.add(usage(*dst), -1);
+      add_usage(sp->id, moved, -1);
+      add_usage(dp->id, moved, 1);
       if (src->type == msg::kDir) {
         sp->subdirs--;
         dp->subdirs++;
@@ -426,9 +437,11 @@ St Fs::apply_op(const OpTruncate& o, int64_t t) {
   Node* n = mut(o.inode);
   if (!n) return St::kNoEnt;
   if (n->type != msg::kFile) return St::kInval;
+  Usage before = usage(*n);
   n->length = o.length;
   release_chunks_from(*n, static_cast<uint32_t>((o.length + kChunk - 1) / kChunk));
   n->mtime_ns = n->ctime_ns = t;
+  file_changed(*n, before);
   return St::kOk;
 }
 
@@ -436,8 +449,10 @@ St Fs::apply_op(const OpWrite& o, int64_t t) {
   Node* n = mut(o.inode);
   if (!n) return St::kNoEnt;
   if (n->type != msg::kFile) return St::kInval;
+  Usage before = usage(*n);
   n->length = std::max(n->length, o.length);
   n->mtime_ns = n->ctime_ns = t;
+  file_changed(*n, before);
   return St::kOk;
 }
 
@@ -446,6 +461,7 @@ St Fs::apply_op(const OpSetChunk& o, int64_t t) {
   if (!n) return St::kNoEnt;
   if (n->type != msg::kFile || o.chunk_id == 0 || chunks_.count(o.chunk_id)) return St::kInval;
   if (o.index >= (1u << 26)) return St::kTooBig;
+  Usage before = usage(*n);
   if (n->chunks.size() <= o.index) n->chunks.resize(o.index + 1, 0);
   uint64_t old = n->chunks[o.index];
   if (old != 0) chunk_unref(old, n->goal);
@@ -453,6 +469,7 @@ St Fs::apply_op(const OpSetChunk& o, int64_t t) {
   chunks_[o.chunk_id] = ChunkMeta{o.version, 0, n->goal};
   chunk_ref(o.chunk_id, n->goal);
   if (o.chunk_id >= next_chunk_id_) next_chunk_id_ = o.chunk_id + 1;
+  file_changed(*n, before);
   return St::kOk;
 }
 
@@ -533,7 +550,9 @@ std::string Fs::dump() const {
         << " m" << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt"
         << n.trashtime << " e" << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(target(n));
     if (n.type == msg::kDir) {
-      out << " parent" << n.parent << " subdirs" << n.subdirs;
+      const Usage& u = n.children->usage;
+      out << " parent" << n.parent << " subdirs" << n.subdirs << " usage " << u.inodes << "/" << u.dirs << "/"
+          << u.files << "/" << u.chunks << "/" << u.length << "/" << u.size << "/" << u.realsize;
     } else {
       out << " parents";
       for (uint32_t p : parents(n)) out << " " << p;
@@ -563,6 +582,12 @@ std::string Fs::dump() const {
   // Derived indexes: kept up to date live, rebuilt on load; the replay test compares both.
   for (const auto& [expiry, id] : trash_expiry_) out << "expires " << expiry << " " << id << "\n";
   for (uint32_t id : sustained_) out << "sustained " << id << "\n";
+  for (const auto& [id, q] : quotas_) {
+    out << "quota " << id << (nodes_.at(id).has_quota ? "" : " (unflagged)") << " grace " << q.grace_s
+        << " exceeded " << q.exceeded_ns;
+    for (int k = 0; k < 4; k++) out << " " << q.soft[k] << "/" << q.hard[k];
+    out << "\n";
+  }
   return out.str();
 }
 

@@ -27,6 +27,35 @@ namespace antler::master {
 constexpr uint32_t kRootInode = 1;
 constexpr uint32_t kMaxNameLen = 255;
 
+// What a directory tree holds (mfsdirinfo's figures). Quotas limit inodes,
+// length, size and realsize. A file's size is what its chunks take on one
+// server: each chunk its 8 KiB header plus its data rounded up to 64 KiB
+// blocks (a full chunk 64 MiB); realsize is size times the file's goal. A
+// file with two names counts once under each.
+struct Usage {
+  int64_t inodes = 0, dirs = 0, files = 0, chunks = 0, length = 0, size = 0, realsize = 0;
+  Usage& add(const Usage& o, int sign);
+  bool operator==(const Usage&) const = default;
+};
+
+// A directory's entries, and the usage of everything below it (not
+// counting the directory itself).
+struct DirEntries : std::map<std::string, uint32_t> {
+  Usage usage;
+};
+
+// Per-directory quota: limits on the usage below the directory (0: none).
+// Past a hard limit an operation that would grow that figure fails with
+// kQuota; past a soft limit for longer than the grace period, too.
+enum QuotaKind : uint8_t { kQInodes = 0, kQLength = 1, kQSize = 2, kQRealsize = 3 };
+struct Quota {
+  std::array<uint64_t, 4> soft{}, hard{};  // by QuotaKind
+  uint32_t grace_s = 0;    // 0: the master's default (QUOTA_DEFAULT_GRACE_PERIOD)
+  int64_t exceeded_ns = 0; // since when some soft limit is exceeded (0: none is)
+  bool empty() const { return soft == std::array<uint64_t, 4>{} && hard == std::array<uint64_t, 4>{}; }
+  bool operator==(const Quota&) const = default;
+};
+
 // One inode. Fields are ordered so that no padding sits between them: the
 // namespace holds one Node per file, and each byte here is a megabyte per
 // million files (docs/design-notes.md has the budget).
@@ -44,13 +73,14 @@ struct Node {
   uint8_t goal = 1;
   uint8_t eattr = 0;     // msg::EattrBits
   bool has_extra = false;  // Fs::extra_of() has an entry (xattrs or ACLs); fills padding
+  bool has_quota = false;  // directories: Fs::quota() has an entry; fills padding
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
   uint64_t length = 0;   // files
   std::vector<uint64_t> chunks;             // files: chunk id per 64 MiB slot, 0 = hole
   // (a symlink's target is kept by Fs, outside the node: see Fs::target())
-  std::unique_ptr<std::map<std::string, uint32_t>> children;  // directories
+  std::unique_ptr<DirEntries> children;     // directories
 };
 
 // A chunk as the metadata knows it. Where its copies are is runtime state
@@ -123,6 +153,23 @@ class Fs {
   // earliest first: (expiry ns, inode).
   const std::set<std::pair<int64_t, uint32_t>>& trash_expiry() const { return trash_expiry_; }
   const SetResult& last_set() const { return last_set_; }
+  // Usage of a node: a directory's own inode plus everything below it.
+  Usage usage(const Node& n) const;
+  // Quota of a directory, or nullptr.
+  const Quota* quota(uint32_t dir) const;
+  const std::map<uint32_t, Quota>& quotas() const { return quotas_; }
+  // Whether adding `grow` below directory dir (and so below each directory
+  // above it) stays within every quota on the way at time now_ns: kOk or
+  // kQuota. Directories in `except` (and those above them) are skipped:
+  // a rename within them does not change their usage. A quota whose soft
+  // limit has been exceeded for longer than its grace period (grace_s, or
+  // default_grace_s) acts as a hard one.
+  St quota_allows(uint32_t dir, const Usage& grow, int64_t now_ns, uint32_t default_grace_s,
+                  uint32_t except = 0) const;
+  static constexpr uint32_t kNoSlot = ~0u;
+  // Usage of a file that would have length `length` and a chunk at slot
+  // `index` (for the quota check before a write).
+  Usage file_usage_if(const Node& f, uint64_t length, uint32_t index) const;
   // Directories holding a name of n: a directory's parent; for other nodes
   // each directory with one of its names (twice if it holds two), none for
   // a deleted file. Sorted.
@@ -170,6 +217,7 @@ class Fs {
   St apply_op(const OpSnapshot& o, int64_t t);
   St apply_op(const OpAppendChunks& o, int64_t t);
   St apply_op(const OpAccess& o, int64_t t);
+  St apply_op(const OpSetQuota& o, int64_t t);
   St apply_op(const OpSetXattr& o, int64_t t);
   St apply_op(const OpRmXattr& o, int64_t t);
   St apply_op(const OpSetAcl& o, int64_t t);
@@ -204,6 +252,15 @@ class Fs {
   void snapshot_copy(const Node& src, Node& dst_parent, const std::string& name, const OpSnapshot& o,
                      uint32_t& next_inode, std::unordered_map<uint32_t, uint32_t>& links, int64_t t);
   bool is_ancestor(uint32_t ancestor, uint32_t id) const;
+  // Usage bookkeeping (fs_quota.cc). add_usage() adds (sign 1) or removes
+  // (-1) d at dir and every directory above it; file_changed() passes on the
+  // change of a file's usage from `before` to each directory holding it.
+  // Quotas touched are noted, and their soft-limit timers set when apply()
+  // ends (a rename inside a quota directory does not restart its grace).
+  void add_usage(uint32_t dir, const Usage& d, int sign);
+  void file_changed(const Node& f, const Usage& before);
+  void update_quota_timers(int64_t t);
+  void recompute_usage();  // after loading an image
   // Extra data of a node, created on first use; drop_extra_if_empty() removes
   // an entry with nothing left in it.
   Extra& extra(Node& n);
@@ -223,6 +280,8 @@ class Fs {
   std::unordered_map<uint32_t, Extra> extra_;
   // Goals of the files sharing a chunk (refs > 1 only): count per goal.
   std::unordered_map<uint64_t, std::array<uint32_t, 10>> shared_goals_;
+  std::map<uint32_t, Quota> quotas_;
+  std::vector<uint32_t> touched_quotas_;
   SetResult last_set_;
   uint64_t version_ = 0;
   uint64_t cluster_id_ = 0;

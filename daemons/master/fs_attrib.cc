@@ -58,9 +58,11 @@ St Fs::apply_op(const OpSetAttrib& o, int64_t t) {
     last_set_.changed++;
     n.ctime_ns = t;
     if (o.what == msg::kAttrGoal) {
+      Usage before = usage(n);
       for (uint64_t c : n.chunks)
         if (c) chunk_regoal(c, n.goal, static_cast<uint8_t>(v));
       n.goal = static_cast<uint8_t>(v);
+      file_changed(n, before);
     } else if (o.what == msg::kAttrTrashtime) {
       n.trashtime = v;
     } else {

@@ -9,8 +9,10 @@ St Fs::apply_op(const OpRepair& o, int64_t t) {
   if (f->type != msg::kFile || o.index >= f->chunks.size() || f->chunks[o.index] == 0) return St::kInval;
   uint64_t id = f->chunks[o.index];
   if (o.version == 0) {
+    Usage before = usage(*f);  // a hole takes no space: the directories above count less
     f->chunks[o.index] = 0;
     chunk_unref(id, f->goal);
+    file_changed(*f, before);
   } else {
     auto it = chunks_.find(id);
     if (it == chunks_.end()) return St::kNoEnt;

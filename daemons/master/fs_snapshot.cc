@@ -73,7 +73,7 @@ void Fs::snapshot_copy(const Node& src, Node& parent, const std::string& name, c
   }
   for (uint64_t id : c.chunks)
     if (id) chunk_ref(id, c.goal);
-  if (c.type == msg::kDir) c.children = std::make_unique<std::map<std::string, uint32_t>>();
+  if (c.type == msg::kDir) c.children = std::make_unique<DirEntries>();
   attach(parent, name, c, t);
   if (src.type == msg::kDir)
     for (const auto& [cname, cid] : *src.children) snapshot_copy(nodes_.at(cid), c, cname, o, next, links, t);
@@ -110,6 +110,7 @@ St Fs::apply_op(const OpAppendChunks& o, int64_t t) {
   if (slots + src->chunks.size() > (1u << 26)) return St::kTooBig;
   std::vector<uint64_t> add = src->chunks;  // src may be dst
   uint64_t src_length = src->length;
+  Usage before = usage(*dst);
   release_chunks_from(*dst, static_cast<uint32_t>(slots));
   dst->chunks.resize(slots, 0);
   for (uint64_t c : add) {
@@ -118,6 +119,7 @@ St Fs::apply_op(const OpAppendChunks& o, int64_t t) {
   }
   dst->length = slots * kChunk + src_length;
   dst->mtime_ns = dst->ctime_ns = t;
+  file_changed(*dst, before);
   return St::kOk;
 }
 

@@ -2,8 +2,8 @@
 //   header: "ANTLERM1", u64 version, u64 cluster id, u32 next inode, u64 next chunk id
 //   sections: 4-byte tag, u64 payload length, payload, u32 CRC32C of payload
 //   tags: NODE (inodes), EDGE (directory entries), CHNK (chunks), TRSH (trash),
-//   XATR (extended attributes and ACLs), "END " (last, empty)
-// Derived values (link counts, subdirectory counts, chunk references) are
+//   XATR (extended attributes and ACLs), QUOT (quotas), "END " (last, empty)
+// Derived values (link counts, subdirectory counts, chunk references, usage) are
 // recomputed on load and not stored.
 #include <fcntl.h>
 #include <unistd.h>
@@ -60,6 +60,16 @@ struct ExtraRec {
   std::string access;
   std::string dflt;
   ANTLER_FIELDS(inode, xattrs, access, dflt)
+};
+
+struct QuotaRec {
+  uint32_t inode = 0;
+  uint64_t soft_inodes = 0, soft_length = 0, soft_size = 0, soft_realsize = 0;
+  uint64_t hard_inodes = 0, hard_length = 0, hard_size = 0, hard_realsize = 0;
+  uint32_t grace = 0;
+  int64_t exceeded_ns = 0;
+  ANTLER_FIELDS(inode, soft_inodes, soft_length, soft_size, soft_realsize, hard_inodes, hard_length, hard_size,
+                hard_realsize, grace, exceeded_ns)
 };
 
 struct EdgeRec {
@@ -164,6 +174,12 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
     wx.put(r);
   }
   put_section(out, "XATR", xattrs);
+  std::string quotas;
+  serde::Writer wq(quotas);
+  wq.put(static_cast<uint64_t>(quotas_.size()));
+  for (const auto& [id, q] : quotas_) wq.put(QuotaRec{id, q.soft[0], q.soft[1], q.soft[2], q.soft[3], q.hard[0], q.hard[1], q.hard[2], q.hard[3],
+                                                   q.grace_s, q.exceeded_ns});
+  put_section(out, "QUOT", quotas);
   put_section(out, "END ", "");
 
   std::string tmp = path + ".tmp";
@@ -236,6 +252,8 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   more_parents_.clear();
   shared_goals_.clear();
   extra_.clear();
+  quotas_.clear();
+  touched_quotas_.clear();
   version_ = h.version;
   cluster_id_ = h.cluster_id;
   next_inode_ = h.next_inode;
@@ -279,7 +297,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
         n.chunks = std::move(rec.chunks);
         if (!rec.target.empty()) targets_[n.id] = std::move(rec.target);
         n.eattr = rec.eattr;
-        if (n.type == msg::kDir) n.children = std::make_unique<std::map<std::string, uint32_t>>();
+        if (n.type == msg::kDir) n.children = std::make_unique<DirEntries>();
       }
     } else if (tag == "EDGE") {
       if (!r.get(count)) return bad("EDGE: bad count");
@@ -327,6 +345,19 @@ bool Fs::load_image(const std::string& path, std::string* error) {
           return bad("XATR: bad default ACL of inode " + std::to_string(x.inode));
         drop_extra_if_empty(*n);
       }
+    } else if (tag == "QUOT") {
+      if (!r.get(count)) return bad("QUOT: bad count");
+      for (uint64_t i = 0; i < count; i++) {
+        QuotaRec q;
+        if (!r.get(q)) return bad("QUOT: bad record");
+        Node* n = mut(q.inode);
+        if (!n || n->type != msg::kDir) return bad("QUOT: inode " + std::to_string(q.inode) + " is not a directory");
+        n->has_quota = true;
+        quotas_[q.inode] = Quota{{q.soft_inodes, q.soft_length, q.soft_size, q.soft_realsize},
+                                 {q.hard_inodes, q.hard_length, q.hard_size, q.hard_realsize},
+                                 q.grace,
+                                 q.exceeded_ns};
+      }
     } else if (tag == "END ") {
       ended = true;
     }  // unknown sections are skipped: newer writers may add some
@@ -350,6 +381,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   }
   for (const auto& [id, n] : nodes_)
     if (n.nlink == 0 && id != kRootInode && !trash_.count(id)) sustained_.insert(id);
+  recompute_usage();
   return true;
 }
 

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
       {"REPLICATIONS_DELAY_INIT", KeyDef::kInt, "60", 0, 86400},
       {"CHUNKS_WRITE_REP_LIMIT", KeyDef::kInt, "2", 1, 1000},
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
+      {"QUOTA_DEFAULT_GRACE_PERIOD", KeyDef::kInt, "604800", 0, 0xFFFFFFFFLL},
   };
   spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {
     master = std::make_unique<antler::master::Master>(cfg);

@@ -236,6 +236,18 @@ struct OpAccess {
   ANTLER_FIELDS(inode)
 };
 
+// Sets the quota of directory `inode` to these limits (0: none) and grace
+// period (seconds; 0: the master's default). All limits 0 removes it.
+struct OpSetQuota {
+  static constexpr const char* kName = "SETQUOTA";
+  uint32_t inode = 0;
+  uint64_t soft_inodes = 0, soft_length = 0, soft_size = 0, soft_realsize = 0;
+  uint64_t hard_inodes = 0, hard_length = 0, hard_size = 0, hard_realsize = 0;
+  uint32_t grace = 0;
+  ANTLER_FIELDS(inode, soft_inodes, soft_length, soft_size, soft_realsize, hard_inodes, hard_length, hard_size,
+                hard_realsize, grace)
+};
+
 // mfsfilerepair on slot `index` of file `inode`, whose chunk has no valid
 // copy: version > 0 makes that the chunk's version (the highest a server
 // still holds); version 0 drops the chunk from the slot, which becomes a
@@ -251,7 +263,7 @@ struct OpRepair {
 
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
                         OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks,
-                        OpSetXattr, OpRmXattr, OpSetAcl, OpAccess, OpRepair>;
+                        OpSetXattr, OpRmXattr, OpSetAcl, OpAccess, OpSetQuota, OpRepair>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

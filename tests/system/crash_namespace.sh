@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # kill -9 of the master right after snapshots, goal/trash time/eattr
-# changes, trash moves, undeletes and purges; `mfsmaster -a` brings back the
-# same namespace (names, inodes, sizes, modes, owners, link counts), the same
-# goals, trash times and eattrs, the same trash, the same data and the same
-# usage figures.
+# changes, quota changes, trash moves, undeletes and purges; `mfsmaster -a`
+# brings back the same namespace (names, inodes, sizes, modes, owners, link
+# counts), the same goals, trash times and eattrs, the same trash, the same
+# data, the same quotas and the same usage figures.
 . "$(dirname "$0")/lib.sh"
 start_cluster
 META=$T/meta
@@ -29,6 +29,11 @@ rm "$META/trash/$f2"                                # purged
 rm -r proj/doc                                      # trash again (README, link)
 tool mfsrsetgoal 3 snap
 tool mfsappendchunks proj/joined proj/src/f2 proj/src/f3
+tool mfssetquota -i 3 -I 100 -L 1Gi -p 1h proj # soft inode limit passed at once
+tool mfssetquota -S 1Gi snap
+tool mfsdelquota -S snap
+tool mfssetquota -r 1 -R 1Pi snap/src
+mv snap/src/f3 proj/f3-moved                   # usage moves between quota trees
 
 state() {
   find . -printf '%p %i %s %m %u:%g %n\n' | LC_ALL=C sort
@@ -36,6 +41,7 @@ state() {
   ls "$META/trash" "$META/sustained"
   find . -type f -exec sha256sum {} + | LC_ALL=C sort
   stat -f -c 'inodes %c' .
+  "$TOOLS/mfsgetquota" . proj snap snap/src
   df --output=used -B1 "$META" | tail -n 1
 }
 sync -f .

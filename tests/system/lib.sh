@@ -311,7 +311,7 @@ write_master_cfg() {
   shift 4
   mkdir -p "$dir/data"
   local -a exports=("$@")
-  ((${#exports[@]} > 0)) || exports=("*  /  rw,alldirs,maproot=0" "*  .  rw")
+  ((${#exports[@]} > 0)) || exports=("*  /  rw,alldirs,admin,maproot=0" "*  .  rw")
   printf '%s\n' "# Antler system test: $TEST_NAME" "${exports[@]}" >"$dir/mfsexports.cfg"
   cat >"$dir/mfsmaster.cfg" <<EOF
 # Antler system test: $TEST_NAME

@@ -267,6 +267,7 @@ TEST(Fs, RepairSetsVersionOrMakesAHole) {
   EXPECT_EQ(fs.chunk(11)->refs, 1u);
   EXPECT_EQ(fs.node(3)->chunks[1], 11u);
   EXPECT_EQ(fs.node(2)->length, 3 * uint64_t(msg::kChunkSize));  // the length stays
+  EXPECT_EQ(fs.usage(*fs.node(1)).chunks, 2 + 3);  // the directories' usage: f has 2 chunks left, s 3
   EXPECT_TRUE(fs.released_chunks().empty());
   EXPECT_EQ(fs.apply(OpRepair{3, 1, 0}, T), St::kOk);  // the last reference: released
   EXPECT_EQ(fs.chunk(11), nullptr);
@@ -441,7 +442,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
         break;
       case 9:
-        switch (rng() % 8) {
+        switch (rng() % 9) {
           case 0: op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)}; break;
           case 1:
             op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1, static_cast<uint32_t>(rng() % 3),
@@ -465,7 +466,11 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
             op = OpPurge{live.trash().begin()->first, static_cast<uint8_t>(rng() % 2)};
             break;
           case 6: op = OpAccess{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files))}; break;
-          case 7: {  // mfsfilerepair: an older version, or a hole, on a slot that has a chunk
+          case 7:  // quotas come and go; their soft-limit timers follow the usage
+            op = OpSetQuota{pick(dirs), rng() % 3, rng() % 2 ? 0 : rng() % (300u << 20), 0, rng() % 2 ? 0 : 1u << 30,
+                            rng() % 3 ? 0 : 50, 0, rng() % 2 ? 0 : 1u << 30, 0, rng() % 100};
+            break;
+          case 8: {  // mfsfilerepair: an older version, or a hole, on a slot that has a chunk
             const Node* f = nullptr;
             for (int tries = 0; tries < 8 && !files.empty() && !(f && !f->chunks.empty()); tries++)
               f = live.node(pick(files));
@@ -500,6 +505,8 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
     // refused operations are simply not logged
     if (store.commit(op) == St::kOk && std::holds_alternative<OpRepair>(op)) repairs++;
   }
+  // a quota on the root whose soft limit is passed, whatever the seed did
+  ASSERT_EQ(store.commit(OpSetQuota{1, 1, 0, 0, 0, 0, 0, 0, 0, 5}), St::kOk);
   // At least one of each kind of repair, whatever the seed drew.
   for (uint8_t kind = 0; kind < 2; kind++) {
     for (uint32_t f : files) {
@@ -518,6 +525,8 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   EXPECT_NE(live_dump.find("  xattr "), std::string::npos);
   EXPECT_NE(live_dump.find("  acl "), std::string::npos);
   EXPECT_NE(live_dump.find("  default-acl "), std::string::npos);
+  EXPECT_NE(live_dump.find("\nquota "), std::string::npos);
+  EXPECT_NE(live_dump.find(" exceeded 1"), std::string::npos);  // some soft limit was passed
   Fs recovered;
   Store rs(recovered, dir, 50);
   ASSERT_TRUE(rs.open(true, 0, 2, 3600, &err)) << err;
