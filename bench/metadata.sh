@@ -16,13 +16,9 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-WRITE_RESULTS=1
-case "${1:-}" in
-  --no-results) WRITE_RESULTS=0 ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  "") ;;
-  *) echo "usage: bench/metadata.sh [--no-results]" >&2; exit 2 ;;
-esac
+# shellcheck source=report_args.sh
+. "$BENCH_DIR/report_args.sh"
+report_args 17 "$@"
 FILES=${BENCH_META_FILES:-1000000}
 MFS_FILES=${BENCH_META_MFS_FILES:-1000000}
 
@@ -134,17 +130,6 @@ EOF
 report=$(report_text)
 echo "$report"
 if ((WRITE_RESULTS)); then
-  python3 - "$BENCH_DIR/RESULTS.md" "$report" <<'PY'
-import os, sys
-path, section = sys.argv[1], sys.argv[2].rstrip() + "\n"
-text = open(path).read() if os.path.exists(path) else ""
-start = text.find("## Master metadata")
-if start >= 0:
-    end = text.find("\n## ", start + 1)
-    text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-else:
-    text = text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
+  python3 "$BENCH_DIR/replace_section.py" "$BENCH_DIR/RESULTS.md" "$report"
 fi
 pass

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "common/crc.h"
@@ -22,7 +23,7 @@ using msg::kChunkSize;
 
 struct ChunkStore::Chunk {
   uint64_t id = 0;
-  int disk = 0;
+  std::atomic<int> disk{0};  // written under mu (disk moves), read anywhere
   std::atomic<uint32_t> version{0};
   std::atomic<uint32_t> length{0};
   std::mutex mu;
@@ -39,8 +40,13 @@ struct ChunkStore::Disk {
   std::atomic<int64_t> bytes{0};  // header + data of the chunks on it
   std::atomic<uint32_t> chunks{0};
   std::atomic<uint64_t> errors{0};
-  mutable std::mutex mu;  // guards the sizes below
+  // Set once, by io_error() (which may hold a chunk mutex, so it cannot
+  // drop the chunks itself: take_failed_chunks() does, under the store mutex).
+  std::atomic<bool> failed{false};
+  bool chunks_taken = false;  // under the store mutex
+  mutable std::mutex mu;      // guards the sizes and error times below
   uint64_t total = 0, used = 0, avail = 0;
+  std::vector<int64_t> error_times;  // steady seconds of recent I/O errors
 };
 
 namespace {
@@ -182,6 +188,49 @@ void ChunkStore::io_error(int disk, const std::string& what, int err) {
   Disk& d = *disks_[static_cast<size_t>(disk)];
   d.errors++;
   log::error("disk {}: {}: {}", d.spec.path, what, std::strerror(err));
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  size_t recent = 0;
+  {
+    std::lock_guard lk(d.mu);
+    d.error_times.push_back(now);
+    auto old = std::remove_if(d.error_times.begin(), d.error_times.end(),
+                              [&](int64_t t) { return t <= now - int64_t{opts_.error_period_s}; });
+    d.error_times.erase(old, d.error_times.end());
+    recent = d.error_times.size();
+  }
+  if (recent > opts_.error_count && !d.failed.exchange(true)) {
+    log::error("disk {}: {} I/O errors within {} s (HDD_ERROR_TOLERANCE_COUNT {}): taken out of service; its "
+               "chunks are reported lost and copied again from other servers",
+               d.spec.path, recent, opts_.error_period_s, opts_.error_count);
+  }
+}
+
+std::vector<uint64_t> ChunkStore::take_failed_chunks() {
+  std::vector<uint64_t> out;
+  std::lock_guard lk(mu_);
+  for (size_t i = 0; i < disks_.size(); i++) {
+    Disk& d = *disks_[i];
+    if (!d.failed || d.chunks_taken) continue;
+    d.chunks_taken = true;
+    for (auto it = chunks_.begin(); it != chunks_.end();) {
+      Chunk& c = *it->second;
+      if (c.disk != static_cast<int>(i)) {
+        ++it;
+        continue;
+      }
+      std::lock_guard ck(c.mu);
+      if (c.fd >= 0) ::close(c.fd);
+      c.fd = -1;
+      c.crc.reset();
+      c.deleted = true;
+      out.push_back(c.id);
+      it = chunks_.erase(it);
+    }
+    d.chunks = 0;
+    d.bytes = 0;
+  }
+  return out;
 }
 
 void ChunkStore::add_bytes(int disk, int64_t delta) { disks_[static_cast<size_t>(disk)]->bytes += delta; }
@@ -298,7 +347,7 @@ void ChunkStore::scan_disk(int disk) {
         bool keep_new = version > old->version;
         std::string drop = keep_new ? path_of(old->disk, id, old->version) : path;
         log::warn("chunk {:016X}: versions {} and {} found, removing {}", id, old->version.load(), version, drop);
-        if (::unlink(drop.c_str()) < 0) io_error(keep_new ? old->disk : disk, "cannot remove " + drop, errno);
+        if (::unlink(drop.c_str()) < 0) io_error(keep_new ? old->disk.load() : disk, "cannot remove " + drop, errno);
         if (!keep_new) continue;
         disks_[static_cast<size_t>(old->disk)]->chunks--;
         add_bytes(old->disk, -(static_cast<int64_t>(kHeaderSize) + old->length));
@@ -339,7 +388,7 @@ void ChunkStore::refresh_space() {
 SpaceTotals ChunkStore::space() const {
   SpaceTotals t;
   for (const auto& d : disks_) {
-    if (d->spec.removal) continue;
+    if (d->spec.removal || d->failed) continue;
     std::lock_guard lk(d->mu);
     t.total += d->total;
     t.used += d->used;
@@ -354,6 +403,8 @@ std::vector<DiskState> ChunkStore::disks() const {
     DiskState s;
     s.path = d->spec.path;
     s.removal = d->spec.removal;
+    s.move_out = d->spec.move_out;
+    s.move_in = d->spec.move_in;
     {
       std::lock_guard lk(d->mu);
       s.total = d->total;
@@ -362,9 +413,121 @@ std::vector<DiskState> ChunkStore::disks() const {
     }
     s.chunks = d->chunks;
     s.errors = d->errors;
+    s.failed = d->failed;
     out.push_back(s);
   }
   return out;
+}
+
+uint64_t ChunkStore::move_step() {
+  // With '<' disks, their chunks leave (to the '>' disks if any, else to
+  // the plain ones); with only '>' disks, every other disk's chunks go there.
+  bool any_out = false, any_in = false;
+  for (const auto& d : disks_) {
+    if (d->failed || d->spec.removal) continue;
+    any_out |= d->spec.move_out;
+    any_in |= d->spec.move_in;
+  }
+  if (!any_out && !any_in) return 0;
+  auto source = [&](const Disk& d) {
+    if (d.failed || d.spec.removal) return false;
+    return any_out ? d.spec.move_out : !d.spec.move_in;
+  };
+  auto target = [&](const Disk& d) {
+    if (d.failed || d.spec.removal || d.spec.move_out) return false;
+    return any_in ? d.spec.move_in : true;
+  };
+  std::shared_ptr<Chunk> c;
+  {
+    std::lock_guard lk(mu_);
+    if (move_batch_.empty()) {
+      for (const auto& [id, ch] : chunks_) {
+        if (source(*disks_[static_cast<size_t>(ch->disk)])) move_batch_.push_back(id);
+        if (move_batch_.size() >= 64) break;
+      }
+    }
+    while (!c && !move_batch_.empty()) {
+      auto it = chunks_.find(move_batch_.back());
+      move_batch_.pop_back();
+      if (it != chunks_.end() && source(*disks_[static_cast<size_t>(it->second->disk)])) c = it->second;
+    }
+  }
+  if (!c) return 0;
+  int to = -1;
+  uint64_t best = 0, need = uint64_t{kHeaderSize} + c->length;
+  for (size_t i = 0; i < disks_.size(); i++) {
+    Disk& d = *disks_[i];
+    if (!target(d)) continue;
+    std::lock_guard lk(d.mu);
+    if (d.avail >= need && (to < 0 || d.avail > best)) {
+      to = static_cast<int>(i);
+      best = d.avail;
+    }
+  }
+  if (to < 0) return 0;
+  std::lock_guard ck(c->mu);
+  if (c->deleted || c->users > 0) return 0;  // in use: a later step
+  int from = c->disk;
+  std::string src = path_of(from, c->id, c->version), dst = path_of(to, c->id, c->version);
+  std::string tmp = dst + "." + std::to_string(++tmp_seq_) + ".tmp";
+  int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    io_error(from, "cannot open " + src, errno);
+    return 0;
+  }
+  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (out < 0) {
+    io_error(to, "cannot create " + tmp, errno);
+    ::close(in);
+    return 0;
+  }
+  auto buf = std::make_unique<char[]>(1u << 20);
+  uint64_t size = 0;
+  bool ok = true;
+  for (;;) {
+    size_t got = 0;
+    if (!pread_full(in, buf.get(), 1u << 20, static_cast<off_t>(size), &got)) {
+      io_error(from, "cannot read " + src, errno);
+      ok = false;
+      break;
+    }
+    if (got == 0) break;
+    if (!pwrite_full(out, buf.get(), got, static_cast<off_t>(size))) {
+      io_error(to, "cannot write " + tmp, errno);
+      ok = false;
+      break;
+    }
+    size += got;
+  }
+  if (ok && ::fsync(out) < 0) {
+    io_error(to, "fsync failed for " + tmp, errno);
+    ok = false;
+  }
+  ::close(in);
+  ::close(out);
+  if (ok && ::rename(tmp.c_str(), dst.c_str()) < 0) {
+    io_error(to, "cannot rename " + tmp, errno);
+    ok = false;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return 0;
+  }
+  if (::unlink(src.c_str()) < 0) io_error(from, "cannot remove " + src, errno);
+  c->disk = to;
+  int64_t bytes = static_cast<int64_t>(kHeaderSize) + c->length;
+  disks_[static_cast<size_t>(from)]->chunks--;
+  disks_[static_cast<size_t>(to)]->chunks++;
+  add_bytes(from, -bytes);
+  add_bytes(to, bytes);
+  {
+    Disk& d = *disks_[static_cast<size_t>(to)];
+    std::lock_guard lk(d.mu);
+    d.avail -= std::min<uint64_t>(d.avail, need);
+  }
+  log::debug("chunk {} moved from {} to {}", file_name(c->id, c->version), disks_[static_cast<size_t>(from)]->spec.path,
+             disks_[static_cast<size_t>(to)]->spec.path);
+  return size;
 }
 
 int ChunkStore::pick_disk() {
@@ -372,7 +535,7 @@ int ChunkStore::pick_disk() {
   uint64_t best_avail = 0;
   for (size_t i = 0; i < disks_.size(); i++) {
     Disk& d = *disks_[i];
-    if (d.spec.removal) continue;
+    if (d.spec.removal || d.failed) continue;
     std::lock_guard lk(d.mu);
     if (d.avail >= uint64_t{kHeaderSize} + kChunkSize && (best < 0 || d.avail > best_avail)) {
       best = static_cast<int>(i);

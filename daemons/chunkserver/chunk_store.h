@@ -43,9 +43,11 @@ struct SpaceTotals {
 struct DiskState {
   std::string path;
   bool removal = false;
+  bool move_out = false, move_in = false;  // '<' and '>' markers
   uint64_t total = 0, used = 0, avail = 0;
   uint32_t chunks = 0;
   uint64_t errors = 0;  // I/O errors seen
+  bool failed = false;  // taken out of service after too many I/O errors
 };
 
 class ChunkStore {
@@ -55,6 +57,10 @@ class ChunkStore {
  public:
   struct Options {
     uint64_t leave_space_default = 0;  // HDD_LEAVE_SPACE_DEFAULT, for disks without a limit
+    // A disk with more than error_count I/O errors within error_period_s
+    // seconds is taken out of service (HDD_ERROR_TOLERANCE_COUNT/PERIOD).
+    uint32_t error_count = 2;
+    uint32_t error_period_s = 600;
   };
 
   ChunkStore();
@@ -82,6 +88,14 @@ class ChunkStore {
   size_t count() const;
   // Re-reads the file system sizes (statvfs) of every disk.
   void refresh_space();
+  // Chunks of disks taken out of service since the last call: they are no
+  // longer here (their files are left alone) and the master must learn that
+  // these copies are gone. The server keeps serving from its other disks.
+  std::vector<uint64_t> take_failed_chunks();
+  // Moves one chunk between local disks as the '<' and '>' markers of
+  // mfshdd.cfg ask (a chunk open for I/O waits for a later step). Returns
+  // the bytes copied; 0 when there is nothing to move now.
+  uint64_t move_step();
   SpaceTotals space() const;
   std::vector<DiskState> disks() const;
 
@@ -164,6 +178,7 @@ class ChunkStore {
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, std::shared_ptr<Chunk>> chunks_;
   std::atomic<uint64_t> tmp_seq_{0};
+  std::vector<uint64_t> move_batch_;  // chunks on source disks, next to move (under mu_)
 };
 
 }  // namespace antler::cs

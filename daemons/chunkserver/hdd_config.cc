@@ -50,9 +50,12 @@ bool load_hdd_config(const std::string& file, std::vector<DiskSpec>* out, std::s
     DiskSpec d;
     d.origin = where;
     std::string s = text;
-    // Markers: '*' removal, '<' / '>' move (accepted as normal for now).
-    while (!s.empty() && (s[0] == '*' || s[0] == '<' || s[0] == '>')) {
+    // Markers: '*' removal, '<' move out, '>' move in, '~' (size changes
+    // tolerated: accepted, nothing to do here).
+    while (!s.empty() && (s[0] == '*' || s[0] == '<' || s[0] == '>' || s[0] == '~')) {
       if (s[0] == '*') d.removal = true;
+      if (s[0] == '<') d.move_out = true;
+      if (s[0] == '>') d.move_in = true;
       s.erase(0, 1);
       while (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) s.erase(0, 1);
     }

@@ -5,7 +5,10 @@
 //                            replicated away, no new chunk is placed there
 //   /mnt/hd3  200GiB         use at most 200 GiB of that file system
 //   /mnt/hd4  -50GiB         leave at least 50 GiB free
-//   </mnt/hd5, >/mnt/hd6     move markers: accepted, treated as normal disks
+//   </mnt/hd5                its chunks move to the other local disks
+//   >/mnt/hd6                chunks of the other local disks move here (with
+//                            '<' disks too: only from those)
+//   ~/mnt/hd7                accepted (MooseFS: size changes tolerated)
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,8 @@ namespace antler::cs {
 struct DiskSpec {
   std::string path;     // without a trailing slash
   bool removal = false; // leading '*'
+  bool move_out = false; // leading '<'
+  bool move_in = false;  // leading '>'
   int64_t limit = 0;    // > 0: use at most; < 0: leave that much free; 0: HDD_LEAVE_SPACE_DEFAULT
   std::string origin;   // "file:line", for messages
 };

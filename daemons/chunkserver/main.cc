@@ -1,4 +1,5 @@
 // mfschunkserver: stores chunk data on local disks for mfsmaster.
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "daemons/chunkserver/cs_server.h"
 #include "daemons/chunkserver/hdd_config.h"
 #include "daemons/chunkserver/master_link.h"
+#include "daemons/chunkserver/background.h"
 
 using namespace antler;
 
@@ -18,6 +20,7 @@ struct App {
   std::unique_ptr<cs::ChunkStore> store;
   std::unique_ptr<cs::CsServer> server;
   std::unique_ptr<cs::MasterLink> link;
+  std::unique_ptr<cs::Background> background;
 };
 App g_app;
 
@@ -38,6 +41,17 @@ int start(const Config& cfg, const DaemonArgs&) {
                cfg.str("HDD_LEAVE_SPACE_DEFAULT"));
     return 1;
   }
+  double test_speed = 0;
+  {
+    const std::string& v = cfg.str("HDD_TEST_SPEED");
+    char* end = nullptr;
+    test_speed = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || test_speed < 0 || test_speed > 100000) {
+      log::error("{}: HDD_TEST_SPEED: '{}' is not a speed in MiB/s (e.g. 1.5; 0 turns the scrub off)",
+                 cfg.origin("HDD_TEST_SPEED"), v);
+      return 1;
+    }
+  }
   std::vector<cs::DiskSpec> disks;
   std::string error;
   if (!cs::load_hdd_config(cfg.str("HDD_CONF_FILENAME"), &disks, &error)) {
@@ -50,6 +64,8 @@ int start(const Config& cfg, const DaemonArgs&) {
   g_app.store = std::make_unique<cs::ChunkStore>();
   cs::ChunkStore::Options sopts;
   sopts.leave_space_default = static_cast<uint64_t>(leave);
+  sopts.error_count = static_cast<uint32_t>(cfg.num("HDD_ERROR_TOLERANCE_COUNT"));
+  sopts.error_period_s = static_cast<uint32_t>(cfg.num("HDD_ERROR_TOLERANCE_PERIOD"));
   if (!g_app.store->init(disks, sopts, &error)) {
     log::error("{}", error);
     return 1;
@@ -79,6 +95,12 @@ int start(const Config& cfg, const DaemonArgs&) {
   cs::MasterLink* link = g_app.link.get();
   g_app.server->set_damage_reporter([link](uint64_t id) { link->report_damaged(id); });
   g_app.link->start();
+  cs::Background::Options bopts;
+  bopts.test_mib_per_s = test_speed * static_cast<double>(disks.size());
+  bopts.rebalance_percent = static_cast<int>(cfg.num("HDD_REBALANCE_UTILIZATION"));
+  g_app.background = std::make_unique<cs::Background>(*g_app.store, bopts,
+                                                      [link](uint64_t id) { link->report_damaged(id); });
+  g_app.background->start();
   return 0;
 }
 
@@ -101,6 +123,10 @@ int main(int argc, char** argv) {
       {"HDD_LEAVE_SPACE_DEFAULT", KeyDef::kString, "256MiB"},
       {"LABELS", KeyDef::kString, ""},
       {"HDD_FSYNC_BEFORE_CLOSE", KeyDef::kBool, "0"},
+      {"HDD_TEST_SPEED", KeyDef::kString, "1"},
+      {"HDD_REBALANCE_UTILIZATION", KeyDef::kInt, "20", 0, 100},
+      {"HDD_ERROR_TOLERANCE_COUNT", KeyDef::kInt, "2", 0, 1000000},
+      {"HDD_ERROR_TOLERANCE_PERIOD", KeyDef::kInt, "600", 1, 86400 * 365},
   };
   spec.start = start;
   spec.reload = [](const Config&) {
@@ -111,6 +137,7 @@ int main(int argc, char** argv) {
     if (g_app.server) g_app.server->stop();
   };
   spec.wait = [] {
+    g_app.background.reset();
     if (g_app.link) g_app.link->wait();
     if (g_app.server) g_app.server->wait();
     g_app.link.reset();

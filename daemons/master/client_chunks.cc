@@ -103,6 +103,7 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
     r.chunk_id = n->chunks[m.index];
     r.version = m_.fs.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
+    m_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
     if (r.locations.empty()) r.status = u8(St::kIO);  // no copy reachable now
   }
   reply(r);

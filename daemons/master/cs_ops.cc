@@ -1,6 +1,7 @@
 // Chunkserver connections: handshake, registration, heartbeats, command
 // replies, damage reports.
 #include <algorithm>
+#include <set>
 
 #include "common/log.h"
 #include "common/net.h"
@@ -117,6 +118,22 @@ std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uin
     return a->id < b->id;
   });
   std::vector<uint32_t> out;
+  // CHUNKS_UNIQUE_MODE: 1 no two copies on one IP address, 2 none at one
+  // topology location (rack), when enough servers allow; `exclude` holds
+  // the servers that already have a copy (those connected count).
+  int64_t unique = cfg.num("CHUNKS_UNIQUE_MODE");
+  if (unique != 0) {
+    auto key = [&](const ChunkServer& s) { return unique == 1 ? std::to_string(s.loc.ip) : topology.location(s.loc.ip); };
+    std::set<std::string> used;
+    for (uint32_t id : exclude)
+      if (auto s = servers.find(id); s != servers.end() && s->second.connected()) used.insert(key(s->second));
+    std::vector<const ChunkServer*> rest;
+    for (const ChunkServer* s : cands) {
+      if (out.size() < count && used.insert(key(*s)).second) out.push_back(s->id);
+      else rest.push_back(s);
+    }
+    cands = std::move(rest);
+  }
   for (size_t i = 0; i < cands.size() && out.size() < count; i++) out.push_back(cands[i]->id);
   return out;
 }

@@ -43,50 +43,8 @@ bool parse_ip(std::string_view s, uint32_t* ip) {
   return true;
 }
 
-// The address forms; false with *why on error.
 bool parse_address(const std::string& s, ExportRule& r, std::string* why) {
-  *why = "'" + s + "' is not *, an IPv4 address, ADDRESS/BITS, ADDRESS/NETMASK or FROM-TO";
-  if (s == "*") {
-    r.ip_from = 0;
-    r.ip_to = 0xFFFFFFFF;
-    return true;
-  }
-  uint32_t ip = 0;
-  if (auto slash = s.find('/'); slash != std::string::npos) {
-    if (!parse_ip(s.substr(0, slash), &ip)) return false;
-    std::string m = s.substr(slash + 1);
-    uint32_t mask = 0, bits = 0;
-    if (m.find('.') != std::string::npos) {
-      if (!parse_ip(m, &mask)) return false;
-      if ((~mask & (~mask + 1)) != 0) {
-        *why = "netmask '" + m + "' is not contiguous";
-        return false;
-      }
-    } else {
-      if (!parse_u32(m, &bits) || bits > 32) {
-        *why = "'" + m + "' is not a prefix length (0..32)";
-        return false;
-      }
-      mask = bits == 0 ? 0 : 0xFFFFFFFFu << (32 - bits);
-    }
-    r.ip_from = ip & mask;
-    r.ip_to = r.ip_from | ~mask;
-    return true;
-  }
-  if (auto dash = s.find('-'); dash != std::string::npos) {
-    uint32_t to = 0;
-    if (!parse_ip(s.substr(0, dash), &ip) || !parse_ip(s.substr(dash + 1), &to)) return false;
-    if (to < ip) {
-      *why = "range '" + s + "' ends before it starts";
-      return false;
-    }
-    r.ip_from = ip;
-    r.ip_to = to;
-    return true;
-  }
-  if (!parse_ip(s, &ip)) return false;
-  r.ip_from = r.ip_to = ip;
-  return true;
+  return parse_ip_range(s, &r.ip_from, &r.ip_to, why);
 }
 
 bool lookup_user(const std::string& u, uint32_t* uid, uint32_t* gid, std::string* why) {
@@ -216,6 +174,52 @@ bool parse_option(const std::string& k, const std::string& v, bool has_value, Ex
 }
 
 }  // namespace
+
+bool parse_ip_range(const std::string& s, uint32_t* from, uint32_t* to, std::string* why) {
+  *why = "'" + s + "' is not *, an IPv4 address, ADDRESS/BITS, ADDRESS/NETMASK or FROM-TO";
+  if (s == "*") {
+    *from = 0;
+    *to = 0xFFFFFFFF;
+    return true;
+  }
+  uint32_t ip = 0;
+  if (auto slash = s.find('/'); slash != std::string::npos) {
+    if (!parse_ip(s.substr(0, slash), &ip)) return false;
+    std::string m = s.substr(slash + 1);
+    uint32_t mask = 0, bits = 0;
+    if (m.find('.') != std::string::npos) {
+      if (!parse_ip(m, &mask)) return false;
+      if ((~mask & (~mask + 1)) != 0) {
+        *why = "netmask '" + m + "' is not contiguous";
+        return false;
+      }
+    } else {
+      if (!parse_u32(m, &bits) || bits > 32) {
+        *why = "'" + m + "' is not a prefix length (0..32)";
+        return false;
+      }
+      mask = bits == 0 ? 0 : 0xFFFFFFFFu << (32 - bits);
+    }
+    *from = ip & mask;
+    *to = *from | ~mask;
+    return true;
+  }
+  if (auto dash = s.find('-'); dash != std::string::npos) {
+    uint32_t last = 0;
+    if (!parse_ip(s.substr(0, dash), &ip) || !parse_ip(s.substr(dash + 1), &last)) return false;
+    if (last < ip) {
+      *why = "range '" + s + "' ends before it starts";
+      return false;
+    }
+    *from = ip;
+    *to = last;
+    return true;
+  }
+  if (!parse_ip(s, &ip)) return false;
+  *from = *to = ip;
+  return true;
+}
+
 
 const char* disable_name(Disable d) { return kDisableNames[static_cast<size_t>(d)]; }
 

@@ -59,6 +59,10 @@ struct ExportRule {
   bool better_than(const ExportRule& other) const;
 };
 
+// An address form of mfsexports.cfg and mfstopology.cfg (*, a.b.c.d,
+// a.b.c.d/BITS, a.b.c.d/m.m.m.m, a.b.c.d-e.f.g.h) as an inclusive range in
+// host byte order; false with a one-line *why if malformed.
+bool parse_ip_range(const std::string& s, uint32_t* from, uint32_t* to, std::string* why);
 // "1.2.3" / "1.2" / "1" to MAJOR << 16 | MINOR << 8 | PATCH; false if malformed.
 bool parse_version(std::string_view s, uint32_t* out);
 // MooseFS time forms: plain seconds, or numbers with units s, m, h, d, w in

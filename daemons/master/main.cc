@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
       {"CHUNKS_WRITE_REP_LIMIT", KeyDef::kInt, "2", 1, 1000},
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
       {"QUOTA_DEFAULT_GRACE_PERIOD", KeyDef::kInt, "604800", 0, 0xFFFFFFFFLL},
+      {"TOPOLOGY_FILENAME", KeyDef::kString, "/etc/mfs/mfstopology.cfg"},
+      {"CHUNKS_UNIQUE_MODE", KeyDef::kInt, "0", 0, 2},
   };
   spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {
     master = std::make_unique<antler::master::Master>(cfg);

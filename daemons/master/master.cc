@@ -72,6 +72,12 @@ int Master::start(bool autorecover) {
     return 1;
   }
   exports = std::move(*ex);
+  auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"), &error);
+  if (!topo) {
+    log::error("{}", error);
+    return 1;
+  }
+  topology = std::move(*topo);
   std::random_device rd;
   uint64_t cluster = (uint64_t(rd()) << 32) | rd();
   if (!store.open(autorecover, cluster, static_cast<uint8_t>(cfg.num("DEFAULT_GOAL")),
@@ -134,6 +140,13 @@ void Master::request_stop() {
   });
 }
 
+void Master::sort_by_distance(uint32_t ip, std::vector<msg::Location>& locs) const {
+  if (topology.size() == 0) return;
+  std::stable_sort(locs.begin(), locs.end(), [&](const msg::Location& a, const msg::Location& b) {
+    return topology.distance(ip, a.ip) < topology.distance(ip, b.ip);
+  });
+}
+
 void Master::reload(const Config& c) {
   loop.post([this, c] {
     cfg = c;
@@ -145,6 +158,13 @@ void Master::reload(const Config& c) {
     }
     exports = std::move(*ex);
     log::info("exports reloaded: {} rules (new sessions use them)", exports.size());
+    auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"), &error);
+    if (!topo) {
+      log::error("topology not reloaded: {}", error);
+      return;
+    }
+    topology = std::move(*topo);
+    log::info("topology reloaded: {} lines", topology.size());
   });
 }
 

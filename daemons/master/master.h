@@ -14,6 +14,7 @@
 #include "common/config.h"
 #include "common/messages.h"
 #include "daemons/master/exports.h"
+#include "daemons/master/topology.h"
 #include "daemons/master/fs.h"
 #include "daemons/master/lock_manager.h"
 #include "daemons/master/loop.h"
@@ -110,6 +111,9 @@ class Master {
   uint32_t next_cs_id = 1;
   int64_t started_ms = 0;
   Exports exports;
+  Topology topology;  // TOPOLOGY_FILENAME
+  // Orders locations by topological distance from ip, nearest first (stable).
+  void sort_by_distance(uint32_t ip, std::vector<msg::Location>& locs) const;
   Config cfg;
 
   // File locks (client_locks.cc). Not metadata: in memory only.
