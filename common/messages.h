@@ -784,6 +784,7 @@ using AllMessages =
              CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
              ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
-             ClAppend, ClAppendReply>;
+             ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
+             ClDirInfoReply, ClFileRepair, ClFileRepairReply>;
 
 }  // namespace antler::msg

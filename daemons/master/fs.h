@@ -223,6 +223,7 @@ class Fs {
   St apply_op(const OpSetXattr& o, int64_t t);
   St apply_op(const OpRmXattr& o, int64_t t);
   St apply_op(const OpSetAcl& o, int64_t t);
+  St apply_op(const OpRepair& o, int64_t t);  // fs_repair.cc
 
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);
