@@ -34,14 +34,15 @@ int dirinfo_main(int argc, char** argv) {
       paths, [precise](const Target& t) { return msg::ClDirInfo{0, {}, t.inode, precise}; },
       [&](const std::string& p, const msg::ClDirInfoReply& r) {
         if (all) {
+          int w = column_width(f);
           std::printf(precise ? "%s (precise data):\n" : "%s:\n", p.c_str());
-          std::printf(" inodes:       %s\n", column(r.inodes, f, false, 20).c_str());
-          std::printf("  directories: %s\n", column(r.dirs, f, false, 20).c_str());
-          std::printf("  files:       %s\n", column(r.files, f, false, 20).c_str());
-          std::printf(" chunks:       %s\n", column(r.chunks, f, false, 20).c_str());
-          std::printf(" length:       %s\n", column(r.length, f, true, 20).c_str());
-          std::printf(" size:         %s\n", column(r.size, f, true, 20).c_str());
-          std::printf(" realsize:     %s\n", column(r.realsize, f, true, 20).c_str());
+          std::printf(" inodes:       %*s\n", w, column_text(r.inodes, f, false).c_str());
+          std::printf("  directories: %*s\n", w, column_text(r.dirs, f, false).c_str());
+          std::printf("  files:       %*s\n", w, column_text(r.files, f, false).c_str());
+          std::printf(" chunks:       %*s\n", w, column_text(r.chunks, f, false).c_str());
+          std::printf(" length:       %*s\n", w, column_text(r.length, f, true).c_str());
+          std::printf(" size:         %*s\n", w, column_text(r.size, f, true).c_str());
+          std::printf(" realsize:     %*s\n", w, column_text(r.realsize, f, true).c_str());
           return;
         }
         // Only the chosen values, tab-separated, then the name (as du).
