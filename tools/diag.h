@@ -22,4 +22,11 @@ inline std::string column(uint64_t v, Format f, bool bytes, int width) {
   return s.size() >= static_cast<size_t>(width) ? s : std::string(width - s.size(), ' ') + s;
 }
 
+// A 32-bit count as mfscheckfile and mfsfilerepair print it: 10 columns,
+// 6 with -h, 5 with -H (MooseFS 3.0.117).
+inline std::string count_column(uint64_t v, Format f) {
+  int width = f == Format::kBinary ? 6 : f == Format::kDecimal ? 5 : 10;
+  return column(v, f, false, width);
+}
+
 }  // namespace antler::tools

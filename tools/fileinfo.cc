@@ -1,6 +1,7 @@
 // mfsfileinfo (every chunk of a file and where its copies are) and
 // mfscheckfile (how many chunks have how many valid copies).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -50,7 +51,11 @@ int fileinfo_main(int argc, char** argv) {
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
   return for_each_file(paths, [](const std::string& p, const msg::ClFileInfoReply& r) {
     std::printf("%s:\n", p.c_str());
-    if (r.chunks.empty()) std::printf("\tno chunks - empty file\n");
+    bool none = std::all_of(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
+    if (none) {
+      std::printf("\tno chunks - empty file\n");  // also a file of holes only, as MooseFS says
+      return;
+    }
     for (size_t i = 0; i < r.chunks.size(); i++) {
       const msg::ChunkInfo& c = r.chunks[i];
       if (c.chunk_id == 0) {
@@ -88,10 +93,9 @@ int checkfile_main(int argc, char** argv) {
     std::printf("%s:\n", p.c_str());
     for (int i = 0; i <= 10; i++) {
       if (by_copies[i] == 0) continue;
-      if (i == 1) std::printf(" chunks with 1 copy:    ");
-      else if (i == 10) std::printf(" chunks with 10+ copies:");
-      else std::printf(" chunks with %d copies:  ", i);
-      std::printf("%s\n", column(by_copies[i], f, false, 10).c_str());
+      std::string label = i == 1 ? " chunks with 1 copy:" : i == 10 ? " chunks with 10+ copies:"
+                                                                   : " chunks with " + std::to_string(i) + " copies:";
+      std::printf("%-25s%s\n", label.c_str(), count_column(by_copies[i], f).c_str());
     }
   });
 }

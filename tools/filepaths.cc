@@ -40,8 +40,8 @@ int filepaths_main(int argc, char** argv) {
       continue;
     }
     std::printf("%s:\n", a.c_str());
-    std::string root = t.mount_root == "/" ? "" : t.mount_root;
-    for (const std::string& p : r.paths) std::printf("%s%s\n", p[0] == '/' ? root.c_str() : "", p.c_str());
+    // As MooseFS prints them: from the mounted folder, without a leading '/'.
+    for (const std::string& p : r.paths) std::printf("%s\n", p.size() > 1 && p[0] == '/' ? p.c_str() + 1 : p.c_str());
   }
   return rc;
 }

@@ -32,9 +32,9 @@ int filerepair_main(int argc, char** argv) {
     else if (st != St::kOk) rc = fail(p + ": " + describe(st));
     else {
       std::printf("%s:\n", p.c_str());
-      std::printf(" chunks not changed: %s\n", column(r.not_changed, f, false, 10).c_str());
-      std::printf(" chunks erased:      %s\n", column(r.erased, f, false, 10).c_str());
-      std::printf(" chunks repaired:    %s\n", column(r.repaired, f, false, 10).c_str());
+      std::printf(" chunks not changed: %s\n", count_column(r.not_changed, f).c_str());
+      std::printf(" chunks erased:      %s\n", count_column(r.erased, f).c_str());
+      std::printf(" chunks repaired:    %s\n", count_column(r.repaired, f).c_str());
     }
   }
   return rc;

@@ -122,14 +122,20 @@ tool_ok mfsfileinfo d2/small d2/one
 
 # ---- mfscheckfile
 tool_ok mfscheckfile d/big
-check_eq "mfscheckfile d/big" "$(printf 'd/big:\n chunks with 2 copies:  %10d' 2)" "$OUT"
+check_eq "mfscheckfile d/big" "$(printf 'd/big:\n chunks with 2 copies:   %10d' 2)" "$OUT"
+run_tool mfscheckfile -h d/big
+check_eq "mfscheckfile -h (MooseFS 3.0.117's widths)" "$(printf 'd/big:\n chunks with 2 copies:        2')" "$OUT"
 tool_ok mfscheckfile d2/one
-check_eq "mfscheckfile d2/one" "$(printf 'd2/one:\n chunks with 1 copy:    %10d' 1)" "$OUT"
+check_eq "mfscheckfile d2/one" "$(printf 'd2/one:\n chunks with 1 copy:     %10d' 1)" "$OUT"
 tool_ok mfscheckfile d2/empty
 check_eq "mfscheckfile of an empty file" "d2/empty:" "$OUT"
+truncate -s 200000000 d2/sparse # holes only: MooseFS calls it empty too
+tool_ok mfsfileinfo d2/sparse
+check_eq "mfsfileinfo of a file of holes" $'d2/sparse:\n\tno chunks - empty file' "$OUT"
 
 # ---- mfsfilepaths: the three names of d/big, by path and by inode number
-WANT_PATHS=$(printf '%s\n' "$MNT/d/big" "$MNT/d/sub/big2" "$MNT/top_link")
+# as MooseFS prints them: from the mounted folder, no leading '/'
+WANT_PATHS=$(printf '%s\n' d/big d/sub/big2 top_link)
 for arg in d/big top_link; do
   tool_ok mfsfilepaths "$arg"
   check_eq "mfsfilepaths $arg" "$arg:"$'\n'"$WANT_PATHS" "$OUT"
@@ -137,16 +143,16 @@ done
 tool_ok mfsfilepaths "$BIG_INO"
 check_eq "mfsfilepaths $BIG_INO (inode number)" "$BIG_INO:"$'\n'"$WANT_PATHS" "$OUT"
 tool_ok mfsfilepaths d/sub
-check_eq "mfsfilepaths of a directory" $'d/sub:\n'"$MNT/d/sub" "$OUT"
+check_eq "mfsfilepaths of a directory" $'d/sub:\nd/sub' "$OUT"
 tool_ok mfsfilepaths .
-check_eq "mfsfilepaths of the root" $'.:\n'"$MNT/" "$OUT"
+check_eq "mfsfilepaths of the root" $'.:\n/' "$OUT"
 rm top_link
 tool_ok mfsfilepaths d/big
-check_eq "mfsfilepaths after removing a link" $'d/big:\n'"$MNT/d/big"$'\n'"$MNT/d/sub/big2" "$OUT"
+check_eq "mfsfilepaths after removing a link" $'d/big:\nd/big\nd/sub/big2' "$OUT"
 # a mount of the subfolder d sees the paths from its own root
 mount_client "$T/mnt_d" -S /d
 tool_ok mfsfilepaths "$T/mnt_d/sub/big2"
-check_eq "mfsfilepaths in a subfolder mount" "$T/mnt_d/sub/big2:"$'\n'"$T/mnt_d/big"$'\n'"$T/mnt_d/sub/big2" "$OUT"
+check_eq "mfsfilepaths in a subfolder mount" "$T/mnt_d/sub/big2:"$'\nbig\nsub/big2' "$OUT"
 umount_client "$T/mnt_d"
 # a deleted file (in the trash) by its inode number: its former path
 echo gone >d2/gone
@@ -159,7 +165,7 @@ META=$T/meta
 mount_client "$META" -m
 GONE=$META/trash/$(ls "$META/trash" | grep "^$(printf '%08X' "$GONE_INO")|")
 tool_ok mfscheckfile "$GONE"
-check_eq "mfscheckfile of a trash file" "$(printf '%s:\n chunks with 2 copies:  %10d' "$GONE" 1)" "$OUT"
+check_eq "mfscheckfile of a trash file" "$(printf '%s:\n chunks with 2 copies:   %10d' "$GONE" 1)" "$OUT"
 check_fileinfo "$GONE"
 check_eq "mfsfileinfo of a trash file: copies" 2 "$(wc -w <<<"${CHUNK_AT[0]}")"
 tool_ok mfsfilepaths "$GONE"
@@ -226,9 +232,9 @@ for i in $LOST_AT; do start_chunkserver "$i"; done
 wait_chunkservers "$CHUNKSERVERS" 60 noprobe
 check_eq "chunk files of the lost chunk left" "" "$(chunk_holders "$LOST_ID" "$LOST_VER")"
 wait_until 30 "chunk 0 of d/big back at 2 copies" eval \
-  '[[ "$("$TOOLS/mfscheckfile" d/big)" == *"chunks with 2 copies:  "*1 ]]'
+  '[[ "$("$TOOLS/mfscheckfile" d/big)" == *"chunks with 2 copies:   "*1 ]]'
 tool_ok mfscheckfile d/big
-check_eq "mfscheckfile with a lost chunk" "$(printf 'd/big:\n chunks with 0 copies:  %10d\n chunks with 2 copies:  %10d' 1 1)" "$OUT"
+check_eq "mfscheckfile with a lost chunk" "$(printf 'd/big:\n chunks with 0 copies:   %10d\n chunks with 2 copies:   %10d' 1 1)" "$OUT"
 check_fileinfo d/big
 grep -A1 -x $'\tchunk 2: .*' "$T/out" | tail -n 1 | grep -qx $'\t\tno valid copies !!!' ||
   fail "mfsfileinfo does not say chunk 2 has no valid copies: $OUT"
@@ -266,7 +272,7 @@ check_fileinfo d/big
 [[ -z "${CHUNK_ID[2]:-}" ]] && grep -qx $'\tchunk 2: empty' "$T/out" || fail "mfsfileinfo after repair: chunk 2 is not empty: $OUT"
 check_eq "chunk 0 kept its id" "$KEPT_ID" "${CHUNK_ID[0]}"
 tool_ok mfscheckfile d/big
-check_eq "mfscheckfile after repair" "$(printf 'd/big:\n chunks with 2 copies:  %10d' 1)" "$OUT"
+check_eq "mfscheckfile after repair" "$(printf 'd/big:\n chunks with 2 copies:   %10d' 1)" "$OUT"
 # the other files: same data, same chunks, same copies
 for f in d2/small d2/other d2/one; do
   check_eq "$f untouched (data)" "${SHA[$f]}" "$(sha "$f")"
