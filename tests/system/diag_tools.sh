@@ -129,9 +129,10 @@ tool_ok mfscheckfile d2/one
 check_eq "mfscheckfile d2/one" "$(printf 'd2/one:\n chunks with 1 copy:     %10d' 1)" "$OUT"
 tool_ok mfscheckfile d2/empty
 check_eq "mfscheckfile of an empty file" "d2/empty:" "$OUT"
-truncate -s 200000000 d2/sparse # holes only: MooseFS calls it empty too
-tool_ok mfsfileinfo d2/sparse
-check_eq "mfsfileinfo of a file of holes" $'d2/sparse:\n\tno chunks - empty file' "$OUT"
+truncate -s 200000000 sparse # holes only: MooseFS calls it empty too
+tool_ok mfsfileinfo sparse
+check_eq "mfsfileinfo of a file of holes" $'sparse:\n\tno chunks - empty file' "$OUT"
+rm sparse
 
 # ---- mfsfilepaths: the three names of d/big, by path and by inode number
 # as MooseFS prints them: from the mounted folder, no leading '/'
