@@ -595,7 +595,10 @@ struct CsRegister {
   uint64_t used_bytes = 0;
   std::vector<ChunkRef> chunks;
   std::string label;
-  ANTLER_FIELDS(ip, port, total_bytes, used_bytes, chunks, label)
+  // Chunks (of `chunks`) on disks marked for removal ('*' in mfshdd.cfg):
+  // readable copies that do not count toward their goal.
+  std::vector<uint64_t> removal_chunks;
+  ANTLER_FIELDS(ip, port, total_bytes, used_bytes, chunks, label, removal_chunks)
 };
 
 struct CsRegisterReply {
@@ -781,6 +784,7 @@ using AllMessages =
              CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
              ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
-             ClAppend, ClAppendReply>;
+             ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
+             ClDirInfoReply, ClFileRepair, ClFileRepairReply>;
 
 }  // namespace antler::msg

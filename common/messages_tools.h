@@ -155,6 +155,116 @@ struct ClQuotaReply {
   ANTLER_FIELDS(req, status, limits, grace, default_grace, exceeded_s, usage)
 };
 
+// ---- diagnostic and repair tools (190..199)
+
+// What the master knows of one copy of a chunk.
+enum CopyState : uint8_t {
+  kCopyValid = 0,         // at the chunk's version, on a connected server
+  kCopyWrongVersion = 1,  // another version (older, or left from a failed write)
+};
+
+struct CopyInfo {
+  Location loc;
+  uint32_t version = 0;
+  uint8_t state = kCopyValid;  // CopyState
+  ANTLER_FIELDS(loc, version, state)
+};
+
+struct ChunkInfo {
+  uint64_t chunk_id = 0;  // 0: a hole (reads as zeros)
+  uint32_t version = 0;
+  std::vector<CopyInfo> copies;  // connected servers only; valid ones first
+  ANTLER_FIELDS(chunk_id, version, copies)
+};
+
+// The chunks of a file, one per 64 MiB slot up to its length, with the
+// copies the master knows of (mfsfileinfo, mfscheckfile).
+struct ClFileInfo {
+  static constexpr uint32_t kType = 190;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, cred, inode)
+};
+
+struct ClFileInfoReply {
+  static constexpr uint32_t kType = 191;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t length = 0;
+  std::vector<ChunkInfo> chunks;
+  ANTLER_FIELDS(req, status, length, chunks)
+};
+
+// Every path of an inode (one per name: hard links give several), relative
+// to the session's root, each starting with '/'; a deleted file has one
+// entry "./trash/PATH" (its former path) or "./sustained/INODE"
+// (mfsfilepaths).
+struct ClFilePaths {
+  static constexpr uint32_t kType = 192;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, cred, inode)
+};
+
+struct ClFilePathsReply {
+  static constexpr uint32_t kType = 193;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  std::vector<std::string> paths;
+  ANTLER_FIELDS(req, status, paths)
+};
+
+// Totals of the tree below inode (itself included) (mfsdirinfo). Plain:
+// the directories' usage counters, where every name and every file slot
+// counts and realsize is size times the file's goal. Precise: a walk of the
+// namespace, each inode and chunk counted once, realsize is size times the
+// chunk's valid copies. See docs/tools.md for size.
+struct ClDirInfo {
+  static constexpr uint32_t kType = 194;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  bool precise = false;
+  ANTLER_FIELDS(req, cred, inode, precise)
+};
+
+struct ClDirInfoReply {
+  static constexpr uint32_t kType = 195;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint64_t inodes = 0;
+  uint64_t dirs = 0;
+  uint64_t files = 0;
+  uint64_t chunks = 0;
+  uint64_t length = 0;
+  uint64_t size = 0;
+  uint64_t realsize = 0;
+  ANTLER_FIELDS(req, status, inodes, dirs, files, chunks, length, size, realsize)
+};
+
+// Makes a file readable again (mfsfilerepair, root only): each chunk with
+// no valid copy takes the highest version a connected server still holds,
+// or, with none, becomes a hole (zeros).
+struct ClFileRepair {
+  static constexpr uint32_t kType = 196;
+  uint32_t req = 0;
+  Cred cred;
+  uint32_t inode = 0;
+  ANTLER_FIELDS(req, cred, inode)
+};
+
+struct ClFileRepairReply {
+  static constexpr uint32_t kType = 197;
+  uint32_t req = 0;
+  uint8_t status = 0;
+  uint32_t not_changed = 0;
+  uint32_t erased = 0;
+  uint32_t repaired = 0;
+  ANTLER_FIELDS(req, status, not_changed, erased, repaired)
+};
+
 // ---- meta mount (sessions registered with meta = true)
 
 enum MetaList : uint8_t { kListTrash = 1, kListSustained = 2 };

@@ -216,6 +216,50 @@ bool parse_amount(const std::string& s, uint64_t* v) {
   return true;
 }
 
+namespace {
+
+// Scaled with one decimal below 10 ("1.0MiB", "293KiB", "418kB"); byte
+// counts carry a "B".
+std::string scaled(uint64_t v, unsigned base, bool bytes) {
+  static const char* bin[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+  static const char* dec[] = {"", "k", "M", "G", "T", "P", "E"};
+  const char* b = bytes ? "B" : "";
+  if (v < 1000) return std::to_string(v) + b;
+  long double x = static_cast<long double>(v);
+  int i = 0;
+  while (x >= 999.5L && i < 6) {
+    x /= base;
+    i++;
+  }
+  char out[32];
+  std::snprintf(out, sizeof(out), "%.*Lf%s%s", x < 9.95L ? 1 : 0, x, base == 1024 ? bin[i] : dec[i], b);
+  return out;
+}
+
+}  // namespace
+
+int column_width(Format f) {
+  switch (f) {
+    case Format::kBinary: return 6;
+    case Format::kDecimal: return 5;
+    case Format::kKiB: return 17;
+    case Format::kMiB: return 14;
+    case Format::kGiB: return 11;
+    default: return 20;
+  }
+}
+
+std::string column_text(uint64_t v, Format f, bool bytes) {
+  switch (f) {
+    case Format::kBinary: return scaled(v, 1024, bytes);
+    case Format::kDecimal: return scaled(v, 1000, bytes);
+    case Format::kKiB: return std::to_string(v >> 10);
+    case Format::kMiB: return std::to_string(v >> 20);
+    case Format::kGiB: return std::to_string(v >> 30);
+    default: return std::to_string(v);
+  }
+}
+
 int fail(const std::string& message) {
   std::cerr << message << "\n";
   return 1;

@@ -97,6 +97,12 @@ struct FormatFlags {
 };
 void add_format_flags(CLI::App& app, FormatFlags* f);
 std::string number(uint64_t v, Format f);
+// A value in the fixed-width columns of MooseFS's tables (mfsgetquota,
+// mfsdirinfo): the width for the format (plain 20, -h 6, -H 5, -k 17, -m 14,
+// -g 11) and the text: -h/-H scaled with one decimal below 10 and "B" after
+// byte counts ("293KiB", "1.0MB"), -k/-m/-g rounded down (counts too).
+int column_width(Format f);
+std::string column_text(uint64_t v, Format f, bool bytes);
 
 
 // Seconds: "86400", or with units "1w2d3h4m5s" (each part a number and its unit).

@@ -27,6 +27,11 @@ int getquota_main(int, char**);
 int setquota_main(int, char**);
 int delquota_main(int, char**);
 int copyquota_main(int, char**);
+int fileinfo_main(int, char**);
+int checkfile_main(int, char**);
+int filepaths_main(int, char**);
+int dirinfo_main(int, char**);
+int filerepair_main(int, char**);
 }  // namespace antler::tools
 
 namespace {
@@ -48,7 +53,9 @@ constexpr Command kCommands[] = {
     {"mfsmakesnapshot", makesnapshot_main}, {"mfsrmsnapshot", rmsnapshot_main},
     {"mfsappendchunks", appendchunks_main}, {"mfsgetquota", getquota_main},
     {"mfssetquota", setquota_main},         {"mfsdelquota", delquota_main},
-    {"mfscopyquota", copyquota_main},
+    {"mfscopyquota", copyquota_main},       {"mfsfileinfo", fileinfo_main},
+    {"mfscheckfile", checkfile_main},       {"mfsfilepaths", filepaths_main},
+    {"mfsdirinfo", dirinfo_main},           {"mfsfilerepair", filerepair_main},
 };
 
 void usage(FILE* out) {

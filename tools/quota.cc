@@ -17,55 +17,15 @@ namespace {
 constexpr const char* kRows[4] = {"inodes", "length", "size", "realsize"};
 constexpr char kRowFlags[4] = {'i', 'l', 's', 'r'};
 
-// A number of the quota table: scaled with one decimal below 10 ("1.0MiB",
-// "293KiB", "418kB"); byte counts carry a "B".
-std::string scaled(uint64_t v, unsigned base, bool bytes) {
-  static const char* bin[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-  static const char* dec[] = {"", "k", "M", "G", "T", "P", "E"};
-  const char* b = bytes ? "B" : "";
-  if (v < 1000) return std::to_string(v) + b;
-  long double x = static_cast<long double>(v);
-  int i = 0;
-  while (x >= 999.5L && i < 6) {
-    x /= base;
-    i++;
-  }
-  char out[32];
-  std::snprintf(out, sizeof(out), "%.*Lf%s%s", x < 9.95L ? 1 : 0, x, base == 1024 ? bin[i] : dec[i], b);
-  return out;
-}
-
-int width(Format f) {
-  switch (f) {
-    case Format::kBinary: return 6;
-    case Format::kDecimal: return 5;
-    case Format::kKiB: return 17;
-    case Format::kMiB: return 14;
-    case Format::kGiB: return 11;
-    default: return 20;
-  }
-}
-
-std::string cell(uint64_t v, bool bytes, Format f) {
-  switch (f) {
-    case Format::kBinary: return scaled(v, 1024, bytes);
-    case Format::kDecimal: return scaled(v, 1000, bytes);
-    case Format::kKiB: return std::to_string(v >> 10);
-    case Format::kMiB: return std::to_string(v >> 20);
-    case Format::kGiB: return std::to_string(v >> 30);
-    default: return std::to_string(v);
-  }
-}
-
 void print_table(const std::string& path, const msg::ClQuotaReply& r, Format f) {
   std::string grace = r.grace ? std::to_string(r.grace) + " seconds" : "default";
   std::printf("%s: (current values | soft quota | hard quota) ; soft quota grace period: %s\n", path.c_str(),
               grace.c_str());
-  int w = width(f);
+  int w = column_width(f);
   for (int k = 0; k < 4; k++) {
     bool bytes = k > 0;
-    auto limit = [&](uint64_t v) { return v ? cell(v, bytes, f) : std::string("-"); };
-    std::printf(" %-8s | %*s | %*s | %*s |\n", kRows[k], w, cell(r.usage.at(k), bytes, f).c_str(), w,
+    auto limit = [&](uint64_t v) { return v ? column_text(v, f, bytes) : std::string("-"); };
+    std::printf(" %-8s | %*s | %*s | %*s |\n", kRows[k], w, column_text(r.usage.at(k), f, bytes).c_str(), w,
                 limit(r.limits.at(k)).c_str(), w, limit(r.limits.at(4 + k)).c_str());
   }
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "client/fuse/ctl_file.h"
 #include "common/net.h"
 
 namespace antler::mount {
@@ -84,11 +85,19 @@ void reply_entry(fuse_req_t req, const struct stat& st) {
 
 void reply_err(fuse_req_t req, St st) { fuse_reply_err(req, to_errno(st)); }
 
+// The control file .antlerctl, as in a normal mount: the mfs* tools work on
+// trash and sustained files too (mfsfileinfo, mfscheckfile, ...).
+bool is_ctl(fuse_ino_t ino) { return ino == ctl::kInode; }
+
 uint8_t list_of(fuse_ino_t dir) { return dir == kSustained ? msg::kListSustained : msg::kListTrash; }
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   struct stat st;
   fuse_ino_t fixed = 0;
+  if (parent == kRoot && !std::strcmp(name, ctl::kName)) {
+    attr_to_stat(ctl::attr(), &st);
+    return reply_entry(req, st);
+  }
   if (parent == kRoot) fixed = !std::strcmp(name, "trash") ? kTrash : !std::strcmp(name, "sustained") ? kSustained : 0;
   else if (parent == kTrash && !std::strcmp(name, "undel")) fixed = kUndel;
   if (fixed) {
@@ -106,6 +115,11 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   struct stat st;
+  if (is_ctl(ino)) {
+    attr_to_stat(ctl::attr(), &st);
+    fuse_reply_attr(req, &st, 0);
+    return;
+  }
   if (ino < kEntryBase) {
     dir_stat(ino, &st);
     fuse_reply_attr(req, &st, 0);
@@ -199,6 +213,13 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (is_ctl(ino)) {
+    fi->fh = ctl::open();
+    fi->direct_io = 1;
+    fi->nonseekable = 1;
+    if (fuse_reply_open(req, fi) != 0) ctl::release(fi->fh);
+    return;
+  }
   if (ino < kEntryBase) return reply_err(req, St::kIsDir);
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return reply_err(req, St::kPerm);
   uint64_t fh = 0;
@@ -210,14 +231,50 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) != 0) c->release(fh);
 }
 
-void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   std::string data;
+  if (is_ctl(ino)) {
+    data = ctl::read(fi->fh, size);
+    fuse_reply_buf(req, data.data(), data.size());
+    return;
+  }
   St s = fs_of(req)->client->read(fi->fh, static_cast<uint64_t>(off), size, &data);
   if (s != St::kOk) return reply_err(req, s);
   fuse_reply_buf(req, data.data(), data.size());
 }
 
-void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+// Whether a request through the meta mount's control file may pass: only
+// the diagnostic ones (ClFileInfo .. ClFileRepair, each starting with the
+// ToolHeader and an inode), and not for inodes 1 to 4. The tools name an
+// entry by its st_ino cut to 32 bits: an entry (kEntryBase + inode) becomes
+// the master's inode, but the meta mount's own directories (1 to 4) would
+// name other inodes there. (A deleted file with such a low inode number
+// cannot be inspected here.)
+bool meta_ctl_allowed(const char* buf, size_t size) {
+  uint32_t hdr[2] = {0, 0};
+  if (size < sizeof(hdr)) return false;
+  std::memcpy(hdr, buf, sizeof(hdr));
+  if (hdr[0] < msg::ClFileInfo::kType || hdr[0] > msg::ClFileRepair::kType) return false;
+  serde::Reader r(buf + sizeof(hdr), size - sizeof(hdr));
+  msg::ToolHeader h;
+  uint32_t inode = 0;
+  return r.get(h.req) && r.get(h.cred) && r.get(inode) && inode > kSustained;
+}
+
+// Only the control file is ever open for writing (op_open refuses the rest).
+void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t, fuse_file_info* fi) {
+  if (!is_ctl(ino)) return reply_err(req, St::kPerm);
+  if (!meta_ctl_allowed(buf, size)) return reply_err(req, St::kPerm);
+  int e = ctl::write(fs_of(req)->client, cred_of(req), fi->fh, buf, size);
+  if (e != 0) return (void)fuse_reply_err(req, e);
+  fuse_reply_write(req, size);
+}
+
+void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (is_ctl(ino)) {
+    ctl::release(fi->fh);
+    return (void)fuse_reply_err(req, 0);
+  }
   reply_err(req, fs_of(req)->client->release(fi->fh));
 }
 
@@ -245,6 +302,7 @@ fuse_lowlevel_ops make() {
   ops.rename = op_rename;
   ops.open = op_open;
   ops.read = op_read;
+  ops.write = op_write;
   ops.release = op_release;
   ops.statfs = op_statfs;
   return ops;

@@ -569,6 +569,14 @@ std::vector<msg::ChunkRef> ChunkStore::list() const {
   return out;
 }
 
+std::vector<uint64_t> ChunkStore::removal_chunks() const {
+  std::lock_guard lk(mu_);
+  std::vector<uint64_t> out;
+  for (const auto& [id, c] : chunks_)
+    if (disks_[static_cast<size_t>(c->disk)]->spec.removal) out.push_back(id);
+  return out;
+}
+
 size_t ChunkStore::count() const {
   std::lock_guard lk(mu_);
   return chunks_.size();

@@ -85,6 +85,8 @@ class ChunkStore {
   // Version and data length of a chunk; false if absent.
   bool lookup(uint64_t id, uint32_t* version, uint32_t* length) const;
   std::vector<msg::ChunkRef> list() const;
+  // Ids of the chunks on disks marked for removal ('*').
+  std::vector<uint64_t> removal_chunks() const;
   size_t count() const;
   // Re-reads the file system sizes (statvfs) of every disk.
   void refresh_space();

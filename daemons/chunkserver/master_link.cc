@@ -201,6 +201,7 @@ void MasterLink::session() {
   reg.label = opts_.label;
   // Commands arrive only after registration, so the list is consistent.
   reg.chunks = store_.list();
+  reg.removal_chunks = store_.removal_chunks();
   msg::CsRegisterReply rr;
   if (!rx.send(reg) || !rx.recv_as(rr, std::max(timeout_ms, 60000)))
     return failed("registration not answered: " + rx.last_error());

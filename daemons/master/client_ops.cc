@@ -266,7 +266,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
 
 void ClientOps::statfs(const msg::ClStatfs& m) {
   msg::ClStatfsReply r{m.req, 0, 0, 0, 0, m_.fs.node_count()};
-  for (const auto& [ino, info] : m_.fs.trash()) r.trash_bytes += m_.fs.node(ino)->length;
+  r.trash_bytes = m_.fs.trash_bytes();
   for (const auto& [id, s] : m_.servers) {
     if (!s.connected()) continue;
     r.total_bytes += s.total;
@@ -354,6 +354,10 @@ bool ClientOps::dispatch(uint32_t type, std::string_view p) {
     case msg::ClTrashList::kType: return handle<msg::ClTrashList>(p, [&](auto& m) { trash_list(m); });
     case msg::ClUndel::kType: return handle<msg::ClUndel>(p, [&](auto& m) { undel(m); });
     case msg::ClTrashPurge::kType: return handle<msg::ClTrashPurge>(p, [&](auto& m) { trash_purge(m); });
+    case msg::ClFileInfo::kType: return handle<msg::ClFileInfo>(p, [&](auto& m) { file_info(m); });
+    case msg::ClFilePaths::kType: return handle<msg::ClFilePaths>(p, [&](auto& m) { file_paths(m); });
+    case msg::ClDirInfo::kType: return handle<msg::ClDirInfo>(p, [&](auto& m) { dir_info(m); });
+    case msg::ClFileRepair::kType: return handle<msg::ClFileRepair>(p, [&](auto& m) { file_repair(m); });
     case msg::ClGetXattr::kType: return handle<msg::ClGetXattr>(p, [&](auto& m) { getxattr(m); });
     case msg::ClListXattr::kType: return handle<msg::ClListXattr>(p, [&](auto& m) { listxattr(m); });
     case msg::ClSetXattr::kType: return handle<msg::ClSetXattr>(p, [&](auto& m) { setxattr(m); });

@@ -184,6 +184,11 @@ class ClientOps {
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);
   void quota(const msg::ClQuota& m);
+  // Diagnostic and repair tools (client_diag.cc).
+  void file_info(const msg::ClFileInfo& m);
+  void file_paths(const msg::ClFilePaths& m);
+  void dir_info(const msg::ClDirInfo& m);
+  void file_repair(const msg::ClFileRepair& m);
   // Extended attributes and ACLs (client_xattr.cc).
   void getxattr(const msg::ClGetXattr& m);
   void listxattr(const msg::ClListXattr& m);

@@ -16,6 +16,7 @@ void Fs::init_empty(uint64_t cluster_id, int64_t now_ns, uint8_t root_goal, uint
   trash_.clear();
   trash_expiry_.clear();
   sustained_.clear();
+  trash_bytes_ = 0;
   targets_.clear();
   more_parents_.clear();
   shared_goals_.clear();
@@ -220,6 +221,7 @@ void Fs::drop_link(Node& n, bool sustain, const std::string& path, int64_t t) {
 
 void Fs::to_trash(const Node& n, std::string path, int64_t deleted_ns) {
   trash_[n.id] = TrashInfo{std::move(path), deleted_ns};
+  trash_bytes_ += n.length;
   trash_expiry_.emplace(deleted_ns + int64_t{n.trashtime} * 1000000000, n.id);
 }
 
@@ -227,6 +229,7 @@ bool Fs::out_of_trash(uint32_t id) {
   auto it = trash_.find(id);
   if (it == trash_.end()) return false;
   trash_expiry_.erase({it->second.deleted_ns + int64_t{nodes_.at(id).trashtime} * 1000000000, id});
+  trash_bytes_ -= nodes_.at(id).length;
   trash_.erase(it);
   return true;
 }
@@ -582,6 +585,7 @@ std::string Fs::dump() const {
   // Derived indexes: kept up to date live, rebuilt on load; the replay test compares both.
   for (const auto& [expiry, id] : trash_expiry_) out << "expires " << expiry << " " << id << "\n";
   for (uint32_t id : sustained_) out << "sustained " << id << "\n";
+  out << "trash bytes " << trash_bytes_ << "\n";
   for (const auto& [id, q] : quotas_) {
     out << "quota " << id << (nodes_.at(id).has_quota ? "" : " (unflagged)") << " grace " << q.grace_s
         << " exceeded " << q.exceeded_ns;

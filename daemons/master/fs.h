@@ -152,6 +152,8 @@ class Fs {
   // The trash by expiry time (deletion time + the file's trash time then),
   // earliest first: (expiry ns, inode).
   const std::set<std::pair<int64_t, uint32_t>>& trash_expiry() const { return trash_expiry_; }
+  // Sum of the lengths of the files in the trash (kept as they change).
+  uint64_t trash_bytes() const { return trash_bytes_; }
   const SetResult& last_set() const { return last_set_; }
   // Usage of a node: a directory's own inode plus everything below it.
   Usage usage(const Node& n) const;
@@ -221,6 +223,7 @@ class Fs {
   St apply_op(const OpSetXattr& o, int64_t t);
   St apply_op(const OpRmXattr& o, int64_t t);
   St apply_op(const OpSetAcl& o, int64_t t);
+  St apply_op(const OpRepair& o, int64_t t);  // fs_repair.cc
 
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);
@@ -274,6 +277,7 @@ class Fs {
   std::map<uint32_t, TrashInfo> trash_;
   std::set<std::pair<int64_t, uint32_t>> trash_expiry_;  // derived from trash_
   std::set<uint32_t> sustained_;                         // derived: nlink 0, not in trash_
+  uint64_t trash_bytes_ = 0;                             // derived: lengths of trash_ files
   std::unordered_map<uint32_t, std::string> targets_;  // symlinks
   std::unordered_map<uint32_t, std::vector<uint32_t>> more_parents_;  // hard links: their other directories
   std::unordered_map<uint32_t, Extra> extra_;

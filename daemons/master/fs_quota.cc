@@ -75,6 +75,7 @@ void Fs::add_usage(uint32_t dir, const Usage& d, int sign) {
 void Fs::file_changed(const Node& f, const Usage& before) {
   Usage d = usage(f);
   if (d == before) return;
+  if (f.nlink == 0 && trash_.count(f.id)) trash_bytes_ += f.length - static_cast<uint64_t>(before.length);
   d.add(before, -1);
   for (uint32_t p : parents(f)) add_usage(p, d, 1);
 }

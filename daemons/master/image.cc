@@ -248,6 +248,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   trash_.clear();
   trash_expiry_.clear();
   sustained_.clear();
+  trash_bytes_ = 0;
   targets_.clear();
   more_parents_.clear();
   shared_goals_.clear();
@@ -378,6 +379,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
     const Node* n = node(id);
     if (!n || n->nlink != 0) return bad("TRSH: inode " + std::to_string(id) + " is not a deleted file");
     trash_expiry_.emplace(t.deleted_ns + int64_t{n->trashtime} * 1000000000, id);
+    trash_bytes_ += n->length;
   }
   for (const auto& [id, n] : nodes_)
     if (n.nlink == 0 && id != kRootInode && !trash_.count(id)) sustained_.insert(id);

@@ -248,9 +248,22 @@ struct OpSetQuota {
                 hard_realsize, grace)
 };
 
+// mfsfilerepair on slot `index` of file `inode`, whose chunk has no valid
+// copy: version > 0 makes that the chunk's version (the highest a server
+// still holds); version 0 drops the chunk from the slot, which becomes a
+// hole (zeros). Either way the file's mtime and ctime become the
+// operation's time.
+struct OpRepair {
+  static constexpr const char* kName = "REPAIR";
+  uint32_t inode = 0;
+  uint32_t index = 0;
+  uint32_t version = 0;
+  ANTLER_FIELDS(inode, index, version)
+};
+
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
                         OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks,
-                        OpSetXattr, OpRmXattr, OpSetAcl, OpAccess, OpSetQuota>;
+                        OpSetXattr, OpRmXattr, OpSetAcl, OpAccess, OpSetQuota, OpRepair>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

@@ -43,6 +43,25 @@ check_eq "mfsgetquota without a quota" \
  length   |               300000 |                    - |                    - |
  size     |               417792 |                    - |                    - |
  realsize |               835584 |                    - |                    - |" "$OUT"
+# mfsdirinfo counts the directory itself too (MooseFS 3.0.117 prints these)
+tool_ok mfsdirinfo q
+check_eq "mfsdirinfo" "q:
+ inodes:                          5
+  directories:                    2
+  files:                          3
+ chunks:                          3
+ length:                     300000
+ size:                       417792
+ realsize:                   835584" "$OUT"
+tool_ok mfsdirinfo -h q
+check_eq "mfsdirinfo -h" "q:
+ inodes:            5
+  directories:      2
+  files:            3
+ chunks:            3
+ length:       293KiB
+ size:         408KiB
+ realsize:     816KiB" "$OUT"
 tool_ok mfssetquota -i 2 -I 10 -L 1000000 -s 1M q
 check_eq "mfssetquota prints the new quota" \
   "q: (current values | soft quota | hard quota) ; soft quota grace period: default

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -251,6 +252,33 @@ TEST(Fs, TruncateReleasesChunks) {
   EXPECT_EQ(fs.node(2)->length, uint64_t(msg::kChunkSize) + 1);
 }
 
+TEST(Fs, RepairSetsVersionOrMakesAHole) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "f", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  for (uint32_t i = 0; i < 3; i++) fs.apply(OpSetChunk{2, i, 10 + i, 5}, T);
+  fs.apply(OpWrite{2, 3 * uint64_t(msg::kChunkSize)}, T);
+  // A snapshot shares chunk 11: erasing it from f keeps it for the copy.
+  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "s", 3, 0, 0, 0, 0}, T), St::kOk);
+  EXPECT_EQ(fs.apply(OpRepair{2, 0, 3}, T + 1), St::kOk);  // back to the version a server still has
+  EXPECT_EQ(fs.chunk(10)->version, 3u);
+  EXPECT_EQ(fs.node(2)->mtime_ns, T + 1);
+  EXPECT_EQ(fs.apply(OpRepair{2, 1, 0}, T + 2), St::kOk);  // no copy at all: a hole
+  EXPECT_EQ(fs.node(2)->chunks[1], 0u);
+  EXPECT_EQ(fs.chunk(11)->refs, 1u);
+  EXPECT_EQ(fs.node(3)->chunks[1], 11u);
+  EXPECT_EQ(fs.node(2)->length, 3 * uint64_t(msg::kChunkSize));  // the length stays
+  EXPECT_EQ(fs.usage(*fs.node(1)).chunks, 2 + 3);  // the directories' usage: f has 2 chunks left, s 3
+  EXPECT_TRUE(fs.released_chunks().empty());
+  EXPECT_EQ(fs.apply(OpRepair{3, 1, 0}, T), St::kOk);  // the last reference: released
+  EXPECT_EQ(fs.chunk(11), nullptr);
+  EXPECT_EQ(fs.released_chunks(), std::vector<uint64_t>{11});
+  // Refused: a hole, a slot past the chunks, no such inode, a directory.
+  EXPECT_EQ(fs.apply(OpRepair{2, 1, 0}, T), St::kInval);
+  EXPECT_EQ(fs.apply(OpRepair{2, 7, 1}, T), St::kInval);
+  EXPECT_EQ(fs.apply(OpRepair{99, 0, 1}, T), St::kNoEnt);
+  EXPECT_EQ(fs.apply(OpRepair{1, 0, 1}, T), St::kInval);
+}
+
 TEST(Fs, SustainedFileLivesUntilPurged) {
   Fs fs = fresh();
   fs.apply(OpCreate{1, "f", msg::kFile, 0644, 0, 0, 0, 2}, T);
@@ -367,6 +395,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   std::vector<uint32_t> dirs{1}, files;
   uint64_t next_chunk = 1;
   int save_at = 100 + rng() % 300;
+  int repairs = 0;
   auto pick = [&](auto& v) { return v[rng() % v.size()]; };
   auto name = [&] { return std::string("n") + std::to_string(rng() % 40) + (rng() % 5 == 0 ? ",%(x)" : ""); };
   for (int i = 0; i < 600; i++) {
@@ -413,7 +442,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
         break;
       case 9:
-        switch (rng() % 8) {
+        switch (rng() % 9) {
           case 0: op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)}; break;
           case 1:
             op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1, static_cast<uint32_t>(rng() % 3),
@@ -441,6 +470,14 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
             op = OpSetQuota{pick(dirs), rng() % 3, rng() % 2 ? 0 : rng() % (300u << 20), 0, rng() % 2 ? 0 : 1u << 30,
                             rng() % 3 ? 0 : 50, 0, rng() % 2 ? 0 : 1u << 30, 0, rng() % 100};
             break;
+          case 8: {  // mfsfilerepair: an older version, or a hole, on a slot that has a chunk
+            const Node* f = nullptr;
+            for (int tries = 0; tries < 8 && !files.empty() && !(f && !f->chunks.empty()); tries++)
+              f = live.node(pick(files));
+            if (!f || f->chunks.empty()) continue;
+            op = OpRepair{f->id, static_cast<uint32_t>(rng() % f->chunks.size()), rng() % 2 ? 0 : 1 + rng() % 5};
+            break;
+          }
         }
         break;
       case 10: {  // extended attributes, with binary values
@@ -465,10 +502,24 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         break;
       }
     }
-    store.commit(op);  // refused operations are simply not logged
+    // refused operations are simply not logged
+    if (store.commit(op) == St::kOk && std::holds_alternative<OpRepair>(op)) repairs++;
   }
   // a quota on the root whose soft limit is passed, whatever the seed did
   ASSERT_EQ(store.commit(OpSetQuota{1, 1, 0, 0, 0, 0, 0, 0, 0, 5}), St::kOk);
+  // At least one of each kind of repair, whatever the seed drew.
+  for (uint8_t kind = 0; kind < 2; kind++) {
+    for (uint32_t f : files) {
+      const Node* n = live.node(f);
+      auto slot = n ? std::find_if(n->chunks.begin(), n->chunks.end(), [](uint64_t c) { return c != 0; })
+                    : std::vector<uint64_t>::const_iterator{};
+      if (!n || slot == n->chunks.end()) continue;
+      Op op = OpRepair{f, static_cast<uint32_t>(slot - n->chunks.begin()), kind == 0 ? 7u : 0u};
+      if (store.commit(op) == St::kOk) repairs++;
+      break;
+    }
+  }
+  EXPECT_GE(repairs, 2) << "the replay compares too few OpRepair";
   std::string live_dump = live.dump();
   // the new state kinds are really there to compare
   EXPECT_NE(live_dump.find("  xattr "), std::string::npos);
