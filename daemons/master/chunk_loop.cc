@@ -19,7 +19,8 @@ namespace {
 
 // Where the copies of one chunk stand now.
 struct CopyState {
-  std::vector<uint32_t> valid;  // connected servers with the master's version
+  std::vector<uint32_t> valid;  // connected servers with the master's version (not on removal disks)
+  std::vector<uint32_t> marked; // the same, on disks marked for removal (not counted toward the goal)
   std::vector<Copy> stale;      // connected servers with another version
   uint32_t waiting = 0;         // on servers disconnected less than REPLICATIONS_DELAY_DISCONNECT ago
 };
@@ -40,7 +41,7 @@ CopyState copy_state(Master& m, uint64_t id, const ChunkMeta& meta, int64_t now)
       continue;
     }
     if (!srv->second.connected()) s.waiting++;
-    else if (list[i].version == meta.version) s.valid.push_back(list[i].cs);
+    else if (list[i].version == meta.version) (list[i].removal ? s.marked : s.valid).push_back(list[i].cs);
     else s.stale.push_back(list[i]);
     i++;
   }
@@ -113,7 +114,7 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
   const ChunkMeta* meta = m.fs.chunk(id);
   if (!meta || m.busy.count(id) || m.leases.count(id)) return Try::kNotNeeded;
   CopyState s = copy_state(m, id, *meta, now);
-  if (s.valid.empty() || s.valid.size() + s.waiting >= meta->goal) return Try::kNotNeeded;
+  if ((s.valid.empty() && s.marked.empty()) || s.valid.size() + s.waiting >= meta->goal) return Try::kNotNeeded;
   std::vector<uint32_t> exclude;  // a server holding any copy, even a stale one, is no destination
   if (auto it = m.copies.find(id); it != m.copies.end())
     for (const Copy& c : it->second) exclude.push_back(c.cs);
@@ -132,7 +133,7 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
     if (!distinct.empty()) targets = std::move(distinct);
   }
   const LoopSettings& set = m.cl.settings;
-  const bool endangered = s.valid.size() == 1;
+  const bool endangered = s.valid.size() <= 1;
   const uint32_t write_limit = endangered ? set.write.endangered : set.write.undergoal;
   const uint32_t read_limit = endangered ? set.read.endangered : set.read.undergoal;
   uint32_t target = 0, source = 0;
@@ -371,6 +372,29 @@ void choose_balance(Master& m) {
   m.cl.balance_near_mean = std::abs(fullness(*hi) - mean) * 100.0 <= pct && std::abs(fullness(*lo) - mean) * 100.0 <= pct;
 }
 
+// After each pass: for each server with disks marked for removal, whether
+// they still hold chunks that lack their goal elsewhere (logged when that
+// changes; 0 means the disks can be pulled without losing a copy).
+void report_removal(Master& m) {
+  for (auto it = m.cl.removal_logged.begin(); it != m.cl.removal_logged.end();) {
+    if (!m.cl.last.removal.count(it->first)) it = m.cl.removal_logged.erase(it);
+    else ++it;
+  }
+  for (const auto& [cs, r] : m.cl.last.removal) {
+    auto logged = m.cl.removal_logged.find(cs);
+    if (logged != m.cl.removal_logged.end() && logged->second == r.second) continue;
+    m.cl.removal_logged[cs] = r.second;
+    std::string name = m.servers.count(cs) ? net::to_string(m.servers[cs].loc) : std::to_string(cs);
+    if (r.second == 0)
+      log::info("chunkserver {}: disks marked for removal are safe to remove ({} chunks there, each at its goal "
+                "on other disks)",
+                name, r.first);
+    else
+      log::info("chunkserver {}: disks marked for removal hold {} of {} chunks still lacking their goal elsewhere",
+                name, r.second, r.first);
+  }
+}
+
 void log_counts(Master& m) {
   const ChunkCounts& c = m.cl.last;
   const ChunkLoopTotals& t = m.cl.totals;
@@ -395,8 +419,13 @@ void Master::check_chunk(uint64_t id, ChunkCounts* counts) {
   if (leases.count(id)) return;  // being written: versions move
   int64_t now = loop.now_ms();
   CopyState s = copy_state(*this, id, *meta, now);
-  if (s.valid.empty() && cl.totals.passes == 0 && bring_up(*this, id, *meta, s.stale)) return;
-  if (s.valid.empty()) {
+  for (uint32_t cs : s.marked) {
+    auto& r = counts->removal[cs];
+    r.first++;
+    if (s.valid.size() < meta->goal) r.second++;
+  }
+  if (s.valid.empty() && s.marked.empty() && cl.totals.passes == 0 && bring_up(*this, id, *meta, s.stale)) return;
+  if (s.valid.empty() && s.marked.empty()) {
     counts->missing++;
     if (cl.missing_reported.insert(id).second)
       log::warn("chunk {:016X} v{} (goal {}) has no valid copy{}{}", id, meta->version, int(meta->goal),
@@ -434,6 +463,7 @@ void Master::chunk_loop() {
                      cl.totals.rebalanced != cl.logged_totals.rebalanced;
       cl.last = cl.counting;
       cl.totals.passes++;
+      report_removal(*this);
       if (changed) {
         log_counts(*this);
         cl.logged_totals = cl.totals;

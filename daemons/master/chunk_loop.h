@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -46,6 +47,9 @@ struct ChunkCounts {
   uint64_t over_goal = 0;     // more valid copies than the goal
   uint64_t missing = 0;       // no valid copy on a connected server
   uint64_t stale_copies = 0;  // copies of an older (or other) version than the master's
+  // Per server with disks marked for removal: its copies there, and how many
+  // of those chunks lack their goal on other disks (0: safe to remove).
+  std::map<uint32_t, std::pair<uint64_t, uint64_t>> removal;
   bool operator==(const ChunkCounts&) const = default;
 };
 
@@ -106,6 +110,9 @@ struct ChunkLoopState {
   std::set<std::pair<uint32_t, uint64_t>> del_queued;  // (server, chunk)
   uint32_t del_limit = 0;  // per server per step; 0 until the first step
   std::unordered_set<uint64_t> missing_reported;  // logged once while missing
+  // Servers with disks marked for removal: chunks there still lacking their
+  // goal elsewhere, as last logged (0: reported safe to remove).
+  std::map<uint32_t, uint64_t> removal_logged;
   // Rebalancing in this step: from the fullest server to the emptiest (0: none).
   uint32_t balance_from = 0, balance_to = 0;
   bool balance_near_mean = false;  // both near the mean use: the third limits apply, else the fourth

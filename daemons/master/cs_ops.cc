@@ -253,6 +253,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       // The reply goes first: the commands below follow it on the link.
       link->send(net::frame(msg::CsRegisterReply{0, id, ""}));
       size_t good = 0, orphan = 0, stale = 0;
+      std::set<uint64_t> removal(m.removal_chunks.begin(), m.removal_chunks.end());
       for (const auto& c : m.chunks) {
         const ChunkMeta* meta = fs.chunk(c.chunk_id);
         if (!meta) {
@@ -261,7 +262,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
           queue_deletion(id, c.chunk_id, c.version, DelWhy::kOrphan);
         } else if (c.version == meta->version) {
           good++;
-          copies[c.chunk_id].push_back({id, c.version});
+          copies[c.chunk_id].push_back({id, c.version, removal.count(c.chunk_id) > 0});
         } else {
           // Another version (it missed writes while away): recorded as
           // such, deleted by the chunk loop once a valid copy exists. (A
@@ -273,8 +274,9 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
           queue_deletion(id, c.chunk_id, c.version, DelWhy::kStale);
         }
       }
-      log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} orphans), {} of {} bytes used",
-                net::to_string(loc), id, m.chunks.size(), good, stale, orphan, m.used_bytes, m.total_bytes);
+      log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} orphans), {} of {} bytes used{}",
+                net::to_string(loc), id, m.chunks.size(), good, stale, orphan, m.used_bytes, m.total_bytes,
+                removal.empty() ? "" : fmt::format("; {} on disks marked for removal", removal.size()));
       return true;
     }
     case msg::CsSpace::kType: {

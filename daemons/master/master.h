@@ -53,6 +53,9 @@ struct ChunkServer {
 struct Copy {
   uint32_t cs = 0;
   uint32_t version = 0;
+  // On a disk marked for removal ('*' in the server's mfshdd.cfg): readable
+  // and a replication source, but not counted toward the goal.
+  bool removal = false;
 };
 
 // Clients re-claim their locks within this long after the master starts.
