@@ -1,5 +1,7 @@
 #include "client/fuse/ctl_file.h"
 
+#include "client/fuse/fuse_ops.h"  // fuse_lowlevel.h
+
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -27,6 +29,13 @@ msg::Attr attr() {
 uint64_t open() { return reinterpret_cast<uint64_t>(new Handle); }
 
 void release(uint64_t fh) { delete reinterpret_cast<Handle*>(fh); }
+
+void reply_open(fuse_req_t req, fuse_file_info* fi) {
+  fi->fh = open();
+  fi->direct_io = 1;
+  fi->nonseekable = 1;
+  if (fuse_reply_open(req, fi) != 0) release(fi->fh);
+}
 
 int write(client::Client* c, const msg::Cred& cred, uint64_t fh, const char* buf, size_t size) {
   if (size < 8) return EINVAL;

@@ -13,6 +13,10 @@
 
 #include "client/client.h"
 
+struct fuse_req;
+typedef struct fuse_req* fuse_req_t;
+struct fuse_file_info;
+
 namespace antler::mount::ctl {
 
 constexpr uint32_t kInode = 0xFFFFFFF0;  // above every master inode
@@ -23,6 +27,9 @@ msg::Attr attr();
 
 // A handle for one open of the file; release() frees it.
 uint64_t open();
+// Answers a FUSE open of the control file: a new handle, direct I/O, not
+// seekable (the handle is freed again if the reply fails).
+void reply_open(fuse_req_t req, fuse_file_info* fi);
 void release(uint64_t fh);
 // Runs the request frame in buf[0..size). Returns 0 or an errno: EINVAL for
 // a malformed frame or a type outside the tool range, or the failure of the

@@ -388,13 +388,7 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Fs* fs = fs_of(req);
-  if (is_ctl(ino)) {
-    fi->fh = ctl::open();
-    fi->direct_io = 1;
-    fi->nonseekable = 1;
-    if (fuse_reply_open(req, fi) != 0) ctl::release(fi->fh);
-    return;
-  }
+  if (is_ctl(ino)) return ctl::reply_open(req, fi);
   uint64_t fh = 0;
   St s = fs->client->open(cred_of(req), static_cast<uint32_t>(ino), fi->flags, &fh);
   if (s != St::kOk) return reply_status(req, s);

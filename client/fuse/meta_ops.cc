@@ -213,13 +213,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  if (is_ctl(ino)) {
-    fi->fh = ctl::open();
-    fi->direct_io = 1;
-    fi->nonseekable = 1;
-    if (fuse_reply_open(req, fi) != 0) ctl::release(fi->fh);
-    return;
-  }
+  if (is_ctl(ino)) return ctl::reply_open(req, fi);
   if (ino < kEntryBase) return reply_err(req, St::kIsDir);
   if ((fi->flags & O_ACCMODE) != O_RDONLY) return reply_err(req, St::kPerm);
   uint64_t fh = 0;

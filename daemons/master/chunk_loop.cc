@@ -480,6 +480,25 @@ void Master::chunk_loop() {
       else ++it;
     }
   }
+  // A server gone for longer than REPLICATIONS_DELAY_DISCONNECT: every chunk
+  // it held is checked now (and queued by the copies it has left) rather than
+  // when the walk reaches it, up to CHUNKS_LOOP_MIN_TIME later.
+  const int64_t delay_ms = cfg.num("REPLICATIONS_DELAY_DISCONNECT") * 1000;
+  for (auto& [cs, srv] : servers) {
+    if (srv.connected() || srv.swept || now - srv.disconnected_ms < delay_ms) continue;
+    srv.swept = true;
+    std::vector<uint64_t> held;
+    for (const auto& [id, list] : copies)
+      for (const Copy& c : list)
+        if (c.cs == cs) {
+          held.push_back(id);
+          break;
+        }
+    ChunkCounts scratch;  // the walk counts them again in its pass
+    for (uint64_t id : held) check_chunk(id, &scratch);
+    log::info("chunkserver {} away for {} s: its {} chunks checked, {} under their goal queued for replication",
+              net::to_string(srv.loc), (now - srv.disconnected_ms) / 1000, held.size(), scratch.under_goal);
+  }
   choose_balance(*this);
   uint64_t n = chunks_per_step(cl.pass.size(), cfg.num("CHUNKS_LOOP_MAX_CPS"), min_time);
   for (; n > 0 && cl.cursor < cl.pass.size(); n--) check_chunk(cl.pass[cl.cursor++], &cl.counting);

@@ -172,6 +172,7 @@ void Master::on_cs_close(const LinkPtr& link) {
             net::to_string(it->second.loc), ctx->cs, cfg.num("REPLICATIONS_DELAY_DISCONNECT"));
   it->second.link.reset();
   it->second.disconnected_ms = loop.now_ms();
+  it->second.swept = false;
   // Its copies stay recorded (not valid while it is away) until the delay
   // has passed or it registers again; queued deletions go.
   if (auto q = cl.del_queue.find(ctx->cs); q != cl.del_queue.end()) {

@@ -46,6 +46,7 @@ struct ChunkServer {
   uint32_t deletions = 0;     // deletions sent in the current chunk loop step
   int64_t disconnected_ms = 0;  // when its link closed (its copies count as waiting until
                                 // REPLICATIONS_DELAY_DISCONNECT has passed)
+  bool swept = false;           // after the delay, its chunks were checked at once (chunk_loop.cc)
   LinkPtr link;               // null while disconnected
   bool connected() const { return link && link->open(); }
 };

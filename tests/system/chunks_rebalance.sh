@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Rebalancing: two chunkservers with 256 MiB disks hold 40 files at goal 1;
-# a third, empty one joins. Chunks move to it (copied there, then dropped from
-# the fullest) until disk use differs by no more than
-# ACCEPTABLE_PERCENTAGE_DIFFERENCE (1%, plus one chunk of slack), every chunk
-# keeps exactly one copy, and every file reads back right.
+# a third, empty one joins while a client keeps writing. Chunks move to it
+# (copied there, then dropped from the fullest) until disk use differs by no
+# more than ACCEPTABLE_PERCENTAGE_DIFFERENCE (1%, plus one chunk of slack),
+# every chunk keeps exactly one copy, the client's writes all succeed, and
+# every file reads back right.
 CHUNKSERVERS=3
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chunks_lib.sh"
@@ -34,11 +35,26 @@ spread() {
   printf '%s\n' "$a" "$b" "$c" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print hi - lo }'
 }
 log "before: used (percent x100) $(used_percent 1) $(used_percent 2) $(used_percent 3)"
+# a client writing 20 files of 200 KB, one every 0.3 s, from just before the
+# new server joins (rebalancing starts within a second or two of that)
+mkdir -p "$MNT/live" "$T/src/live"
+tool_ok mfssetgoal 1 "$MNT/live"
+(
+  for ((i = 0; i < 20; i++)); do
+    head -c 200000 /dev/urandom >"$T/src/live/w$i"
+    cp "$T/src/live/w$i" "$MNT/live/w$i" 2>"$T/writer.err" || exit 1
+    sleep 0.3
+  done
+) &
+writer=$!
 start_chunkserver 3
 wait_chunkservers 3 60 noprobe
 # balanced: within 1% plus one chunk (1 MB of 256 MiB: 0.37%)
 balanced() { (($(spread) <= 140)); }
-wait_until 60 "disk use within 1% on the 3 chunkservers" balanced
+wait_until 90 "disk use within 1% on the 3 chunkservers" balanced
+wait "$writer" || fail "the client's writes failed during rebalancing: $(cat "$T/writer.err")"
+(cd "$T/src/live" && sha256sum -- *) >"$T/live.sha"
+wait_until 90 "disk use within 1% again after the client's writes" balanced
 # one copy of each chunk but the start-up probe's (goal 2, in the trash), no stale copy
 one_copy() { [[ -z "$(chunk_summary | awk '$2 != 1 && $2 != 2 || $3 != 0')" ]] && (($(chunk_copies | wc -l) == $(chunk_summary | wc -l) + 1)); }
 wait_until 20 "every chunk at its goal (1; the probe's 2)" one_copy
@@ -49,4 +65,6 @@ log "after: used (percent x100) $(used_percent 1) $(used_percent 2) $(used_perce
 drop_caches
 (cd "$MNT/data" && sha256sum -c --quiet "$T/want.sha") >"$T/sha.out" 2>&1 ||
   fail "files read back wrong after rebalancing: $(head -n 3 "$T/sha.out" | tr '\n' ' ')"
+(cd "$MNT/live" && sha256sum -c --quiet "$T/live.sha") >"$T/sha.out" 2>&1 ||
+  fail "files written during rebalancing read back wrong: $(head -n 3 "$T/sha.out" | tr '\n' ' ')"
 pass
