@@ -94,18 +94,35 @@ void Fs::update_quota_timers(int64_t t) {
 }
 
 void Fs::recompute_usage() {
-  // Directories in depth-first order; summed deepest first.
-  std::vector<uint32_t> order{kRootInode};
-  for (size_t i = 0; i < order.size(); i++) {
-    const Node& d = nodes_.at(order[i]);
-    for (const auto& [name, id] : *d.children)
-      if (nodes_.at(id).type == msg::kDir) order.push_back(id);
+  // One pass over the nodes in storage order: every file, symlink, ... adds
+  // itself to each directory holding one of its names (directories are few,
+  // so their nodes stay in cache). Then directories, deepest first, add
+  // their totals and themselves to their parent.
+  std::vector<std::pair<uint32_t, Node*>> dirs;  // (depth, dir)
+  for (auto& [id, n] : nodes_) {
+    if (n.type == msg::kDir) {
+      n.children->usage = Usage{};
+      dirs.emplace_back(0, &n);
+    }
   }
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    Node& d = nodes_.at(*it);
-    Usage u;
-    for (const auto& [name, id] : *d.children) u.add(usage(nodes_.at(id)), 1);
-    d.children->usage = u;
+  for (auto& [id, n] : nodes_) {
+    if (n.type == msg::kDir || n.parent == 0) continue;
+    Usage u = usage(n);
+    nodes_.at(n.parent).children->usage.add(u, 1);
+    if (!more_parents_.empty())
+      if (auto more = more_parents_.find(id); more != more_parents_.end())
+        for (uint32_t d : more->second) nodes_.at(d).children->usage.add(u, 1);
+  }
+  for (auto& [depth, d] : dirs) {
+    for (const Node* x = d; x->id != kRootInode && x->parent != 0 && depth < (1u << 20); depth++) x = &nodes_.at(x->parent);
+  }
+  std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (auto& [depth, d] : dirs) {
+    if (d->id == kRootInode || d->parent == 0) continue;
+    Usage u = d->children->usage;
+    u.inodes++;
+    u.dirs++;
+    nodes_.at(d->parent).children->usage.add(u, 1);
   }
 }
 
