@@ -137,13 +137,28 @@ Try try_replicate(Master& m, uint64_t id, int64_t now) {
   const uint32_t write_limit = endangered ? set.write.endangered : set.write.undergoal;
   const uint32_t read_limit = endangered ? set.read.endangered : set.read.undergoal;
   uint32_t target = 0, source = 0;
+  std::vector<uint32_t> holders;
+  m.valid_locations(id, &holders);  // least loaded first
+  // REPLICATIONS_RESPECT_TOPOLOGY: 2 prefers a destination near an existing
+  // copy; 1 and 2 take the source nearest to the destination.
+  const int64_t respect = m.cfg.num("REPLICATIONS_RESPECT_TOPOLOGY");
+  auto dist = [&](uint32_t a, uint32_t b) { return m.topology.distance(m.servers[a].loc.ip, m.servers[b].loc.ip); };
+  if (respect >= 2 && !holders.empty()) {
+    auto nearest = [&](uint32_t t) {
+      uint32_t best = ~0u;
+      for (uint32_t h : holders) best = std::min(best, dist(t, h));
+      return best;
+    };
+    std::stable_sort(targets.begin(), targets.end(), [&](uint32_t a, uint32_t b) { return nearest(a) < nearest(b); });
+  }
   for (uint32_t t : targets)
     if (m.servers[t].rep_write < write_limit) {
       target = t;
       break;
     }
-  std::vector<uint32_t> holders;
-  m.valid_locations(id, &holders);  // least loaded first
+  if (respect >= 1 && target)
+    std::stable_sort(holders.begin(), holders.end(),
+                     [&](uint32_t a, uint32_t b) { return dist(a, target) < dist(b, target); });
   for (uint32_t h : holders)
     if (m.servers[h].rep_read < read_limit) {
       source = h;

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
       {"QUOTA_DEFAULT_GRACE_PERIOD", KeyDef::kInt, "604800", 0, 0xFFFFFFFFLL},
       {"TOPOLOGY_FILENAME", KeyDef::kString, "/etc/mfs/mfstopology.cfg"},
       {"CHUNKS_UNIQUE_MODE", KeyDef::kInt, "0", 0, 2},
+      {"REPLICATIONS_RESPECT_TOPOLOGY", KeyDef::kInt, "0", 0, 2},
   };
   spec.start = [&](const antler::Config& cfg, const antler::DaemonArgs& args) {
     master = std::make_unique<antler::master::Master>(cfg);
