@@ -38,17 +38,22 @@ bool Background::pause(int64_t ms) {
   return !stop_;
 }
 
-uint64_t Background::check_next(uint64_t after, uint64_t* bytes) {
+uint64_t Background::check_next(uint64_t* bytes) {
   *bytes = 0;
-  // The next id above `after` (ids are not kept in order: pick the least above).
-  uint64_t id = 0;
-  uint32_t version = 0;
-  for (const msg::ChunkRef& r : store_.list())
-    if (r.chunk_id > after && (id == 0 || r.chunk_id < id)) {
-      id = r.chunk_id;
-      version = r.version;
-    }
-  if (id == 0) return 0;
+  if (round_pos_ == round_.size()) {
+    bool ended = !round_.empty();
+    round_.clear();
+    round_pos_ = 0;
+    if (ended) return 0;  // a round is over
+    round_ = store_.list();
+    std::sort(round_.begin(), round_.end(),
+              [](const msg::ChunkRef& a, const msg::ChunkRef& b) { return a.chunk_id < b.chunk_id; });
+    if (round_.empty()) return 0;
+  }
+  // Chunks deleted or rewritten since the round began fail to open: skipped.
+  uint64_t id = round_[round_pos_].chunk_id;
+  uint32_t version = round_[round_pos_].version;
+  round_pos_++;
   ChunkStore::Handle h;
   if (store_.open(id, version, &h) != St::kOk) return id;  // changed or gone meanwhile
   auto buf = std::make_unique<char[]>(msg::kBlockSize);
@@ -81,7 +86,7 @@ void Background::run() {
     }
     if (bytes_per_s_ > 0 && now >= next_read) {
       uint64_t bytes = 0;
-      last = check_next(last, &bytes);
+      last = check_next(&bytes);
       // The next chunk when the bytes just read have had their time at the
       // speed; after a full round, a second's rest.
       next_read = now + (last == 0 ? 1000 : static_cast<int64_t>(static_cast<double>(bytes) * 1000.0 / bytes_per_s_));

@@ -15,6 +15,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "daemons/chunkserver/chunk_store.h"
 
@@ -38,9 +39,9 @@ class Background {
 
  private:
   void run();
-  // Checks one chunk (the first with an id above `after`); returns its id,
-  // or 0 when there is none. *bytes: what was read.
-  uint64_t check_next(uint64_t after, uint64_t* bytes);
+  // Checks the next chunk of the round; returns its id, or 0 when the round
+  // is over (or there is no chunk). *bytes: what was read.
+  uint64_t check_next(uint64_t* bytes);
   // Sleeps up to ms; false if stopping.
   bool pause(int64_t ms);
 
@@ -53,6 +54,9 @@ class Background {
   std::condition_variable cv_;
   bool stop_ = false;
   std::atomic<uint64_t> checked_{0}, damaged_{0};
+  // The chunks of the current scrub round, by id, listed once when it starts.
+  std::vector<msg::ChunkRef> round_;
+  size_t round_pos_ = 0;
 };
 
 }  // namespace antler::cs

@@ -526,9 +526,7 @@ void Fs::remove_parent(Node& n, uint32_t dir) {
 
 std::vector<uint32_t> Fs::parents(const Node& n) const {
   std::vector<uint32_t> out;
-  if (n.parent != 0 && (n.type != msg::kDir || n.id != kRootInode)) out.push_back(n.parent);
-  if (auto more = more_parents_.find(n.id); more != more_parents_.end())
-    for (uint32_t d : more->second) out.push_back(d);
+  each_parent(n, [&](uint32_t d) { out.push_back(d); });
   std::sort(out.begin(), out.end());
   return out;
 }

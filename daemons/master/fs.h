@@ -241,6 +241,15 @@ class Fs {
   bool out_of_trash(uint32_t id);  // false if it was not in the trash
   // Parents of non-directories: Node::parent holds one, more_parents_ the rest.
   void add_parent(Node& n, uint32_t dir);
+  // Calls f(dir) for each directory holding a name of n (as parents(),
+  // unsorted, without building a vector: used on every write).
+  template <class F>
+  void each_parent(const Node& n, F f) const {
+    if (n.parent != 0 && (n.type != msg::kDir || n.id != kRootInode)) f(n.parent);
+    if (more_parents_.empty()) return;
+    if (auto more = more_parents_.find(n.id); more != more_parents_.end())
+      for (uint32_t d : more->second) f(d);
+  }
   void remove_parent(Node& n, uint32_t dir);
   void free_node(Node& n);
   void release_chunks_from(Node& f, uint32_t first_index);

@@ -77,7 +77,7 @@ void Fs::file_changed(const Node& f, const Usage& before) {
   if (d == before) return;
   if (f.nlink == 0 && trash_.count(f.id)) trash_bytes_ += f.length - static_cast<uint64_t>(before.length);
   d.add(before, -1);
-  for (uint32_t p : parents(f)) add_usage(p, d, 1);
+  each_parent(f, [&](uint32_t p) { add_usage(p, d, 1); });
 }
 
 void Fs::update_quota_timers(int64_t t) {
@@ -108,10 +108,7 @@ void Fs::recompute_usage() {
   for (auto& [id, n] : nodes_) {
     if (n.type == msg::kDir || n.parent == 0) continue;
     Usage u = usage(n);
-    nodes_.at(n.parent).children->usage.add(u, 1);
-    if (!more_parents_.empty())
-      if (auto more = more_parents_.find(id); more != more_parents_.end())
-        for (uint32_t d : more->second) nodes_.at(d).children->usage.add(u, 1);
+    each_parent(n, [&](uint32_t d) { nodes_.at(d).children->usage.add(u, 1); });
   }
   for (auto& [depth, d] : dirs) {
     for (const Node* x = d; x->id != kRootInode && x->parent != 0 && depth < (1u << 20); depth++) x = &nodes_.at(x->parent);
