@@ -598,7 +598,8 @@ struct CsRegister {
   // Chunks (of `chunks`) on disks marked for removal ('*' in mfshdd.cfg):
   // readable copies that do not count toward their goal.
   std::vector<uint64_t> removal_chunks;
-  ANTLER_FIELDS(ip, port, total_bytes, used_bytes, chunks, label, removal_chunks)
+  std::string version;  // the chunkserver's release, e.g. "0.4.0" (mfscli)
+  ANTLER_FIELDS(ip, port, total_bytes, used_bytes, chunks, label, removal_chunks, version)
 };
 
 struct CsRegisterReply {
@@ -609,13 +610,32 @@ struct CsRegisterReply {
   ANTLER_FIELDS(status, cs_id, message)
 };
 
+// One disk of a chunkserver, as its heartbeat (CsSpace) reports it.
+enum CsDiskFlags : uint8_t {
+  kDiskRemoval = 1,  // '*' in mfshdd.cfg: marked for removal
+  kDiskFailed = 2,   // taken out of service after too many I/O errors
+  kDiskMoveOut = 4,  // '<': its chunks move to the server's other disks
+  kDiskMoveIn = 8,   // '>': chunks of '<' disks move here
+};
+
+struct CsDisk {
+  std::string path;
+  uint8_t flags = 0;  // CsDiskFlags
+  uint32_t chunks = 0;
+  uint64_t used = 0;
+  uint64_t total = 0;
+  uint64_t errors = 0;  // I/O errors seen since the start
+  ANTLER_FIELDS(path, flags, chunks, used, total, errors)
+};
+
 struct CsSpace {
   static constexpr uint32_t kType = 202;
   uint64_t total_bytes = 0;
   uint64_t used_bytes = 0;
   uint32_t chunk_count = 0;
   uint32_t load = 0;  // operations in progress
-  ANTLER_FIELDS(total_bytes, used_bytes, chunk_count, load)
+  std::vector<CsDisk> disks;  // per disk (mfscli -SHD)
+  ANTLER_FIELDS(total_bytes, used_bytes, chunk_count, load, disks)
 };
 
 // Master commands; each is answered with CsOpStatus carrying the same op_id.
@@ -769,6 +789,7 @@ struct CsWriteEnd {
 }  // namespace antler::msg
 
 #include "common/messages_tools.h"
+#include "common/messages_cli.h"
 
 namespace antler::msg {
 
@@ -785,6 +806,7 @@ using AllMessages =
              CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
              ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
              ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
-             ClDirInfoReply, ClFileRepair, ClFileRepairReply>;
+             ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping, CliInfo, CliInfoReply, CliServers,
+             CliServersReply, CliCommand, CliCommandReply>;
 
 }  // namespace antler::msg

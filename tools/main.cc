@@ -32,6 +32,7 @@ int checkfile_main(int, char**);
 int filepaths_main(int, char**);
 int dirinfo_main(int, char**);
 int filerepair_main(int, char**);
+int cli_main(int, char**);
 }  // namespace antler::tools
 
 namespace {
@@ -56,6 +57,7 @@ constexpr Command kCommands[] = {
     {"mfscopyquota", copyquota_main},       {"mfsfileinfo", fileinfo_main},
     {"mfscheckfile", checkfile_main},       {"mfsfilepaths", filepaths_main},
     {"mfsdirinfo", dirinfo_main},           {"mfsfilerepair", filerepair_main},
+    {"mfscli", cli_main},
 };
 
 void usage(FILE* out) {

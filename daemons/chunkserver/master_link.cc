@@ -32,6 +32,9 @@ void MasterLink::start() {
 
 void MasterLink::stop() {
   if (stopping_.exchange(true)) return;
+  // A clean stop: the master holds this server's copies as they are while
+  // it is away (temporary maintenance) instead of copying them elsewhere.
+  if (registered_ && send(msg::CsStopping{})) log::info("told the master that this chunkserver is stopping");
   {
     std::lock_guard lk(send_mu_);
     conn_.shutdown();
@@ -101,6 +104,11 @@ void MasterLink::heartbeat_loop() {
     m.used_bytes = s.used;
     m.chunk_count = s.chunks;
     m.load = load_ ? load_() : 0;
+    for (const DiskState& d : store_.disks()) {
+      uint8_t flags = (d.removal ? msg::kDiskRemoval : 0) | (d.failed ? msg::kDiskFailed : 0) |
+                      (d.move_out ? msg::kDiskMoveOut : 0) | (d.move_in ? msg::kDiskMoveIn : 0);
+      m.disks.push_back({d.path, flags, d.chunks, d.used, d.total, d.errors});
+    }
     send(m);  // a failure shows up in the reading thread
   }
 }
@@ -202,6 +210,7 @@ void MasterLink::session() {
   // Commands arrive only after registration, so the list is consistent.
   reg.chunks = store_.list();
   reg.removal_chunks = store_.removal_chunks();
+  reg.version = ANTLER_VERSION;
   msg::CsRegisterReply rr;
   if (!rx.send(reg) || !rx.recv_as(rr, std::max(timeout_ms, 60000)))
     return failed("registration not answered: " + rx.last_error());

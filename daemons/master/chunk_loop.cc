@@ -22,7 +22,8 @@ struct CopyState {
   std::vector<uint32_t> valid;  // connected servers with the master's version (not on removal disks)
   std::vector<uint32_t> marked; // the same, on disks marked for removal (not counted toward the goal)
   std::vector<Copy> stale;      // connected servers with another version
-  uint32_t waiting = 0;         // on servers disconnected less than REPLICATIONS_DELAY_DISCONNECT ago
+  uint32_t waiting = 0;         // on servers disconnected less than REPLICATIONS_DELAY_DISCONNECT ago, or
+                                // away in maintenance mode
 };
 
 // Classifies the copies of chunk id, forgetting copies on servers gone for
@@ -35,7 +36,7 @@ CopyState copy_state(Master& m, uint64_t id, const ChunkMeta& meta, int64_t now)
   auto& list = it->second;
   for (size_t i = 0; i < list.size();) {
     auto srv = m.servers.find(list[i].cs);
-    if (srv == m.servers.end() || (!srv->second.connected() && now - srv->second.disconnected_ms >= delay_ms)) {
+    if (srv == m.servers.end() || (!srv->second.connected() && !srv->second.held_while_away(now, delay_ms))) {
       list[i] = list.back();
       list.pop_back();
       continue;
@@ -369,7 +370,7 @@ void choose_balance(Master& m) {
     if (!q.empty()) return;
   const ChunkServer *lo = nullptr, *hi = nullptr;
   for (const auto& [id, s] : m.servers) {
-    if (!s.connected() || s.total == 0) continue;
+    if (!s.connected() || s.total == 0 || s.maintenance != msg::kMaintenanceOff) continue;
     if (!lo || fullness(s) < fullness(*lo)) lo = &s;
     if (!hi || fullness(s) > fullness(*hi)) hi = &s;
   }
@@ -500,7 +501,7 @@ void Master::chunk_loop() {
   // when the walk reaches it, up to CHUNKS_LOOP_MIN_TIME later.
   const int64_t delay_ms = cfg.num("REPLICATIONS_DELAY_DISCONNECT") * 1000;
   for (auto& [cs, srv] : servers) {
-    if (srv.connected() || srv.swept || now - srv.disconnected_ms < delay_ms) continue;
+    if (srv.connected() || srv.swept || srv.held_while_away(now, delay_ms)) continue;
     srv.swept = true;
     std::vector<uint64_t> held;
     for (const auto& [id, list] : copies)

@@ -17,6 +17,7 @@ inline uint8_t u8(St s) { return static_cast<uint8_t>(s); }
 
 struct ClientCtx {
   bool hello = false;
+  bool cli = false;  // mfscli (Hello role kRoleTool): no session, admin.cc's requests only
   uint64_t session = 0;
   // A registration waiting for the answer to its password challenge.
   bool challenged = false;

@@ -137,9 +137,11 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
       return false;
     }
     ctx.hello = true;
+    ctx.cli = h.role == msg::kRoleTool;
     link->send(net::frame(msg::HelloReply{0, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
     return true;
   }
+  if (ctx.cli) return on_cli_frame(link, type, payload);
   if (ctx.challenged) {
     msg::ClChallengeReply a;
     if (type != msg::ClChallengeReply::kType || !net::decode(payload, a) || a.req != ctx.pending.req) {

@@ -113,7 +113,8 @@ St Master::commit(const Op& op) {
 std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uint32_t>& exclude) const {
   std::vector<const ChunkServer*> cands;
   for (const auto& [id, s] : servers) {
-    if (!s.connected() || s.total == 0 || s.used >= s.total) continue;
+    // A server in maintenance mode gets no new chunks and no replicas.
+    if (!s.connected() || s.maintenance != msg::kMaintenanceOff || s.total == 0 || s.used >= s.total) continue;
     if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) continue;
     cands.push_back(&s);
   }
@@ -168,8 +169,12 @@ void Master::on_cs_close(const LinkPtr& link) {
   if (!ctx || ctx->cs == 0) return;
   auto it = servers.find(ctx->cs);
   if (it == servers.end() || it->second.link != link) return;
-  log::warn("chunkserver {} ({}) disconnected; its chunks are replicated elsewhere if it is not back within {} s",
-            net::to_string(it->second.loc), ctx->cs, cfg.num("REPLICATIONS_DELAY_DISCONNECT"));
+  if (it->second.maintenance != msg::kMaintenanceOff)
+    log::info("chunkserver {} ({}) disconnected in maintenance mode: its copies are kept until it is back or the "
+              "mode ends", net::to_string(it->second.loc), ctx->cs);
+  else
+    log::warn("chunkserver {} ({}) disconnected; its chunks are replicated elsewhere if it is not back within {} s",
+              net::to_string(it->second.loc), ctx->cs, cfg.num("REPLICATIONS_DELAY_DISCONNECT"));
   it->second.link.reset();
   it->second.disconnected_ms = loop.now_ms();
   it->second.swept = false;
@@ -249,7 +254,13 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       s.total = m.total_bytes;
       s.used = m.used_bytes;
       s.chunk_count = static_cast<uint32_t>(m.chunks.size());
+      s.label = m.label;
+      s.version = m.version;
       s.link = link;
+      if (s.maintenance == msg::kMaintenanceTemp) {
+        s.maintenance = msg::kMaintenanceOff;
+        log::info("chunkserver {} is back: temporary maintenance mode ends", net::to_string(loc));
+      }
       ctx->cs = id;
       // The reply goes first: the commands below follow it on the link.
       link->send(net::frame(msg::CsRegisterReply{0, id, ""}));
@@ -288,6 +299,13 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       s.used = m.used_bytes;
       s.chunk_count = m.chunk_count;
       s.load = m.load;
+      s.disks = std::move(m.disks);
+      return true;
+    }
+    case msg::CsStopping::kType: {
+      msg::CsStopping m;
+      if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad stop notice");
+      cs_stopping(ctx->cs);
       return true;
     }
     case msg::CsOpStatus::kType: {

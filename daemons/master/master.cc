@@ -124,6 +124,7 @@ void Master::tick() {
     if (it->second.expires_ms < now) it = leases.erase(it);
     else ++it;
   }
+  maintenance_tick();
   chunk_loop();
   expire_trash();
   lock_tick();

@@ -48,7 +48,19 @@ struct ChunkServer {
                                 // REPLICATIONS_DELAY_DISCONNECT has passed)
   bool swept = false;           // after the delay, its chunks were checked at once (chunk_loop.cc)
   LinkPtr link;               // null while disconnected
+  std::string label, version;  // as registered
+  std::vector<msg::CsDisk> disks;  // as the last heartbeat reported them
+  // Maintenance mode (admin.cc, mfscli -CM1/-CM0; temporary: the server
+  // said it was stopping cleanly): its copies are not replaced while it is
+  // away, and it gets no new chunks or replicas while it is here.
+  uint8_t maintenance = msg::kMaintenanceOff;
+  int64_t maintenance_ms = 0;  // when it was switched on
   bool connected() const { return link && link->open(); }
+  // Whether its copies still count (as waiting, not valid) while it is
+  // away: in maintenance, or gone for less than delay_ms.
+  bool held_while_away(int64_t now_ms, int64_t delay_ms) const {
+    return maintenance != msg::kMaintenanceOff || now_ms - disconnected_ms < delay_ms;
+  }
 };
 
 struct Copy {
@@ -77,6 +89,14 @@ class Master {
 
   // Client side (client_register.cc: handshake, registration; client_ops.cc).
   bool on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
+  // mfscli (admin.cc): monitoring and chunkserver commands on port 9421,
+  // from connections that said Hello with role kRoleTool.
+  bool on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
+  // A chunkserver said it is stopping cleanly (CsStopping).
+  void cs_stopping(uint32_t cs);
+  // Ends maintenance modes that passed CS_MAINTENANCE_MODE_TIMEOUT or
+  // CS_TEMP_MAINTENANCE_MODE_TIMEOUT.
+  void maintenance_tick();
   // Chunkserver side (cs_ops.cc).
   bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
   void on_cs_close(const LinkPtr& link);

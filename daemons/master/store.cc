@@ -231,6 +231,7 @@ bool Store::save_in_background() {
     ::_exit(ok ? 0 : 1);
   }
   saver_ = pid;
+  save_started_ns_ = now_ns();
   log::info("metadata save started (version {}, pid {})", fs_.version(), pid);
   return true;
 }
@@ -249,18 +250,29 @@ void Store::reap(bool wait) {
   int status = 0;
   pid_t r = ::waitpid(saver_, &status, wait ? 0 : WNOHANG);
   if (r == 0) return;
-  if (r == saver_ && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+  bool ok = r == saver_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (ok) {
     log::info("metadata saved");
   } else {
     log::error("metadata save failed (status {}); changelogs still hold every change", status);
   }
+  saved(ok);
   saver_ = -1;
+}
+
+void Store::saved(bool ok) {
+  int64_t now = now_ns();
+  last_save_.end_s = now / 1000000000;
+  last_save_.ms = static_cast<uint32_t>(std::max<int64_t>(0, now - save_started_ns_) / 1000000);
+  last_save_.ok = ok;
 }
 
 bool Store::save_now(std::string* error) {
   finish_background();
-  if (!fs_.save_image(path("metadata.mfs"), error)) return false;
-  return rotate(error);
+  save_started_ns_ = now_ns();
+  bool ok = fs_.save_image(path("metadata.mfs"), error) && rotate(error);
+  saved(ok);
+  return ok;
 }
 
 }  // namespace antler::master

@@ -46,6 +46,14 @@ class Store {
 
   static int64_t now_ns();
 
+  // The last image save that ended (mfscli -SIG).
+  struct LastSave {
+    int64_t end_s = 0;  // wall clock; 0: none since the start
+    uint32_t ms = 0;    // how long it took
+    bool ok = false;
+  };
+  const LastSave& last_save() const { return last_save_; }
+
  private:
   bool rotate(std::string* error);
   bool open_changelog(std::string* error);
@@ -56,6 +64,9 @@ class Store {
   int back_logs_;
   int changelog_fd_ = -1;
   pid_t saver_ = -1;
+  int64_t save_started_ns_ = 0;
+  LastSave last_save_;
+  void saved(bool ok);  // records a save that ended now
   void reap(bool wait);  // the background save's end: logs it, clears saver_
 };
 

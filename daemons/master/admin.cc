@@ -1,0 +1,294 @@
+// mfscli's side of the master (docs/protocol.md, "mfscli"): master and
+// chunkserver state for monitoring, and the chunkserver commands
+// (maintenance mode, removal of a disconnected server). Also the
+// maintenance-mode rules that are not the chunk loop's: timeouts and the
+// temporary mode of a server that stops cleanly.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+
+#include "common/log.h"
+#include "common/net.h"
+#include "daemons/master/master.h"
+
+namespace antler::master {
+
+namespace {
+
+uint64_t resident_bytes() {
+  long pages = 0, resident = 0;
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  int n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<uint64_t>(resident) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+uint64_t micros(const timeval& t) { return uint64_t(t.tv_sec) * 1000000 + uint64_t(t.tv_usec); }
+
+const char* maintenance_name(uint8_t m) {
+  return m == msg::kMaintenanceOn ? "on" : m == msg::kMaintenanceTemp ? "temporary" : "off";
+}
+
+using Matrix = std::map<std::pair<uint8_t, uint32_t>, uint64_t>;
+
+std::vector<msg::ChunkMatrixCell> cells(const Matrix& m) {
+  std::vector<msg::ChunkMatrixCell> out;
+  for (const auto& [k, n] : m) out.push_back({k.first, k.second, n});
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+class CliOps {
+ public:
+  CliOps(Master& m, const LinkPtr& link) : m_(m), link_(link) {}
+
+  void info(const msg::CliInfo& q) {
+    msg::CliInfoReply r;
+    r.req = q.req;
+    r.version = ANTLER_VERSION;
+    r.ram_bytes = resident_bytes();
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    r.cpu_user_us = micros(ru.ru_utime);
+    r.cpu_sys_us = micros(ru.ru_stime);
+    r.uptime_ms = static_cast<uint64_t>(m_.loop.now_ms() - m_.started_ms);
+    for (const auto& [id, s] : m_.servers) {
+      if (!s.connected()) continue;
+      r.total_space += s.total;
+      r.avail_space += s.total > s.used ? s.total - s.used : 0;
+    }
+    const Fs& fs = m_.fs;
+    r.trash_space = fs.trash_bytes();
+    r.trash_files = fs.trash().size();
+    for (uint32_t ino : fs.sustained()) {
+      r.sustained_files++;
+      if (const Node* n = fs.node(ino)) r.sustained_space += fs.attr(*n).size;
+    }
+    r.fs_objects = fs.node_count();
+    if (const Node* root = fs.node(kRootInode)) {
+      Usage u = fs.usage(*root);
+      r.directories = u.dirs;
+      r.files = u.files;
+    }
+    // As MooseFS counts them: files in the trash and sustained files too.
+    r.files += r.trash_files + r.sustained_files;
+    r.chunks = fs.chunks().size();
+    const Store::LastSave& ls = m_.store.last_save();
+    r.last_save_s = ls.end_s;
+    r.last_save_ms = ls.ms;
+    r.last_save_status = static_cast<uint8_t>(ls.end_s == 0 || ls.ok ? St::kOk : St::kIO);
+    r.meta_version = fs.version();
+    // Copies as they stand now (not as the chunk loop last counted them):
+    // valid copies on connected servers, with and without those on disks
+    // marked for removal.
+    Matrix all, regular;
+    for (const auto& [id, meta] : fs.chunks()) {
+      uint32_t n_all = 0, n_regular = 0;
+      if (auto it = m_.copies.find(id); it != m_.copies.end()) {
+        for (const Copy& c : it->second) {
+          auto s = m_.servers.find(c.cs);
+          if (c.version != meta.version || s == m_.servers.end() || !s->second.connected()) continue;
+          n_all++;
+          if (!c.removal) n_regular++;
+        }
+      }
+      all[{meta.goal, n_all}]++;
+      regular[{meta.goal, n_regular}]++;
+      if (n_all != n_regular) r.to_be_removed++;
+      r.all_copies += n_all;
+      r.regular_copies += n_regular;
+    }
+    r.all = cells(all);
+    r.regular = cells(regular);
+    link_->send(net::frame(r));
+  }
+
+  void servers(const msg::CliServers& q) {
+    msg::CliServersReply r;
+    r.req = q.req;
+    int64_t now = m_.loop.now_ms();
+    int64_t timeout_on = m_.cfg.num("CS_MAINTENANCE_MODE_TIMEOUT");
+    int64_t timeout_temp = m_.cfg.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT");
+    for (const auto& [id, s] : m_.servers) {
+      msg::CliServer c;
+      c.id = id;
+      c.loc = s.loc;
+      c.connected = s.connected();
+      c.label = s.label;
+      c.version = s.version;
+      c.maintenance = s.maintenance;
+      int64_t limit = s.maintenance == msg::kMaintenanceOn ? timeout_on
+                      : s.maintenance == msg::kMaintenanceTemp ? timeout_temp : 0;
+      if (limit > 0) c.maintenance_left_s = std::max<int64_t>(0, limit - (now - s.maintenance_ms) / 1000);
+      c.load = s.load;
+      c.used = s.used;
+      c.total = s.total;
+      c.chunks = s.chunk_count;
+      for (const msg::CsDisk& d : s.disks) {
+        if (!(d.flags & msg::kDiskRemoval)) continue;
+        c.removal_chunks += d.chunks;
+        c.removal_used += d.used;
+        c.removal_total += d.total;
+      }
+      c.chunks = c.chunks >= c.removal_chunks ? c.chunks - c.removal_chunks : 0;
+      c.used = c.used >= c.removal_used ? c.used - c.removal_used : 0;
+      c.total = c.total >= c.removal_total ? c.total - c.removal_total : 0;
+      if (c.removal_chunks) {
+        auto it = m_.cl.last.removal.find(id);
+        if (m_.cl.totals.passes == 0) c.removal_status = msg::kRemovalPending;
+        else if (it == m_.cl.last.removal.end() || it->second.second == 0) c.removal_status = msg::kRemovalReady;
+        else c.removal_status = msg::kRemovalNotReady;
+      }
+      if (!c.connected) c.disconnected_s = (now - s.disconnected_ms) / 1000;
+      c.disks = s.disks;
+      r.servers.push_back(std::move(c));
+    }
+    std::sort(r.servers.begin(), r.servers.end(), [](const msg::CliServer& a, const msg::CliServer& b) {
+      return std::pair(a.loc.ip, a.loc.port) < std::pair(b.loc.ip, b.loc.port);
+    });
+    link_->send(net::frame(r));
+  }
+
+  void command(const msg::CliCommand& q) {
+    msg::CliCommandReply r;
+    r.req = q.req;
+    auto answer = [&](St st, std::string message) {
+      r.status = static_cast<uint8_t>(st);
+      r.message = std::move(message);
+      link_->send(net::frame(r));
+    };
+    std::string where = net::to_string(q.loc);
+    if (!admin_address(link_->peer_ip))
+      return answer(St::kPerm, "no rule of " + m_.cfg.str("EXPORTS_FILENAME") + " with 'admin' (and no password) admits " +
+                                   net::ip_to_string(link_->peer_ip));
+    uint32_t id = 0;
+    for (const auto& [sid, s] : m_.servers)
+      if (s.loc == q.loc) id = sid;
+    if (!id) return answer(St::kNoEnt, "chunkserver " + where + " is not known to the master");
+    ChunkServer& s = m_.servers[id];
+    int64_t now = m_.loop.now_ms();
+    switch (q.command) {
+      case msg::kCliMaintenanceOn:
+        if (s.maintenance != msg::kMaintenanceOn) {
+          s.maintenance = msg::kMaintenanceOn;
+          s.maintenance_ms = now;
+          log::info("chunkserver {}: maintenance mode on (mfscli from {}){}", where, link_->peer,
+                    s.connected() ? "" : "; its copies are kept while it is away");
+        }
+        return answer(St::kOk, "chunkserver " + where + " is in maintenance mode");
+      case msg::kCliMaintenanceOff:
+        if (s.maintenance != msg::kMaintenanceOff) {
+          log::info("chunkserver {}: maintenance mode ({}) off (mfscli from {}){}", where,
+                    maintenance_name(s.maintenance), link_->peer,
+                    s.connected() ? "" : "; it is away, so its chunks are replaced elsewhere now");
+          s.maintenance = msg::kMaintenanceOff;
+          s.swept = false;  // away: its chunks are checked at the next chunk loop step
+        }
+        return answer(St::kOk, "chunkserver " + where + " is in standard mode");
+      case msg::kCliRemoveServer: {
+        if (s.connected())
+          return answer(St::kAgain, "chunkserver " + where + " is connected; stop it first (only a disconnected "
+                                    "server can be removed from the list)");
+        size_t held = 0;
+        std::vector<uint64_t> ids;
+        for (auto it = m_.copies.begin(); it != m_.copies.end();) {
+          auto& l = it->second;
+          size_t before = l.size();
+          l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == id; }), l.end());
+          if (l.size() != before) {
+            held++;
+            ids.push_back(it->first);
+          }
+          if (l.empty()) it = m_.copies.erase(it);
+          else ++it;
+        }
+        m_.servers.erase(id);
+        ChunkCounts scratch;  // the chunk loop's walk counts them again
+        for (uint64_t c : ids) m_.check_chunk(c, &scratch);
+        log::info("chunkserver {} removed from the list (mfscli from {}); its {} copies are forgotten, {} chunks "
+                  "queued for replication",
+                  where, link_->peer, held, scratch.under_goal);
+        return answer(St::kOk, "chunkserver " + where + " has been removed");
+      }
+      default:
+        return answer(St::kInval, "unknown command " + std::to_string(q.command));
+    }
+  }
+
+ private:
+  // A rule of mfsexports.cfg with `admin` and no password admits ip.
+  bool admin_address(uint32_t ip) const {
+    for (const ExportRule& r : m_.exports.rules())
+      if (r.admin && r.password_md5.empty() && ip >= r.ip_from && ip <= r.ip_to) return true;
+    return false;
+  }
+
+  Master& m_;
+  LinkPtr link_;
+};
+
+template <class M, class F>
+bool handle(const LinkPtr& link, std::string_view payload, F f) {
+  M m;
+  if (!net::decode(payload, m)) {
+    log::warn("mfscli {}: undecodable message type {} ({} bytes): closing connection", link->peer, M::kType,
+              payload.size());
+    return false;
+  }
+  f(m);
+  return true;
+}
+
+}  // namespace
+
+bool Master::on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
+  CliOps ops(*this, link);
+  switch (type) {
+    case msg::CliInfo::kType: return handle<msg::CliInfo>(link, payload, [&](auto& m) { ops.info(m); });
+    case msg::CliServers::kType: return handle<msg::CliServers>(link, payload, [&](auto& m) { ops.servers(m); });
+    case msg::CliCommand::kType: return handle<msg::CliCommand>(link, payload, [&](auto& m) { ops.command(m); });
+    default:
+      log::warn("mfscli {}: message type {} is not an mfscli request: closing connection", link->peer, type);
+      return false;
+  }
+}
+
+void Master::cs_stopping(uint32_t cs) {
+  auto it = servers.find(cs);
+  if (it == servers.end()) return;
+  ChunkServer& s = it->second;
+  if (s.maintenance != msg::kMaintenanceOff) {
+    log::info("chunkserver {} is stopping (maintenance mode {})", net::to_string(s.loc),
+              maintenance_name(s.maintenance));
+    return;
+  }
+  s.maintenance = msg::kMaintenanceTemp;
+  s.maintenance_ms = loop.now_ms();
+  log::info("chunkserver {} is stopping cleanly: temporary maintenance mode, its copies are kept for up to {} s "
+            "(CS_TEMP_MAINTENANCE_MODE_TIMEOUT)",
+            net::to_string(s.loc), cfg.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT"));
+}
+
+void Master::maintenance_tick() {
+  int64_t now = loop.now_ms();
+  for (auto& [id, s] : servers) {
+    if (s.maintenance == msg::kMaintenanceOff) continue;
+    const char* key = s.maintenance == msg::kMaintenanceOn ? "CS_MAINTENANCE_MODE_TIMEOUT"
+                                                            : "CS_TEMP_MAINTENANCE_MODE_TIMEOUT";
+    int64_t limit = cfg.num(key);
+    if (limit <= 0 || now - s.maintenance_ms < limit * 1000) continue;
+    log::warn("chunkserver {}: maintenance mode ({}) ended after {} s ({}){}", net::to_string(s.loc),
+              maintenance_name(s.maintenance), limit, key,
+              s.connected() ? "" : "; it is still away, so its chunks are replaced elsewhere now");
+    s.maintenance = msg::kMaintenanceOff;
+    s.swept = false;
+  }
+}
+
+}  // namespace antler::master
