@@ -104,6 +104,15 @@ class CliOps {
       r.all_copies += n_all;
       r.regular_copies += n_regular;
     }
+    // Chunks no file uses, whose copies wait for deletion: goal 0.
+    std::map<uint64_t, uint32_t> doomed;
+    for (const auto& [cs, q] : m_.cl.del_queue)
+      for (const Deletion& d : q)
+        if (d.why == DelWhy::kOrphan && !fs.chunk(d.chunk)) doomed[d.chunk]++;
+    for (const auto& [id, n] : doomed) {
+      all[{0, n}]++;
+      regular[{0, n}]++;
+    }
     r.all = cells(all);
     r.regular = cells(regular);
     link_->send(net::frame(r));
@@ -136,9 +145,9 @@ class CliOps {
         c.removal_used += d.used;
         c.removal_total += d.total;
       }
+      // (The heartbeat's used and total leave removal disks out already;
+      // its chunk count does not.)
       c.chunks = c.chunks >= c.removal_chunks ? c.chunks - c.removal_chunks : 0;
-      c.used = c.used >= c.removal_used ? c.used - c.removal_used : 0;
-      c.total = c.total >= c.removal_total ? c.total - c.removal_total : 0;
       if (c.removal_chunks) {
         auto it = m_.cl.last.removal.find(id);
         if (m_.cl.totals.passes == 0) c.removal_status = msg::kRemovalPending;

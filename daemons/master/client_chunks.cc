@@ -183,7 +183,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     r.status = u8(St::kLocked);
     return reply(r);
   }
-  auto targets = master.choose_servers(n->goal, {});
+  auto targets = master.choose_servers(n->goal, {}, sess_->peer_ip);
   if (targets.empty()) {
     r.status = u8(St::kNoChunkServers);
     return reply(r);

@@ -99,10 +99,13 @@ void Master::keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_
 
 St Master::commit(const Op& op) {
   St st = store.commit(op);
+  // Chunks no file uses any more: their copies go through the chunk loop's
+  // deletion limits (CHUNKS_SOFT_DEL_LIMIT/CHUNKS_HARD_DEL_LIMIT), so that
+  // removing a big tree does not flood the chunkservers.
   for (uint64_t id : fs.released_chunks()) {
     auto it = copies.find(id);
     if (it == copies.end()) continue;
-    for (const Copy& c : it->second) cs_command(c.cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+    for (const Copy& c : it->second) queue_deletion(c.cs, id, c.version, DelWhy::kOrphan);
     copies.erase(it);
     leases.erase(id);
   }
@@ -110,7 +113,8 @@ St Master::commit(const Op& op) {
   return st;
 }
 
-std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uint32_t>& exclude) const {
+std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uint32_t>& exclude,
+                                             uint32_t client_ip) const {
   std::vector<const ChunkServer*> cands;
   for (const auto& [id, s] : servers) {
     // A server in maintenance mode gets no new chunks and no replicas.
@@ -125,6 +129,11 @@ std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uin
     if (a->load != b->load) return a->load < b->load;
     return a->id < b->id;
   });
+  if (int64_t near = cfg.num("CREATIONS_RESPECT_TOPOLOGY"); near > 0 && client_ip != 0 && topology.size() != 0) {
+    std::stable_partition(cands.begin(), cands.end(), [&](const ChunkServer* s) {
+      return topology.distance(client_ip, s->loc.ip) < static_cast<uint32_t>(near);
+    });
+  }
   std::vector<uint32_t> out;
   // CHUNKS_UNIQUE_MODE: 1 no two copies on one IP address, 2 none at one
   // topology location (rack), when enough servers allow; `exclude` holds
@@ -151,13 +160,18 @@ std::vector<msg::Location> Master::valid_locations(uint64_t chunk_id, std::vecto
   const ChunkMeta* meta = fs.chunk(chunk_id);
   auto it = copies.find(chunk_id);
   if (!meta || it == copies.end()) return out;
-  std::vector<const ChunkServer*> good;
+  // Copies on disks marked for removal last (those disks are on their way
+  // out), then the least loaded servers first.
+  std::vector<std::pair<bool, const ChunkServer*>> good;
   for (const Copy& c : it->second) {
     auto s = servers.find(c.cs);
-    if (c.version == meta->version && s != servers.end() && s->second.connected()) good.push_back(&s->second);
+    if (c.version == meta->version && s != servers.end() && s->second.connected()) good.emplace_back(c.removal, &s->second);
   }
-  std::sort(good.begin(), good.end(), [](const ChunkServer* a, const ChunkServer* b) { return a->load < b->load; });
-  for (const ChunkServer* s : good) {
+  std::sort(good.begin(), good.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return b.first;
+    return a.second->load < b.second->load;
+  });
+  for (auto [removal, s] : good) {
     out.push_back(s->loc);
     if (ids) ids->push_back(s->id);
   }

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
       {"TOPOLOGY_FILENAME", KeyDef::kString, "/etc/mfs/mfstopology.cfg"},
       {"CHUNKS_UNIQUE_MODE", KeyDef::kInt, "0", 0, 2},
       {"REPLICATIONS_RESPECT_TOPOLOGY", KeyDef::kInt, "0", 0, 2},
+      {"CREATIONS_RESPECT_TOPOLOGY", KeyDef::kInt, "0", 0, 1000},
       {"CS_MAINTENANCE_MODE_TIMEOUT", KeyDef::kInt, "0", 0, 0xFFFFFFFFLL},
       {"CS_TEMP_MAINTENANCE_MODE_TIMEOUT", KeyDef::kInt, "1800", 0, 0xFFFFFFFFLL},
   };

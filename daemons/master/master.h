@@ -112,7 +112,12 @@ class Master {
                  std::function<void(std::vector<uint32_t>)> done);
   // Commits op, then sends deletions for chunks it released.
   St commit(const Op& op);
-  std::vector<uint32_t> choose_servers(size_t count, const std::vector<uint32_t>& exclude) const;
+  // Servers for count new copies, none of `exclude` (those with a copy):
+  // most free space first, CHUNKS_UNIQUE_MODE applied. client_ip (a new
+  // chunk's writer): with CREATIONS_RESPECT_TOPOLOGY = N > 0, servers at a
+  // topological distance below N from it come first.
+  std::vector<uint32_t> choose_servers(size_t count, const std::vector<uint32_t>& exclude,
+                                       uint32_t client_ip = 0) const;
   std::vector<msg::Location> valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids = nullptr) const;
   // Copies bookkeeping: forget server cs's copy of chunk id; keep only the
   // copies on `good` servers, now at `version`.

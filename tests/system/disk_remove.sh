@@ -39,6 +39,16 @@ for id in $(ids_on "$D2"); do
   check_eq "copies of chunk $id on other disks" 2 "$(good_disks | grep -c "/chunk_${id}_")"
 done
 check_eq "chunks still on the marked disk" "$on_d2" "$(ids_on "$D2" | wc -l)"
+# mfscli says the same: chunkserver 1's marked disk is READY to go, with its chunks
+tool_ok mfscli -H "$TEST_HOST" -P "$CL_PORT" -SCS
+line=$(printf '%s\n' "$OUT" | grep -P "^chunk servers:\t$TEST_HOST\t$(cs_port 1)\t")
+check_eq "mfscli -SCS removal status of chunkserver 1" READY "$(cut -f12 <<<"$line")"
+check_eq "mfscli -SCS chunks on chunkserver 1's marked disk" "$on_d2" "$(cut -f13 <<<"$line")"
+tool_ok mfscli -H "$TEST_HOST" -P "$CL_PORT" -SHD
+check_eq "mfscli -SHD status of the marked disk" "marked for removal" \
+  "$(printf '%s\n' "$OUT" | grep -F "$(cs_port 1):$D2/" | cut -f5)"
+check_eq "mfscli -SHD chunks on the marked disk" "$on_d2" "$(printf '%s\n' "$OUT" | grep -F "$(cs_port 1):$D2/" | cut -f3)"
+check_eq "mfscli -SHD status of chunkserver 1's other disk" ok "$(printf '%s\n' "$OUT" | grep -F "$(cs_port 1):$D1/" | cut -f5)"
 
 # pull the disk
 cd /
