@@ -80,6 +80,7 @@ void start_replication(Master& m, uint64_t id, const ChunkMeta& meta, uint32_t s
   uint32_t version = meta.version;
   m.busy.insert(id);
   m.servers[target].rep_write++;
+  m.servers[target].chunk_count++;  // until its next heartbeat says
   m.servers[source].rep_read++;
   log::debug("replicating chunk {:016X} v{} ({} of {} copies) from {} to {}", id, version, valid, int(meta.goal),
              net::to_string(m.servers[source].loc), net::to_string(m.servers[target].loc));

@@ -190,6 +190,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   }
   uint64_t id = master.fs.reserve_chunk_id();
   master.creating.insert(slot);
+  for (uint32_t cs : targets) master.servers[cs].chunk_count++;  // until its next heartbeat says
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
   for (uint32_t cs : targets) {
     ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {

@@ -118,15 +118,19 @@ std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uin
   std::vector<const ChunkServer*> cands;
   for (const auto& [id, s] : servers) {
     // A server in maintenance mode gets no new chunks and no replicas.
-    if (!s.connected() || s.maintenance != msg::kMaintenanceOff || s.total == 0 || s.used >= s.total) continue;
+    // A server with less than a chunk's room left is full: its disks would
+    // refuse a new chunk.
+    if (!s.connected() || s.maintenance != msg::kMaintenanceOff || s.total < s.used + msg::kChunkSize) continue;
     if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) continue;
     cands.push_back(&s);
   }
-  // Most free space first (by fraction), then least loaded.
+  // Most free space first (by fraction), then least loaded, then fewest
+  // chunks (servers sharing a file system, or new and empty, fill evenly).
   std::sort(cands.begin(), cands.end(), [](const ChunkServer* a, const ChunkServer* b) {
     double fa = double(a->total - a->used) / double(a->total), fb = double(b->total - b->used) / double(b->total);
     if (std::abs(fa - fb) > 0.01) return fa > fb;
     if (a->load != b->load) return a->load < b->load;
+    if (a->chunk_count != b->chunk_count) return a->chunk_count < b->chunk_count;
     return a->id < b->id;
   });
   if (int64_t near = cfg.num("CREATIONS_RESPECT_TOPOLOGY"); near > 0 && client_ip != 0 && topology.size() != 0) {

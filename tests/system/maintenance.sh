@@ -50,6 +50,14 @@ scs_counts_match() {
   for i in 1 2 3; do [[ "$(cs_line "$i" | cut -f9)" == "$(on_disk "$i")" ]] || return 1; done
 }
 wait_until 10 "mfscli -SCS chunk counts equal to the chunk files on each disk" scs_counts_match
+disk_line() { printf '%s\n' "$OUT" | grep -P "^disks:\t$TEST_HOST:$(cs_port "$1"):$(cs_disk "$1")/\t" || true; }
+shd_counts_match() {
+  cli_ok -SHD
+  local i
+  for i in 1 2 3; do [[ "$(disk_line "$i" | cut -f3)" == "$(on_disk "$i")" ]] || return 1; done
+}
+wait_until 10 "mfscli -SHD chunk counts equal to the chunk files on each disk" shd_counts_match
+cli_ok -SCS
 for i in 1 2 3; do
   line=$(cs_line "$i")
   [[ -n "$line" ]] || fail "mfscli -SCS: no line for chunkserver $i: $OUT"
@@ -60,7 +68,7 @@ done
 [[ "$OUT" != *Disconnected* ]] || fail "mfscli -SCS lists disconnected servers with all three up: $OUT"
 cli_ok -SHD
 for i in 1 2 3; do
-  line=$(printf '%s\n' "$OUT" | grep -P "^disks:\t$TEST_HOST:$(cs_port "$i"):$(cs_disk "$i")/\t" || true)
+  line=$(disk_line "$i")
   [[ -n "$line" ]] || fail "mfscli -SHD: no line for the disk of chunkserver $i: $OUT"
   check_eq "chunkserver $i disk chunks (-SHD)" "$(on_disk "$i")" "$(cut -f3 <<<"$line")"
   check_eq "chunkserver $i disk status" "ok" "$(cut -f5 <<<"$line")"
