@@ -42,12 +42,10 @@ int for_each_file(const std::vector<std::string>& paths, Done done) {
   return rc;
 }
 
-// The chunk slots mfsfileinfo shows: up to the last chunk that is not a
-// hole (MooseFS shows no trailing holes; a file of holes only has none).
-size_t shown_chunks(const msg::ClFileInfoReply& r) {
-  size_t n = r.chunks.size();
-  while (n > 0 && r.chunks[n - 1].chunk_id == 0) n--;
-  return n;
+// True iff r has no chunk, only holes (or nothing): MooseFS calls that an
+// empty file.
+bool no_chunks(const msg::ClFileInfoReply& r) {
+  return std::all_of(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
 }
 
 size_t valid_copies(const msg::ChunkInfo& c) {
@@ -73,15 +71,16 @@ void print_copy_counts(const msg::ClFileInfoReply& r, Format f) {
   }
 }
 
-// mfsfileinfo -q: valid-copy counts and the holes among the chunks shown.
+// mfsfileinfo -q: valid-copy counts and the holes (none for a file without
+// chunks, as MooseFS).
 void print_quick(const std::string& p, const msg::ClFileInfoReply& r) {
   std::printf("%s:\n", p.c_str());
   print_copy_counts(r, Format::kPlain);
-  size_t n = shown_chunks(r);
-  uint64_t holes = std::count_if(r.chunks.begin(), r.chunks.begin() + n, [](const msg::ChunkInfo& c) {
+  uint64_t holes = std::count_if(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) {
     return c.chunk_id == 0;
   });
-  if (holes > 0) std::printf("%-25s%s\n", " empty (zero) chunks:", count_column(holes, Format::kPlain).c_str());
+  if (holes > 0 && !no_chunks(r))
+    std::printf("%-25s%s\n", " empty (zero) chunks:", count_column(holes, Format::kPlain).c_str());
 }
 
 struct FileInfoMode {
@@ -93,10 +92,13 @@ struct FileInfoMode {
 // checksum is asked from the chunkserver holding it.
 void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoMode mode, ChecksumClient& cs) {
   std::printf("%s:\n", p.c_str());
-  size_t n = shown_chunks(r);
-  if (n == 0) std::printf("\tno chunks - empty file\n");  // also a file of holes only, as MooseFS says
+  if (no_chunks(r)) {
+    std::printf("\tno chunks - empty file\n");  // also a file of holes only, as MooseFS says
+    if (mode.signature) std::printf("%s signature: %s\n", p.c_str(), Signature().hex().c_str());
+    return;
+  }
   Signature sig;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < r.chunks.size(); i++) {
     const msg::ChunkInfo& c = r.chunks[i];
     if (c.chunk_id == 0) {
       std::printf("\tchunk %zu: empty\n", i);
