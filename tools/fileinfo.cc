@@ -107,6 +107,8 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
     std::printf("\tchunk %zu: %016" PRIX64 "_%08" PRIX32 " / (id:%" PRIu64 " ver:%" PRIu32 ")\n", i, c.chunk_id,
                 c.version, c.chunk_id, c.version);
     std::string first;  // the first digest received
+    std::string signed_digest;  // for the signature: the first intact copy's, else the first
+    bool signed_bad = false;
     bool differ = false;
     for (size_t j = 0; j < c.copies.size(); j++) {
       const msg::CopyInfo& cp = c.copies[j];
@@ -123,11 +125,11 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
                     mode.checksums ? " - can't get checksum" : "");
         continue;
       }
-      if (first.empty()) {
-        first = res.digest;
-        if (mode.signature) sig.add(res.digest);
-      } else if (res.digest != first) {
-        differ = true;
+      if (first.empty()) first = res.digest;
+      else if (res.digest != first) differ = true;
+      if (signed_digest.empty() || (res.bad_blocks == 0 && signed_bad)) {
+        signed_digest = res.digest;
+        signed_bad = res.bad_blocks != 0;
       }
       if (!mode.checksums) {
         std::printf("\t\tcopy %zu: %s (status:%s)\n", j + 1, where.c_str(), state_text(cp.state));
@@ -139,6 +141,7 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
     }
     if (differ) std::printf("\t\tcopies have different checksums !!!\n");
     if (mode.signature && first.empty()) std::printf("\t\tcouldn't add this chunk to signature !!!\n");
+    if (mode.signature && !first.empty()) sig.add(signed_digest);
     if (valid_copies(c) == 0) std::printf("\t\tno valid copies !!!\n");
   }
   if (mode.signature) std::printf("%s signature: %s\n", p.c_str(), sig.hex().c_str());
