@@ -786,6 +786,31 @@ struct CsWriteEnd {
   ANTLER_FIELDS(chunk_id, fsync)
 };
 
+// The checksum of one copy (mfsfileinfo -c, -s). The server reads every
+// block of the copy up to its data length and checks it against its stored
+// CRC; digest is MD5 over those blocks' CRC32Cs (u32 little-endian, block
+// order), each computed from the data as read, so an intact copy's digest is
+// that of its stored CRC table and a damaged one's differs. Answered with
+// CsChecksumReply; status kNoChunk or kWrongVersion when the server does not
+// hold that chunk at that version.
+struct CsChecksum {
+  static constexpr uint32_t kType = 320;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  ANTLER_FIELDS(chunk_id, version)
+};
+
+struct CsChecksumReply {
+  static constexpr uint32_t kType = 321;
+  uint64_t chunk_id = 0;
+  uint32_t version = 0;
+  uint8_t status = 0;
+  uint32_t blocks = 0;      // 64 KiB blocks holding data: ceil(data length / 64 KiB)
+  std::string digest;       // 16 bytes when status is ok
+  uint32_t bad_blocks = 0;  // blocks whose data does not match their stored CRC
+  ANTLER_FIELDS(chunk_id, version, status, blocks, digest, bad_blocks)
+};
+
 }  // namespace antler::msg
 
 #include "common/messages_tools.h"
@@ -807,6 +832,7 @@ using AllMessages =
              ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
              ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
              ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping, CliInfo, CliInfoReply, CliServers,
-             CliServersReply, CliCommand, CliCommandReply>;
+             CliServersReply, CliCommand, CliCommandReply, CsChecksum,
+             CsChecksumReply>;
 
 }  // namespace antler::msg

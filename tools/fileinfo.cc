@@ -1,5 +1,6 @@
-// mfsfileinfo (every chunk of a file and where its copies are) and
-// mfscheckfile (how many chunks have how many valid copies).
+// mfsfileinfo (every chunk of a file and where its copies are; -q counts,
+// -c copy checksums, -s a file signature) and mfscheckfile (how many chunks
+// have how many valid copies).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cinttypes>
@@ -7,6 +8,7 @@
 
 #include "common/net.h"
 #include "tools/diag.h"
+#include "tools/fileinfo_checksum.h"
 
 namespace antler::tools {
 
@@ -40,37 +42,130 @@ int for_each_file(const std::vector<std::string>& paths, Done done) {
   return rc;
 }
 
+// True iff r has no chunk, only holes (or nothing): MooseFS calls that an
+// empty file.
+bool no_chunks(const msg::ClFileInfoReply& r) {
+  return std::all_of(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
+}
+
+size_t valid_copies(const msg::ChunkInfo& c) {
+  size_t valid = 0;
+  for (const msg::CopyInfo& cp : c.copies) valid += cp.state == msg::kCopyValid;
+  return valid;
+}
+
+// " chunks with 2 copies:            1" lines, fewest copies first, for the
+// chunks of r that are not holes.
+void print_copy_counts(const msg::ClFileInfoReply& r, Format f) {
+  uint64_t by_copies[11] = {};
+  for (const msg::ChunkInfo& c : r.chunks) {
+    if (c.chunk_id == 0) continue;  // holes have no copies to count
+    size_t valid = valid_copies(c);
+    by_copies[valid < 10 ? valid : 10]++;
+  }
+  for (int i = 0; i <= 10; i++) {
+    if (by_copies[i] == 0) continue;
+    std::string label = i == 1 ? " chunks with 1 copy:" : i == 10 ? " chunks with 10+ copies:"
+                                                                 : " chunks with " + std::to_string(i) + " copies:";
+    std::printf("%-25s%s\n", label.c_str(), count_column(by_copies[i], f).c_str());
+  }
+}
+
+// mfsfileinfo -q: valid-copy counts and the holes (none for a file without
+// chunks, as MooseFS).
+void print_quick(const std::string& p, const msg::ClFileInfoReply& r) {
+  std::printf("%s:\n", p.c_str());
+  print_copy_counts(r, Format::kPlain);
+  uint64_t holes = std::count_if(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) {
+    return c.chunk_id == 0;
+  });
+  if (holes > 0 && !no_chunks(r))
+    std::printf("%-25s%s\n", " empty (zero) chunks:", count_column(holes, Format::kPlain).c_str());
+}
+
+struct FileInfoMode {
+  bool checksums = false;  // -c
+  bool signature = false;  // -s
+};
+
+// mfsfileinfo [-c] [-s]: every chunk and its copies; with -c or -s each copy's
+// checksum is asked from the chunkserver holding it.
+void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoMode mode, ChecksumClient& cs) {
+  std::printf("%s:\n", p.c_str());
+  if (no_chunks(r)) {
+    std::printf("\tno chunks - empty file\n");  // also a file of holes only, as MooseFS says
+    if (mode.signature) std::printf("%s signature: %s\n", p.c_str(), Signature().hex().c_str());
+    return;
+  }
+  Signature sig;
+  for (size_t i = 0; i < r.chunks.size(); i++) {
+    const msg::ChunkInfo& c = r.chunks[i];
+    if (c.chunk_id == 0) {
+      std::printf("\tchunk %zu: empty\n", i);
+      continue;
+    }
+    std::printf("\tchunk %zu: %016" PRIX64 "_%08" PRIX32 " / (id:%" PRIu64 " ver:%" PRIu32 ")\n", i, c.chunk_id,
+                c.version, c.chunk_id, c.version);
+    std::string first;  // the first digest received
+    std::string signed_digest;  // for the signature: the first intact copy's, else the first
+    bool signed_bad = false;
+    bool differ = false;
+    for (size_t j = 0; j < c.copies.size(); j++) {
+      const msg::CopyInfo& cp = c.copies[j];
+      std::string where = net::ip_to_string(cp.loc.ip) + ":" + std::to_string(cp.loc.port);
+      if (!mode.checksums && !mode.signature) {
+        std::printf("\t\tcopy %zu: %s (status:%s)\n", j + 1, where.c_str(), state_text(cp.state));
+        continue;
+      }
+      ChecksumClient::Result res;
+      std::string err;
+      if (!cs.query(cp.loc, c.chunk_id, c.version, &res, &err)) {
+        std::printf("%s\n", err.c_str());
+        std::printf("\t\tcopy %zu: %s (status:%s)%s\n", j + 1, where.c_str(), state_text(cp.state),
+                    mode.checksums ? " - can't get checksum" : "");
+        continue;
+      }
+      if (first.empty()) first = res.digest;
+      else if (res.digest != first) differ = true;
+      if (signed_digest.empty() || (res.bad_blocks == 0 && signed_bad)) {
+        signed_digest = res.digest;
+        signed_bad = res.bad_blocks != 0;
+      }
+      if (!mode.checksums) {
+        std::printf("\t\tcopy %zu: %s (status:%s)\n", j + 1, where.c_str(), state_text(cp.state));
+        continue;
+      }
+      std::string damaged = res.bad_blocks ? " ; damaged blocks: " + std::to_string(res.bad_blocks) : "";
+      std::printf("\t\tcopy %zu: %s (status:%s ; blocks: %" PRIu32 " ; checksum digest: %s%s)\n", j + 1,
+                  where.c_str(), state_text(cp.state), res.blocks, digest_hex(res.digest).c_str(), damaged.c_str());
+    }
+    if (differ) std::printf("\t\tcopies have different checksums !!!\n");
+    if (mode.signature && first.empty()) std::printf("\t\tcouldn't add this chunk to signature !!!\n");
+    if (mode.signature && !first.empty()) sig.add(signed_digest);
+    if (valid_copies(c) == 0) std::printf("\t\tno valid copies !!!\n");
+  }
+  if (mode.signature) std::printf("%s signature: %s\n", p.c_str(), sig.hex().c_str());
+}
+
 }  // namespace
 
 int fileinfo_main(int argc, char** argv) {
   auto app = make_app("mfsfileinfo",
                       "show every chunk of the files (id and version) and the chunkservers holding each copy, with "
                       "the copy's state");
+  bool quick = false;
+  FileInfoMode mode;
+  app->add_flag("-q", quick, "quick info: only the number of chunks by valid copies (and of empty chunks)");
+  app->add_flag("-c", mode.checksums, "ask every copy's checksum from the chunkserver holding it");
+  app->add_flag("-s", mode.signature, "print the file's signature, computed from its chunks' checksums");
   std::vector<std::string> paths;
   app->add_option("file", paths, "files to show")->required();
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
-  return for_each_file(paths, [](const std::string& p, const msg::ClFileInfoReply& r) {
-    std::printf("%s:\n", p.c_str());
-    bool none = std::all_of(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
-    if (none) {
-      std::printf("\tno chunks - empty file\n");  // also a file of holes only, as MooseFS says
-      return;
-    }
-    for (size_t i = 0; i < r.chunks.size(); i++) {
-      const msg::ChunkInfo& c = r.chunks[i];
-      if (c.chunk_id == 0) {
-        std::printf("\tchunk %zu: empty\n", i);
-        continue;
-      }
-      std::printf("\tchunk %zu: %016" PRIX64 "_%08" PRIX32 " / (id:%" PRIu64 " ver:%" PRIu32 ")\n", i, c.chunk_id,
-                  c.version, c.chunk_id, c.version);
-      bool any_valid = false;
-      for (const msg::CopyInfo& cp : c.copies) any_valid |= cp.state == msg::kCopyValid;
-      if (!any_valid) std::printf("\t\tno valid copies !!!\n");
-      for (size_t j = 0; j < c.copies.size(); j++)
-        std::printf("\t\tcopy %zu: %s:%u (status:%s)\n", j + 1, net::ip_to_string(c.copies[j].loc.ip).c_str(),
-                    c.copies[j].loc.port, state_text(c.copies[j].state));
-    }
+  ChecksumClient cs;
+  return for_each_file(paths, [&](const std::string& p, const msg::ClFileInfoReply& r) {
+    if (quick) print_quick(p, r);
+    else print_chunks(p, r, mode, cs);
+    std::fflush(stdout);
   });
 }
 
@@ -83,20 +178,8 @@ int checkfile_main(int argc, char** argv) {
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
   Format f = ff.format();
   return for_each_file(paths, [f](const std::string& p, const msg::ClFileInfoReply& r) {
-    uint64_t by_copies[11] = {};
-    for (const msg::ChunkInfo& c : r.chunks) {
-      if (c.chunk_id == 0) continue;  // holes have no copies to count
-      size_t valid = 0;
-      for (const msg::CopyInfo& cp : c.copies) valid += cp.state == msg::kCopyValid;
-      by_copies[valid < 10 ? valid : 10]++;
-    }
     std::printf("%s:\n", p.c_str());
-    for (int i = 0; i <= 10; i++) {
-      if (by_copies[i] == 0) continue;
-      std::string label = i == 1 ? " chunks with 1 copy:" : i == 10 ? " chunks with 10+ copies:"
-                                                                   : " chunks with " + std::to_string(i) + " copies:";
-      std::printf("%-25s%s\n", label.c_str(), count_column(by_copies[i], f).c_str());
-    }
+    print_copy_counts(r, f);
   });
 }
 

@@ -15,6 +15,7 @@
 #include "common/crc.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "daemons/chunkserver/cs_checksum.h"
 
 namespace antler::cs {
 
@@ -84,6 +85,7 @@ class Session {
   }
 
   bool on_read(const msg::CsRead& r);
+  bool on_checksum(const msg::CsChecksum& m);
   bool on_write_init(const msg::CsWriteInit& m);
   bool on_write_data(const msg::CsWriteData& m, const std::string& payload);
   bool on_write_end(const msg::CsWriteEnd& m, const std::string& payload);
@@ -159,6 +161,11 @@ void Session::run() {
         ok = parse(payload, m, "CsWriteEnd") && on_write_end(m, payload);
         break;
       }
+      case msg::CsChecksum::kType: {
+        msg::CsChecksum m;
+        ok = parse(payload, m, "CsChecksum") && on_checksum(m);
+        break;
+      }
       case msg::Hello::kType:
         log::warn("{}: second Hello on one connection; closing it", peer_);
         break;
@@ -212,6 +219,18 @@ bool Session::on_read(const msg::CsRead& r) {
   rs.status = static_cast<uint8_t>(St::kOk);
   rs.chunk_length = len;
   return send(rs);
+}
+
+// --------------------------------------------------------------- checksums
+
+bool Session::on_checksum(const msg::CsChecksum& m) {
+  msg::CsChecksumReply r = copy_checksum(store_, m.chunk_id, m.version, block_.get());
+  if (r.bad_blocks > 0) {
+    log::warn("chunk {:016X} v{}: {} block(s) do not match their CRC (checksum asked by {})", m.chunk_id, m.version,
+              r.bad_blocks, peer_);
+    srv_.damaged(m.chunk_id);
+  }
+  return send(r);
 }
 
 // ------------------------------------------------------------------ writes

@@ -40,12 +40,21 @@ cd "$MNT"
 tool_ok mfsfileinfo f
 [[ "$OUT" == *"no valid copies !!!"* && $(grep -c "status:WRONG VERSION" "$T/out") == 2 ]] ||
   fail "mfsfileinfo should show no valid copy and two of the wrong version: $OUT"
+# -c: each server holds the chunk at another version than the master's
+tool_ok mfsfileinfo -c f
+check_eq "mfsfileinfo -c: 'wrong chunk version' answers" 2 "$(grep -c "^${TEST_HOST//./\\.}:[0-9]* cs query error: wrong chunk version$" "$T/out")"
+check_eq "mfsfileinfo -c: copies without a checksum" 2 "$(grep -c "(status:WRONG VERSION) - can't get checksum$" "$T/out")"
+grep -qx $'\t\tno valid copies !!!' "$T/out" || fail "mfsfileinfo -c f: no 'no valid copies' line: $OUT"
 if timeout 60 cat f >/dev/null 2>"$T/read.err"; then fail "reading a chunk with no valid copy succeeded"; fi
 grep -q "Input/output error" "$T/read.err" || fail "the read should fail with EIO: $(cat "$T/read.err")"
 tool_ok mfsfilerepair f
 check_eq "mfsfilerepair output" "$(printf 'f:\n chunks not changed: %10d\n chunks erased:      %10d\n chunks repaired:    %10d' 0 0 1)" "$OUT"
 tool_ok mfsfileinfo f
 check_eq "valid copies after the repair" 2 "$(grep -c "status:VALID" "$T/out")"
+tool_ok mfsfileinfo -c f
+check_eq "mfsfileinfo -c after the repair: both copies agree" 1 \
+  "$(grep -o 'status:VALID ; blocks: 16 ; checksum digest: [0-9A-F]*)$' "$T/out" | sort -u | wc -l)"
+check_eq "mfsfileinfo -c after the repair: copies with a checksum" 2 "$(grep -c 'checksum digest' "$T/out")"
 drop_caches
 check_eq "the file after the repair" "$(sha "$T/f")" "$(sha f)"
 cd /

@@ -15,6 +15,7 @@
 #include <random>
 #include <string>
 
+#include "common/auth.h"
 #include "common/crc.h"
 #include "common/net.h"
 #include "daemons/chunkserver/cs_server.h"
@@ -374,7 +375,77 @@ St wire_read(net::Conn& c, uint64_t id, uint32_t ver, uint32_t off, uint32_t siz
   }
 }
 
+// Asks a copy's checksum over the wire.
+msg::CsChecksumReply wire_checksum(net::Conn& c, uint64_t id, uint32_t ver) {
+  msg::CsChecksumReply r;
+  EXPECT_TRUE(c.send(msg::CsChecksum{id, ver}));
+  EXPECT_TRUE(c.recv_as(r, 5000));
+  EXPECT_EQ(r.chunk_id, id);
+  EXPECT_EQ(r.version, ver);
+  return r;
+}
+
+// MD5 over the CRC32C (LE) of each zero-padded 64 KiB block of data.
+std::string expected_digest(const std::string& data) {
+  std::string crcs;
+  for (size_t pos = 0; pos < data.size(); pos += kBlockSize) {
+    std::string block = data.substr(pos, kBlockSize);
+    block.resize(kBlockSize, '\0');
+    uint32_t crc = crc32c(block.data(), block.size());
+    for (int i = 0; i < 4; i++) crcs += static_cast<char>(crc >> (8 * i));
+  }
+  return auth::md5(crcs);
+}
+
 }  // namespace
+
+TEST(DataPort, ChecksumOfCopies) {
+  Server a, b;
+  std::string data = pattern(2 * kBlockSize + 1000, 21);
+  for (Server* s : {&a, &b}) {
+    ASSERT_EQ(s->store.create(0x77, 3), St::kOk);
+    ASSERT_EQ(s->store.create(0x78, 1), St::kOk);  // stays empty
+    ChunkStore::Handle h;
+    ASSERT_EQ(s->store.open(0x77, 3, &h), St::kOk);
+    for (uint32_t pos = 0; pos < data.size(); pos += kBlockSize) {
+      std::string piece = data.substr(pos, kBlockSize);
+      ASSERT_EQ(h.write(pos, piece.data(), static_cast<uint32_t>(piece.size())), St::kOk);
+    }
+  }
+  net::Conn ca = connect_to(a), cb = connect_to(b);
+  msg::CsChecksumReply ra = wire_checksum(ca, 0x77, 3), rb = wire_checksum(cb, 0x77, 3);
+  ASSERT_EQ(static_cast<St>(ra.status), St::kOk);
+  ASSERT_EQ(static_cast<St>(rb.status), St::kOk);
+  EXPECT_EQ(ra.blocks, 3u);
+  EXPECT_EQ(ra.bad_blocks, 0u);
+  EXPECT_EQ(ra.digest, expected_digest(data));
+  EXPECT_EQ(rb.digest, ra.digest);
+  msg::CsChecksumReply empty = wire_checksum(ca, 0x78, 1);
+  EXPECT_EQ(static_cast<St>(empty.status), St::kOk);
+  EXPECT_EQ(empty.blocks, 0u);
+  EXPECT_EQ(empty.digest, auth::md5(""));
+  EXPECT_EQ(static_cast<St>(wire_checksum(ca, 0x77, 4).status), St::kWrongVersion);
+  EXPECT_EQ(static_cast<St>(wire_checksum(ca, 0x79, 3).status), St::kNoChunk);
+
+  // One byte of b's data flipped on disk: b's digest changes (a's does not),
+  // the block is counted and the damage is reported, as a read would.
+  std::string p = b.store.chunk_path(0x77, 3);
+  int fd = ::open(p.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, "!", 1, kHeaderSize + kBlockSize + 5), 1);
+  ::close(fd);
+  rb = wire_checksum(cb, 0x77, 3);
+  ASSERT_EQ(static_cast<St>(rb.status), St::kOk);
+  EXPECT_EQ(rb.blocks, 3u);
+  EXPECT_EQ(rb.bad_blocks, 1u);
+  EXPECT_NE(rb.digest, ra.digest);
+  std::string damaged = data;
+  damaged[kBlockSize + 5] = '!';
+  EXPECT_EQ(rb.digest, expected_digest(damaged));
+  EXPECT_EQ(b.damaged(), std::vector<uint64_t>{0x77});
+  EXPECT_EQ(wire_checksum(ca, 0x77, 3).digest, ra.digest);
+  EXPECT_TRUE(a.damaged().empty());
+}
 
 TEST(DataPort, ChainedWriteThenReadAndReplicate) {
   Server a, b, c;
