@@ -41,7 +41,9 @@ CopyState copy_state(Master& m, uint64_t id, const ChunkMeta& meta, int64_t now)
       list.pop_back();
       continue;
     }
-    if (!srv->second.connected()) s.waiting++;
+    // A copy away counts only at the master's version: one that missed a
+    // write while its server was away is of no use for this chunk.
+    if (!srv->second.connected()) s.waiting += list[i].version == meta.version;
     else if (list[i].version == meta.version) (list[i].removal ? s.marked : s.valid).push_back(list[i].cs);
     else s.stale.push_back(list[i]);
     i++;

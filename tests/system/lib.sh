@@ -402,6 +402,16 @@ MASTER_RECONNECTION_DELAY = 1
 EOF
 }
 
+# write_cs_cfgs_own_addresses: chunkserver I (each of CHUNKSERVERS) listens on
+# 127.0.0.1I (127.0.0.11, .12, ...), so that mfstopology.cfg can place them.
+write_cs_cfgs_own_addresses() {
+  local i
+  for ((i = 1; i <= CHUNKSERVERS; i++)); do
+    write_cs_cfg "$i"
+    sed -i "s/^CSSERV_LISTEN_HOST = .*/CSSERV_LISTEN_HOST = 127.0.0.1$i/" "$(cs_dir "$i")/mfschunkserver.cfg"
+  done
+}
+
 start_chunkserver() {
   local i=$1 dir
   dir=$(cs_dir "$i")

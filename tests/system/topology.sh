@@ -18,10 +18,7 @@ cat >>"$MASTER_CFG" <<CFG_EOF
 TOPOLOGY_FILENAME = $TOPO
 CHUNKS_UNIQUE_MODE = 2
 CFG_EOF
-for i in 1 2 3 4; do
-  write_cs_cfg "$i"
-  sed -i "s/^CSSERV_LISTEN_HOST = .*/CSSERV_LISTEN_HOST = 127.0.0.1$i/" "$(cs_dir "$i")/mfschunkserver.cfg"
-done
+write_cs_cfgs_own_addresses
 start_cluster
 cd "$MNT"
 

@@ -16,10 +16,7 @@ CHUNKS_UNIQUE_MODE = 2
 REPLICATIONS_RESPECT_TOPOLOGY = 1
 LOG_LEVEL = debug
 CFG_EOF
-for i in 1 2 3 4; do
-  write_cs_cfg "$i"
-  sed -i "s/^CSSERV_LISTEN_HOST = .*/CSSERV_LISTEN_HOST = 127.0.0.1$i/" "$(cs_dir "$i")/mfschunkserver.cfg"
-done
+write_cs_cfgs_own_addresses
 start_cluster
 cd "$MNT"
 mkdir data
