@@ -832,7 +832,7 @@ using AllMessages =
              ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
              ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
              ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping, CliInfo, CliInfoReply, CliServers,
-             CliServersReply, CliCommand, CliCommandReply, CsChecksum,
+             CliServersReply, CliCommand, CliCommandReply, CliMissing, CliMissingReply, CsChecksum,
              CsChecksumReply>;
 
 }  // namespace antler::msg

@@ -133,4 +133,30 @@ struct CliCommandReply {
   ANTLER_FIELDS(req, status, message)
 };
 
+// Chunks with no valid copy on a connected server, and the files using them
+// (mfscli -SMF), counted when asked.
+enum MissingKind : uint8_t { kMissingNoCopy = 0, kMissingWrongVersions = 2 };
+
+struct MissingChunk {
+  uint64_t chunk_id = 0;
+  uint32_t inode = 0;
+  uint32_t index = 0;  // the 64 MiB slot of the file
+  uint8_t kind = 0;    // MissingKind: no copy at all, or only copies of other versions
+  std::vector<std::string> paths;  // from the root ("/a/b"), "./trash/PATH", "./sustained/INODE"
+  ANTLER_FIELDS(chunk_id, inode, index, kind, paths)
+};
+
+struct CliMissing {
+  static constexpr uint32_t kType = 168;
+  uint32_t req = 0;
+  ANTLER_FIELDS(req)
+};
+
+struct CliMissingReply {
+  static constexpr uint32_t kType = 169;
+  uint32_t req = 0;
+  std::vector<MissingChunk> missing;  // by path, then slot
+  ANTLER_FIELDS(req, missing)
+};
+
 }  // namespace antler::msg

@@ -27,7 +27,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  mfscli [-hpn] [-H master_host] [-P master_port] [-s separator] [-m mode] -S(IN|IG|IC|CS|HD)...\n"
+    "  mfscli [-hpn] [-H master_host] [-P master_port] [-s separator] [-m mode] -S(IN|IG|IC|CS|HD|MF)...\n"
     "  mfscli [-hpn] [-H master_host] [-P master_port] -C(M1|M0|RC)/ip/port\n"
     "  mfscli -v\n"
     "\n"
@@ -46,6 +46,7 @@ constexpr const char* kUsage =
     "        marked for removal not counted)\n"
     "  -SCS  chunkservers: connected, then disconnected ones\n"
     "  -SHD  the disks of every connected chunkserver\n"
+    "  -SMF  chunks with no valid copy, and the files using them\n"
     "\n"
     "commands (need a rule with 'admin' and no password in the master's mfsexports.cfg\n"
     "that admits this host's address):\n"
@@ -309,6 +310,18 @@ void print_disks(const msg::CliServersReply& r, const Options& o, bool tty) {
   t.print(o, tty);
 }
 
+void print_missing(const msg::CliMissingReply& r, const Options& o, bool tty) {
+  Table t(tty ? "Missing Files/Chunks" : "missing files", {"path", "inode", "index", "chunk id", "type of missing chunk"});
+  for (const auto& m : r.missing) {
+    char id[20];
+    std::snprintf(id, sizeof id, "%016llX", static_cast<unsigned long long>(m.chunk_id));
+    const char* kind = m.kind == msg::kMissingWrongVersions ? "WRONG VERSIONS" : "NO COPY";
+    if (m.paths.empty()) t.add({" * unknown path * (deleted file)", num(m.inode), num(m.index), id, kind});
+    for (const auto& p : m.paths) t.add({p, num(m.inode), num(m.index), id, kind});
+  }
+  t.print(o, tty);
+}
+
 // "M1/1.2.3.4/9422" -> command and location; false with *error.
 bool parse_command(const std::string& c, msg::CliCommand* out, std::string* error) {
   auto slash = c.find('/');
@@ -379,11 +392,11 @@ int cli_main(int argc, char** argv) {
   if (optind < argc) return fail(std::string("unexpected argument '") + argv[optind] + "' (see mfscli -h)");
   if (o.sections.empty() && o.commands.empty())
     return fail("say what to show (-S) or do (-C); see mfscli -h");
-  static const char* known[] = {"IN", "IG", "IC", "CS", "HD"};
+  static const char* known[] = {"IN", "IG", "IC", "CS", "HD", "MF"};
   std::vector<msg::CliCommand> cmds;
   for (const auto& s : o.sections)
     if (std::find(std::begin(known), std::end(known), s) == std::end(known))
-      return fail("unknown data set -S" + s + " (this mfscli shows IN, IG, IC, CS, HD; see -h)");
+      return fail("unknown data set -S" + s + " (this mfscli shows IN, IG, IC, CS, HD, MF; see -h)");
   for (const auto& s : o.commands) {
     msg::CliCommand m;
     std::string error;
@@ -423,6 +436,10 @@ int cli_main(int argc, char** argv) {
       if (s != "IC") print_info(r, o, tty);
       if (s == "IN") std::printf("\n");
       if (s != "IG") print_matrix(r, o, tty);
+    } else if (s == "MF") {
+      msg::CliMissingReply r;
+      if (!m.ask(msg::CliMissing{}, &r, &error)) return fail(error);
+      print_missing(r, o, tty);
     } else {
       msg::CliServersReply r;
       if (!m.ask(msg::CliServers{}, &r, &error)) return fail(error);

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <map>
+#include <tuple>
+#include <unordered_map>
 
 #include "common/log.h"
 #include "common/net.h"
@@ -164,6 +166,46 @@ class CliOps {
     link_->send(net::frame(r));
   }
 
+  void missing(const msg::CliMissing& q) {
+    msg::CliMissingReply r;
+    r.req = q.req;
+    const Fs& fs = m_.fs;
+    // Chunks with no valid copy on a connected server: none at all, or
+    // only copies of other versions.
+    std::unordered_map<uint64_t, uint8_t> gone;
+    for (const auto& [id, meta] : fs.chunks()) {
+      bool valid = false, other = false;
+      if (auto it = m_.copies.find(id); it != m_.copies.end()) {
+        for (const Copy& c : it->second) {
+          auto s = m_.servers.find(c.cs);
+          if (s == m_.servers.end() || !s->second.connected()) continue;
+          (c.version == meta.version ? valid : other) = true;
+        }
+      }
+      if (!valid) gone[id] = other ? msg::kMissingWrongVersions : msg::kMissingNoCopy;
+    }
+    // The files using them (a walk of every inode, only when some are missing).
+    if (!gone.empty()) {
+      for (const auto& [ino, n] : fs.nodes()) {
+        if (n.type != msg::kFile) continue;
+        for (uint32_t i = 0; i < n.chunks.size(); i++) {
+          auto g = gone.find(n.chunks[i]);
+          if (g == gone.end()) continue;
+          msg::MissingChunk c{g->first, ino, i, g->second, {}};
+          if (auto t = fs.trash().find(ino); t != fs.trash().end()) c.paths.push_back("./trash/" + t->second.path);
+          else if (n.nlink == 0) c.paths.push_back("./sustained/" + std::to_string(ino));
+          else
+            for (const std::string& p : fs.paths(n)) c.paths.push_back("/" + p);
+          r.missing.push_back(std::move(c));
+        }
+      }
+    }
+    std::sort(r.missing.begin(), r.missing.end(), [](const msg::MissingChunk& a, const msg::MissingChunk& b) {
+      return std::tie(a.paths, a.inode, a.index) < std::tie(b.paths, b.inode, b.index);
+    });
+    link_->send(net::frame(r));
+  }
+
   void command(const msg::CliCommand& q) {
     msg::CliCommandReply r;
     r.req = q.req;
@@ -262,6 +304,7 @@ bool Master::on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view p
     case msg::CliInfo::kType: return handle<msg::CliInfo>(link, payload, [&](auto& m) { ops.info(m); });
     case msg::CliServers::kType: return handle<msg::CliServers>(link, payload, [&](auto& m) { ops.servers(m); });
     case msg::CliCommand::kType: return handle<msg::CliCommand>(link, payload, [&](auto& m) { ops.command(m); });
+    case msg::CliMissing::kType: return handle<msg::CliMissing>(link, payload, [&](auto& m) { ops.missing(m); });
     default:
       log::warn("mfscli {}: message type {} is not an mfscli request: closing connection", link->peer, type);
       return false;

@@ -99,21 +99,12 @@ void ClientOps::file_paths(const msg::ClFilePaths& m) {
   }
   // Paths from the file system's root, then cut to the session's root.
   std::string root = sess_->root == kRootInode ? "" : m_.fs.dir_path(sess_->root);
-  std::vector<uint32_t> dirs = m_.fs.parents(*n);
-  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
-  for (uint32_t d : dirs) {
-    const Node* dn = m_.fs.node(d);
-    if (!dn || !dn->children) continue;
-    std::string dpath = m_.fs.dir_path(d);
-    for (const auto& [name, id] : *dn->children) {
-      if (id != ino) continue;
-      std::string p = Fs::join(dpath, name);
-      if (!root.empty()) {
-        if (p.size() <= root.size() || p.compare(0, root.size(), root) != 0 || p[root.size()] != '/') continue;
-        p = p.substr(root.size() + 1);
-      }
-      r.paths.push_back("/" + p);
+  for (std::string p : m_.fs.paths(*n)) {
+    if (!root.empty()) {
+      if (p.size() <= root.size() || p.compare(0, root.size(), root) != 0 || p[root.size()] != '/') continue;
+      p = p.substr(root.size() + 1);
     }
+    r.paths.push_back("/" + p);
   }
   if (r.paths.empty()) return status(m.req, St::kNoEnt);  // no name inside this session's root
   std::sort(r.paths.begin(), r.paths.end());

@@ -267,6 +267,19 @@ std::string Fs::dir_path(uint32_t dir) const {
   return out;
 }
 
+std::vector<std::string> Fs::paths(const Node& n) const {
+  std::vector<std::string> out;
+  std::vector<uint32_t> dirs = parents(n);
+  dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+  for (uint32_t d : dirs) {
+    const Node* dn = node(d);
+    if (!dn || !dn->children) continue;
+    std::string dpath = dir_path(d);
+    for (const auto& [name, id] : *dn->children)
+      if (id == n.id) out.push_back(join(dpath, name));
+  }
+  return out;
+}
 
 bool Fs::is_ancestor(uint32_t ancestor, uint32_t id) const {
   // Walks up from id (a directory) to the root.

@@ -144,6 +144,7 @@ class Fs {
   uint32_t next_inode() { return next_inode_; }
   uint64_t reserve_chunk_id() { return next_chunk_id_++; }
   size_t node_count() const { return nodes_.size(); }
+  const std::unordered_map<uint32_t, Node>& nodes() const { return nodes_; }
   // Files with no name left that stay because they are open (nlink 0),
   // not counting files in the trash. In inode order.
   std::vector<uint32_t> sustained() const { return {sustained_.begin(), sustained_.end()}; }
@@ -178,6 +179,9 @@ class Fs {
   std::vector<uint32_t> parents(const Node& n) const;
   // Path of a directory from the root ("" for the root itself).
   std::string dir_path(uint32_t dir) const;
+  // Every path of n from the root, one per name, without a leading '/'
+  // (n's parents() order); none for the root or a deleted file.
+  std::vector<std::string> paths(const Node& n) const;
   // The node's goal, trash time or eattr (what: msg::ToolAttr).
   static uint32_t attrib(const Node& n, uint8_t what) {
     return what == msg::kAttrGoal ? n.goal : what == msg::kAttrTrashtime ? n.trashtime : n.eattr;

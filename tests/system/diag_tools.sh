@@ -236,6 +236,10 @@ wait_until 30 "chunk 0 of d/big back at 2 copies" eval \
   '[[ "$("$TOOLS/mfscheckfile" d/big)" == *"chunks with 2 copies:   "*1 ]]'
 tool_ok mfscheckfile d/big
 check_eq "mfscheckfile with a lost chunk" "$(printf 'd/big:\n chunks with 0 copies:   %10d\n chunks with 2 copies:   %10d' 1 1)" "$OUT"
+tool_ok mfscli -H "$TEST_HOST" -P "$CL_PORT" -SMF
+check_eq "mfscli -SMF with chunk 2 of d/big lost (and of its hard link)" \
+  "$(printf 'missing files:\t%s\t%s\t2\t%016X\tNO COPY\n' /d/big "$(stat -c %i d/big)" "$LOST_ID" \
+    /d/sub/big2 "$(stat -c %i d/big)" "$LOST_ID")" "$OUT"
 check_fileinfo d/big
 grep -A1 -x $'\tchunk 2: .*' "$T/out" | tail -n 1 | grep -qx $'\t\tno valid copies !!!' ||
   fail "mfsfileinfo does not say chunk 2 has no valid copies: $OUT"
@@ -272,6 +276,8 @@ check_eq "the hole and the lost chunk read as zeros" 0 \
 check_fileinfo d/big
 [[ -z "${CHUNK_ID[2]:-}" ]] && grep -qx $'\tchunk 2: empty' "$T/out" || fail "mfsfileinfo after repair: chunk 2 is not empty: $OUT"
 check_eq "chunk 0 kept its id" "$KEPT_ID" "${CHUNK_ID[0]}"
+tool_ok mfscli -H "$TEST_HOST" -P "$CL_PORT" -SMF
+check_eq "mfscli -SMF after mfsfilerepair" "" "$OUT"
 tool_ok mfscheckfile d/big
 check_eq "mfscheckfile after repair" "$(printf 'd/big:\n chunks with 2 copies:   %10d' 1)" "$OUT"
 # the other files: same data, same chunks, same copies
