@@ -625,7 +625,15 @@ struct CsDisk {
   uint64_t used = 0;
   uint64_t total = 0;
   uint64_t errors = 0;  // I/O errors seen since the start
-  ANTLER_FIELDS(path, flags, chunks, used, total, errors)
+  // Data I/O over the last window_s seconds (up to a minute): bytes,
+  // operations, their summed and longest times in microseconds.
+  uint32_t window_s = 0;
+  uint64_t rbytes = 0, wbytes = 0;
+  uint64_t rops = 0, wops = 0, fsyncs = 0;
+  uint64_t r_us = 0, w_us = 0, fsync_us = 0;
+  uint32_t r_max_us = 0, w_max_us = 0, fsync_max_us = 0;
+  ANTLER_FIELDS(path, flags, chunks, used, total, errors, window_s, rbytes, wbytes, rops, wops, fsyncs, r_us, w_us,
+                fsync_us, r_max_us, w_max_us, fsync_max_us)
 };
 
 struct CsSpace {

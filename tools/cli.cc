@@ -234,14 +234,20 @@ void print_matrix(const msg::CliInfoReply& r, const Options& o, bool tty) {
     else if (c.copies == c.goal) stable += c.chunks;
     else overgoal += c.chunks;
   }
-  t.add({"chunkclass missing:", num(missing)});
-  t.add({"chunkclass endangered:", num(endangered)});
-  t.add({"chunkclass undergoal:", num(undergoal)});
-  t.add({"chunkclass stable:", num(stable)});
-  t.add({"chunkclass overgoal:", num(overgoal)});
-  t.add({"chunkclass pending deletion:", num(pending)});
-  t.add({"chunkclass to be removed:", num(r.to_be_removed)});
+  // Plain: the classes are rows of the same table (as MooseFS prints them);
+  // on a terminal, a table of their own.
+  Table classes("chunk classes", {"class", "chunks"});
+  Table& c = tty ? classes : t;
+  std::string prefix = tty ? "" : "chunkclass ";
+  c.add({prefix + "missing:", num(missing)});
+  c.add({prefix + "endangered:", num(endangered)});
+  c.add({prefix + "undergoal:", num(undergoal)});
+  c.add({prefix + "stable:", num(stable)});
+  c.add({prefix + "overgoal:", num(overgoal)});
+  c.add({prefix + "pending deletion:", num(pending)});
+  c.add({prefix + "to be removed:", num(r.to_be_removed)});
   t.print(o, tty);
+  if (tty) classes.print(o, tty);
 }
 
 const char* maintenance_text(uint8_t m) {
@@ -284,8 +290,9 @@ void print_servers(const msg::CliServersReply& r, const Options& o, bool tty) {
 }
 
 void print_disks(const msg::CliServersReply& r, const Options& o, bool tty) {
-  Table t(tty ? "Disks" : "disks", {"IP:port:path", "chunks", "last error", "status", "read", "write", "read time",
-                                     "write time", "fsync time", "read ops", "write ops", "fsync ops", "used", "total"});
+  Table t(tty ? "Disks" : "disks", {"IP:port:path", "chunks", "last error", "status", "read/s", "write/s",
+                                     "max read", "max write", "max fsync", "reads", "writes", "fsyncs", "used",
+                                     "total"});
   auto bytes = [&](uint64_t v) { return tty ? human(v) : num(v); };
   for (const auto& s : r.servers) {
     if (!s.connected) continue;
@@ -298,10 +305,25 @@ void print_disks(const msg::CliServersReply& r, const Options& o, bool tty) {
                            : (dk.flags & msg::kDiskMoveIn)    ? "ok (moving in)"
                                                               : "ok";
       std::string err = dk.errors ? num(dk.errors) + " I/O errors" : "no errors";
-      // Antler does not measure per-disk transfer and timing yet: "-" as
-      // MooseFS prints when it has no data.
+      // The last minute's I/O, as MooseFS shows it: transfer speed while
+      // busy (bytes per second of operation time), the longest read, write
+      // and fsync, and the operation counts; "-" when the disk was idle.
       std::vector<std::string> row{net::to_string(s.loc) + ":" + path, num(dk.chunks), err, status};
-      for (int i = 0; i < 8; i++) row.push_back("-");
+      if (dk.rops + dk.wops + dk.fsyncs == 0) {
+        for (int i = 0; i < 8; i++) row.push_back("-");
+      } else {
+        uint64_t rbw = dk.r_us ? dk.rbytes * 1000000 / dk.r_us : 0;
+        uint64_t wbw = dk.w_us + dk.fsync_us ? dk.wbytes * 1000000 / (dk.w_us + dk.fsync_us) : 0;
+        auto us = [&](uint64_t v) { return tty ? num(v) + " us" : num(v); };
+        row.push_back(tty ? human(rbw) + "/s" : num(rbw));
+        row.push_back(tty ? human(wbw) + "/s" : num(wbw));
+        row.push_back(us(dk.r_max_us));
+        row.push_back(us(dk.w_max_us));
+        row.push_back(us(dk.fsync_max_us));
+        row.push_back(num(dk.rops));
+        row.push_back(num(dk.wops));
+        row.push_back(num(dk.fsyncs));
+      }
       row.push_back(bytes(dk.used));
       row.push_back(bytes(dk.total));
       t.add(std::move(row));

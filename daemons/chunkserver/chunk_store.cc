@@ -47,7 +47,41 @@ struct ChunkStore::Disk {
   mutable std::mutex mu;      // guards the sizes and error times below
   uint64_t total = 0, used = 0, avail = 0;
   std::vector<int64_t> error_times;  // steady seconds of recent I/O errors
+  // I/O statistics (DiskIo), and the longest operations since take_io_max().
+  std::atomic<uint64_t> rbytes{0}, wbytes{0}, rops{0}, wops{0}, fsyncs{0}, r_us{0}, w_us{0}, fsync_us{0};
+  std::atomic<uint32_t> r_max{0}, w_max{0}, fsync_max{0};
 };
+
+namespace {
+
+// Times one data operation of a disk into its statistics.
+class IoTimer {
+ public:
+  enum Kind { kRead, kWrite, kFsync };
+  IoTimer(ChunkStore::Disk& d, Kind k, uint64_t bytes) : d_(d), k_(k), bytes_(bytes), t0_(std::chrono::steady_clock::now()) {}
+  ~IoTimer() {
+    auto us = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_).count());
+    auto raise = [](std::atomic<uint32_t>& m, uint64_t v) {
+      uint32_t cur = m.load(std::memory_order_relaxed), nv = static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX));
+      while (cur < nv && !m.compare_exchange_weak(cur, nv, std::memory_order_relaxed)) {
+      }
+    };
+    switch (k_) {
+      case kRead: d_.rbytes += bytes_, d_.rops++, d_.r_us += us, raise(d_.r_max, us); break;
+      case kWrite: d_.wbytes += bytes_, d_.wops++, d_.w_us += us, raise(d_.w_max, us); break;
+      case kFsync: d_.fsyncs++, d_.fsync_us += us, raise(d_.fsync_max, us); break;
+    }
+  }
+
+ private:
+  ChunkStore::Disk& d_;
+  Kind k_;
+  uint64_t bytes_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+}  // namespace
 
 namespace {
 
@@ -414,8 +448,15 @@ std::vector<DiskState> ChunkStore::disks() const {
     s.chunks = d->chunks;
     s.errors = d->errors;
     s.failed = d->failed;
+    s.io = {d->rbytes, d->wbytes, d->rops, d->wops, d->fsyncs, d->r_us, d->w_us, d->fsync_us};
     out.push_back(s);
   }
+  return out;
+}
+
+std::vector<std::array<uint32_t, 3>> ChunkStore::take_io_max() {
+  std::vector<std::array<uint32_t, 3>> out;
+  for (const auto& d : disks_) out.push_back({d->r_max.exchange(0), d->w_max.exchange(0), d->fsync_max.exchange(0)});
   return out;
 }
 
@@ -836,6 +877,7 @@ St ChunkStore::Handle::read_block(uint32_t block, char* buf, uint32_t* crc, uint
   if (c.deleted || c.fd < 0) return St::kNoChunk;
   uint32_t len = c.length;
   if (length) *length = len;
+  IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kRead, kBlockSize);
   St st = read_block_at(c.fd, c.crc.get(), block, len, buf, crc);
   if (st == St::kIO) store_->io_error(c.disk, "read error in chunk " + file_name(c.id, c.version), errno);
   return st;
@@ -867,6 +909,7 @@ St ChunkStore::Handle::write(uint32_t offset, const char* data, uint32_t size) {
     std::memcpy(buf + offset % kBlockSize, data, size);
     crc = crc32c(buf, kBlockSize);
   }
+  IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kWrite, size);
   if (!pwrite_full(c.fd, data, size, static_cast<off_t>(kHeaderSize) + offset) ||
       !pwrite_full(c.fd, reinterpret_cast<const char*>(&crc), 4, static_cast<off_t>(kCrcOffset + 4 * blk))) {
     store_->io_error(c.disk, "write error in chunk " + file_name(c.id, c.version), errno);
@@ -885,6 +928,7 @@ St ChunkStore::Handle::fsync() {
   Chunk& c = *chunk_;
   std::lock_guard ck(c.mu);
   if (c.deleted || c.fd < 0) return St::kNoChunk;
+  IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kFsync, 0);
   if (::fsync(c.fd) < 0) {
     store_->io_error(c.disk, "fsync of chunk " + file_name(c.id, c.version) + " failed", errno);
     return St::kIO;
@@ -947,6 +991,7 @@ St ChunkStore::Replica::write(uint32_t offset, const char* data, uint32_t size) 
   if (fd_ < 0) return St::kInval;
   if (size == 0 || uint64_t{offset} + size > kChunkSize || offset / kBlockSize != (offset + size - 1) / kBlockSize)
     return St::kInval;
+  IoTimer timer(*store_->disks_[static_cast<size_t>(disk_)], IoTimer::kWrite, size);
   if (!pwrite_full(fd_, data, size, static_cast<off_t>(kHeaderSize) + offset)) {
     store_->io_error(disk_, "cannot write " + tmp_path_, errno);
     return St::kIO;
@@ -988,7 +1033,10 @@ St ChunkStore::Replica::commit(uint32_t length) {
   fill_header(hdr.get(), id_, version_);
   std::memcpy(hdr.get() + kCrcOffset, crc_.data(), kBlocksPerChunk * 4);
   if (!pwrite_full(fd_, hdr.get(), kHeaderSize, 0)) return fail("cannot write header of");
-  if (::fsync(fd_) < 0) return fail("fsync failed for");
+  {
+    IoTimer timer(*s.disks_[static_cast<size_t>(disk_)], IoTimer::kFsync, 0);
+    if (::fsync(fd_) < 0) return fail("fsync failed for");
+  }
   ::close(fd_);
   fd_ = -1;
 

@@ -16,6 +16,7 @@
 // order: store mutex, then a chunk mutex, never the reverse.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -40,8 +41,21 @@ struct SpaceTotals {
   uint32_t chunks = 0;  // all chunks, removal disks included
 };
 
+// Data I/O of one disk since the start (client reads and writes, incoming
+// replicas, fsyncs): bytes, operations and their time in microseconds.
+struct DiskIo {
+  uint64_t rbytes = 0, wbytes = 0;
+  uint64_t rops = 0, wops = 0, fsyncs = 0;
+  uint64_t r_us = 0, w_us = 0, fsync_us = 0;
+  DiskIo operator-(const DiskIo& o) const {
+    return {rbytes - o.rbytes, wbytes - o.wbytes, rops - o.rops, wops - o.wops,
+            fsyncs - o.fsyncs, r_us - o.r_us, w_us - o.w_us, fsync_us - o.fsync_us};
+  }
+};
+
 struct DiskState {
   std::string path;
+  DiskIo io;  // totals since the start
   bool removal = false;
   bool move_out = false, move_in = false;  // '<' and '>' markers
   uint64_t total = 0, used = 0, avail = 0;
@@ -52,9 +66,9 @@ struct DiskState {
 
 class ChunkStore {
   struct Chunk;
-  struct Disk;
 
  public:
+  struct Disk;  // one folder of mfshdd.cfg (chunk_store.cc)
   struct Options {
     uint64_t leave_space_default = 0;  // HDD_LEAVE_SPACE_DEFAULT, for disks without a limit
     // A disk with more than error_count I/O errors within error_period_s
@@ -100,6 +114,9 @@ class ChunkStore {
   uint64_t move_step();
   SpaceTotals space() const;
   std::vector<DiskState> disks() const;
+  // The longest read, write and fsync (µs) of each disk since the last call
+  // (for one caller: the heartbeat, which keeps them per second).
+  std::vector<std::array<uint32_t, 3>> take_io_max();
 
   // An open chunk, for reading and writing data. Keeps the file open and its
   // CRC table in memory until the last handle of the chunk goes away.

@@ -104,10 +104,30 @@ void MasterLink::heartbeat_loop() {
     m.used_bytes = s.used;
     m.chunk_count = s.chunks;
     m.load = load_ ? load_() : 0;
-    for (const DiskState& d : store_.disks()) {
+    std::vector<DiskState> disks = store_.disks();
+    std::vector<DiskIo> totals;
+    for (const DiskState& d : disks) totals.push_back(d.io);
+    if (io_totals_.empty()) io_totals_.emplace_back(disks.size());  // the start: nothing yet
+    io_totals_.push_back(totals);
+    io_max_.push_back(store_.take_io_max());
+    if (io_totals_.size() > 61) io_totals_.pop_front();
+    if (io_max_.size() > 60) io_max_.pop_front();
+    for (size_t i = 0; i < disks.size(); i++) {
+      const DiskState& d = disks[i];
       uint8_t flags = (d.removal ? msg::kDiskRemoval : 0) | (d.failed ? msg::kDiskFailed : 0) |
                       (d.move_out ? msg::kDiskMoveOut : 0) | (d.move_in ? msg::kDiskMoveIn : 0);
-      m.disks.push_back({d.path, flags, d.chunks, d.used, d.total, d.errors});
+      msg::CsDisk c{d.path, flags, d.chunks, d.used, d.total, d.errors};
+      // The last minute (or since the start): now less the oldest record.
+      DiskIo w = d.io - io_totals_.front()[i];
+      c.window_s = static_cast<uint32_t>(io_totals_.size() - 1);
+      c.rbytes = w.rbytes, c.wbytes = w.wbytes, c.rops = w.rops, c.wops = w.wops, c.fsyncs = w.fsyncs;
+      c.r_us = w.r_us, c.w_us = w.w_us, c.fsync_us = w.fsync_us;
+      for (const auto& sec : io_max_) {
+        c.r_max_us = std::max(c.r_max_us, sec[i][0]);
+        c.w_max_us = std::max(c.w_max_us, sec[i][1]);
+        c.fsync_max_us = std::max(c.fsync_max_us, sec[i][2]);
+      }
+      m.disks.push_back(std::move(c));
     }
     send(m);  // a failure shows up in the reading thread
   }

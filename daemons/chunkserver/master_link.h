@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -83,6 +84,10 @@ class MasterLink {
   std::atomic<bool> registered_{false};
   std::atomic<uint64_t> gen_{0};  // connection generation
   uint64_t cluster_id_ = 0, meta_version_ = 0;
+  // The heartbeat's per-second record of each disk's I/O totals and longest
+  // operations, for the last minute's figures it reports (oldest first).
+  std::deque<std::vector<DiskIo>> io_totals_;
+  std::deque<std::vector<std::array<uint32_t, 3>>> io_max_;
   std::string last_failure_;  // to log a repeating failure once a minute
   std::chrono::steady_clock::time_point last_warned_{};
 };

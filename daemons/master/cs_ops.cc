@@ -124,13 +124,15 @@ std::vector<uint32_t> Master::choose_servers(size_t count, const std::vector<uin
     if (std::find(exclude.begin(), exclude.end(), id) != exclude.end()) continue;
     cands.push_back(&s);
   }
-  // Most free space first (by fraction), then least loaded, then fewest
-  // chunks (servers sharing a file system, or new and empty, fill evenly).
+  // Most free space first (by fraction), then fewest chunks (servers
+  // sharing a file system, or new and empty, fill evenly), then least
+  // loaded. (Load counts open data connections, idle pooled ones too: a
+  // poor guide for where data should live.)
   std::sort(cands.begin(), cands.end(), [](const ChunkServer* a, const ChunkServer* b) {
     double fa = double(a->total - a->used) / double(a->total), fb = double(b->total - b->used) / double(b->total);
     if (std::abs(fa - fb) > 0.01) return fa > fb;
-    if (a->load != b->load) return a->load < b->load;
     if (a->chunk_count != b->chunk_count) return a->chunk_count < b->chunk_count;
+    if (a->load != b->load) return a->load < b->load;
     return a->id < b->id;
   });
   if (int64_t near = cfg.num("CREATIONS_RESPECT_TOPOLOGY"); near > 0 && client_ip != 0 && topology.size() != 0) {

@@ -73,6 +73,28 @@ for i in 1 2 3; do
   check_eq "chunkserver $i disk chunks (-SHD)" "$(on_disk "$i")" "$(cut -f3 <<<"$line")"
   check_eq "chunkserver $i disk status" "ok" "$(cut -f5 <<<"$line")"
 done
+# -SHD's last-minute I/O: every 64 KiB block written to a disk counts as a
+# write there, and reading every file back counts its blocks as reads.
+blocks_on() { chunk_files "$1" | xargs -r stat -c %s | awk '{ n += int(($1 - 8192 + 65535) / 65536) } END { print n + 0 }'; }
+for i in 1 2 3; do
+  w=$(disk_line "$i" | cut -f12)
+  [[ "$w" =~ ^[0-9]+$ ]] && ((w >= $(blocks_on "$i"))) ||
+    fail "mfscli -SHD writes of chunkserver $i: '$w', expected at least $(blocks_on "$i") blocks: $(disk_line "$i")"
+done
+drop_caches
+cat "$MNT"/data/f* >/dev/null
+want_reads=0
+for i in $(seq 1 30); do want_reads=$((want_reads + (i * 40000 + 65535) / 65536)); done
+reads_seen() {
+  cli_ok -SHD
+  local i n=0 r
+  for i in 1 2 3; do
+    r=$(disk_line "$i" | cut -f11)
+    [[ "$r" =~ ^[0-9]+$ ]] && n=$((n + r))
+  done
+  ((n >= want_reads))
+}
+wait_until 10 "mfscli -SHD to count at least $want_reads block reads over the disks" reads_seen
 cli_ok -SIG
 trash=$(info 'trash files')
 check_eq "-SIG trash files (lib.sh's probe file, removed)" 1 "$trash"
