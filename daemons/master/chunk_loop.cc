@@ -108,6 +108,13 @@ void start_replication(Master& m, uint64_t id, const ChunkMeta& meta, uint32_t s
                    m.cl.totals.replications_failed++;
                    m.cs_command(target, msg::CsDelete{0, id, version}, [](St, uint32_t) {});
                  }
+                 // Overtaken by a write: queued again now (a chunk still
+                 // leased comes back at its write's end). A failure waits
+                 // for the walk, so a failing server is not retried in a loop.
+                 if (cur && st == St::kOk && cur->version != version) {
+                   ChunkCounts scratch;
+                   m.check_chunk(id, &scratch);
+                 }
                });
 }
 

@@ -219,7 +219,14 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
 void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
   uint32_t ino = in(m.inode);
   auto l = m_.leases.find(m.chunk_id);
-  if (l != m_.leases.end() && l->second.session == sess_->id) m_.leases.erase(l);
+  if (l != m_.leases.end() && l->second.session == sess_->id) {
+    m_.leases.erase(l);
+    // The chunk loop passes leased chunks by: one that lost a copy while it
+    // was written (a server died mid-write, or a replication of the old
+    // version was thrown away) is queued now, not at the next walk.
+    ChunkCounts scratch;
+    m_.check_chunk(m.chunk_id, &scratch);
+  }
   if (m.status != 0) {
     log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
               to_string(static_cast<St>(m.status)));
