@@ -78,6 +78,8 @@ std::string human(uint64_t v) {
 }
 
 std::string num(uint64_t v) { return std::to_string(v); }
+// A byte count: readable on a terminal, in full otherwise.
+std::string bytes_text(uint64_t v, bool tty) { return tty ? human(v) : num(v); }
 
 // A table: plain, "title:" SEP field SEP field per row; on a terminal, a
 // frame with the header.
@@ -180,9 +182,8 @@ std::string ctime_text(int64_t s) {
 
 void print_info(const msg::CliInfoReply& r, const Options& o, bool tty) {
   Table t(tty ? "Master Info" : "master info", {"", "value"});
-  auto bytes = [&](uint64_t v) { return tty ? human(v) : num(v); };
   t.add({"master version", r.version});
-  t.add({"RAM used", bytes(r.ram_bytes)});
+  t.add({"RAM used", bytes_text(r.ram_bytes, tty)});
   double up = std::max<double>(1.0, static_cast<double>(r.uptime_ms) * 1000.0);  // in us
   double sys = static_cast<double>(r.cpu_sys_us) / up, user = static_cast<double>(r.cpu_user_us) / up;
   char buf[64];
@@ -194,12 +195,12 @@ void print_info(const msg::CliInfoReply& r, const Options& o, bool tty) {
   t.add({"CPU used (system)", buf});
   std::snprintf(buf, sizeof buf, tty ? "%.2f%%" : "%.9f", tty ? user * 100 : user);
   t.add({"CPU used (user)", buf});
-  t.add({"total space", bytes(r.total_space)});
-  t.add({"avail space", bytes(r.avail_space)});
-  t.add({"free space", bytes(r.avail_space)});
-  t.add({"trash space", bytes(r.trash_space)});
+  t.add({"total space", bytes_text(r.total_space, tty)});
+  t.add({"avail space", bytes_text(r.avail_space, tty)});
+  t.add({"free space", bytes_text(r.avail_space, tty)});
+  t.add({"trash space", bytes_text(r.trash_space, tty)});
   t.add({"trash files", num(r.trash_files)});
-  t.add({"sustained space", bytes(r.sustained_space)});
+  t.add({"sustained space", bytes_text(r.sustained_space, tty)});
   t.add({"sustained files", num(r.sustained_files)});
   t.add({"all fs objects", num(r.fs_objects)});
   t.add({"directories", num(r.directories)});
@@ -269,7 +270,6 @@ void print_servers(const msg::CliServersReply& r, const Options& o, bool tty) {
            "chunks", "used", "total"});
   Table d(tty ? "Disconnected Chunk Servers" : "Disconnected chunk servers",
           {"ip", "port", "id", "maintenance", "away"});
-  auto bytes = [&](uint64_t v) { return tty ? human(v) : num(v); };
   for (const auto& s : r.servers) {
     std::string ip = net::ip_to_string(s.loc.ip);
     std::string maint = maintenance_text(s.maintenance);
@@ -279,8 +279,8 @@ void print_servers(const msg::CliServersReply& r, const Options& o, bool tty) {
       continue;
     }
     t.add({ip, num(s.loc.port), num(s.id), s.label.empty() ? "-" : s.label, s.version.empty() ? "-" : s.version,
-           num(s.load), maint, num(s.chunks), bytes(s.used), bytes(s.total), removal_text(s.removal_status),
-           num(s.removal_chunks), bytes(s.removal_used), bytes(s.removal_total)});
+           num(s.load), maint, num(s.chunks), bytes_text(s.used, tty), bytes_text(s.total, tty), removal_text(s.removal_status),
+           num(s.removal_chunks), bytes_text(s.removal_used, tty), bytes_text(s.removal_total, tty)});
   }
   t.print(o, tty);
   if (!d.empty()) {
@@ -293,7 +293,6 @@ void print_disks(const msg::CliServersReply& r, const Options& o, bool tty) {
   Table t(tty ? "Disks" : "disks", {"IP:port:path", "chunks", "last error", "status", "read/s", "write/s",
                                      "max read", "max write", "max fsync", "reads", "writes", "fsyncs", "used",
                                      "total"});
-  auto bytes = [&](uint64_t v) { return tty ? human(v) : num(v); };
   for (const auto& s : r.servers) {
     if (!s.connected) continue;
     for (const auto& dk : s.disks) {
@@ -324,8 +323,8 @@ void print_disks(const msg::CliServersReply& r, const Options& o, bool tty) {
         row.push_back(num(dk.wops));
         row.push_back(num(dk.fsyncs));
       }
-      row.push_back(bytes(dk.used));
-      row.push_back(bytes(dk.total));
+      row.push_back(bytes_text(dk.used, tty));
+      row.push_back(bytes_text(dk.total, tty));
       t.add(std::move(row));
     }
   }

@@ -94,8 +94,7 @@ class CliOps {
       uint32_t n_all = 0, n_regular = 0;
       if (auto it = m_.copies.find(id); it != m_.copies.end()) {
         for (const Copy& c : it->second) {
-          auto s = m_.servers.find(c.cs);
-          if (c.version != meta.version || s == m_.servers.end() || !s->second.connected()) continue;
+          if (c.version != meta.version || !m_.server_up(c.cs)) continue;
           n_all++;
           if (!c.removal) n_regular++;
         }
@@ -176,11 +175,8 @@ class CliOps {
     for (const auto& [id, meta] : fs.chunks()) {
       bool valid = false, other = false;
       if (auto it = m_.copies.find(id); it != m_.copies.end()) {
-        for (const Copy& c : it->second) {
-          auto s = m_.servers.find(c.cs);
-          if (s == m_.servers.end() || !s->second.connected()) continue;
-          (c.version == meta.version ? valid : other) = true;
-        }
+        for (const Copy& c : it->second)
+          if (m_.server_up(c.cs)) (c.version == meta.version ? valid : other) = true;
       }
       if (!valid) gone[id] = other ? msg::kMissingWrongVersions : msg::kMissingNoCopy;
     }
@@ -246,25 +242,13 @@ class CliOps {
         if (s.connected())
           return answer(St::kAgain, "chunkserver " + where + " is connected; stop it first (only a disconnected "
                                     "server can be removed from the list)");
-        size_t held = 0;
-        std::vector<uint64_t> ids;
-        for (auto it = m_.copies.begin(); it != m_.copies.end();) {
-          auto& l = it->second;
-          size_t before = l.size();
-          l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == id; }), l.end());
-          if (l.size() != before) {
-            held++;
-            ids.push_back(it->first);
-          }
-          if (l.empty()) it = m_.copies.erase(it);
-          else ++it;
-        }
+        std::vector<uint64_t> ids = m_.forget_copies(id);
         m_.servers.erase(id);
         ChunkCounts scratch;  // the chunk loop's walk counts them again
         for (uint64_t c : ids) m_.check_chunk(c, &scratch);
         log::info("chunkserver {} removed from the list (mfscli from {}); its {} copies are forgotten, {} chunks "
                   "queued for replication",
-                  where, link_->peer, held, scratch.under_goal);
+                  where, link_->peer, ids.size(), scratch.under_goal);
         return answer(St::kOk, "chunkserver " + where + " has been removed");
       }
       default:

@@ -513,13 +513,7 @@ void Master::chunk_loop() {
   for (auto& [cs, srv] : servers) {
     if (srv.connected() || srv.swept || srv.held_while_away(now, delay_ms)) continue;
     srv.swept = true;
-    std::vector<uint64_t> held;
-    for (const auto& [id, list] : copies)
-      for (const Copy& c : list)
-        if (c.cs == cs) {
-          held.push_back(id);
-          break;
-        }
+    std::vector<uint64_t> held = forget_copies(cs);  // no longer waited for
     ChunkCounts scratch;  // the walk counts them again in its pass
     for (uint64_t id : held) check_chunk(id, &scratch);
     log::info("chunkserver {} away for {} s: its {} chunks checked, {} under their goal queued for replication",

@@ -30,10 +30,8 @@ size_t valid_copies(const Master& m, uint64_t id) {
   auto it = m.copies.find(id);
   if (!meta || it == m.copies.end()) return 0;
   size_t n = 0;
-  for (const Copy& c : it->second) {
-    auto s = m.servers.find(c.cs);
-    if (c.version == meta->version && s != m.servers.end() && s->second.connected()) n++;
-  }
+  for (const Copy& c : it->second)
+    if (c.version == meta->version && m.server_up(c.cs)) n++;
   return n;
 }
 

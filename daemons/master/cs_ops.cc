@@ -82,6 +82,19 @@ void Master::drop_copy(uint64_t id, uint32_t cs) {
   l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == cs; }), l.end());
 }
 
+std::vector<uint64_t> Master::forget_copies(uint32_t cs) {
+  std::vector<uint64_t> had;
+  for (auto it = copies.begin(); it != copies.end();) {
+    auto& l = it->second;
+    size_t before = l.size();
+    l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == cs; }), l.end());
+    if (l.size() != before) had.push_back(it->first);
+    if (l.empty()) it = copies.erase(it);
+    else ++it;
+  }
+  return had;
+}
+
 void Master::keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version) {
   auto& l = copies[id];
   // Copies on connected servers that missed the change stay, with their old
@@ -257,17 +270,8 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
                                                    "a chunkserver with this address is already connected"}));
         return bad("duplicate chunkserver address");
       }
-      if (id) {
-        // Back again: what it holds now is what it reports below.
-        for (auto it = copies.begin(); it != copies.end();) {
-          auto& l = it->second;
-          l.erase(std::remove_if(l.begin(), l.end(), [&](const Copy& c) { return c.cs == id; }), l.end());
-          if (l.empty()) it = copies.erase(it);
-          else ++it;
-        }
-      } else {
-        id = next_cs_id++;
-      }
+      if (id) forget_copies(id);  // back again: what it holds now is what it reports below
+      else id = next_cs_id++;
       ChunkServer& s = servers[id];
       s.id = id;
       s.loc = loc;

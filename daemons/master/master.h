@@ -122,6 +122,13 @@ class Master {
   // Copies bookkeeping: forget server cs's copy of chunk id; keep only the
   // copies on `good` servers, now at `version`.
   void drop_copy(uint64_t id, uint32_t cs);
+  // Forgets every copy recorded on server cs; returns the chunks that had one.
+  std::vector<uint64_t> forget_copies(uint32_t cs);
+  // Server cs is known and connected.
+  bool server_up(uint32_t cs) const {
+    auto s = servers.find(cs);
+    return s != servers.end() && s->second.connected();
+  }
   void keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version);
   // Chunk loop (chunk_loop.cc, chunk_loop.h): one step a second.
   void chunk_loop();
