@@ -168,32 +168,6 @@ std::string number(uint64_t v, Format f) {
   return std::to_string(v);
 }
 
-bool parse_duration(const std::string& s, uint32_t* seconds) {
-  if (s.empty()) return false;
-  uint64_t total = 0, cur = 0;
-  bool digits = false, any_unit = false;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') {
-      cur = cur * 10 + static_cast<uint64_t>(c - '0');
-      digits = true;
-      if (cur > 0xFFFFFFFFull) return false;
-      continue;
-    }
-    uint64_t unit = c == 'w' ? 604800 : c == 'd' ? 86400 : c == 'h' ? 3600 : c == 'm' ? 60 : c == 's' ? 1 : 0;
-    if (unit == 0 || !digits) return false;
-    total += cur * unit;
-    cur = 0;
-    digits = false;
-    any_unit = true;
-  }
-  if (digits) {
-    if (any_unit) return false;  // "1d5": a number after units needs its unit
-    total += cur;
-  }
-  if (total > 0xFFFFFFFFull) return false;
-  *seconds = static_cast<uint32_t>(total);
-  return true;
-}
 
 bool parse_amount(const std::string& s, uint64_t* v) {
   // digits, an optional fraction, an optional SI (k M G T P E) or IEC (Ki Mi ...) prefix

@@ -13,6 +13,7 @@
 
 #include "common/messages.h"
 #include "common/net.h"
+#include "common/parse.h"
 #include "common/status.h"
 
 namespace CLI {
@@ -104,9 +105,6 @@ std::string number(uint64_t v, Format f);
 int column_width(Format f);
 std::string column_text(uint64_t v, Format f, bool bytes);
 
-
-// Seconds: "86400", or with units "1w2d3h4m5s" (each part a number and its unit).
-bool parse_duration(const std::string& s, uint32_t* seconds);
 // A quantity of MooseFS's tools: "1000000", "1.5G" (SI: k M G T P E) or
 // "2Gi" (IEC: Ki Mi Gi Ti Pi Ei).
 bool parse_amount(const std::string& s, uint64_t* v);

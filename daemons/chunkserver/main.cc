@@ -6,11 +6,11 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/net.h"
-#include "daemons/chunkserver/chunk_store.h"
-#include "daemons/chunkserver/cs_server.h"
-#include "daemons/chunkserver/hdd_config.h"
-#include "daemons/chunkserver/master_link.h"
-#include "daemons/chunkserver/background.h"
+#include "daemons/chunkserver/storage/chunk_store.h"
+#include "daemons/chunkserver/service/cs_server.h"
+#include "daemons/chunkserver/storage/hdd_config.h"
+#include "daemons/chunkserver/service/master_link.h"
+#include "daemons/chunkserver/storage/background.h"
 
 using namespace antler;
 

@@ -1,7 +1,7 @@
-// The master daemon: owns Fs and Store, serves clients (9421), chunkservers
-// (9420) and metaloggers (9419) from one loop thread, keeps chunk copies at
-// their goal. Handlers are grouped by subject: client_ops.cc, cs_ops.cc,
-// chunk_loop.cc.
+// The master daemon: composes the namespace (fs/), its persistence (store/),
+// sessions and exports (sessions/), the chunk registry and loop (chunks/) and
+// the request handlers of each port (service/) on one loop thread: clients and
+// tools (9421), chunkservers (9420) and metaloggers (9419).
 #pragma once
 
 #include <functional>
@@ -13,28 +13,16 @@
 
 #include "common/config.h"
 #include "common/messages.h"
-#include "daemons/master/chunk_loop.h"
-#include "daemons/master/exports.h"
-#include "daemons/master/topology.h"
-#include "daemons/master/fs.h"
-#include "daemons/master/lock_manager.h"
-#include "daemons/master/loop.h"
-#include "daemons/master/store.h"
+#include "daemons/master/chunks/chunk_loop.h"
+#include "daemons/master/sessions/exports.h"
+#include "daemons/master/chunks/topology.h"
+#include "daemons/master/fs/fs.h"
+#include "daemons/master/sessions/lock_manager.h"
+#include "daemons/master/sessions/session.h"
+#include "daemons/master/service/loop.h"
+#include "daemons/master/store/store.h"
 
 namespace antler::master {
-
-struct Session {
-  uint64_t id = 0;
-  uint32_t root = kRootInode;
-  ExportRule rule;  // the export rule it registered under (kept over reloads)
-  std::string info;
-  std::string peer;
-  uint32_t peer_ip = 0;  // where it registered from (dynamicip allows others)
-  bool meta = false;     // meta mount (rule with directory "."): trash and sustained files, no namespace
-  std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
-  uint32_t links = 0;       // client connections registered with this session
-  int64_t gone_ms = 0;      // when the last one closed (0: connected, or locks already released)
-};
 
 struct ChunkServer {
   uint32_t id = 0;

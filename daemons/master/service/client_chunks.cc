@@ -1,0 +1,239 @@
+// Chunk requests on port 9421: read locations, write leases (new chunks,
+// version bumps), the end of a write, and truncation inside a chunk.
+#include "daemons/master/service/client_ops.h"
+
+namespace antler::master {
+
+namespace {
+
+// Copy-on-write: slot `index` of file ino holds chunk cid, which other files
+// share (snapshots, appended chunks). Makes the file its own copy, version
+// 1, on the servers holding cid (CsDuplicate, cut or zero-extended to
+// length), points the slot at it, then calls done(status, new chunk id,
+// servers holding it).
+void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
+                   std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done) {
+  std::vector<uint32_t> holders;
+  master.valid_locations(cid, &holders);
+  uint64_t slot = (uint64_t(ino) << 32) | index;
+  if (holders.empty()) return done(St::kIO, 0, {});
+  if (!master.creating.insert(slot).second) return done(St::kLocked, 0, {});
+  uint32_t v = master.fs.chunk(cid)->version;
+  uint64_t id = master.fs.reserve_chunk_id();
+  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  for (uint32_t cs : holders) {
+    ops.emplace_back(cs, [&master, cs, cid, v, id, length](Master::OpDone d) {
+      master.cs_command(cs, msg::CsDuplicate{0, cid, v, id, 1, length}, std::move(d));
+    });
+  }
+  master.cs_gather(std::move(ops), [&master, ino, index, cid, id, slot, done](std::vector<uint32_t> good) {
+    master.creating.erase(slot);
+    const Node* n = master.fs.node(ino);
+    St st = St::kOk;
+    if (good.empty()) st = St::kIO;
+    else if (!n || index >= n->chunks.size() || n->chunks[index] != cid) st = St::kLocked;  // changed meanwhile
+    else st = master.commit(OpSetChunk{ino, index, id, 1});
+    if (st != St::kOk) {
+      for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+      return done(st, 0, {});
+    }
+    for (uint32_t cs : good) master.copies[id].push_back({cs, 1});
+    log::debug("inode {} slot {}: chunk {:016X} copied on write to {:016X}", ino, index, cid, id);
+    done(St::kOk, id, good);
+  });
+}
+
+}  // namespace
+
+void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c) {
+  const Node* n = m_.fs.node(ino);
+  uint64_t len = m.size;
+  uint32_t idx = static_cast<uint32_t>(len / msg::kChunkSize);
+  uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
+  uint64_t cid = (len < n->length && in_chunk != 0 && idx < n->chunks.size()) ? n->chunks[idx] : 0;
+  if (len > n->length)
+    if (St st = file_may_grow(*n, len, Fs::kNoSlot); st != St::kOk) return attr_reply(m.req, st, 0);
+  if (cid == 0) return attr_reply(m.req, m_.commit(OpTruncate{ino, len}), ino);
+  Master& master = m_;
+  LinkPtr link = link_;
+  Session sess = *sess_;
+  uint32_t req = m.req;
+  auto answer = [&master, link, sess, req, ino](St st) {
+    msg::ClAttrReply r{req, u8(st), {}};
+    if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
+      r.attr = master.fs.attr(*n);
+      if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
+    }
+    if (link->open()) link->send(net::frame(r));
+  };
+  if (master.fs.chunk(cid)->refs > 1) {
+    // Shared with a snapshot: the file gets its own copy, already cut.
+    return copy_on_write(master, ino, idx, cid, in_chunk, [&master, answer, ino, len](St st, uint64_t, const auto&) {
+      answer(st == St::kOk ? master.commit(OpTruncate{ino, len}) : st);
+    });
+  }
+  // Cut the last chunk on its servers (new version) before shrinking.
+  const ChunkMeta* meta = master.fs.chunk(cid);
+  uint32_t v = meta->version, nv = v + 1;
+  std::vector<uint32_t> holders;
+  master.valid_locations(cid, &holders);
+  if (holders.empty()) return attr_reply(req, St::kIO, 0);
+  master.commit(OpSetVersion{cid, nv});
+  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  for (uint32_t cs : holders) {
+    ops.emplace_back(cs, [&master, cs, cid, v, nv, in_chunk](Master::OpDone d) {
+      master.cs_command(cs, msg::CsTruncate{0, cid, v, nv, in_chunk}, std::move(d));
+    });
+  }
+  master.cs_gather(std::move(ops), [&master, answer, ino, len, cid, nv](std::vector<uint32_t> good) {
+    master.keep_copies(cid, good, nv);
+    answer(good.empty() ? St::kIO : master.commit(OpTruncate{ino, len}));
+  });
+}
+
+void ClientOps::read_chunk(const msg::ClReadChunk& m) {
+  const Node* n = m_.fs.node(in(m.inode));
+  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
+  if (!n) r.status = u8(St::kNoEnt);
+  else if (n->type != msg::kFile) r.status = u8(St::kInval);
+  else r.status = u8(disabled(Disable::kRead));
+  if (r.status) return reply(r);
+  r.file_length = n->length;
+  if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
+    r.chunk_id = n->chunks[m.index];
+    r.version = m_.fs.chunk(r.chunk_id)->version;
+    r.locations = m_.valid_locations(r.chunk_id);
+    m_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
+    if (r.locations.empty()) r.status = u8(St::kIO);  // no copy reachable now
+  }
+  reply(r);
+}
+
+void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
+  uint32_t ino = in(m.inode);
+  const Node* n = m_.fs.node(ino);
+  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
+  if (St st = writable(Disable::kWrite); st != St::kOk) r.status = u8(st);
+  else if (!n) r.status = u8(St::kNoEnt);
+  else if (n->type != msg::kFile) r.status = u8(St::kInval);
+  else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);
+  else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
+  else r.status = u8(file_may_grow(*n, m.end, m.index));
+  if (r.status) return reply(r);
+  Master& master = m_;
+  LinkPtr link = link_;
+  uint64_t session = sess_->id;
+  uint32_t req = m.req, index = m.index;
+  int64_t now = master.loop.now_ms();
+  uint64_t cid = index < n->chunks.size() ? n->chunks[index] : 0;
+  auto send = [link](const msg::ClChunkReply& rep) {
+    if (link->open()) link->send(net::frame(rep));
+  };
+  if (cid != 0) {
+    auto l = master.leases.find(cid);
+    if (l != master.leases.end() && l->second.session != session && l->second.expires_ms > now) {
+      r.status = u8(St::kLocked);
+      return reply(r);
+    }
+    if (master.fs.chunk(cid)->refs > 1) {
+      // Shared with a snapshot: write to a copy of its own.
+      return copy_on_write(master, ino, index, cid, msg::CsDuplicate::kKeepLength,
+                           [&master, send, req, ino, session](St st, uint64_t id, const std::vector<uint32_t>& good) {
+                             msg::ClChunkReply rep{req, u8(st), 0, id, 1, {}};
+                             if (st == St::kOk) {
+                               master.leases[id] = {session, master.loop.now_ms() + 60000};
+                               rep.file_length = master.fs.node(ino)->length;
+                               for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
+                             }
+                             send(rep);
+                           });
+    }
+    std::vector<uint32_t> holders;
+    master.valid_locations(cid, &holders);
+    if (holders.empty()) {
+      r.status = u8(St::kIO);
+      return reply(r);
+    }
+    uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
+    master.leases[cid] = {session, now + 60000};
+    master.commit(OpSetVersion{cid, nv});
+    std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+    for (uint32_t cs : holders) {
+      ops.emplace_back(cs, [&master, cs, cid, v, nv](Master::OpDone d) {
+        master.cs_command(cs, msg::CsSetVersion{0, cid, v, nv}, std::move(d));
+      });
+    }
+    master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
+      master.keep_copies(cid, good, nv);
+      msg::ClChunkReply rep{req, 0, 0, cid, nv, {}};
+      const Node* node = master.fs.node(ino);
+      if (!node || good.empty()) {
+        rep.status = u8(node ? St::kIO : St::kNoEnt);
+        master.leases.erase(cid);
+      } else {
+        rep.file_length = node->length;
+        for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
+      }
+      send(rep);
+    });
+    return;
+  }
+  uint64_t slot = (uint64_t(ino) << 32) | index;
+  if (master.creating.count(slot)) {
+    r.status = u8(St::kLocked);
+    return reply(r);
+  }
+  auto targets = master.choose_servers(n->goal, {}, sess_->peer_ip);
+  if (targets.empty()) {
+    r.status = u8(St::kNoChunkServers);
+    return reply(r);
+  }
+  uint64_t id = master.fs.reserve_chunk_id();
+  master.creating.insert(slot);
+  for (uint32_t cs : targets) master.servers[cs].chunk_count++;  // until its next heartbeat says
+  std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  for (uint32_t cs : targets) {
+    ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {
+      master.cs_command(cs, msg::CsCreate{0, id, 1}, std::move(d));
+    });
+  }
+  master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
+    master.creating.erase(slot);
+    msg::ClChunkReply rep{req, 0, 0, id, 1, {}};
+    St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
+    if (st != St::kOk) {
+      for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+      rep.status = u8(st);
+      return send(rep);
+    }
+    for (uint32_t cs : good) {
+      master.copies[id].push_back({cs, 1});
+      rep.locations.push_back(master.servers[cs].loc);
+    }
+    master.leases[id] = {session, master.loop.now_ms() + 60000};
+    rep.file_length = master.fs.node(ino)->length;
+    send(rep);
+  });
+}
+
+void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
+  uint32_t ino = in(m.inode);
+  auto l = m_.leases.find(m.chunk_id);
+  if (l != m_.leases.end() && l->second.session == sess_->id) {
+    m_.leases.erase(l);
+    // The chunk loop passes leased chunks by: one that lost a copy while it
+    // was written (a server died mid-write, or a replication of the old
+    // version was thrown away) is queued now, not at the next walk.
+    ChunkCounts scratch;
+    m_.check_chunk(m.chunk_id, &scratch);
+  }
+  if (m.status != 0) {
+    log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
+              to_string(static_cast<St>(m.status)));
+  }
+  const Node* n = m_.fs.node(ino);
+  if (!n) return status(m.req, St::kNoEnt);
+  status(m.req, m_.commit(OpWrite{ino, m.length}));
+}
+
+}  // namespace antler::master

@@ -1,0 +1,171 @@
+// Port 9421, before any request: the handshake, then the registration of a
+// session under the best export rule of mfsexports.cfg, with a password
+// challenge when that rule has a password (docs/protocol.md, "Sessions").
+#include <algorithm>
+#include <random>
+
+#include "common/auth.h"
+#include "daemons/master/service/client_ops.h"
+
+namespace antler::master {
+
+namespace {
+
+// Resolves a normalised absolute path inside the namespace; 0 if missing or
+// not a directory.
+uint32_t resolve_dir(const Fs& fs, const std::string& path) {
+  uint32_t ino = kRootInode;
+  size_t pos = 1;
+  while (pos < path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string::npos) next = path.size();
+    ino = fs.child(ino, path.substr(pos, next - pos));
+    const Node* n = fs.node(ino);
+    if (!n || n->type != msg::kDir) return 0;
+    pos = next + 1;
+  }
+  return ino;
+}
+
+std::string version_text(uint32_t v) {
+  return std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255);
+}
+
+class Registration {
+ public:
+  Registration(Master& m, const LinkPtr& link, ClientCtx& ctx) : m_(m), link_(link), ctx_(ctx) {}
+
+  // A ClRegister, or (digest != nullptr) the answer to the challenge of the
+  // pending one.
+  void run(const msg::ClRegister& reg, const std::string* digest) {
+    msg::ClRegisterReply r{reg.req, 0, 0, false, ""};
+    auto refuse = [&](St st, const std::string& why) {
+      r.status = u8(st);
+      r.message = why;
+      log::warn("client {}: mount refused: {}", link_->peer, why);
+      link_->send(net::frame(r));
+    };
+    uint32_t ip = link_->peer_ip;
+    std::string where = reg.meta ? "the meta file system" : "'" + reg.subdir + "'";
+    auto sub = reg.meta ? std::optional<std::string>("/") : normalize_subdir(reg.subdir);
+    if (!sub) return refuse(St::kInval, "subfolder '" + reg.subdir + "' contains '..'");
+    if (m_.exports.candidates(ip, *sub, reg.meta, UINT32_MAX).empty()) {
+      return refuse(St::kPerm, "exports (" + m_.cfg.str("EXPORTS_FILENAME") + ") do not allow " +
+                                   net::ip_to_string(ip) + " to mount " + where);
+    }
+    auto cands = m_.exports.candidates(ip, *sub, reg.meta, reg.version);
+    if (cands.empty()) {
+      return refuse(St::kPerm, "client version " + version_text(reg.version) +
+                                   " is below the minversion of every export that admits it to " + where);
+    }
+    if (!digest && reg.passcode) {
+      for (const ExportRule* c : cands) {
+        if (c->password_md5.empty()) continue;
+        ctx_.challenged = true;
+        ctx_.pending = reg;
+        ctx_.nonce = auth::nonce();
+        link_->send(net::frame(msg::ClChallenge{reg.req, ctx_.nonce}));
+        return;
+      }
+    }
+    const ExportRule* rule = m_.exports.choose(ip, *sub, reg.meta, reg.version, [&](const ExportRule& c) {
+      return digest && auth::verify(c.password_md5, ctx_.nonce, *digest);
+    });
+    if (!rule) {
+      if (reg.passcode) return refuse(St::kPerm, "wrong password for " + where);
+      return refuse(St::kPerm, "a password is needed to mount " + where +
+                                   " (mfsmount -p, -o mfspassword= or -o mfsmd5pass=)");
+    }
+    bool proved = digest && std::any_of(cands.begin(), cands.end(), [&](const ExportRule* c) {
+      return !c->password_md5.empty() && auth::verify(c->password_md5, ctx_.nonce, *digest);
+    });
+    if (digest && !proved) {
+      log::warn("client {}: its password matches no rule for {}; registering it under line {} (no password)",
+                link_->peer, where, rule->line);
+    }
+    uint32_t root = reg.meta ? kRootInode : resolve_dir(m_.fs, *sub);
+    if (root == 0) return refuse(St::kNoEnt, "no directory " + where + " on this file system");
+    uint64_t id = reg.session_id;
+    auto old = m_.sessions.find(id);
+    if (id != 0 && old != m_.sessions.end() && old->second.peer_ip != ip && !rule->dynamicip) {
+      return refuse(St::kPerm, "session " + fmt::format("{:016x}", id) + " was opened from " +
+                                   net::ip_to_string(old->second.peer_ip) +
+                                   " and its export has no dynamicip: mount again");
+    }
+    if (id == 0) {
+      static std::mt19937_64 rng{std::random_device{}()};
+      do id = rng(); while (id == 0 || m_.sessions.count(id));
+    }
+    Session& s = m_.sessions[id];
+    bool resumed = s.id == id;
+    s.id = id;
+    s.root = root;
+    s.rule = *rule;
+    s.info = reg.info;
+    s.peer = link_->peer;
+    s.peer_ip = ip;
+    s.meta = reg.meta;
+    if (ctx_.session != id) {  // one more connection of this session (its locks live while any does)
+      s.links++;
+      s.gone_ms = 0;
+    }
+    ctx_.session = id;
+    r.session_id = id;
+    r.readonly = rule->readonly;
+    log::info("client {}: session {:016x} {} ({}, {}, exports line {}{}{})", link_->peer, id,
+              resumed ? "resumed" : "opened", reg.info, reg.meta ? "meta" : "subfolder '" + *sub + "'", rule->line,
+              rule->readonly ? ", read-only" : "", rule->password_md5.empty() ? "" : ", password checked");
+    link_->send(net::frame(r));
+  }
+
+ private:
+  Master& m_;
+  LinkPtr link_;
+  ClientCtx& ctx_;
+};
+
+}  // namespace
+
+bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
+  if (!link->ctx) link->ctx = std::make_shared<ClientCtx>();
+  auto& ctx = *std::static_pointer_cast<ClientCtx>(link->ctx);
+  if (!ctx.hello) {
+    msg::Hello h;
+    if (type != msg::Hello::kType || !net::decode(payload, h)) {
+      log::warn("client {}: expected a handshake, got message type {} ({} bytes): closing connection", link->peer,
+                type, payload.size());
+      return false;
+    }
+    ctx.hello = true;
+    ctx.cli = h.role == msg::kRoleTool;
+    link->send(net::frame(msg::HelloReply{0, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
+    return true;
+  }
+  if (ctx.cli) return on_cli_frame(link, type, payload);
+  if (ctx.challenged) {
+    msg::ClChallengeReply a;
+    if (type != msg::ClChallengeReply::kType || !net::decode(payload, a) || a.req != ctx.pending.req) {
+      log::warn("client {}: expected the answer to its password challenge, got message type {} ({} bytes): "
+                "closing connection", link->peer, type, payload.size());
+      return false;
+    }
+    ctx.challenged = false;
+    msg::ClRegister reg = std::move(ctx.pending);
+    Registration(*this, link, ctx).run(reg, &a.digest);
+    ctx.nonce.clear();
+    return true;
+  }
+  if (type == msg::ClRegister::kType) {
+    msg::ClRegister m;
+    if (!net::decode(payload, m)) {
+      log::warn("client {}: undecodable registration: closing connection", link->peer);
+      return false;
+    }
+    Registration(*this, link, ctx).run(m, nullptr);
+    return true;
+  }
+  ClientOps ops(*this, link, ctx);
+  return ops.dispatch(type, payload);
+}
+
+}  // namespace antler::master

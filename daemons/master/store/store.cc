@@ -1,0 +1,278 @@
+#include "daemons/master/store/store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "common/log.h"
+
+namespace antler::master {
+
+namespace {
+
+bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
+
+// changelog.N.mfs and changelog_ml.N.mfs in dir.
+std::vector<std::string> changelog_files(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if ((n.rfind("changelog.", 0) == 0 || n.rfind("changelog_ml.", 0) == 0) && n.size() > 4 &&
+        n.compare(n.size() - 4, 4, ".mfs") == 0) {
+      out.push_back(dir + "/" + n);
+    }
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Store::~Store() {
+  finish_background();
+  if (changelog_fd_ >= 0) ::close(changelog_fd_);
+}
+
+int64_t Store::now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool Store::open_changelog(std::string* error) {
+  std::string p = path("changelog.0.mfs");
+  changelog_fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (changelog_fd_ < 0) {
+    *error = p + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool Store::rotate(std::string* error) {
+  if (changelog_fd_ >= 0) {
+    if (::fsync(changelog_fd_) < 0) log::error("changelog fsync failed: {}", std::strerror(errno));
+    ::close(changelog_fd_);
+    changelog_fd_ = -1;
+  }
+  for (int i = back_logs_ - 1; i >= 0; i--) {
+    std::string from = path("changelog." + std::to_string(i) + ".mfs");
+    if (exists(from) && ::rename(from.c_str(), path("changelog." + std::to_string(i + 1) + ".mfs").c_str()) < 0) {
+      *error = from + ": rename: " + std::strerror(errno);
+      return false;
+    }
+  }
+  return open_changelog(error);
+}
+
+bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
+                 std::string* error) {
+  std::string img = path("metadata.mfs");
+  auto logs = changelog_files(dir_);
+  if (!autorecover) {
+    if (!exists(img)) {
+      if (!logs.empty() || exists(img + ".back") || exists(path("metadata_ml.mfs.back"))) {
+        *error = "no " + img + " but other metadata files exist: run 'mfsmaster -a' to recover from them";
+        return false;
+      }
+      fs_.init_empty(new_cluster_id, now_ns(), root_goal, root_trashtime);
+      log::info("no metadata in {}: created a new file system (cluster id {:016x})", dir_, new_cluster_id);
+      if (!fs_.save_image(img, error)) return false;
+      return open_changelog(error);
+    }
+    if (!fs_.load_image(img, error)) {
+      *error += " (run 'mfsmaster -a' to recover from older images and changelogs)";
+      return false;
+    }
+    // Changelogs must not hold anything newer than the image.
+    for (const auto& f : logs) {
+      std::ifstream in(f);
+      std::string line;
+      uint64_t last = 0;
+      while (std::getline(in, line)) {
+        uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
+        last = std::max(last, v);
+      }
+      if (last > fs_.version()) {
+        *error = f + " holds metadata version " + std::to_string(last) + ", newer than " + img + " (version " +
+                 std::to_string(fs_.version()) + "): the master was not stopped cleanly; run 'mfsmaster -a'";
+        return false;
+      }
+    }
+    log::info("loaded {} (version {}, {} inodes)", img, fs_.version(), fs_.node_count());
+    return rotate(error);
+  }
+
+  // -a: newest loadable image.
+  std::vector<std::pair<uint64_t, std::string>> images;
+  for (const std::string& cand : {img, img + ".back", path("metadata_ml.mfs.back"), path("metadata_ml.mfs")}) {
+    uint64_t v;
+    std::string err;
+    if (exists(cand) && Fs::image_version(cand, &v, &err)) images.emplace_back(v, cand);
+  }
+  std::sort(images.rbegin(), images.rend());
+  bool loaded = false;
+  for (const auto& [v, cand] : images) {
+    std::string err;
+    if (fs_.load_image(cand, &err)) {
+      log::info("recovery: loaded {} (version {})", cand, v);
+      loaded = true;
+      break;
+    }
+    log::warn("recovery: skipping {}: {}", cand, err);
+  }
+  if (!loaded) {
+    *error = "recovery: no valid metadata image in " + dir_;
+    return false;
+  }
+  // Lines newer than the image, from every changelog, in version order.
+  // Each file is already in order, so sorting the pile is cheap; a version
+  // seen twice (a changelog and a metalogger's copy) is applied once.
+  std::vector<std::pair<uint64_t, std::string>> pending;
+  for (const auto& f : logs) {
+    std::ifstream in(f);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
+      if (v > fs_.version()) pending.emplace_back(v, std::move(line));
+    }
+  }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  pending.erase(std::unique(pending.begin(), pending.end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; }),
+                pending.end());
+  uint64_t applied = 0;
+  for (const auto& [v, line] : pending) {
+    if (v != fs_.version() + 1) {
+      *error = "recovery: changelogs have a gap: version " + std::to_string(fs_.version() + 1) +
+               " is missing (next found: " + std::to_string(v) + ")";
+      return false;
+    }
+    std::string perr;
+    auto l = parse_line(line, &perr);
+    if (!l) {
+      *error = "recovery: unreadable changelog line for version " + std::to_string(v) + ": " + perr;
+      return false;
+    }
+    St st = fs_.apply(l->op, l->time_ns);
+    if (st != St::kOk) {
+      *error = "recovery: version " + std::to_string(v) + " does not apply (" + std::string(to_string(st)) +
+               "): metadata files are inconsistent";
+      return false;
+    }
+    fs_.set_version(v);
+    applied++;
+  }
+  fs_.released_chunks().clear();
+  log::info("recovery: applied {} changelog operations, metadata version {}", applied, fs_.version());
+  // The recovered state is written by a child, as a periodic save is, while
+  // the master already serves: the changelogs it came from stay (rotated)
+  // until an image covers them, so a crash meanwhile recovers the same way.
+  if (save_in_background()) return true;
+  log::warn("recovery: could not save the image in the background; saving it now");
+  return save_now(error);
+}
+
+St Store::commit(const Op& op) {
+  int64_t t = now_ns();
+  St st = fs_.apply(op, t);
+  if (st != St::kOk) return st;
+  fs_.set_version(fs_.version() + 1);
+  std::string line = format_line(fs_.version(), t, op);
+  line += '\n';
+  const char* p = line.data();
+  size_t n = line.size();
+  while (n > 0) {
+    ssize_t w = ::write(changelog_fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      // The change is applied in RAM; losing its log line loses it at the
+      // next crash. Say so loudly; the next image save will capture it.
+      log::error("changelog write failed at version {}: {}", fs_.version(), std::strerror(errno));
+      break;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return St::kOk;
+}
+
+bool Store::save_in_background() {
+  if (saver_ > 0) return false;
+  std::string err;
+  if (!rotate(&err)) {
+    log::error("metadata save: {}", err);
+    return false;
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    log::error("metadata save: fork: {}", std::strerror(errno));
+    return false;
+  }
+  if (pid == 0) {
+    std::string e;
+    bool ok = fs_.save_image(path("metadata.mfs"), &e);
+    if (!ok) {
+      std::fprintf(stderr, "metadata save failed: %s\n", e.c_str());
+    }
+    ::_exit(ok ? 0 : 1);
+  }
+  saver_ = pid;
+  save_started_ns_ = now_ns();
+  log::info("metadata save started (version {}, pid {})", fs_.version(), pid);
+  return true;
+}
+
+void Store::finish_background() {
+  if (saver_ <= 0) return;
+  reap(true);
+}
+
+void Store::poll_background() {
+  if (saver_ <= 0) return;
+  reap(false);
+}
+
+void Store::reap(bool wait) {
+  int status = 0;
+  pid_t r = ::waitpid(saver_, &status, wait ? 0 : WNOHANG);
+  if (r == 0) return;
+  bool ok = r == saver_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (ok) {
+    log::info("metadata saved");
+  } else {
+    log::error("metadata save failed (status {}); changelogs still hold every change", status);
+  }
+  saved(ok);
+  saver_ = -1;
+}
+
+void Store::saved(bool ok) {
+  int64_t now = now_ns();
+  last_save_.end_s = now / 1000000000;
+  last_save_.ms = static_cast<uint32_t>(std::max<int64_t>(0, now - save_started_ns_) / 1000000);
+  last_save_.ok = ok;
+}
+
+bool Store::save_now(std::string* error) {
+  finish_background();
+  save_started_ns_ = now_ns();
+  bool ok = fs_.save_image(path("metadata.mfs"), error) && rotate(error);
+  saved(ok);
+  return ok;
+}
+
+}  // namespace antler::master
