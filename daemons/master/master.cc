@@ -66,10 +66,14 @@ Master::Master(const Config& c)
 
 int Master::start(bool autorecover) {
   std::string error;
-  if (!load_loop_settings(cfg, &cl.settings, &error)) {
+  LoopSettings loop_settings;
+  PlacementSettings placement;
+  if (!load_loop_settings(cfg, &loop_settings, &error) || !load_placement_settings(cfg, &placement, &error)) {
     log::error("{}", error);
     return 1;
   }
+  chunk_loop.set_settings(loop_settings);
+  chunks.set_settings(placement);
   auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
   if (!ex) {
     log::error("{}", error);
@@ -103,6 +107,7 @@ int Master::start(bool autorecover) {
     return 1;
   }
   started_ms = last_save_ms_ = loop.now_ms();
+  chunk_loop.set_started(started_ms);
   lock_grace_until_ms = started_ms + kLockGraceMs;
   loop.after(kLockGraceMs, [this] {
     lock_grace_until_ms = 0;
@@ -120,12 +125,9 @@ int Master::start(bool autorecover) {
 void Master::tick() {
   store.poll_background();
   int64_t now = loop.now_ms();
-  for (auto it = leases.begin(); it != leases.end();) {
-    if (it->second.expires_ms < now) it = leases.erase(it);
-    else ++it;
-  }
+  chunks.expire_leases(now);
   maintenance_tick();
-  chunk_loop();
+  chunk_loop.step();
   expire_trash();
   lock_tick();
   if (now - last_save_ms_ >= cfg.num("METADATA_SAVE_FREQ") * 3600 * 1000) {
@@ -145,18 +147,18 @@ void Master::request_stop() {
   });
 }
 
-void Master::sort_by_distance(uint32_t ip, std::vector<msg::Location>& locs) const {
-  if (topology.size() == 0) return;
-  std::stable_sort(locs.begin(), locs.end(), [&](const msg::Location& a, const msg::Location& b) {
-    return topology.distance(ip, a.ip) < topology.distance(ip, b.ip);
-  });
-}
-
 void Master::reload(const Config& c) {
   loop.post([this, c] {
     cfg = c;
     std::string error;
-    if (!load_loop_settings(cfg, &cl.settings, &error)) log::error("{}; chunk loop settings not changed", error);
+    LoopSettings loop_settings;
+    PlacementSettings placement;
+    if (!load_loop_settings(cfg, &loop_settings, &error) || !load_placement_settings(cfg, &placement, &error)) {
+      log::error("{}; chunk loop settings not changed", error);
+    } else {
+      chunk_loop.set_settings(loop_settings);
+      chunks.set_settings(placement);
+    }
     auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
     if (!ex) {
       log::error("exports not reloaded: {}", error);

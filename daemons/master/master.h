@@ -14,6 +14,7 @@
 #include "common/config.h"
 #include "common/messages.h"
 #include "daemons/master/chunks/chunk_loop.h"
+#include "daemons/master/chunks/registry.h"
 #include "daemons/master/sessions/exports.h"
 #include "daemons/master/chunks/topology.h"
 #include "daemons/master/fs/fs.h"
@@ -24,45 +25,10 @@
 
 namespace antler::master {
 
-struct ChunkServer {
-  uint32_t id = 0;
-  msg::Location loc;
-  uint64_t total = 0, used = 0;
-  uint32_t chunk_count = 0, load = 0;
-  uint32_t rep_write = 0;     // replications in flight with this server as destination
-  uint32_t rep_read = 0;      // ... as source
-  uint32_t deletions = 0;     // deletions sent in the current chunk loop step
-  int64_t disconnected_ms = 0;  // when its link closed (its copies count as waiting until
-                                // REPLICATIONS_DELAY_DISCONNECT has passed)
-  bool swept = false;           // after the delay, its chunks were checked at once (chunk_loop.cc)
-  LinkPtr link;               // null while disconnected
-  std::string label, version;  // as registered
-  std::vector<msg::CsDisk> disks;  // as the last heartbeat reported them
-  // Maintenance mode (admin.cc, mfscli -CM1/-CM0; temporary: the server
-  // said it was stopping cleanly): its copies are not replaced while it is
-  // away, and it gets no new chunks or replicas while it is here.
-  uint8_t maintenance = msg::kMaintenanceOff;
-  int64_t maintenance_ms = 0;  // when it was switched on
-  bool connected() const { return link && link->open(); }
-  // Whether its copies still count (as waiting, not valid) while it is
-  // away: in maintenance, or gone for less than delay_ms.
-  bool held_while_away(int64_t now_ms, int64_t delay_ms) const {
-    return maintenance != msg::kMaintenanceOff || now_ms - disconnected_ms < delay_ms;
-  }
-};
-
-struct Copy {
-  uint32_t cs = 0;
-  uint32_t version = 0;
-  // On a disk marked for removal ('*' in the server's mfshdd.cfg): readable
-  // and a replication source, but not counted toward the goal.
-  bool removal = false;
-};
-
 // Clients re-claim their locks within this long after the master starts.
 constexpr int64_t kLockGraceMs = 5000;
 
-class Master {
+class Master : public ChunkLoopHost {
  public:
   explicit Master(const Config& cfg);
   int start(bool autorecover);  // 0 on success; logs why not
@@ -94,60 +60,34 @@ class Master {
   // with the reply or with kTimeout/kDisconnected.
   template <class M>
   void cs_command(uint32_t cs, M m, OpDone done);
+  // ChunkLoopHost: the chunk loop's commands, clock and deferral.
+  void send(uint32_t cs, const CsCommand& cmd, Done done) override;
+  int64_t now_ms() const override { return loop.now_ms(); }
+  void post(std::function<void()> fn) override { loop.post(std::move(fn)); }
   // Runs every chunk operation of `ops` and calls done with the servers that
   // succeeded, in order.
   void cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,
                  std::function<void(std::vector<uint32_t>)> done);
-  // Commits op, then sends deletions for chunks it released.
+  // Commits op, then queues deletions for chunks it released.
   St commit(const Op& op);
-  // Servers for count new copies, none of `exclude` (those with a copy):
-  // most free space first, CHUNKS_UNIQUE_MODE applied. client_ip (a new
-  // chunk's writer): with CREATIONS_RESPECT_TOPOLOGY = N > 0, servers at a
-  // topological distance below N from it come first.
-  std::vector<uint32_t> choose_servers(size_t count, const std::vector<uint32_t>& exclude,
-                                       uint32_t client_ip = 0) const;
+  // Valid copies of chunk id at its version in the metadata (none if no file uses it).
   std::vector<msg::Location> valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids = nullptr) const;
-  // Copies bookkeeping: forget server cs's copy of chunk id; keep only the
-  // copies on `good` servers, now at `version`.
-  void drop_copy(uint64_t id, uint32_t cs);
-  // Forgets every copy recorded on server cs; returns the chunks that had one.
-  std::vector<uint64_t> forget_copies(uint32_t cs);
-  // Server cs is known and connected.
-  bool server_up(uint32_t cs) const {
-    auto s = servers.find(cs);
-    return s != servers.end() && s->second.connected();
-  }
-  void keep_copies(uint64_t id, const std::vector<uint32_t>& good, uint32_t version);
-  // Chunk loop (chunk_loop.cc, chunk_loop.h): one step a second.
-  void chunk_loop();
-  // Checks one chunk now and queues the work it needs (counts: the pass's).
-  void check_chunk(uint64_t id, ChunkCounts* counts);
-  // A copy of chunk id at version on server cs that must go (stale or orphan).
-  void queue_deletion(uint32_t cs, uint64_t id, uint32_t version, DelWhy why);
-  ChunkLoopState cl;
+  // Appends the addresses of servers ids (those still known) to *locs.
+  void add_locations(const std::vector<uint32_t>& ids, std::vector<msg::Location>* locs) const;
   // Purges trash files whose trash time is over (client_tools.cc).
   void expire_trash();
 
-  std::unordered_map<uint32_t, ChunkServer> servers;
-  std::unordered_map<uint64_t, std::vector<Copy>> copies;
-  struct Lease {
-    uint64_t session = 0;
-    int64_t expires_ms = 0;
-  };
-  std::unordered_map<uint64_t, Lease> leases;         // chunk id -> writer
-  std::unordered_set<uint64_t> creating;              // (inode << 32 | index) being allocated
-  std::unordered_set<uint64_t> busy;                  // chunks being replicated
+  Topology topology;  // TOPOLOGY_FILENAME
+  ChunkRegistry chunks{topology};
+  ChunkLoop chunk_loop{chunks, fs, *this};
+  std::unordered_map<uint32_t, LinkPtr> cs_links;  // registered chunkserver -> its connection
   std::unordered_map<uint64_t, Session> sessions;
   std::unordered_map<uint32_t, uint32_t> open_count;  // inode -> sessions holding it open
   bool is_open(uint32_t inode) const { return open_count.count(inode) != 0; }
   std::unordered_map<uint32_t, std::pair<uint32_t, OpDone>> pending_ops;  // op id -> (cs, done)
   uint32_t next_op_id = 1;
-  uint32_t next_cs_id = 1;
   int64_t started_ms = 0;
   Exports exports;
-  Topology topology;  // TOPOLOGY_FILENAME
-  // Orders locations by topological distance from ip, nearest first (stable).
-  void sort_by_distance(uint32_t ip, std::vector<msg::Location>& locs) const;
   Config cfg;
 
   // File locks (client_locks.cc). Not metadata: in memory only.

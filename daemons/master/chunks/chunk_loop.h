@@ -1,4 +1,4 @@
-// State of the master's chunk loop (chunk_loop.cc). The loop runs one step a
+// The master's chunk loop (ChunkLoop, over the ChunkRegistry). The loop runs one step a
 // second: it checks the next slice of the chunk registry (a pass over every
 // chunk takes at least CHUNKS_LOOP_MIN_TIME seconds, at most
 // CHUNKS_LOOP_MAX_CPS chunks a second), queues the work it finds, and then
@@ -22,19 +22,32 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
+
+#include "common/messages.h"
+#include "common/status.h"
+#include "daemons/master/chunks/registry.h"
 
 namespace antler {
 class Config;
 }
 
 namespace antler::master {
+
+class Fs;
+struct ChunkMeta;
+
+// The commands the master sends chunkservers on port 9420.
+using CsCommand = std::variant<msg::CsCreate, msg::CsDelete, msg::CsSetVersion, msg::CsTruncate, msg::CsDuplicate,
+                               msg::CsReplicate>;
 
 // Chunks to check in one step of a second: the whole registry of `total`
 // chunks in min_time seconds, but never more than max_cps (at least 1).
@@ -89,8 +102,17 @@ bool parse_rep_limits(const std::string& text, RepLimits* out);
 struct LoopSettings {
   double acceptable_difference = 1.0;  // ACCEPTABLE_PERCENTAGE_DIFFERENCE, in percent
   RepLimits write{2, 1, 1, 4}, read{10, 5, 2, 5};
+  int64_t delay_init_ms = 300000;        // REPLICATIONS_DELAY_INIT
+  int64_t delay_disconnect_ms = 3600000; // REPLICATIONS_DELAY_DISCONNECT
+  int64_t respect_topology = 0;          // REPLICATIONS_RESPECT_TOPOLOGY
+  int64_t loop_min_time_s = 300;         // CHUNKS_LOOP_MIN_TIME
+  int64_t loop_max_cps = 100000;         // CHUNKS_LOOP_MAX_CPS
+  uint32_t soft_del_limit = 10;          // CHUNKS_SOFT_DEL_LIMIT
+  uint32_t hard_del_limit = 25;          // CHUNKS_HARD_DEL_LIMIT
 };
 bool load_loop_settings(const Config& cfg, LoopSettings* settings, std::string* error);
+// CHUNKS_UNIQUE_MODE and CREATIONS_RESPECT_TOPOLOGY.
+bool load_placement_settings(const Config& cfg, PlacementSettings* settings, std::string* error);
 
 struct ChunkLoopState {
   std::vector<uint64_t> pass;  // chunk ids of the current pass
@@ -116,7 +138,74 @@ struct ChunkLoopState {
   // Rebalancing in this step: from the fullest server to the emptiest (0: none).
   uint32_t balance_from = 0, balance_to = 0;
   bool balance_near_mean = false;  // both near the mean use: the third limits apply, else the fourth
-  LoopSettings settings;
+};
+
+// What the chunk loop needs from the master: sending commands to
+// chunkservers, the loop thread's clock, and running work soon on it. The
+// master implements it over its chunkserver links; tests fake it.
+class ChunkLoopHost {
+ public:
+  using Done = std::function<void(St, uint32_t version)>;
+  virtual ~ChunkLoopHost() = default;
+  // Sends cmd to server cs; done runs once, later, with the reply or with
+  // kTimeout/kDisconnected (at once when cs is not connected).
+  virtual void send(uint32_t cs, const CsCommand& cmd, Done done) = 0;
+  virtual int64_t now_ms() const = 0;
+  virtual void post(std::function<void()> fn) = 0;
+};
+
+class ChunkLoop {
+ public:
+  ChunkLoop(ChunkRegistry& registry, const Fs& fs, ChunkLoopHost& host)
+      : reg_(registry), fs_(fs), host_(host) {}
+  ChunkLoop(const ChunkLoop&) = delete;
+  ChunkLoop& operator=(const ChunkLoop&) = delete;
+
+  void set_settings(const LoopSettings& s) { set_ = s; }
+  const LoopSettings& settings() const { return set_; }
+  // The master started serving at ms (REPLICATIONS_DELAY_INIT counts from it).
+  void set_started(int64_t ms) { started_ms_ = ms; }
+
+  // One step (once a second): the next slice of the walk, then replications
+  // and deletions within their limits.
+  void step();
+  // Checks one chunk now and queues the work it needs (counts: the pass's).
+  void check_chunk(uint64_t id, ChunkCounts* counts);
+  // Checks chunks now that something changed for them (a server removed, a
+  // write ended); they are counted again by the walk.
+  void recheck(const std::vector<uint64_t>& ids, ChunkCounts* scratch = nullptr);
+  // A copy of chunk id at version on server cs that must go (stale or orphan).
+  void queue_deletion(uint32_t cs, uint64_t id, uint32_t version, DelWhy why);
+  // Server cs disconnected: its queued deletions go.
+  void server_gone(uint32_t cs);
+
+  const ChunkCounts& last() const { return st_.last; }
+  const ChunkLoopTotals& totals() const { return st_.totals; }
+  // Deletions waiting, per server.
+  const std::unordered_map<uint32_t, std::deque<Deletion>>& deletions() const { return st_.del_queue; }
+
+ private:
+  enum class Try { kStarted, kNotNeeded, kWait };
+  void queue_replication(uint64_t id, uint32_t valid);
+  void start_replication(uint64_t id, const ChunkMeta& meta, uint32_t source, uint32_t target, uint32_t valid);
+  Try try_replicate(uint64_t id, int64_t now);
+  void run_replications(int64_t now);
+  void delete_copy(uint32_t cs, uint64_t id, uint32_t version, const char* why);
+  bool run_server_deletions(uint32_t limit);
+  bool run_over_goal(uint32_t limit, int64_t now);
+  bool bring_up(uint64_t id, const ChunkMeta& meta, const std::vector<Copy>& stale);
+  void rebalance(uint64_t id, const ChunkMeta& meta);
+  void choose_balance();
+  void report_removal();
+  void log_counts();
+  ChunkServer& srv(uint32_t cs) { return *reg_.server(cs); }
+
+  ChunkRegistry& reg_;
+  const Fs& fs_;
+  ChunkLoopHost& host_;
+  LoopSettings set_;
+  int64_t started_ms_ = 0;
+  ChunkLoopState st_;
 };
 
 }  // namespace antler::master

@@ -60,7 +60,20 @@ bool load_loop_settings(const Config& cfg, LoopSettings* settings, std::string* 
   const char* limits = "one number or four separated by commas (1-1000, 1-1000, 0-1000, 0-1000)";
   if (!parse_rep_limits(cfg.str("CHUNKS_WRITE_REP_LIMIT"), &s.write)) return bad("CHUNKS_WRITE_REP_LIMIT", limits);
   if (!parse_rep_limits(cfg.str("CHUNKS_READ_REP_LIMIT"), &s.read)) return bad("CHUNKS_READ_REP_LIMIT", limits);
+  s.delay_init_ms = cfg.num("REPLICATIONS_DELAY_INIT") * 1000;
+  s.delay_disconnect_ms = cfg.num("REPLICATIONS_DELAY_DISCONNECT") * 1000;
+  s.respect_topology = cfg.num("REPLICATIONS_RESPECT_TOPOLOGY");
+  s.loop_min_time_s = cfg.num("CHUNKS_LOOP_MIN_TIME");
+  s.loop_max_cps = cfg.num("CHUNKS_LOOP_MAX_CPS");
+  s.soft_del_limit = static_cast<uint32_t>(cfg.num("CHUNKS_SOFT_DEL_LIMIT"));
+  s.hard_del_limit = static_cast<uint32_t>(cfg.num("CHUNKS_HARD_DEL_LIMIT"));
   *settings = s;
+  return true;
+}
+
+bool load_placement_settings(const Config& cfg, PlacementSettings* settings, std::string* error) {
+  settings->unique_mode = cfg.num("CHUNKS_UNIQUE_MODE");
+  settings->creations_respect_topology = cfg.num("CREATIONS_RESPECT_TOPOLOGY");
   return true;
 }
 

@@ -58,7 +58,7 @@ struct Quota {
 
 // One inode. Fields are ordered so that no padding sits between them: the
 // namespace holds one Node per file, and each byte here is a megabyte per
-// million files (docs/design-notes.md has the budget).
+// million files (docs/decisions/0005-master-memory-per-inode.md has the budget).
 struct Node {
   uint32_t id = 0;
   uint32_t uid = 0;

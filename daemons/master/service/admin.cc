@@ -60,7 +60,7 @@ class CliOps {
     r.cpu_user_us = micros(ru.ru_utime);
     r.cpu_sys_us = micros(ru.ru_stime);
     r.uptime_ms = static_cast<uint64_t>(m_.loop.now_ms() - m_.started_ms);
-    for (const auto& [id, s] : m_.servers) {
+    for (const auto& [id, s] : m_.chunks.servers()) {
       if (!s.connected()) continue;
       r.total_space += s.total;
       r.avail_space += s.total > s.used ? s.total - s.used : 0;
@@ -92,9 +92,9 @@ class CliOps {
     Matrix all, regular;
     for (const auto& [id, meta] : fs.chunks()) {
       uint32_t n_all = 0, n_regular = 0;
-      if (auto it = m_.copies.find(id); it != m_.copies.end()) {
-        for (const Copy& c : it->second) {
-          if (c.version != meta.version || !m_.server_up(c.cs)) continue;
+      if (const std::vector<Copy>* list = m_.chunks.copies(id)) {
+        for (const Copy& c : *list) {
+          if (c.version != meta.version || !m_.chunks.server_up(c.cs)) continue;
           n_all++;
           if (!c.removal) n_regular++;
         }
@@ -107,7 +107,7 @@ class CliOps {
     }
     // Chunks no file uses, whose copies wait for deletion: goal 0.
     std::map<uint64_t, uint32_t> doomed;
-    for (const auto& [cs, q] : m_.cl.del_queue)
+    for (const auto& [cs, q] : m_.chunk_loop.deletions())
       for (const Deletion& d : q)
         if (d.why == DelWhy::kOrphan && !fs.chunk(d.chunk)) doomed[d.chunk]++;
     for (const auto& [id, n] : doomed) {
@@ -125,7 +125,7 @@ class CliOps {
     int64_t now = m_.loop.now_ms();
     int64_t timeout_on = m_.cfg.num("CS_MAINTENANCE_MODE_TIMEOUT");
     int64_t timeout_temp = m_.cfg.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT");
-    for (const auto& [id, s] : m_.servers) {
+    for (const auto& [id, s] : m_.chunks.servers()) {
       msg::CliServer c;
       c.id = id;
       c.loc = s.loc;
@@ -150,9 +150,9 @@ class CliOps {
       // its chunk count does not.)
       c.chunks = c.chunks >= c.removal_chunks ? c.chunks - c.removal_chunks : 0;
       if (c.removal_chunks) {
-        auto it = m_.cl.last.removal.find(id);
-        if (m_.cl.totals.passes == 0) c.removal_status = msg::kRemovalPending;
-        else if (it == m_.cl.last.removal.end() || it->second.second == 0) c.removal_status = msg::kRemovalReady;
+        auto it = m_.chunk_loop.last().removal.find(id);
+        if (m_.chunk_loop.totals().passes == 0) c.removal_status = msg::kRemovalPending;
+        else if (it == m_.chunk_loop.last().removal.end() || it->second.second == 0) c.removal_status = msg::kRemovalReady;
         else c.removal_status = msg::kRemovalNotReady;
       }
       if (!c.connected) c.disconnected_s = (now - s.disconnected_ms) / 1000;
@@ -174,9 +174,9 @@ class CliOps {
     std::unordered_map<uint64_t, uint8_t> gone;
     for (const auto& [id, meta] : fs.chunks()) {
       bool valid = false, other = false;
-      if (auto it = m_.copies.find(id); it != m_.copies.end()) {
-        for (const Copy& c : it->second)
-          if (m_.server_up(c.cs)) (c.version == meta.version ? valid : other) = true;
+      if (const std::vector<Copy>* list = m_.chunks.copies(id)) {
+        for (const Copy& c : *list)
+          if (m_.chunks.server_up(c.cs)) (c.version == meta.version ? valid : other) = true;
       }
       if (!valid) gone[id] = other ? msg::kMissingWrongVersions : msg::kMissingNoCopy;
     }
@@ -214,11 +214,10 @@ class CliOps {
     if (!admin_address(link_->peer_ip))
       return answer(St::kPerm, "no rule of " + m_.cfg.str("EXPORTS_FILENAME") + " with 'admin' (and no password) admits " +
                                    net::ip_to_string(link_->peer_ip));
-    uint32_t id = 0;
-    for (const auto& [sid, s] : m_.servers)
-      if (s.loc == q.loc) id = sid;
-    if (!id) return answer(St::kNoEnt, "chunkserver " + where + " is not known to the master");
-    ChunkServer& s = m_.servers[id];
+    ChunkServer* sp = m_.chunks.find_server(q.loc);
+    if (!sp) return answer(St::kNoEnt, "chunkserver " + where + " is not known to the master");
+    ChunkServer& s = *sp;
+    const uint32_t id = s.id;
     int64_t now = m_.loop.now_ms();
     switch (q.command) {
       case msg::kCliMaintenanceOn:
@@ -242,10 +241,9 @@ class CliOps {
         if (s.connected())
           return answer(St::kAgain, "chunkserver " + where + " is connected; stop it first (only a disconnected "
                                     "server can be removed from the list)");
-        std::vector<uint64_t> ids = m_.forget_copies(id);
-        m_.servers.erase(id);
+        std::vector<uint64_t> ids = m_.chunks.remove_server(id);
         ChunkCounts scratch;  // the chunk loop's walk counts them again
-        for (uint64_t c : ids) m_.check_chunk(c, &scratch);
+        m_.chunk_loop.recheck(ids, &scratch);
         log::info("chunkserver {} removed from the list (mfscli from {}); its {} copies are forgotten, {} chunks "
                   "queued for replication",
                   where, link_->peer, ids.size(), scratch.under_goal);
@@ -296,9 +294,9 @@ bool Master::on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view p
 }
 
 void Master::cs_stopping(uint32_t cs) {
-  auto it = servers.find(cs);
-  if (it == servers.end()) return;
-  ChunkServer& s = it->second;
+  ChunkServer* sp = chunks.server(cs);
+  if (!sp) return;
+  ChunkServer& s = *sp;
   if (s.maintenance != msg::kMaintenanceOff) {
     log::info("chunkserver {} is stopping (maintenance mode {})", net::to_string(s.loc),
               maintenance_name(s.maintenance));
@@ -313,7 +311,8 @@ void Master::cs_stopping(uint32_t cs) {
 
 void Master::maintenance_tick() {
   int64_t now = loop.now_ms();
-  for (auto& [id, s] : servers) {
+  for (const auto& [id, server] : chunks.servers()) {
+    ChunkServer& s = *chunks.server(id);
     if (s.maintenance == msg::kMaintenanceOff) continue;
     const char* key = s.maintenance == msg::kMaintenanceOn ? "CS_MAINTENANCE_MODE_TIMEOUT"
                                                             : "CS_TEMP_MAINTENANCE_MODE_TIMEOUT";

@@ -17,7 +17,7 @@ void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, u
   master.valid_locations(cid, &holders);
   uint64_t slot = (uint64_t(ino) << 32) | index;
   if (holders.empty()) return done(St::kIO, 0, {});
-  if (!master.creating.insert(slot).second) return done(St::kLocked, 0, {});
+  if (!master.chunks.begin_create(slot)) return done(St::kLocked, 0, {});
   uint32_t v = master.fs.chunk(cid)->version;
   uint64_t id = master.fs.reserve_chunk_id();
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
@@ -27,7 +27,7 @@ void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, u
     });
   }
   master.cs_gather(std::move(ops), [&master, ino, index, cid, id, slot, done](std::vector<uint32_t> good) {
-    master.creating.erase(slot);
+    master.chunks.end_create(slot);
     const Node* n = master.fs.node(ino);
     St st = St::kOk;
     if (good.empty()) st = St::kIO;
@@ -37,7 +37,7 @@ void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, u
       for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
       return done(st, 0, {});
     }
-    for (uint32_t cs : good) master.copies[id].push_back({cs, 1});
+    for (uint32_t cs : good) master.chunks.add_copy(id, {cs, 1});
     log::debug("inode {} slot {}: chunk {:016X} copied on write to {:016X}", ino, index, cid, id);
     done(St::kOk, id, good);
   });
@@ -86,7 +86,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
     });
   }
   master.cs_gather(std::move(ops), [&master, answer, ino, len, cid, nv](std::vector<uint32_t> good) {
-    master.keep_copies(cid, good, nv);
+    master.chunks.keep_copies(cid, good, nv);
     answer(good.empty() ? St::kIO : master.commit(OpTruncate{ino, len}));
   });
 }
@@ -103,7 +103,7 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
     r.chunk_id = n->chunks[m.index];
     r.version = m_.fs.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
-    m_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
+    m_.chunks.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
     if (r.locations.empty()) r.status = u8(St::kIO);  // no copy reachable now
   }
   reply(r);
@@ -130,8 +130,8 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     if (link->open()) link->send(net::frame(rep));
   };
   if (cid != 0) {
-    auto l = master.leases.find(cid);
-    if (l != master.leases.end() && l->second.session != session && l->second.expires_ms > now) {
+    const Lease* l = master.chunks.lease(cid);
+    if (l && l->session != session && l->expires_ms > now) {
       r.status = u8(St::kLocked);
       return reply(r);
     }
@@ -141,9 +141,9 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
                            [&master, send, req, ino, session](St st, uint64_t id, const std::vector<uint32_t>& good) {
                              msg::ClChunkReply rep{req, u8(st), 0, id, 1, {}};
                              if (st == St::kOk) {
-                               master.leases[id] = {session, master.loop.now_ms() + 60000};
+                               master.chunks.grant_lease(id, session, master.loop.now_ms() + kWriteLeaseMs);
                                rep.file_length = master.fs.node(ino)->length;
-                               for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
+                               master.add_locations(good, &rep.locations);
                              }
                              send(rep);
                            });
@@ -155,7 +155,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       return reply(r);
     }
     uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
-    master.leases[cid] = {session, now + 60000};
+    master.chunks.grant_lease(cid, session, now + kWriteLeaseMs);
     master.commit(OpSetVersion{cid, nv});
     std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
     for (uint32_t cs : holders) {
@@ -164,33 +164,33 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       });
     }
     master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
-      master.keep_copies(cid, good, nv);
+      master.chunks.keep_copies(cid, good, nv);
       msg::ClChunkReply rep{req, 0, 0, cid, nv, {}};
       const Node* node = master.fs.node(ino);
       if (!node || good.empty()) {
         rep.status = u8(node ? St::kIO : St::kNoEnt);
-        master.leases.erase(cid);
+        master.chunks.end_lease(cid);
       } else {
         rep.file_length = node->length;
-        for (uint32_t cs : good) rep.locations.push_back(master.servers[cs].loc);
+        master.add_locations(good, &rep.locations);
       }
       send(rep);
     });
     return;
   }
   uint64_t slot = (uint64_t(ino) << 32) | index;
-  if (master.creating.count(slot)) {
+  if (master.chunks.creating(slot)) {
     r.status = u8(St::kLocked);
     return reply(r);
   }
-  auto targets = master.choose_servers(n->goal, {}, sess_->peer_ip);
+  auto targets = master.chunks.choose_servers(n->goal, {}, sess_->peer_ip);
   if (targets.empty()) {
     r.status = u8(St::kNoChunkServers);
     return reply(r);
   }
   uint64_t id = master.fs.reserve_chunk_id();
-  master.creating.insert(slot);
-  for (uint32_t cs : targets) master.servers[cs].chunk_count++;  // until its next heartbeat says
+  master.chunks.begin_create(slot);
+  for (uint32_t cs : targets) master.chunks.server(cs)->chunk_count++;  // until its next heartbeat says
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
   for (uint32_t cs : targets) {
     ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {
@@ -198,7 +198,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     });
   }
   master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
-    master.creating.erase(slot);
+    master.chunks.end_create(slot);
     msg::ClChunkReply rep{req, 0, 0, id, 1, {}};
     St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
     if (st != St::kOk) {
@@ -206,11 +206,9 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       rep.status = u8(st);
       return send(rep);
     }
-    for (uint32_t cs : good) {
-      master.copies[id].push_back({cs, 1});
-      rep.locations.push_back(master.servers[cs].loc);
-    }
-    master.leases[id] = {session, master.loop.now_ms() + 60000};
+    for (uint32_t cs : good) master.chunks.add_copy(id, {cs, 1});
+    master.add_locations(good, &rep.locations);
+    master.chunks.grant_lease(id, session, master.loop.now_ms() + kWriteLeaseMs);
     rep.file_length = master.fs.node(ino)->length;
     send(rep);
   });
@@ -218,14 +216,12 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
 
 void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
   uint32_t ino = in(m.inode);
-  auto l = m_.leases.find(m.chunk_id);
-  if (l != m_.leases.end() && l->second.session == sess_->id) {
-    m_.leases.erase(l);
+  if (const Lease* l = m_.chunks.lease(m.chunk_id); l && l->session == sess_->id) {
+    m_.chunks.end_lease(m.chunk_id);
     // The chunk loop passes leased chunks by: one that lost a copy while it
     // was written (a server died mid-write, or a replication of the old
     // version was thrown away) is queued now, not at the next walk.
-    ChunkCounts scratch;
-    m_.check_chunk(m.chunk_id, &scratch);
+    m_.chunk_loop.recheck({m.chunk_id});
   }
   if (m.status != 0) {
     log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,

@@ -27,12 +27,7 @@ uint64_t chunk_size(uint64_t length, uint32_t index) {
 // Copies at the chunk's version on connected servers.
 size_t valid_copies(const Master& m, uint64_t id) {
   const ChunkMeta* meta = m.fs.chunk(id);
-  auto it = m.copies.find(id);
-  if (!meta || it == m.copies.end()) return 0;
-  size_t n = 0;
-  for (const Copy& c : it->second)
-    if (c.version == meta->version && m.server_up(c.cs)) n++;
-  return n;
+  return meta ? m.chunks.valid_count(id, meta->version) : 0;
 }
 
 // A meta session (the meta mount's control file) may only name deleted
@@ -59,12 +54,12 @@ void ClientOps::file_info(const msg::ClFileInfo& m) {
     ci.chunk_id = i < n->chunks.size() ? n->chunks[i] : 0;
     if (const ChunkMeta* meta = ci.chunk_id ? m_.fs.chunk(ci.chunk_id) : nullptr) {
       ci.version = meta->version;
-      if (auto it = m_.copies.find(ci.chunk_id); it != m_.copies.end()) {
-        for (const Copy& c : it->second) {
-          auto s = m_.servers.find(c.cs);
-          if (s == m_.servers.end() || !s->second.connected()) continue;
+      if (const std::vector<Copy>* list = m_.chunks.copies(ci.chunk_id)) {
+        for (const Copy& c : *list) {
+          const ChunkServer* s = m_.chunks.server(c.cs);
+          if (!s || !s->connected()) continue;
           uint8_t state = c.version == meta->version ? msg::kCopyValid : msg::kCopyWrongVersion;
-          ci.copies.push_back({s->second.loc, c.version, state});
+          ci.copies.push_back({s->loc, c.version, state});
         }
         std::stable_sort(ci.copies.begin(), ci.copies.end(), [](const msg::CopyInfo& a, const msg::CopyInfo& b) {
           if (a.state != b.state) return a.state < b.state;
@@ -181,10 +176,9 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
     // The highest version a connected server still holds.
     uint32_t best = 0;
     std::vector<Copy> others;
-    if (auto it = m_.copies.find(cid); it != m_.copies.end()) {
-      for (const Copy& cp : it->second) {
-        auto s = m_.servers.find(cp.cs);
-        if (s == m_.servers.end() || !s->second.connected()) continue;
+    if (const std::vector<Copy>* list = m_.chunks.copies(cid)) {
+      for (const Copy& cp : *list) {
+        if (!m_.chunks.server_up(cp.cs)) continue;
         best = std::max(best, cp.version);
         others.push_back(cp);
       }
@@ -201,7 +195,7 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
       if (cp.version == best) good.push_back(cp.cs);
       else m_.cs_command(cp.cs, msg::CsDelete{0, cid, cp.version}, [](St, uint32_t) {});
     }
-    m_.keep_copies(cid, good, best);
+    m_.chunks.keep_copies(cid, good, best);
     r.repaired++;
     log::warn("mfsfilerepair: inode {} chunk {}: {:016X} now at version {}, the highest left ({} copies)", ino, i, cid,
               best, good.size());

@@ -267,7 +267,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
 void ClientOps::statfs(const msg::ClStatfs& m) {
   msg::ClStatfsReply r{m.req, 0, 0, 0, 0, m_.fs.node_count()};
   r.trash_bytes = m_.fs.trash_bytes();
-  for (const auto& [id, s] : m_.servers) {
+  for (const auto& [id, s] : m_.chunks.servers()) {
     if (!s.connected()) continue;
     r.total_bytes += s.total;
     r.avail_bytes += s.total > s.used ? s.total - s.used : 0;
