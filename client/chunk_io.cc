@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/msg/base.h"
+#include "common/msg/data.h"
 #include "common/crc.h"
 #include "common/log.h"
 
@@ -22,7 +24,7 @@ bool ChunkIO::get(const msg::Location& loc, net::Conn* out) {
   msg::Hello h;
   h.role = msg::kRoleClient;
   msg::HelloReply r;
-  if (!c.send(h) || !c.recv_as(r, timeout_ms_) || r.status != 0) return false;
+  if (!c.send(h) || !c.recv_as(r, timeout_ms_) || r.status != St::kOk) return false;
   *out = std::move(c);
   return true;
 }
@@ -54,8 +56,8 @@ St ChunkIO::read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, 
     } else if (type == msg::CsReadStatus::kType) {
       msg::CsReadStatus s;
       if (!net::decode(payload, s)) return St::kProtocol;
-      if (s.status == 0) put(loc, std::move(c));
-      return static_cast<St>(s.status);
+      if (s.status == St::kOk) put(loc, std::move(c));
+      return s.status;
     } else {
       return St::kProtocol;
     }
@@ -87,7 +89,7 @@ St ChunkIO::write(const std::vector<msg::Location>& chain, uint64_t chunk_id, ui
   msg::CsWriteInit init{chunk_id, version, std::vector<msg::Location>(chain.begin() + 1, chain.end())};
   msg::CsWriteStatus ws;
   if (!c.send(init) || !c.recv_as(ws, timeout_ms_)) return St::kDisconnected;
-  if (ws.status != 0) return static_cast<St>(ws.status);
+  if (ws.status != St::kOk) return ws.status;
 
   uint32_t sent = 0, acked = 0;
   St result = St::kOk;
@@ -98,7 +100,7 @@ St ChunkIO::write(const std::vector<msg::Location>& chain, uint64_t chunk_id, ui
       return false;
     }
     acked++;
-    if (a.status != 0 && result == St::kOk) result = static_cast<St>(a.status);
+    if (a.status != St::kOk && result == St::kOk) result = a.status;
     return true;
   };
   std::string frame;
@@ -121,7 +123,7 @@ St ChunkIO::write(const std::vector<msg::Location>& chain, uint64_t chunk_id, ui
   if (!c.send(msg::CsWriteEnd{chunk_id, fsync})) return St::kDisconnected;
   msg::CsWriteStatus end;
   if (!c.recv_as(end, timeout_ms_)) return St::kDisconnected;
-  if (end.status != 0 && result == St::kOk) result = static_cast<St>(end.status);
+  if (end.status != St::kOk && result == St::kOk) result = end.status;
   if (result == St::kOk) put(chain[0], std::move(c));
   return result;
 }

@@ -30,7 +30,6 @@ constexpr uint64_t kChunk = msg::kChunkSize;
 // holds this much; the application keeps writing into the next batch.
 constexpr size_t kBatchBytes = 16u << 20;
 
-St st_of(uint8_t s) { return static_cast<St>(s); }
 
 // Per-inode state shared by every handle of one file.
 struct FileState {
@@ -112,16 +111,16 @@ class ClientImpl : public Client {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClLookup{0, c, parent, name}, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = overlay(r.attr);
-    return st_of(r.status);
+    if (r.status == St::kOk) *out = overlay(r.attr);
+    return r.status;
   }
 
   St getattr(uint32_t inode, Attr* out) override {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClGetattr{0, inode}, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = overlay(r.attr);
-    return st_of(r.status);
+    if (r.status == St::kOk) *out = overlay(r.attr);
+    return r.status;
   }
 
   St setattr(const Cred& c, uint32_t inode, uint32_t mask, const Attr& v, Attr* out) override {
@@ -151,11 +150,11 @@ class ClientImpl : public Client {
     msg::ClAttrReply r;
     St st = link_.call(m, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) {
+    if (r.status == St::kOk) {
       if (fl.owns_lock()) fl.unlock();
       *out = overlay(r.attr);
     }
-    return st_of(r.status);
+    return r.status;
   }
 
   St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode, uint32_t rdev,
@@ -165,20 +164,20 @@ class ClientImpl : public Client {
     m.umask = umask;
     St st = link_.call(m, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = overlay(r.attr);
-    return st_of(r.status);
+    if (r.status == St::kOk) *out = overlay(r.attr);
+    return r.status;
   }
 
   St unlink(const Cred& c, uint32_t parent, const std::string& name) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClUnlink{0, c, parent, name, false}, &r);
-    return st != St::kOk ? st : st_of(r.status);
+    return st != St::kOk ? st : r.status;
   }
 
   St rmdir(const Cred& c, uint32_t parent, const std::string& name) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClUnlink{0, c, parent, name, true}, &r);
-    return st != St::kOk ? st : st_of(r.status);
+    return st != St::kOk ? st : r.status;
   }
 
   St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target,
@@ -186,8 +185,8 @@ class ClientImpl : public Client {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClSymlink{0, c, parent, name, target}, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = overlay(r.attr);
-    return st_of(r.status);
+    if (r.status == St::kOk) *out = overlay(r.attr);
+    return r.status;
   }
 
   St readlink(uint32_t inode, std::string* target) override {
@@ -195,22 +194,22 @@ class ClientImpl : public Client {
     St st = link_.call(msg::ClReadlink{0, inode}, &r);
     if (st != St::kOk) return st;
     *target = r.target;
-    return st_of(r.status);
+    return r.status;
   }
 
   St rename(const Cred& c, uint32_t parent, const std::string& name, uint32_t new_parent,
             const std::string& new_name, uint32_t flags) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClRename{0, c, parent, name, new_parent, new_name, flags}, &r);
-    return st != St::kOk ? st : st_of(r.status);
+    return st != St::kOk ? st : r.status;
   }
 
   St link(const Cred& c, uint32_t inode, uint32_t new_parent, const std::string& new_name, Attr* out) override {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClLink{0, c, inode, new_parent, new_name}, &r);
     if (st != St::kOk) return st;
-    if (r.status == 0) *out = overlay(r.attr);
-    return st_of(r.status);
+    if (r.status == St::kOk) *out = overlay(r.attr);
+    return r.status;
   }
 
   St readdir(const Cred& c, uint32_t inode, std::vector<DirEntry>* out) override {
@@ -219,7 +218,7 @@ class ClientImpl : public Client {
       msg::ClReaddirReply r;
       St st = link_.call(msg::ClReaddir{0, c, inode, out->size(), 4096}, &r);
       if (st != St::kOk) return st;
-      if (r.status != 0) return st_of(r.status);
+      if (r.status != St::kOk) return r.status;
       for (auto& e : r.entries) {
         e.attr = overlay(e.attr);
         out->push_back(std::move(e));
@@ -236,7 +235,7 @@ class ClientImpl : public Client {
     out->avail_bytes = r.avail_bytes;
     out->trash_bytes = r.trash_bytes;
     out->inodes = r.inodes;
-    return st_of(r.status);
+    return r.status;
   }
 
   St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
@@ -247,7 +246,7 @@ class ClientImpl : public Client {
   St access(const Cred& c, uint32_t inode, int mask) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClAccess{0, c, inode, static_cast<uint8_t>(mask & 7)}, &r);
-    return st != St::kOk ? st : st_of(r.status);
+    return st != St::kOk ? st : r.status;
   }
 
   St getxattr(const Cred& c, uint32_t inode, const std::string& name, uint32_t size, std::string* value,
@@ -259,7 +258,7 @@ class ClientImpl : public Client {
     note_xattr_flags(inode, r.attr_flags);
     *len = r.size;
     *value = std::move(r.value);
-    return st_of(r.status);
+    return r.status;
   }
 
   St listxattr(const Cred& c, uint32_t inode, uint32_t size, std::string* names, uint32_t* len) override {
@@ -274,7 +273,7 @@ class ClientImpl : public Client {
     note_xattr_flags(inode, r.attr_flags);
     *len = r.size;
     *names = std::move(r.value);
-    return st_of(r.status);
+    return r.status;
   }
 
   St setxattr(const Cred& c, uint32_t inode, const std::string& name, const std::string& value,
@@ -282,14 +281,14 @@ class ClientImpl : public Client {
     forget_xattr_flags(inode);
     msg::ClStatusReply r;
     St st = link_.call(msg::ClSetXattr{0, c, inode, name, value, flags}, &r);
-    return st != St::kOk ? st : st_of(r.status);
+    return st != St::kOk ? st : r.status;
   }
 
   St removexattr(const Cred& c, uint32_t inode, const std::string& name) override {
     forget_xattr_flags(inode);
     msg::ClStatusReply r;
     St st = link_.call(msg::ClRemoveXattr{0, c, inode, name}, &r);
-    return st != St::kOk ? st : st_of(r.status);
+    return st != St::kOk ? st : r.status;
   }
 
   St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) override {
@@ -299,7 +298,7 @@ class ClientImpl : public Client {
     msg::ClOpenReply r;
     St st = link_.call(msg::ClOpen{0, c, inode, mask, (flags & O_APPEND) != 0}, &r);
     if (st != St::kOk) return st;
-    if (r.status != 0) return st_of(r.status);
+    if (r.status != St::kOk) return r.status;
     note_xattr_flags(inode, r.attr.flags);
     *fh = new_handle(inode, flags, &r);
     if ((flags & O_TRUNC) && acc != O_RDONLY) {
@@ -322,7 +321,7 @@ class ClientImpl : public Client {
     St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask, umask},
                        &r);
     if (st != St::kOk) return st;
-    if (r.status != 0) return st_of(r.status);
+    if (r.status != St::kOk) return r.status;
     *out = overlay(r.attr);
     *fh = new_handle(r.attr.inode, flags);
     if ((flags & O_TRUNC) && acc != O_RDONLY && r.attr.size > 0) {
@@ -444,7 +443,7 @@ class ClientImpl : public Client {
       std::lock_guard<std::mutex> g(f->mu);
       f->handles++;
       if (opened && opened->chunk_id != 0 && f->dirty.empty() && !f->flushing) {
-        f->chunk0 = msg::ClChunkReply{0, 0, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
+        f->chunk0 = msg::ClChunkReply{0, St::kOk, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
       }
     }
     std::lock_guard<std::mutex> g(handles_mu_);
@@ -481,7 +480,7 @@ class ClientImpl : public Client {
     msg::ClAppendReply r;
     st = link_.call(msg::ClAppend{0, f.inode, size}, &r);
     if (st != St::kOk) return st;
-    if (r.status != 0) return st_of(r.status);
+    if (r.status != St::kOk) return r.status;
     std::map<uint64_t, std::string> range{{r.offset, std::string(data, size)}};
     st = write_ranges(f.inode, range, false);
     if (st != St::kOk) log::error("append to inode {} at {} failed: {}", f.inode, r.offset, to_string(st));
@@ -640,17 +639,17 @@ class ClientImpl : public Client {
       msg::ClChunkReply r;
       St st = link_.call(msg::ClWriteChunk{0, inode, idx, end}, &r);
       if (st != St::kOk) return st;
-      if (r.status != 0) {
-        last = st_of(r.status);
+      if (r.status != St::kOk) {
+        last = r.status;
         if (last == St::kLocked || last == St::kNoChunkServers || last == St::kIO) continue;
         return last;
       }
       St ws = io_.write(r.locations, r.chunk_id, r.version, pieces, fsync);
       msg::ClStatusReply er;
-      St es = link_.call(msg::ClWriteChunkEnd{0, inode, r.chunk_id, end, static_cast<uint8_t>(ws)}, &er);
+      St es = link_.call(msg::ClWriteChunkEnd{0, inode, r.chunk_id, end, ws}, &er);
       if (ws == St::kOk) {
         if (es != St::kOk) return es;
-        return st_of(er.status);
+        return er.status;
       }
       last = ws;
       log::warn("write of chunk {:016X} (inode {}, index {}) failed: {}; retrying", r.chunk_id, inode, idx,
@@ -686,8 +685,8 @@ class ClientImpl : public Client {
           st = link_.call(msg::ClReadChunk{0, inode, idx}, &r);
           if (st != St::kOk) return st;
         }
-        if (r.status != 0) {
-          last = st_of(r.status);
+        if (r.status != St::kOk) {
+          last = r.status;
           if (last == St::kIO) continue;  // no copy reachable right now
           return last;
         }

@@ -12,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/client.h"
+#include "common/msg/tools.h"
 #include "common/status.h"
 
 namespace antler::client {

@@ -40,7 +40,7 @@ St LockClient::lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t 
   }
   msg::ClStatusReply r;
   St st = link_.call(m, &r, sent);
-  if (st == St::kOk) st = static_cast<St>(r.status);
+  if (st == St::kOk) st = r.status;
   // An unlock is recorded even when the master could not be told: the lock
   // is not re-claimed then, and the master drops it with the session.
   if (st == St::kOk || type == msg::kLockUnlock) record(inode, owner, kind, type, start, end, pid);
@@ -52,7 +52,7 @@ St LockClient::test(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t 
   msg::ClGetLockReply r;
   St st = link_.call(msg::ClGetLock{0, c, inode, owner, type, start, end, pid}, &r);
   if (st != St::kOk) return st;
-  if (r.status != 0) return static_cast<St>(r.status);
+  if (r.status != St::kOk) return r.status;
   *out = LockInfo{r.type, r.start, r.end, r.pid};
   return St::kOk;
 }
@@ -128,7 +128,7 @@ void LockClient::reclaim() {
   auto claim = [&](uint32_t inode, uint64_t owner, uint8_t kind, const Range& rg, uint64_t start) {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClLock{0, {}, inode, owner, kind, rg.type, start, rg.end, rg.pid, false, true}, &r);
-    if (st == St::kOk) st = static_cast<St>(r.status);
+    if (st == St::kOk) st = r.status;
     n++;
     if (st != St::kOk) {
       lost++;

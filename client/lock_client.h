@@ -15,7 +15,8 @@
 #include <thread>
 #include <utility>
 
-#include "common/messages.h"
+#include "common/msg/client.h"
+#include "common/msg/base.h"
 #include "common/status.h"
 
 namespace antler::client {

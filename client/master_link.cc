@@ -52,7 +52,7 @@ bool MasterLink::connect_locked(std::string* error) {
     *error = "master " + where + " did not answer the handshake";
     return false;
   }
-  if (hr.status != 0) {
+  if (hr.status != St::kOk) {
     *error = "master " + where + " refused the handshake: " + hr.message;
     return false;
   }
@@ -83,9 +83,9 @@ bool MasterLink::connect_locked(std::string* error) {
     *error = "master " + where + " did not answer the registration";
     return false;
   }
-  if (rr.status != 0) {
+  if (rr.status != St::kOk) {
     *error = "master " + where + " refused the mount: " +
-             (rr.message.empty() ? std::string(to_string(static_cast<St>(rr.status))) : rr.message);
+             (rr.message.empty() ? std::string(to_string(rr.status)) : rr.message);
     return false;
   }
   if (session_ != 0 && session_ != rr.session_id) log::warn("master gave a new session {:016x}", rr.session_id);
@@ -192,7 +192,7 @@ St MasterLink::call_tool(uint32_t type, std::string_view payload, const msg::Cre
     if (st == St::kOk) {
       msg::ClStatusReply s;
       if (*reply_type == msg::ClStatusReply::kType && net::decode(*reply, s) &&
-          static_cast<St>(s.status) == St::kBadSession && attempt < opts_.io_retries) {
+          s.status == St::kBadSession && attempt < opts_.io_retries) {
         drop_connection();
         continue;
       }

@@ -70,7 +70,7 @@ class MasterLink {
         if (type == msg::ClStatusReply::kType) {
           msg::ClStatusReply s;
           if (net::decode(payload, s)) {
-            if (static_cast<St>(s.status) == St::kBadSession && attempt < opts_.io_retries) {
+            if (s.status == St::kBadSession && attempt < opts_.io_retries) {
               drop_connection();
               continue;
             }

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
 
 namespace antler {
 

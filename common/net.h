@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
 #include "common/serde.h"
 
 namespace antler::net {

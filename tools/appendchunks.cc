@@ -3,6 +3,9 @@
 
 #include "tools/common.h"
 
+#include "common/msg/tools.h"
+#include "common/msg/client.h"
+
 namespace antler::tools {
 
 int appendchunks_main(int argc, char** argv) {

@@ -6,6 +6,9 @@
 
 #include "tools/common.h"
 
+#include "common/msg/client.h"
+#include "common/msg/tools.h"
+
 namespace antler::tools {
 
 namespace {

@@ -17,7 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/cli.h"
+#include "common/msg/master_cs.h"
 #include "common/net.h"
 #include "common/status.h"
 
@@ -149,7 +151,7 @@ class Master {
       *error = "no answer from the master at " + where_ + " (is it an Antler master's client port?)";
       return false;
     }
-    if (r.status != 0) {
+    if (r.status != St::kOk) {
       *error = "the master at " + where_ + " refused: " + r.message;
       return false;
     }
@@ -212,7 +214,7 @@ void print_info(const msg::CliInfoReply& r, const Options& o, bool tty) {
     t.add({"last successful store", tty ? ctime_text(r.last_save_s) : num(static_cast<uint64_t>(r.last_save_s))});
     std::snprintf(buf, sizeof buf, "%.3f", r.last_save_ms / 1000.0);
     t.add({"last save duration", buf});
-    t.add({"last save status", r.last_save_status == 0 ? "Saved" : "Failed: " + std::string(to_string(static_cast<St>(r.last_save_status)))});
+    t.add({"last save status", r.last_save_status == St::kOk ? "Saved" : "Failed: " + std::string(to_string(r.last_save_status))});
   } else {
     t.add({"last successful store", "-"});
     t.add({"last save duration", "-"});
@@ -435,7 +437,7 @@ int cli_main(int argc, char** argv) {
     msg::CliCommandReply r;
     if (!m.ask(q, &r, &error)) return fail(error);
     std::string where = net::ip_to_string(q.loc.ip) + "/" + std::to_string(q.loc.port);
-    St st = static_cast<St>(r.status);
+    St st = r.status;
     if (st == St::kOk) {
       const char* what = q.command == msg::kCliMaintenanceOn    ? "has been switched to maintenance mode"
                          : q.command == msg::kCliMaintenanceOff ? "has been switched to standard mode"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/client.h"
 #include "common/net.h"
 #include "common/parse.h"
 #include "common/status.h"
@@ -53,12 +53,12 @@ bool call(const Target& t, const M& m, R* out, St* status, std::string* error) {
   std::string reply;
   if (!exchange(t.mount_root, M::kType, body, &type, &reply, error)) return false;
   if (type == R::kType && net::decode(reply, *out)) {
-    *status = static_cast<St>(out->status);
+    *status = out->status;
     return true;
   }
   msg::ClStatusReply s;
   if (type == msg::ClStatusReply::kType && net::decode(reply, s)) {
-    *status = static_cast<St>(s.status);
+    *status = s.status;
     return true;
   }
   *error = "unexpected reply from the master (type " + std::to_string(type) + ")";

@@ -5,6 +5,8 @@
 
 #include "tools/diag.h"
 
+#include "common/msg/tools.h"
+
 namespace antler::tools {
 
 int dirinfo_main(int argc, char** argv) {

@@ -1,5 +1,6 @@
 // mfsgeteattr, mfsseteattr, mfsdeleattr, mfscopyeattr.
-#include "common/messages.h"
+#include "common/msg/tools.h"
+#include "common/msg/base.h"
 #include "tools/attr.h"
 
 namespace antler::tools {

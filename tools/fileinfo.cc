@@ -6,6 +6,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "common/msg/base.h"
+#include "common/msg/tools.h"
 #include "common/net.h"
 #include "tools/diag.h"
 #include "tools/fileinfo_checksum.h"

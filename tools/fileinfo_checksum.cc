@@ -43,7 +43,7 @@ bool ChecksumClient::open(Server& s, const msg::Location& loc, const std::string
     s.dead = where + " cs query: receive error (" + recv_reason(s.conn, kConnectMs) + ")";
   } else if (type != msg::HelloReply::kType || !net::decode(payload, hr)) {
     s.dead = where + " cs query: wrong answer (type " + std::to_string(type) + ")";
-  } else if (hr.status != 0) {
+  } else if (hr.status != St::kOk) {
     s.dead = where + " cs query: connection refused (" + hr.message + ")";
   } else {
     return true;
@@ -74,8 +74,8 @@ bool ChecksumClient::query(const msg::Location& loc, uint64_t id, uint32_t versi
     s.dead = where + " cs query: wrong answer (chunkid)";
   } else if (r.version != version) {
     s.dead = where + " cs query: wrong answer (version)";
-  } else if (r.status != 0) {
-    *error = where + " cs query error: " + std::string(to_string(static_cast<St>(r.status)));
+  } else if (r.status != St::kOk) {
+    *error = where + " cs query error: " + std::string(to_string(r.status));
     return false;
   } else if (r.digest.size() != MD5_DIGEST_SIZE) {
     s.dead = where + " cs query: wrong answer (digest of " + std::to_string(r.digest.size()) + " bytes)";

@@ -7,7 +7,8 @@
 #include <map>
 #include <string>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/data.h"
 #include "common/net.h"
 
 namespace antler::tools {

@@ -7,6 +7,8 @@
 
 #include "tools/common.h"
 
+#include "common/msg/tools.h"
+
 namespace antler::tools {
 
 int filepaths_main(int argc, char** argv) {

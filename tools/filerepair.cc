@@ -6,6 +6,8 @@
 
 #include "tools/diag.h"
 
+#include "common/msg/tools.h"
+
 namespace antler::tools {
 
 int filerepair_main(int argc, char** argv) {

@@ -1,5 +1,6 @@
 // mfsgetgoal, mfssetgoal, mfscopygoal and the recursive mfsrgetgoal, mfsrsetgoal.
-#include "common/messages.h"
+#include "common/msg/tools.h"
+#include "common/msg/base.h"
 #include "tools/attr.h"
 
 namespace antler::tools {

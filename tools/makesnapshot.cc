@@ -6,6 +6,8 @@
 
 #include "tools/common.h"
 
+#include "common/msg/tools.h"
+
 namespace antler::tools {
 
 int makesnapshot_main(int argc, char** argv) {

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "common/messages.h"
+#include "common/msg/tools.h"
 #include "tools/common.h"
 
 namespace antler::tools {

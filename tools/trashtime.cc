@@ -1,5 +1,6 @@
 // mfsgettrashtime, mfssettrashtime, mfscopytrashtime and the recursive mfsrgettrashtime, mfsrsettrashtime.
-#include "common/messages.h"
+#include "common/msg/tools.h"
+#include "common/msg/base.h"
 #include "tools/attr.h"
 
 namespace antler::tools {

@@ -30,9 +30,9 @@ St ask(fuse_req_t req, const M& m, R* out) {
   uint32_t type = 0;
   St st = fs_of(req)->client->tool(cred_of(req), M::kType, body, &type, &reply);
   if (st != St::kOk) return st;
-  if (type == R::kType && net::decode(reply, *out)) return static_cast<St>(out->status);
+  if (type == R::kType && net::decode(reply, *out)) return out->status;
   msg::ClStatusReply s;
-  if (type == msg::ClStatusReply::kType && net::decode(reply, s)) return static_cast<St>(s.status);
+  if (type == msg::ClStatusReply::kType && net::decode(reply, s)) return s.status;
   return St::kProtocol;
 }
 

@@ -47,7 +47,7 @@ class MlListener : public Listener {
                 type, p.size());
       return false;
     }
-    l->send(net::frame(msg::HelloReply{static_cast<uint8_t>(St::kNotSup), msg::kProtocolVersion, 0,
+    l->send(net::frame(msg::HelloReply{St::kNotSup, msg::kProtocolVersion, 0,
                                        m_.fs.cluster_id(), m_.fs.version(), "metalogger protocol not served yet"}));
     return true;
   }

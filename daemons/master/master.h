@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "common/config.h"
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/cli.h"
+#include "common/msg/client.h"
+#include "common/msg/master_cs.h"
 #include "daemons/master/chunks/chunk_loop.h"
 #include "daemons/master/chunks/registry.h"
 #include "daemons/master/sessions/exports.h"

@@ -187,7 +187,7 @@ bool Session::on_read(const msg::CsRead& r) {
   St st = store_.open(r.chunk_id, r.version, &h);
   if (st == St::kOk && uint64_t{r.offset} + r.size > kChunkSize) st = St::kInval;
   if (st != St::kOk) {
-    rs.status = static_cast<uint8_t>(st);
+    rs.status = st;
     return send(rs);
   }
   uint32_t len = h.length();
@@ -204,7 +204,7 @@ bool Session::on_read(const msg::CsRead& r) {
         log::warn("chunk {:016X} v{}: CRC mismatch in block {} (read by {})", r.chunk_id, r.version, blk, peer_);
         srv_.damaged(r.chunk_id);
       }
-      rs.status = static_cast<uint8_t>(st);
+      rs.status = st;
       return send(rs);
     }
     size_t n = static_cast<size_t>(pend - pos);
@@ -216,7 +216,7 @@ bool Session::on_read(const msg::CsRead& r) {
     if (!send(piece_)) return false;
     pos = pend;
   }
-  rs.status = static_cast<uint8_t>(St::kOk);
+  rs.status = St::kOk;
   rs.chunk_length = len;
   return send(rs);
 }
@@ -251,7 +251,7 @@ St Session::open_downstream(Write& w, const msg::CsWriteInit& m) {
     log::warn("chunk {:016X}: no handshake with next chunkserver {}: {}", m.chunk_id, where, w.down.last_error());
     return St::kDisconnected;
   }
-  if (hr.status != 0) {
+  if (hr.status != St::kOk) {
     log::warn("chunk {:016X}: next chunkserver {} refused the connection: {}", m.chunk_id, where, hr.message);
     return St::kDisconnected;
   }
@@ -270,7 +270,7 @@ St Session::open_downstream(Write& w, const msg::CsWriteInit& m) {
     log::warn("chunk {:016X}: unexpected answer from next chunkserver {}", m.chunk_id, where);
     return St::kProtocol;
   }
-  if (ws.status != 0) return static_cast<St>(ws.status);
+  if (ws.status != St::kOk) return ws.status;
   w.down_tx = net::Conn(::fcntl(w.down.fd(), F_DUPFD_CLOEXEC, 0));
   if (!w.down_tx.connected()) return St::kDisconnected;
   w.down_ok = true;
@@ -289,7 +289,7 @@ bool Session::on_write_init(const msg::CsWriteInit& m) {
     st = open_downstream(*w, m);
   }
   if (st != St::kOk) {
-    reply.status = static_cast<uint8_t>(st);
+    reply.status = st;
     return send(reply);
   }
   w_ = std::move(w);
@@ -320,7 +320,7 @@ void Session::push(Pending p) {
 
 bool Session::on_write_data(const msg::CsWriteData& m, const std::string& payload) {
   if (!w_) {
-    msg::CsWriteStatus reply{m.chunk_id, m.write_id, static_cast<uint8_t>(St::kProtocol)};
+    msg::CsWriteStatus reply{m.chunk_id, m.write_id, St::kProtocol};
     return send(reply);
   }
   Write& w = *w_;
@@ -347,7 +347,7 @@ bool Session::on_write_data(const msg::CsWriteData& m, const std::string& payloa
     push(p);
     return true;
   }
-  msg::CsWriteStatus reply{m.chunk_id, m.write_id, static_cast<uint8_t>(local)};
+  msg::CsWriteStatus reply{m.chunk_id, m.write_id, local};
   return send(reply);
 }
 
@@ -356,7 +356,7 @@ bool Session::on_write_end(const msg::CsWriteEnd& m, const std::string& payload)
     // Nothing open for that chunk: answer at once (after any acks in flight).
     St st = w_ ? St::kInval : St::kProtocol;
     end_write(true);
-    msg::CsWriteStatus reply{m.chunk_id, kEndId, static_cast<uint8_t>(st)};
+    msg::CsWriteStatus reply{m.chunk_id, kEndId, st};
     return send(reply);
   }
   Write& w = *w_;
@@ -374,7 +374,7 @@ bool Session::on_write_end(const msg::CsWriteEnd& m, const std::string& payload)
     return conn_.connected();
   }
   w_.reset();
-  msg::CsWriteStatus reply{m.chunk_id, kEndId, static_cast<uint8_t>(p.local)};
+  msg::CsWriteStatus reply{m.chunk_id, kEndId, p.local};
   return send(reply);
 }
 
@@ -402,11 +402,11 @@ void Session::ack_loop(Write* w) {
         w->down.shutdown();
         down = St::kDisconnected;
       } else {
-        down = static_cast<St>(a.status);
+        down = a.status;
       }
     }
     St st = p.local != St::kOk ? p.local : down;
-    msg::CsWriteStatus reply{w->chunk_id, p.write_id, static_cast<uint8_t>(st)};
+    msg::CsWriteStatus reply{w->chunk_id, p.write_id, st};
     send(reply);  // a failure shows up in the reading thread
     if (p.end) return;
   }

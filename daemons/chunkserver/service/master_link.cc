@@ -212,8 +212,8 @@ void MasterLink::session() {
   hello.meta_version = meta_version_;
   msg::HelloReply hr;
   if (!rx.send(hello) || !rx.recv_as(hr, timeout_ms)) return failed("no handshake: " + rx.last_error());
-  if (hr.status != 0) {
-    failed("refused this chunkserver: " + hr.message + " (" + std::string(to_string(static_cast<St>(hr.status))) + ")");
+  if (hr.status != St::kOk) {
+    failed("refused this chunkserver: " + hr.message + " (" + std::string(to_string(hr.status)) + ")");
     return;
   }
   if (hr.cluster_id) cluster_id_ = hr.cluster_id;
@@ -234,8 +234,8 @@ void MasterLink::session() {
   msg::CsRegisterReply rr;
   if (!rx.send(reg) || !rx.recv_as(rr, std::max(timeout_ms, 60000)))
     return failed("registration not answered: " + rx.last_error());
-  if (rr.status != 0) {
-    failed("refused the registration: " + rr.message + " (" + std::string(to_string(static_cast<St>(rr.status))) +
+  if (rr.status != St::kOk) {
+    failed("refused the registration: " + rr.message + " (" + std::string(to_string(rr.status)) +
            ")");
     return;
   }
@@ -280,7 +280,7 @@ void MasterLink::handle(uint32_t type, const std::string& payload, bool* ok) {
     msg::CsOpStatus r;
     r.op_id = op_id;
     r.chunk_id = chunk_id;
-    r.status = static_cast<uint8_t>(st);
+    r.status = st;
     uint32_t v = 0;
     store_.lookup(chunk_id, &v, nullptr);
     r.version = v;
@@ -359,7 +359,7 @@ void MasterLink::replicate(msg::CsReplicate r, uint64_t gen) {
   msg::CsOpStatus reply;
   reply.op_id = r.op_id;
   reply.chunk_id = r.chunk_id;
-  reply.status = static_cast<uint8_t>(st);
+  reply.status = st;
   uint32_t v = 0;
   store_.lookup(r.chunk_id, &v, nullptr);
   reply.version = v;
@@ -383,7 +383,7 @@ St MasterLink::fetch_chunk(ChunkStore& store, uint64_t chunk_id, uint32_t versio
   hello.name = host_name();
   msg::HelloReply hr;
   if (!c.send(hello) || !c.recv_as(hr, timeout_ms)) return St::kDisconnected;
-  if (hr.status != 0) return static_cast<St>(hr.status);
+  if (hr.status != St::kOk) return hr.status;
   ChunkStore::Replica rep;
   St st = store.begin_replica(chunk_id, version, &rep);
   if (st != St::kOk) return st;
@@ -402,7 +402,7 @@ St MasterLink::fetch_chunk(ChunkStore& store, uint64_t chunk_id, uint32_t versio
     } else if (type == msg::CsReadStatus::kType) {
       msg::CsReadStatus s;
       if (!net::decode(payload, s) || s.chunk_id != chunk_id) return St::kProtocol;
-      if (s.status != 0) return static_cast<St>(s.status);
+      if (s.status != St::kOk) return s.status;
       return rep.commit(s.chunk_length);
     } else {
       return St::kProtocol;

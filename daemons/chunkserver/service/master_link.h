@@ -16,7 +16,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/data.h"
+#include "common/msg/master_cs.h"
 #include "common/net.h"
 #include "daemons/chunkserver/storage/chunk_store.h"
 

@@ -25,7 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/master_cs.h"
 #include "common/status.h"
 #include "daemons/chunkserver/storage/hdd_config.h"
 

@@ -13,7 +13,7 @@ msg::CsChecksumReply copy_checksum(ChunkStore& store, uint64_t id, uint32_t vers
   ChunkStore::Handle h;
   St st = store.open(id, version, &h);
   if (st != St::kOk) {
-    r.status = static_cast<uint8_t>(st);
+    r.status = st;
     return r;
   }
   md5_ctx ctx;
@@ -26,7 +26,7 @@ msg::CsChecksumReply copy_checksum(ChunkStore& store, uint64_t id, uint32_t vers
     if (st == St::kCrc) {
       r.bad_blocks++;  // crc is that of the data as read
     } else if (st != St::kOk) {
-      r.status = static_cast<uint8_t>(st);
+      r.status = st;
       return r;
     }
     uint8_t le[4] = {static_cast<uint8_t>(crc), static_cast<uint8_t>(crc >> 8), static_cast<uint8_t>(crc >> 16),
@@ -36,7 +36,7 @@ msg::CsChecksumReply copy_checksum(ChunkStore& store, uint64_t id, uint32_t vers
   r.blocks = blocks;
   r.digest.assign(MD5_DIGEST_SIZE, '\0');
   md5_digest(&ctx, MD5_DIGEST_SIZE, reinterpret_cast<uint8_t*>(r.digest.data()));
-  r.status = static_cast<uint8_t>(St::kOk);
+  r.status = St::kOk;
   return r;
 }
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "common/messages.h"
+#include "common/msg/data.h"
 #include "daemons/chunkserver/storage/chunk_store.h"
 
 namespace antler::cs {

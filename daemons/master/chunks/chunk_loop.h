@@ -32,7 +32,7 @@
 #include <variant>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/master_cs.h"
 #include "common/status.h"
 #include "daemons/master/chunks/registry.h"
 

@@ -11,7 +11,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/cli.h"
+#include "common/msg/master_cs.h"
+#include "common/msg/tools.h"
 
 namespace antler::master {
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
 #include "common/status.h"
 
 namespace antler::master {

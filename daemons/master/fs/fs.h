@@ -17,7 +17,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/base.h"
+#include "common/msg/client.h"
+#include "common/msg/tools.h"
 #include "common/status.h"
 #include "daemons/master/fs/acl.h"
 #include "daemons/master/fs/ops.h"

@@ -1,7 +1,7 @@
 // POSIX permission rules, applied by the master before it builds an operation.
 #pragma once
 
-#include "common/messages.h"
+#include "common/msg/base.h"
 #include "daemons/master/fs/fs.h"
 
 namespace antler::master {

@@ -84,7 +84,7 @@ class CliOps {
     const Store::LastSave& ls = m_.store.last_save();
     r.last_save_s = ls.end_s;
     r.last_save_ms = ls.ms;
-    r.last_save_status = static_cast<uint8_t>(ls.end_s == 0 || ls.ok ? St::kOk : St::kIO);
+    r.last_save_status = ls.end_s == 0 || ls.ok ? St::kOk : St::kIO;
     r.meta_version = fs.version();
     // Copies as they stand now (not as the chunk loop last counted them):
     // valid copies on connected servers, with and without those on disks
@@ -206,7 +206,7 @@ class CliOps {
     msg::CliCommandReply r;
     r.req = q.req;
     auto answer = [&](St st, std::string message) {
-      r.status = static_cast<uint8_t>(st);
+      r.status = st;
       r.message = std::move(message);
       link_->send(net::frame(r));
     };

@@ -59,7 +59,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   Session sess = *sess_;
   uint32_t req = m.req;
   auto answer = [&master, link, sess, req, ino](St st) {
-    msg::ClAttrReply r{req, u8(st), {}};
+    msg::ClAttrReply r{req, st, {}};
     if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
       r.attr = master.fs.attr(*n);
       if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
@@ -93,18 +93,18 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
 
 void ClientOps::read_chunk(const msg::ClReadChunk& m) {
   const Node* n = m_.fs.node(in(m.inode));
-  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  else r.status = u8(disabled(Disable::kRead));
-  if (r.status) return reply(r);
+  msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
+  if (!n) r.status = St::kNoEnt;
+  else if (n->type != msg::kFile) r.status = St::kInval;
+  else r.status = disabled(Disable::kRead);
+  if (r.status != St::kOk) return reply(r);
   r.file_length = n->length;
   if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
     r.chunk_id = n->chunks[m.index];
     r.version = m_.fs.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
     m_.chunks.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
-    if (r.locations.empty()) r.status = u8(St::kIO);  // no copy reachable now
+    if (r.locations.empty()) r.status = St::kIO;  // no copy reachable now
   }
   reply(r);
 }
@@ -112,14 +112,14 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
 void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
-  msg::ClChunkReply r{m.req, 0, 0, 0, 0, {}};
-  if (St st = writable(Disable::kWrite); st != St::kOk) r.status = u8(st);
-  else if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  else if (m.index >= (1u << 26)) r.status = u8(St::kTooBig);
-  else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
-  else r.status = u8(file_may_grow(*n, m.end, m.index));
-  if (r.status) return reply(r);
+  msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
+  if (St st = writable(Disable::kWrite); st != St::kOk) r.status = st;
+  else if (!n) r.status = St::kNoEnt;
+  else if (n->type != msg::kFile) r.status = St::kInval;
+  else if (m.index >= (1u << 26)) r.status = St::kTooBig;
+  else if (n->eattr & msg::kEattrImmutable) r.status = St::kPerm;
+  else r.status = file_may_grow(*n, m.end, m.index);
+  if (r.status != St::kOk) return reply(r);
   Master& master = m_;
   LinkPtr link = link_;
   uint64_t session = sess_->id;
@@ -132,14 +132,14 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   if (cid != 0) {
     const Lease* l = master.chunks.lease(cid);
     if (l && l->session != session && l->expires_ms > now) {
-      r.status = u8(St::kLocked);
+      r.status = St::kLocked;
       return reply(r);
     }
     if (master.fs.chunk(cid)->refs > 1) {
       // Shared with a snapshot: write to a copy of its own.
       return copy_on_write(master, ino, index, cid, msg::CsDuplicate::kKeepLength,
                            [&master, send, req, ino, session](St st, uint64_t id, const std::vector<uint32_t>& good) {
-                             msg::ClChunkReply rep{req, u8(st), 0, id, 1, {}};
+                             msg::ClChunkReply rep{req, st, 0, id, 1, {}};
                              if (st == St::kOk) {
                                master.chunks.grant_lease(id, session, master.loop.now_ms() + kWriteLeaseMs);
                                rep.file_length = master.fs.node(ino)->length;
@@ -151,7 +151,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     std::vector<uint32_t> holders;
     master.valid_locations(cid, &holders);
     if (holders.empty()) {
-      r.status = u8(St::kIO);
+      r.status = St::kIO;
       return reply(r);
     }
     uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
@@ -165,10 +165,10 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     }
     master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
       master.chunks.keep_copies(cid, good, nv);
-      msg::ClChunkReply rep{req, 0, 0, cid, nv, {}};
+      msg::ClChunkReply rep{req, St::kOk, 0, cid, nv, {}};
       const Node* node = master.fs.node(ino);
       if (!node || good.empty()) {
-        rep.status = u8(node ? St::kIO : St::kNoEnt);
+        rep.status = node ? St::kIO : St::kNoEnt;
         master.chunks.end_lease(cid);
       } else {
         rep.file_length = node->length;
@@ -180,12 +180,12 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   }
   uint64_t slot = (uint64_t(ino) << 32) | index;
   if (master.chunks.creating(slot)) {
-    r.status = u8(St::kLocked);
+    r.status = St::kLocked;
     return reply(r);
   }
   auto targets = master.chunks.choose_servers(n->goal, {}, sess_->peer_ip);
   if (targets.empty()) {
-    r.status = u8(St::kNoChunkServers);
+    r.status = St::kNoChunkServers;
     return reply(r);
   }
   uint64_t id = master.fs.reserve_chunk_id();
@@ -199,11 +199,11 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   }
   master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
     master.chunks.end_create(slot);
-    msg::ClChunkReply rep{req, 0, 0, id, 1, {}};
+    msg::ClChunkReply rep{req, St::kOk, 0, id, 1, {}};
     St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
     if (st != St::kOk) {
       for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
-      rep.status = u8(st);
+      rep.status = st;
       return send(rep);
     }
     for (uint32_t cs : good) master.chunks.add_copy(id, {cs, 1});
@@ -223,9 +223,9 @@ void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
     // version was thrown away) is queued now, not at the next walk.
     m_.chunk_loop.recheck({m.chunk_id});
   }
-  if (m.status != 0) {
+  if (m.status != St::kOk) {
     log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
-              to_string(static_cast<St>(m.status)));
+              to_string(m.status));
   }
   const Node* n = m_.fs.node(ino);
   if (!n) return status(m.req, St::kNoEnt);

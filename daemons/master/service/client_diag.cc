@@ -40,12 +40,12 @@ bool meta_refuses(const Session& s, const Node* n) {
 }  // namespace
 
 void ClientOps::file_info(const msg::ClFileInfo& m) {
-  msg::ClFileInfoReply r{m.req, 0, 0, {}};
+  msg::ClFileInfoReply r{m.req, St::kOk, 0, {}};
   const Node* n = m_.fs.node(in(m.inode));
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (meta_refuses(*sess_, n)) r.status = u8(St::kPerm);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  if (r.status) return reply(r);
+  if (!n) r.status = St::kNoEnt;
+  else if (meta_refuses(*sess_, n)) r.status = St::kPerm;
+  else if (n->type != msg::kFile) r.status = St::kInval;
+  if (r.status != St::kOk) return reply(r);
   r.length = n->length;
   uint64_t slots = (n->length + msg::kChunkSize - 1) / msg::kChunkSize;
   slots = std::max<uint64_t>(slots, n->chunks.size());
@@ -73,7 +73,7 @@ void ClientOps::file_info(const msg::ClFileInfo& m) {
 }
 
 void ClientOps::file_paths(const msg::ClFilePaths& m) {
-  msg::ClFilePathsReply r{m.req, 0, {}};
+  msg::ClFilePathsReply r{m.req, St::kOk, {}};
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
@@ -105,7 +105,7 @@ void ClientOps::file_paths(const msg::ClFilePaths& m) {
 }
 
 void ClientOps::dir_info(const msg::ClDirInfo& m) {
-  msg::ClDirInfoReply r{m.req, 0, 0, 0, 0, 0, 0, 0, 0};
+  msg::ClDirInfoReply r{m.req, St::kOk, 0, 0, 0, 0, 0, 0, 0};
   const Node* top = m_.fs.node(in(m.inode));
   if (!top) return status(m.req, St::kNoEnt);
   if (meta_refuses(*sess_, top)) return status(m.req, St::kPerm);
@@ -157,15 +157,15 @@ void ClientOps::dir_info(const msg::ClDirInfo& m) {
 
 void ClientOps::file_repair(const msg::ClFileRepair& m) {
   msg::Cred c = map(m.cred);
-  msg::ClFileRepairReply r{m.req, 0, 0, 0, 0};
+  msg::ClFileRepairReply r{m.req, St::kOk, 0, 0, 0};
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
-  if (sess_->rule.readonly) r.status = u8(St::kRoFs);
-  else if (c.uid != 0) r.status = u8(St::kPerm);
-  else if (!n) r.status = u8(St::kNoEnt);
-  else if (meta_refuses(*sess_, n)) r.status = u8(St::kPerm);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  if (r.status) return reply(r);
+  if (sess_->rule.readonly) r.status = St::kRoFs;
+  else if (c.uid != 0) r.status = St::kPerm;
+  else if (!n) r.status = St::kNoEnt;
+  else if (meta_refuses(*sess_, n)) r.status = St::kPerm;
+  else if (n->type != msg::kFile) r.status = St::kInval;
+  if (r.status != St::kOk) return reply(r);
   for (uint32_t i = 0; i < m_.fs.node(ino)->chunks.size(); i++) {
     uint64_t cid = m_.fs.node(ino)->chunks[i];
     if (cid == 0) continue;

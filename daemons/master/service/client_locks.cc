@@ -35,11 +35,11 @@ void ClientOps::lock_cancel(const msg::ClLockCancel& m) {
 void ClientOps::get_lock(const msg::ClGetLock& m) {
   if (m_.in_lock_grace()) return defer(msg::ClGetLock::kType);
   uint32_t ino = in(m.inode);
-  msg::ClGetLockReply r{m.req, 0, msg::kLockUnlock, 0, 0, 0};
+  msg::ClGetLockReply r{m.req, St::kOk, msg::kLockUnlock, 0, 0, 0};
   HeldLock h;
   LockRequest q{sess_->id, m.owner, ino, msg::kLockPosix, m.type, m.start, m.end, m.pid, false, 0};
-  if (!m_.fs.node(ino)) r.status = u8(St::kNoEnt);
-  else if ((m.type != msg::kLockRead && m.type != msg::kLockWrite) || m.start > m.end) r.status = u8(St::kInval);
+  if (!m_.fs.node(ino)) r.status = St::kNoEnt;
+  else if ((m.type != msg::kLockRead && m.type != msg::kLockWrite) || m.start > m.end) r.status = St::kInval;
   else if (m_.locks.test(q, &h)) {
     r.type = h.type;
     r.start = h.start;
@@ -54,19 +54,19 @@ void ClientOps::append(const msg::ClAppend& m) {
   constexpr uint64_t kMaxLength = uint64_t(msg::kChunkSize) << 26;
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
-  msg::ClAppendReply r{m.req, 0, 0};
-  if (sess_->rule.readonly) r.status = u8(St::kRoFs);
-  else if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kFile) r.status = u8(St::kInval);
-  else if (n->eattr & msg::kEattrImmutable) r.status = u8(St::kPerm);
-  else if (m.length > kMaxLength || n->length > kMaxLength - m.length) r.status = u8(St::kTooBig);
+  msg::ClAppendReply r{m.req, St::kOk, 0};
+  if (sess_->rule.readonly) r.status = St::kRoFs;
+  else if (!n) r.status = St::kNoEnt;
+  else if (n->type != msg::kFile) r.status = St::kInval;
+  else if (n->eattr & msg::kEattrImmutable) r.status = St::kPerm;
+  else if (m.length > kMaxLength || n->length > kMaxLength - m.length) r.status = St::kTooBig;
   else if (m.length > 0) {
     uint64_t end = n->length + m.length;
-    r.status = u8(file_may_grow(*n, end, static_cast<uint32_t>((end - 1) / msg::kChunkSize)));
+    r.status = file_may_grow(*n, end, static_cast<uint32_t>((end - 1) / msg::kChunkSize));
   }
-  if (r.status) return reply(r);
+  if (r.status != St::kOk) return reply(r);
   r.offset = n->length;
-  if (m.length > 0) r.status = u8(m_.commit(OpWrite{ino, n->length + m.length}));
+  if (m.length > 0) r.status = m_.commit(OpWrite{ino, n->length + m.length});
   reply(r);
 }
 
@@ -74,7 +74,7 @@ void Master::send_lock_wakeups() {
   for (const LockWakeup& w : locks.take_wakeups()) {
     auto it = lock_waits.find(w.token);
     if (it == lock_waits.end()) continue;
-    if (it->second.link->open()) it->second.link->send(net::frame(msg::ClStatusReply{it->second.req, u8(w.status)}));
+    if (it->second.link->open()) it->second.link->send(net::frame(msg::ClStatusReply{it->second.req, w.status}));
     lock_waits.erase(it);
   }
 }

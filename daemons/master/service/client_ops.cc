@@ -36,7 +36,7 @@ void ClientOps::lookup(const msg::ClLookup& m) {
   if (!(p->eattr & msg::kEattrNoEntryCache)) return attr_reply(m.req, St::kOk, ino);
   // The directory's noentrycache travels on the entry: the client does not
   // cache this name.
-  msg::ClAttrReply r{m.req, 0, out(m_.fs.attr(*m_.fs.node(ino)))};
+  msg::ClAttrReply r{m.req, St::kOk, out(m_.fs.attr(*m_.fs.node(ino)))};
   r.attr.eattr |= msg::kEattrNoEntryCache;
   reply(r);
 }
@@ -185,12 +185,12 @@ void ClientOps::symlink(const msg::ClSymlink& m) {
 
 void ClientOps::readlink(const msg::ClReadlink& m) {
   const Node* n = m_.fs.node(in(m.inode));
-  msg::ClReadlinkReply r{m.req, u8(St::kOk), {}};
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kSymlink) r.status = u8(St::kInval);
+  msg::ClReadlinkReply r{m.req, St::kOk, {}};
+  if (!n) r.status = St::kNoEnt;
+  else if (n->type != msg::kSymlink) r.status = St::kInval;
   else r.target = m_.fs.target(*n);
   reply(r);
-  if (r.status == 0) accessed(*n);
+  if (r.status == St::kOk) accessed(*n);
 }
 
 void ClientOps::rename(const msg::ClRename& m) {
@@ -245,12 +245,12 @@ void ClientOps::link(const msg::ClLink& m) {
 void ClientOps::readdir(const msg::ClReaddir& m) {
   msg::Cred c = map(m.cred);
   const Node* n = m_.fs.node(in(m.inode));
-  msg::ClReaddirReply r{m.req, u8(St::kOk), {}, false};
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (n->type != msg::kDir) r.status = u8(St::kNotDir);
-  else if (!may(*n, c, kR)) r.status = u8(St::kAccess);
-  else if (disabled(Disable::kReaddir) != St::kOk) r.status = u8(St::kPerm);
-  if (r.status != 0) return reply(r);
+  msg::ClReaddirReply r{m.req, St::kOk, {}, false};
+  if (!n) r.status = St::kNoEnt;
+  else if (n->type != msg::kDir) r.status = St::kNotDir;
+  else if (!may(*n, c, kR)) r.status = St::kAccess;
+  else if (disabled(Disable::kReaddir) != St::kOk) r.status = St::kPerm;
+  if (r.status != St::kOk) return reply(r);
   uint32_t max = m.max_entries == 0 || m.max_entries > 4096 ? 4096 : m.max_entries;
   auto it = n->children->begin();
   uint64_t skip = std::min<uint64_t>(m.offset, n->children->size());
@@ -265,7 +265,7 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
 }
 
 void ClientOps::statfs(const msg::ClStatfs& m) {
-  msg::ClStatfsReply r{m.req, 0, 0, 0, 0, m_.fs.node_count()};
+  msg::ClStatfsReply r{m.req, St::kOk, 0, 0, 0, m_.fs.node_count()};
   r.trash_bytes = m_.fs.trash_bytes();
   for (const auto& [id, s] : m_.chunks.servers()) {
     if (!s.connected()) continue;
@@ -287,16 +287,16 @@ void ClientOps::open(const msg::ClOpen& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
-  msg::ClOpenReply r{m.req, 0, {}, 0, 0, {}};
-  if (!n) r.status = u8(St::kNoEnt);
-  else if ((m.mask & kW) && sess_->rule.readonly) r.status = u8(St::kRoFs);
-  else if ((m.mask & kW) && disabled(Disable::kWrite) != St::kOk) r.status = u8(St::kPerm);
-  else if ((m.mask & kR) && n->type != msg::kDir && disabled(Disable::kRead) != St::kOk) r.status = u8(St::kPerm);
-  else if ((m.mask & kW) && n->type == msg::kDir) r.status = u8(St::kIsDir);
-  else if ((m.mask & kW) && (n->eattr & msg::kEattrImmutable)) r.status = u8(St::kPerm);
-  else if ((m.mask & kW) && (n->eattr & msg::kEattrAppendOnly) && !m.append) r.status = u8(St::kPerm);
-  else if (!may(*n, c, m.mask & (kR | kW))) r.status = u8(St::kAccess);
-  if (r.status) return reply(r);
+  msg::ClOpenReply r{m.req, St::kOk, {}, 0, 0, {}};
+  if (!n) r.status = St::kNoEnt;
+  else if ((m.mask & kW) && sess_->rule.readonly) r.status = St::kRoFs;
+  else if ((m.mask & kW) && disabled(Disable::kWrite) != St::kOk) r.status = St::kPerm;
+  else if ((m.mask & kR) && n->type != msg::kDir && disabled(Disable::kRead) != St::kOk) r.status = St::kPerm;
+  else if ((m.mask & kW) && n->type == msg::kDir) r.status = St::kIsDir;
+  else if ((m.mask & kW) && (n->eattr & msg::kEattrImmutable)) r.status = St::kPerm;
+  else if ((m.mask & kW) && (n->eattr & msg::kEattrAppendOnly) && !m.append) r.status = St::kPerm;
+  else if (!may(*n, c, m.mask & (kR | kW))) r.status = St::kAccess;
+  if (r.status != St::kOk) return reply(r);
   if (sess_->open[ino]++ == 0) m_.open_count[ino]++;
   if ((m.mask & kR) && n->type == msg::kFile) accessed(*n);
   r.attr = out(m_.fs.attr(*n));

@@ -13,7 +13,6 @@
 
 namespace antler::master {
 
-inline uint8_t u8(St s) { return static_cast<uint8_t>(s); }
 
 struct ClientCtx {
   bool hello = false;
@@ -33,7 +32,7 @@ class ClientOps {
   void reply(const R& r) {
     link_->send(net::frame(r));
   }
-  void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, u8(st)}); }
+  void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st}); }
 
   Session* session() {
     auto it = m_.sessions.find(ctx_.session);
@@ -91,10 +90,10 @@ class ClientOps {
     return u;
   }
   void attr_reply(uint32_t req, St st, uint32_t ino) {
-    msg::ClAttrReply r{req, u8(st), {}};
+    msg::ClAttrReply r{req, st, {}};
     if (st == St::kOk) {
       const Node* n = m_.fs.node(ino);
-      if (!n) r.status = u8(St::kNoEnt);
+      if (!n) r.status = St::kNoEnt;
       else r.attr = out(m_.fs.attr(*n));
     }
     reply(r);
@@ -113,7 +112,7 @@ class ClientOps {
     }
     sess_ = session();
     if (!sess_) {
-      reply(msg::ClStatusReply{m.req, u8(St::kBadSession)});
+      reply(msg::ClStatusReply{m.req, St::kBadSession});
       return true;
     }
     f(m);

@@ -25,7 +25,7 @@ void ClientOps::quota(const msg::ClQuota& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
-  msg::ClQuotaReply r{m.req, 0, {}, 0, default_grace(), -1, {}};
+  msg::ClQuotaReply r{m.req, St::kOk, {}, 0, default_grace(), -1, {}};
   St st = St::kOk;
   if (!n) st = St::kNoEnt;
   else if (n->type != msg::kDir) st = St::kNotDir;
@@ -47,7 +47,7 @@ void ClientOps::quota(const msg::ClQuota& m) {
     st = m_.commit(OpSetQuota{ino, q.soft[0], q.soft[1], q.soft[2], q.soft[3], q.hard[0], q.hard[1], q.hard[2],
                               q.hard[3], q.grace_s});
   }
-  r.status = u8(st);
+  r.status = st;
   if (st != St::kOk) return reply(r);
   n = m_.fs.node(ino);
   const Usage& u = n->children->usage;

@@ -38,9 +38,9 @@ class Registration {
   // A ClRegister, or (digest != nullptr) the answer to the challenge of the
   // pending one.
   void run(const msg::ClRegister& reg, const std::string* digest) {
-    msg::ClRegisterReply r{reg.req, 0, 0, false, ""};
+    msg::ClRegisterReply r{reg.req, St::kOk, 0, false, ""};
     auto refuse = [&](St st, const std::string& why) {
-      r.status = u8(st);
+      r.status = st;
       r.message = why;
       log::warn("client {}: mount refused: {}", link_->peer, why);
       link_->send(net::frame(r));
@@ -138,7 +138,7 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
     }
     ctx.hello = true;
     ctx.cli = h.role == msg::kRoleTool;
-    link->send(net::frame(msg::HelloReply{0, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
+    link->send(net::frame(msg::HelloReply{St::kOk, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
     return true;
   }
   if (ctx.cli) return on_cli_frame(link, type, payload);

@@ -21,11 +21,11 @@ void count(std::vector<msg::ValueCount>& v, uint32_t value) {
 }  // namespace
 
 void ClientOps::tool_get(const msg::ClToolGet& m) {
-  msg::ClToolGetReply r{m.req, 0, 0, {}, {}};
+  msg::ClToolGetReply r{m.req, St::kOk, 0, {}, {}};
   const Node* n = m_.fs.node(in(m.inode));
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (m.what < msg::kAttrGoal || m.what > msg::kAttrEattr) r.status = u8(St::kInval);
-  if (r.status) return reply(r);
+  if (!n) r.status = St::kNoEnt;
+  else if (m.what < msg::kAttrGoal || m.what > msg::kAttrEattr) r.status = St::kInval;
+  if (r.status != St::kOk) return reply(r);
   r.value = Fs::attrib(*n, m.what);
   if (m.recursive) {
     std::vector<const Node*> todo{n};
@@ -42,21 +42,21 @@ void ClientOps::tool_get(const msg::ClToolGet& m) {
 
 void ClientOps::tool_set(const msg::ClToolSet& m) {
   msg::Cred c = map(m.cred);
-  msg::ClToolSetReply r{m.req, 0, 0, 0, 0, 0};
+  msg::ClToolSetReply r{m.req, St::kOk, 0, 0, 0, 0};
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs.node(ino);
   Disable kind = m.what == msg::kAttrGoal        ? Disable::kSetgoal
                  : m.what == msg::kAttrTrashtime ? Disable::kSettrash
                                                  : Disable::kSeteattr;
-  if (!n) r.status = u8(St::kNoEnt);
-  else if (St st = writable(kind); st != St::kOk) r.status = u8(st);
+  if (!n) r.status = St::kNoEnt;
+  else if (St st = writable(kind); st != St::kOk) r.status = st;
   // The export's goal and trash time ranges (mingoal=, maxtrashtime=, ...).
   else if (m.what == msg::kAttrGoal && m.value <= 255 && !goal_allowed(static_cast<uint8_t>(m.value)))
-    r.status = u8(St::kPerm);
-  else if (m.what == msg::kAttrTrashtime && !trashtime_allowed(m.value)) r.status = u8(St::kPerm);
-  if (r.status) return reply(r);
+    r.status = St::kPerm;
+  else if (m.what == msg::kAttrTrashtime && !trashtime_allowed(m.value)) r.status = St::kPerm;
+  if (r.status != St::kOk) return reply(r);
   St st = m_.commit(OpSetAttrib{ino, c.uid, m.what, m.value, m.mode, m.recursive});
-  r.status = u8(st);
+  r.status = st;
   if (st == St::kOk) {
     const SetResult& s = m_.fs.last_set();
     r.changed = s.changed;
@@ -110,10 +110,10 @@ bool ClientOps::meta_allowed(const msg::Cred& c) const {
 }
 
 void ClientOps::trash_list(const msg::ClTrashList& m) {
-  msg::ClTrashListReply r{m.req, 0, {}, true};
-  if (!meta_allowed(m.cred)) r.status = u8(St::kPerm);
-  else if (m.what != msg::kListTrash && m.what != msg::kListSustained) r.status = u8(St::kInval);
-  if (r.status) return reply(r);
+  msg::ClTrashListReply r{m.req, St::kOk, {}, true};
+  if (!meta_allowed(m.cred)) r.status = St::kPerm;
+  else if (m.what != msg::kListTrash && m.what != msg::kListSustained) r.status = St::kInval;
+  if (r.status != St::kOk) return reply(r);
   uint32_t max = m.max_entries == 0 || m.max_entries > 4096 ? 4096 : m.max_entries;
   if (m.what == msg::kListTrash) {
     const auto& trash = m_.fs.trash();

@@ -17,9 +17,9 @@ uint8_t flags_of(const Node& n) { return n.has_extra ? msg::kFlagXattr : 0; }
 // The reply for a value (or name list) of length value.size() to a caller
 // whose buffer holds size bytes (0: only the length is wanted).
 msg::ClXattrReply sized(uint32_t req, const Node& n, std::string value, uint32_t size) {
-  msg::ClXattrReply r{req, u8(St::kOk), static_cast<uint32_t>(value.size()), {}, flags_of(n)};
+  msg::ClXattrReply r{req, St::kOk, static_cast<uint32_t>(value.size()), {}, flags_of(n)};
   if (size == 0) return r;
-  if (value.size() > size) r.status = u8(St::kRange);
+  if (value.size() > size) r.status = St::kRange;
   else r.value = std::move(value);
   return r;
 }
@@ -32,8 +32,8 @@ bool owner_or_root(const Node& n, const msg::Cred& c) { return Fs::owns(n, c.uid
 void ClientOps::getxattr(const msg::ClGetXattr& m) {
   msg::Cred c = map(m.cred);
   const Node* n = m_.fs.node(in(m.inode));
-  if (!n) return reply(msg::ClXattrReply{m.req, u8(St::kNoEnt), 0, {}, 0});
-  auto fail = [&](St st) { reply(msg::ClXattrReply{m.req, u8(st), 0, {}, flags_of(*n)}); };
+  if (!n) return reply(msg::ClXattrReply{m.req, St::kNoEnt, 0, {}, 0});
+  auto fail = [&](St st) { reply(msg::ClXattrReply{m.req, st, 0, {}, flags_of(*n)}); };
   if (m.name.empty() || m.name.size() > msg::kXattrNameMax) return fail(St::kRange);
   XattrNs ns = xattr_ns(m.name);
   const Extra* e = n->has_extra ? m_.fs.extra_of(n->id) : nullptr;
@@ -67,7 +67,7 @@ void ClientOps::getxattr(const msg::ClGetXattr& m) {
 void ClientOps::listxattr(const msg::ClListXattr& m) {
   msg::Cred c = map(m.cred);
   const Node* n = m_.fs.node(in(m.inode));
-  if (!n) return reply(msg::ClXattrReply{m.req, u8(St::kNoEnt), 0, {}, 0});
+  if (!n) return reply(msg::ClXattrReply{m.req, St::kNoEnt, 0, {}, 0});
   std::string names;
   if (const Extra* e = n->has_extra ? m_.fs.extra_of(n->id) : nullptr) {
     for (const auto& [name, value] : e->xattrs) {

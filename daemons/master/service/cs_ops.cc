@@ -147,13 +147,13 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
     r.cluster_id = fs.cluster_id();
     r.meta_version = fs.version();
     if (h.role != msg::kRoleChunkserver) {
-      r.status = static_cast<uint8_t>(St::kProtocol);
+      r.status = St::kProtocol;
       r.message = "this port is for chunkservers";
       link->send(net::frame(r));
       return bad("peer is not a chunkserver");
     }
     if (h.cluster_id != 0 && h.cluster_id != fs.cluster_id()) {
-      r.status = static_cast<uint8_t>(St::kPerm);
+      r.status = St::kPerm;
       r.message = "chunkserver belongs to another cluster";
       link->send(net::frame(r));
       return bad("cluster id mismatch");
@@ -170,7 +170,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       // Back again: what it holds now is what it reports below.
       uint32_t id = chunks.register_server(loc);
       if (!id) {
-        link->send(net::frame(msg::CsRegisterReply{static_cast<uint8_t>(St::kExist), 0,
+        link->send(net::frame(msg::CsRegisterReply{St::kExist, 0,
                                                    "a chunkserver with this address is already connected"}));
         return bad("duplicate chunkserver address");
       }
@@ -188,7 +188,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       }
       ctx->cs = id;
       // The reply goes first: the commands below follow it on the link.
-      link->send(net::frame(msg::CsRegisterReply{0, id, ""}));
+      link->send(net::frame(msg::CsRegisterReply{St::kOk, id, ""}));
       size_t good = 0, orphan = 0, stale = 0;
       std::set<uint64_t> removal(m.removal_chunks.begin(), m.removal_chunks.end());
       for (const auto& c : m.chunks) {
@@ -242,7 +242,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       if (it == pending_ops.end()) return true;  // timed out already
       auto cb = std::move(it->second.second);
       pending_ops.erase(it);
-      cb(static_cast<St>(m.status), m.version);
+      cb(m.status, m.version);
       return true;
     }
     case msg::CsChunkDamaged::kType: {

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/messages.h"
+#include "common/msg/client.h"
 #include "common/status.h"
 
 namespace antler::master {

@@ -349,7 +349,7 @@ net::Conn connect_to(const Server& s) {
   msg::HelloReply r;
   EXPECT_TRUE(c.send(h));
   EXPECT_TRUE(c.recv_as(r, 2000));
-  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.status, St::kOk);
   return c;
 }
 
@@ -370,7 +370,7 @@ St wire_read(net::Conn& c, uint64_t id, uint32_t ver, uint32_t off, uint32_t siz
       msg::CsReadStatus s;
       EXPECT_EQ(type, msg::CsReadStatus::kType);
       EXPECT_TRUE(net::decode(p, s));
-      return static_cast<St>(s.status);
+      return s.status;
     }
   }
 }
@@ -414,14 +414,14 @@ TEST(DataPort, ChecksumOfCopies) {
   }
   net::Conn ca = connect_to(a), cb = connect_to(b);
   msg::CsChecksumReply ra = wire_checksum(ca, 0x77, 3), rb = wire_checksum(cb, 0x77, 3);
-  ASSERT_EQ(static_cast<St>(ra.status), St::kOk);
-  ASSERT_EQ(static_cast<St>(rb.status), St::kOk);
+  ASSERT_EQ(ra.status, St::kOk);
+  ASSERT_EQ(rb.status, St::kOk);
   EXPECT_EQ(ra.blocks, 3u);
   EXPECT_EQ(ra.bad_blocks, 0u);
   EXPECT_EQ(ra.digest, expected_digest(data));
   EXPECT_EQ(rb.digest, ra.digest);
   msg::CsChecksumReply empty = wire_checksum(ca, 0x78, 1);
-  EXPECT_EQ(static_cast<St>(empty.status), St::kOk);
+  EXPECT_EQ(empty.status, St::kOk);
   EXPECT_EQ(empty.blocks, 0u);
   EXPECT_EQ(empty.digest, auth::md5(""));
   EXPECT_EQ(static_cast<St>(wire_checksum(ca, 0x77, 4).status), St::kWrongVersion);
@@ -435,7 +435,7 @@ TEST(DataPort, ChecksumOfCopies) {
   ASSERT_EQ(::pwrite(fd, "!", 1, kHeaderSize + kBlockSize + 5), 1);
   ::close(fd);
   rb = wire_checksum(cb, 0x77, 3);
-  ASSERT_EQ(static_cast<St>(rb.status), St::kOk);
+  ASSERT_EQ(rb.status, St::kOk);
   EXPECT_EQ(rb.blocks, 3u);
   EXPECT_EQ(rb.bad_blocks, 1u);
   EXPECT_NE(rb.digest, ra.digest);
@@ -456,11 +456,11 @@ TEST(DataPort, ChainedWriteThenReadAndReplicate) {
   ASSERT_TRUE(cl.send(bad));
   msg::CsWriteStatus ws;
   ASSERT_TRUE(cl.recv_as(ws, 5000));
-  EXPECT_EQ(static_cast<St>(ws.status), St::kNoChunk);
+  EXPECT_EQ(ws.status, St::kNoChunk);
 
   ASSERT_TRUE(cl.send(msg::CsWriteInit{0x55, 2, {b.loc()}}));
   ASSERT_TRUE(cl.recv_as(ws, 5000));
-  ASSERT_EQ(static_cast<St>(ws.status), St::kOk);
+  ASSERT_EQ(ws.status, St::kOk);
   std::string data = pattern(3 * kBlockSize + 777, 9);
   uint32_t id = 0;
   // Pipeline every write before reading any acknowledgement.
@@ -473,11 +473,11 @@ TEST(DataPort, ChainedWriteThenReadAndReplicate) {
   for (uint32_t i = 1; i <= id; i++) {
     ASSERT_TRUE(cl.recv_as(ws, 5000));
     EXPECT_EQ(ws.write_id, i);
-    EXPECT_EQ(static_cast<St>(ws.status), i == id ? St::kCrc : St::kOk);
+    EXPECT_EQ(ws.status, i == id ? St::kCrc : St::kOk);
   }
   ASSERT_TRUE(cl.recv_as(ws, 5000));
   EXPECT_EQ(ws.write_id, UINT32_MAX);
-  EXPECT_EQ(static_cast<St>(ws.status), St::kOk);
+  EXPECT_EQ(ws.status, St::kOk);
 
   // Both copies hold the data; the connection is reusable for reads.
   std::string got;
@@ -534,7 +534,7 @@ TEST(DataPort, LostDownstreamAnswersDisconnectedButWritesLocally) {
   msg::CsWriteStatus ws;
   ASSERT_TRUE(cl.send(msg::CsWriteInit{7, 1, {b.loc()}}));
   ASSERT_TRUE(cl.recv_as(ws, 5000));
-  ASSERT_EQ(static_cast<St>(ws.status), St::kOk);
+  ASSERT_EQ(ws.status, St::kOk);
   b.srv->stop();
   b.srv->wait();
   std::string piece = pattern(1000, 11);
@@ -544,11 +544,11 @@ TEST(DataPort, LostDownstreamAnswersDisconnectedButWritesLocally) {
   for (uint32_t i = 1; i <= 3; i++) {
     ASSERT_TRUE(cl.recv_as(ws, 35000));
     EXPECT_EQ(ws.write_id, i);
-    EXPECT_EQ(static_cast<St>(ws.status), St::kDisconnected);
+    EXPECT_EQ(ws.status, St::kDisconnected);
   }
   ASSERT_TRUE(cl.recv_as(ws, 35000));
   EXPECT_EQ(ws.write_id, UINT32_MAX);
-  EXPECT_EQ(static_cast<St>(ws.status), St::kDisconnected);
+  EXPECT_EQ(ws.status, St::kDisconnected);
   std::string got;
   EXPECT_EQ(wire_read(cl, 7, 1, 0, 3000, &got), St::kOk);
   EXPECT_EQ(got, piece + piece + piece);
@@ -585,7 +585,7 @@ TEST(MasterLinkTest, RegistersHeartbeatsAndObeys) {
     EXPECT_EQ(reg.port, 9999);
     EXPECT_EQ(reg.label, "ssd");
     ASSERT_EQ(reg.chunks.size(), round == 0 ? 1u : 2u);
-    ASSERT_TRUE(m.send(msg::CsRegisterReply{0, 1, ""}));
+    ASSERT_TRUE(m.send(msg::CsRegisterReply{St::kOk, 1, ""}));
     if (round == 1) break;
     EXPECT_EQ(reg.chunks[0].chunk_id, 0x10u);
     EXPECT_EQ(reg.chunks[0].version, 3u);

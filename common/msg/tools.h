@@ -1,5 +1,5 @@
 // Messages of the mfs* tools and the meta mount (client -> master, 170..199).
-// Included by messages.h; see it for the framing and numbering rules.
+// See common/msg/base.h for the framing and numbering rules.
 //
 // Tools never talk to the master themselves: they write a request frame to
 // the mount's control file (`.antlerctl` in the mount root) and read the reply
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "common/serde.h"
+#include "common/msg/base.h"
 
 namespace antler::msg {
 
@@ -54,7 +54,7 @@ struct ClToolGet {
 struct ClToolGetReply {
   static constexpr uint32_t kType = 171;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   uint32_t value = 0;             // of the inode itself
   std::vector<ValueCount> files;  // recursive: files (non-directories) by value
   std::vector<ValueCount> dirs;   // recursive: directories by value
@@ -78,7 +78,7 @@ struct ClToolSet {
 struct ClToolSetReply {
   static constexpr uint32_t kType = 173;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   uint64_t changed = 0;
   uint64_t not_changed = 0;
   uint64_t not_permitted = 0;
@@ -146,7 +146,7 @@ struct ClQuota {
 struct ClQuotaReply {
   static constexpr uint32_t kType = 177;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   std::vector<uint64_t> limits;  // kQuotaSlots values, 0: no limit (all 0: no quota)
   uint32_t grace = 0;            // the quota's own grace period, 0: default
   uint32_t default_grace = 0;    // QUOTA_DEFAULT_GRACE_PERIOD
@@ -190,7 +190,7 @@ struct ClFileInfo {
 struct ClFileInfoReply {
   static constexpr uint32_t kType = 191;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   uint64_t length = 0;
   std::vector<ChunkInfo> chunks;
   ANTLER_FIELDS(req, status, length, chunks)
@@ -211,7 +211,7 @@ struct ClFilePaths {
 struct ClFilePathsReply {
   static constexpr uint32_t kType = 193;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   std::vector<std::string> paths;
   ANTLER_FIELDS(req, status, paths)
 };
@@ -233,7 +233,7 @@ struct ClDirInfo {
 struct ClDirInfoReply {
   static constexpr uint32_t kType = 195;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   uint64_t inodes = 0;
   uint64_t dirs = 0;
   uint64_t files = 0;
@@ -258,7 +258,7 @@ struct ClFileRepair {
 struct ClFileRepairReply {
   static constexpr uint32_t kType = 197;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   uint32_t not_changed = 0;
   uint32_t erased = 0;
   uint32_t repaired = 0;
@@ -290,7 +290,7 @@ struct ClTrashList {
 struct ClTrashListReply {
   static constexpr uint32_t kType = 181;
   uint32_t req = 0;
-  uint8_t status = 0;
+  St status = St::kOk;
   std::vector<TrashEntry> entries;
   bool eof = false;
   ANTLER_FIELDS(req, status, entries, eof)

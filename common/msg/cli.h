@@ -1,5 +1,5 @@
 // Messages of mfscli (monitoring and chunkserver commands), 162..169, and
-// the chunkserver reports they show. Included by messages.h; see it for the
+// the chunkserver reports they show. See common/msg/base.h for the
 // framing and numbering rules.
 //
 // mfscli connects to the master's client port (9421) itself, says Hello
@@ -13,19 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "common/serde.h"
+#include "common/msg/base.h"
+#include "common/msg/master_cs.h"
 
 namespace antler::msg {
-
-// Chunkserver -> master on a clean stop (SIGTERM): the server is going down
-// on purpose, and the master switches it to temporary maintenance (its
-// copies are not replaced while it is away, for up to
-// CS_TEMP_MAINTENANCE_MODE_TIMEOUT seconds).
-struct CsStopping {
-  static constexpr uint32_t kType = 203;
-  uint8_t reason = 0;  // reserved
-  ANTLER_FIELDS(reason)
-};
 
 // ---- mfscli <-> master
 
@@ -59,7 +50,7 @@ struct CliInfoReply {
   uint64_t regular_copies = 0;  // ... not on disks marked for removal
   int64_t last_save_s = 0;      // wall-clock time of the last image save (0: none)
   uint32_t last_save_ms = 0;    // how long it took
-  uint8_t last_save_status = 0; // St
+  St last_save_status = St::kOk;
   uint64_t meta_version = 0;
   std::vector<ChunkMatrixCell> all;      // chunks by goal and valid copies
   std::vector<ChunkMatrixCell> regular;  // ... copies on removal disks not counted
@@ -127,7 +118,7 @@ struct CliCommand {
 struct CliCommandReply {
   static constexpr uint32_t kType = 167;
   uint32_t req = 0;
-  uint8_t status = 0;   // St: kNoEnt no such server, kPerm not an admin address, kAgain
+  St status = St::kOk;   // St: kNoEnt no such server, kPerm not an admin address, kAgain
                         // still connected (remove)
   std::string message;  // one line, for the operator
   ANTLER_FIELDS(req, status, message)
