@@ -6,12 +6,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -41,27 +39,27 @@ class WorkerPool {
   }
   ~WorkerPool() {
     {
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock l(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     for (auto& t : threads_) t.join();
   }
-  void submit(std::function<void()> fn) {
+  void submit(std::function<void()> fn) EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock l(&mu_);
       queue_.push_back(std::move(fn));
     }
-    cv_.notify_one();
+    cv_.Signal();
   }
 
  private:
-  void run() {
+  void run() EXCLUDES(mu_) {
     for (;;) {
       std::function<void()> fn;
       {
-        std::unique_lock<std::mutex> g(mu_);
-        cv_.wait(g, [&] { return stop_ || !queue_.empty(); });
+        MutexLock l(&mu_);
+        while (!stop_ && queue_.empty()) cv_.Wait(mu_);
         if (queue_.empty()) return;  // stopping, all work done
         fn = std::move(queue_.front());
         queue_.pop_front();
@@ -69,11 +67,11 @@ class WorkerPool {
       fn();
     }
   }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::vector<std::thread> threads_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;  // with mu_: work queued, or stopping
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // set in the constructor only
 };
 
 // One open(2) of a file: the file's shared state (counted in OpenFiles
@@ -382,7 +380,7 @@ class ClientImpl : public Client {
   St release(uint64_t fh) override {
     std::shared_ptr<FileState> f;
     {
-      std::lock_guard<std::mutex> g(handles_mu_);
+      MutexLock l(&handles_mu_);
       auto it = handles_.find(fh);
       if (it == handles_.end()) return St::kInval;
       f = std::move(it->second.file);
@@ -402,7 +400,7 @@ class ClientImpl : public Client {
 
  private:
   // Counts a handle on the inode's state (OpenFiles::open) and names it.
-  uint64_t new_handle(uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr) {
+  uint64_t new_handle(uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr) EXCLUDES(handles_mu_) {
     auto f = files_.open(inode);
     if (opened && opened->chunk_id != 0) {
       MutexLock l(&f->mu);
@@ -410,21 +408,21 @@ class ClientImpl : public Client {
         f->chunk0 = msg::ClChunkReply{0, 0, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
       }
     }
-    std::lock_guard<std::mutex> g(handles_mu_);
+    MutexLock l(&handles_mu_);
     uint64_t fh = next_fh_++;
     handles_[fh] = Handle{std::move(f), flags, opened ? opened->attr.eattr : uint8_t{0}};
     return fh;
   }
 
   uint8_t handle_eattr(uint64_t fh) override {
-    std::lock_guard<std::mutex> g(handles_mu_);
+    MutexLock l(&handles_mu_);
     auto it = handles_.find(fh);
     return it == handles_.end() ? 0 : it->second.eattr;
   }
 
   // The state of handle fh (nullptr if fh is not open), and its open flags.
-  std::shared_ptr<FileState> handle_file(uint64_t fh, int* flags = nullptr) {
-    std::lock_guard<std::mutex> g(handles_mu_);
+  std::shared_ptr<FileState> handle_file(uint64_t fh, int* flags = nullptr) EXCLUDES(handles_mu_) {
+    MutexLock l(&handles_mu_);
     auto it = handles_.find(fh);
     if (it == handles_.end()) return nullptr;
     if (flags) *flags = it->second.flags;
@@ -476,9 +474,9 @@ class ClientImpl : public Client {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
-  void note_xattr_flags(uint32_t inode, uint8_t flags) {
+  void note_xattr_flags(uint32_t inode, uint8_t flags) EXCLUDES(xattr_mu_) {
     if (opts_.xattr_cache_ms <= 0) return;
-    std::lock_guard<std::mutex> g(xattr_mu_);
+    MutexLock l(&xattr_mu_);
     if (flags & msg::kFlagXattr) {
       no_xattrs_until_.erase(inode);
       return;
@@ -486,12 +484,12 @@ class ClientImpl : public Client {
     if (no_xattrs_until_.size() >= kMaxXattrEntries) no_xattrs_until_.clear();
     no_xattrs_until_[inode] = now_ms() + opts_.xattr_cache_ms;
   }
-  void forget_xattr_flags(uint32_t inode) {
-    std::lock_guard<std::mutex> g(xattr_mu_);
+  void forget_xattr_flags(uint32_t inode) EXCLUDES(xattr_mu_) {
+    MutexLock l(&xattr_mu_);
     no_xattrs_until_.erase(inode);
   }
-  bool known_without_xattrs(uint32_t inode) {
-    std::lock_guard<std::mutex> g(xattr_mu_);
+  bool known_without_xattrs(uint32_t inode) EXCLUDES(xattr_mu_) {
+    MutexLock l(&xattr_mu_);
     auto it = no_xattrs_until_.find(inode);
     return it != no_xattrs_until_.end() && it->second > now_ms();
   }
@@ -714,12 +712,12 @@ class ClientImpl : public Client {
   LockClient locks_{link_};
   ChunkIO io_;
   static constexpr size_t kMaxXattrEntries = 1u << 16;
-  std::mutex xattr_mu_;
-  std::unordered_map<uint32_t, int64_t> no_xattrs_until_;  // inode -> steady ms
+  Mutex xattr_mu_;  // a leaf
+  std::unordered_map<uint32_t, int64_t> no_xattrs_until_ GUARDED_BY(xattr_mu_);  // inode -> steady ms
   // The open handles. A leaf: never held while taking another mutex.
-  std::mutex handles_mu_;
-  std::unordered_map<uint64_t, Handle> handles_;
-  uint64_t next_fh_ = 1;
+  Mutex handles_mu_;
+  std::unordered_map<uint64_t, Handle> handles_ GUARDED_BY(handles_mu_);
+  uint64_t next_fh_ GUARDED_BY(handles_mu_) = 1;
   // One FileState per open inode (lock order: FileState::mu, then its own).
   OpenFiles files_;
   std::atomic<uint64_t> total_dirty_{0};
