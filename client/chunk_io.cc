@@ -11,7 +11,7 @@ namespace antler::client {
 
 bool ChunkIO::get(const msg::Location& loc, net::Conn* out) {
   {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock l(&mu_);
     auto& v = idle_[{loc.ip, loc.port}];
     if (!v.empty()) {
       *out = std::move(v.back());
@@ -30,7 +30,7 @@ bool ChunkIO::get(const msg::Location& loc, net::Conn* out) {
 }
 
 void ChunkIO::put(const msg::Location& loc, net::Conn conn) {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   auto& v = idle_[{loc.ip, loc.port}];
   if (v.size() < 16) v.push_back(std::move(conn));
 }

@@ -5,10 +5,10 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/net.h"
 #include "common/status.h"
 
@@ -38,12 +38,14 @@ class ChunkIO {
            const std::vector<Piece>& pieces, bool fsync);
 
  private:
-  bool get(const msg::Location& loc, net::Conn* out);
-  void put(const msg::Location& loc, net::Conn conn);
+  // A connection to loc: an idle one from the pool, else a new one.
+  bool get(const msg::Location& loc, net::Conn* out) EXCLUDES(mu_);
+  // Returns a connection in a known state (no reply pending) to the pool.
+  void put(const msg::Location& loc, net::Conn conn) EXCLUDES(mu_);
 
-  int timeout_ms_;
-  std::mutex mu_;
-  std::map<std::pair<uint32_t, uint16_t>, std::vector<net::Conn>> idle_;
+  const int timeout_ms_;
+  Mutex mu_;  // a leaf
+  std::map<std::pair<uint32_t, uint16_t>, std::vector<net::Conn>> idle_ GUARDED_BY(mu_);
 };
 
 }  // namespace antler::client

@@ -6,20 +6,19 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <thread>
 #include <unordered_map>
 
 #include "client/chunk_io.h"
 #include "client/lock_client.h"
 #include "client/master_link.h"
+#include "client/open_files.h"
 #include "common/log.h"
+#include "common/mutex.h"
 
 namespace antler::client {
 
@@ -31,25 +30,6 @@ constexpr uint64_t kChunk = msg::kChunkSize;
 constexpr size_t kBatchBytes = 16u << 20;
 
 
-// Per-inode state shared by every handle of one file.
-struct FileState {
-  uint32_t inode = 0;
-  std::mutex mu;  // guards everything below; held across a synchronous flush
-  std::condition_variable cv;             // signalled when a batch finishes
-  std::map<uint64_t, std::string> dirty;  // offset -> data, non-overlapping
-  size_t dirty_bytes = 0;
-  uint64_t dirty_end = 0;  // highest offset+size buffered or in flight
-  bool flushing = false;   // a batch is being written in the background
-  St write_error = St::kOk;  // sticky until reported by flush/fsync
-  // Read-ahead buffer.
-  uint64_t ra_off = 0;
-  std::string ra;
-  uint64_t last_read_end = UINT64_MAX;
-  int handles = 0;
-  // Where chunk 0 was at open, for the first read (see ClOpenReply).
-  std::optional<msg::ClChunkReply> chunk0;
-};
-
 // A few threads that run background writes.
 class WorkerPool {
  public:
@@ -58,27 +38,27 @@ class WorkerPool {
   }
   ~WorkerPool() {
     {
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock l(&mu_);
       stop_ = true;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
     for (auto& t : threads_) t.join();
   }
-  void submit(std::function<void()> fn) {
+  void submit(std::function<void()> fn) EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock l(&mu_);
       queue_.push_back(std::move(fn));
     }
-    cv_.notify_one();
+    cv_.Signal();
   }
 
  private:
-  void run() {
+  void run() EXCLUDES(mu_) {
     for (;;) {
       std::function<void()> fn;
       {
-        std::unique_lock<std::mutex> g(mu_);
-        cv_.wait(g, [&] { return stop_ || !queue_.empty(); });
+        MutexLock l(&mu_);
+        while (!stop_ && queue_.empty()) cv_.Wait(mu_);
         if (queue_.empty()) return;  // stopping, all work done
         fn = std::move(queue_.front());
         queue_.pop_front();
@@ -86,13 +66,15 @@ class WorkerPool {
       fn();
     }
   }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::vector<std::thread> threads_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;  // with mu_: work queued, or stopping
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // set in the constructor only
 };
 
+// One open(2) of a file: the file's shared state (counted in OpenFiles
+// until release()) and how it was opened.
 struct Handle {
   std::shared_ptr<FileState> file;
   int flags = 0;
@@ -124,18 +106,6 @@ class ClientImpl : public Client {
   }
 
   St setattr(const Cred& c, uint32_t inode, uint32_t mask, const Attr& v, Attr* out) override {
-    std::shared_ptr<FileState> f;
-    std::unique_lock<std::mutex> fl;
-    if (mask & msg::kSetSize) {
-      f = file_state(inode, false);
-      if (f) {
-        fl = std::unique_lock<std::mutex>(f->mu);
-        St st = flush_locked(*f, fl, false);
-        if (st != St::kOk) return st;
-        f->ra.clear();
-        f->chunk0.reset();
-      }
-    }
     msg::ClSetattr m;
     m.cred = c;
     m.inode = inode;
@@ -146,14 +116,10 @@ class ClientImpl : public Client {
     m.size = v.size;
     m.atime_ns = v.atime_ns;
     m.mtime_ns = v.mtime_ns;
-    m.opened_for_write = f && f->handles > 0;
     msg::ClAttrReply r;
-    St st = link_.call(m, &r);
+    St st = (mask & msg::kSetSize) ? resize(m, &r) : link_.call(m, &r);
     if (st != St::kOk) return st;
-    if (r.status == St::kOk) {
-      if (fl.owns_lock()) fl.unlock();
-      *out = overlay(r.attr);
-    }
+    if (r.status == St::kOk) *out = overlay(r.attr);  // no FileState::mu held here: overlay tries it
     return r.status;
   }
 
@@ -341,9 +307,10 @@ class ClientImpl : public Client {
   St read(uint64_t fh, uint64_t off, size_t size, std::string* out) override {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
-    std::unique_lock<std::mutex> g(f->mu);
+    MutexLock l(&f->mu);
+    if (f->closed) return St::kInval;  // fh was released meanwhile
     if (!f->dirty.empty() || f->flushing) {
-      St st = flush_locked(*f, g, false);
+      St st = flush_locked(*f, false);
       if (st != St::kOk) return st;
     }
     // Serve from the read-ahead buffer when possible.
@@ -372,25 +339,27 @@ class ClientImpl : public Client {
     if (!f) return St::kInval;
     if (readonly()) return St::kRoFs;
     if (flags & O_APPEND) return append(*f, data, size);
-    std::unique_lock<std::mutex> g(f->mu);
+    MutexLock l(&f->mu);
+    if (f->closed) return St::kInval;  // fh was released meanwhile: nobody would flush this
     if (f->write_error != St::kOk) return f->write_error;
     add_dirty(*f, off, data, size);
     f->ra.clear();
     f->chunk0.reset();
     if (f->dirty_bytes >= kBatchBytes) {
       // Back-pressure: one batch in flight per file, one filling.
-      f->cv.wait(g, [&] { return !f->flushing || f->dirty_bytes < 2 * kBatchBytes; });
+      while (f->flushing && f->dirty_bytes >= 2 * kBatchBytes) f->cv.Wait(f->mu);
       if (!f->flushing && f->dirty_bytes >= kBatchBytes) start_batch(f);
     }
-    if (total_dirty_ > uint64_t(opts_.write_cache_mb) << 20) return flush_locked(*f, g, false);
+    if (total_dirty_ > uint64_t(opts_.write_cache_mb) << 20) return flush_locked(*f, false);
     return f->write_error;
   }
 
   St flush(uint64_t fh) override {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
-    std::unique_lock<std::mutex> g(f->mu);
-    St st = flush_locked(*f, g, false);
+    MutexLock l(&f->mu);
+    if (f->closed) return St::kInval;
+    St st = flush_locked(*f, false);
     St err = f->write_error;
     f->write_error = St::kOk;
     return st != St::kOk ? st : err;
@@ -399,80 +368,92 @@ class ClientImpl : public Client {
   St fsync(uint64_t fh, bool) override {
     auto f = handle_file(fh);
     if (!f) return St::kInval;
-    std::unique_lock<std::mutex> g(f->mu);
-    return flush_locked(*f, g, true);
+    MutexLock l(&f->mu);
+    if (f->closed) return St::kInval;
+    return flush_locked(*f, true);
   }
 
+  // Writes what the file buffered, then counts the handle released in
+  // files_ under the same hold of FileState::mu: the state leaves the table
+  // at its last handle, with nothing buffered or in flight (OpenFiles::release).
   St release(uint64_t fh) override {
     std::shared_ptr<FileState> f;
     {
-      std::lock_guard<std::mutex> g(handles_mu_);
+      MutexLock l(&handles_mu_);
       auto it = handles_.find(fh);
       if (it == handles_.end()) return St::kInval;
-      f = it->second.file;
+      f = std::move(it->second.file);
       handles_.erase(it);
     }
     St st;
-    bool last;
     {
-      std::unique_lock<std::mutex> g(f->mu);
-      st = flush_locked(*f, g, false);
-      last = --f->handles == 0;
+      MutexLock l(&f->mu);
+      st = flush_locked(*f, false);  // leaves nothing buffered and no batch in flight
+      files_.release(*f);
     }
-    if (last) link_.post(msg::ClRelease{0, f->inode});
-    std::lock_guard<std::mutex> g(handles_mu_);
-    if (f->handles == 0 && f->dirty.empty() && !f->flushing) files_.erase(f->inode);
+    // The master counts each open of the session (ClOpen, ClMknod with
+    // open): every handle is released there too, not only the last one.
+    link_.post(msg::ClRelease{0, f->inode});
     return st;
   }
 
  private:
-  std::shared_ptr<FileState> file_state(uint32_t inode, bool create) {
-    std::lock_guard<std::mutex> g(handles_mu_);
-    auto it = files_.find(inode);
-    if (it != files_.end()) return it->second;
-    if (!create) return nullptr;
-    auto f = std::make_shared<FileState>();
-    f->inode = inode;
-    files_[inode] = f;
-    return f;
-  }
-
-  uint64_t new_handle(uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr) {
-    auto f = file_state(inode, true);
-    {
-      std::lock_guard<std::mutex> g(f->mu);
-      f->handles++;
-      if (opened && opened->chunk_id != 0 && f->dirty.empty() && !f->flushing) {
+  // Counts a handle on the inode's state (OpenFiles::open) and names it.
+  uint64_t new_handle(uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr) EXCLUDES(handles_mu_) {
+    auto f = files_.open(inode);
+    if (opened && opened->chunk_id != 0) {
+      MutexLock l(&f->mu);
+      if (f->dirty.empty() && !f->flushing) {
         f->chunk0 = msg::ClChunkReply{0, St::kOk, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
       }
     }
-    std::lock_guard<std::mutex> g(handles_mu_);
+    MutexLock l(&handles_mu_);
     uint64_t fh = next_fh_++;
-    handles_[fh] = Handle{f, flags, opened ? opened->attr.eattr : uint8_t{0}};
+    handles_[fh] = Handle{std::move(f), flags, opened ? opened->attr.eattr : uint8_t{0}};
     return fh;
   }
 
   uint8_t handle_eattr(uint64_t fh) override {
-    std::lock_guard<std::mutex> g(handles_mu_);
+    MutexLock l(&handles_mu_);
     auto it = handles_.find(fh);
     return it == handles_.end() ? 0 : it->second.eattr;
   }
 
-  std::shared_ptr<FileState> handle_file(uint64_t fh, int* flags = nullptr) {
-    std::lock_guard<std::mutex> g(handles_mu_);
+  // The state of handle fh (nullptr if fh is not open), and its open flags.
+  std::shared_ptr<FileState> handle_file(uint64_t fh, int* flags = nullptr) EXCLUDES(handles_mu_) {
+    MutexLock l(&handles_mu_);
     auto it = handles_.find(fh);
     if (it == handles_.end()) return nullptr;
     if (flags) *flags = it->second.flags;
     return it->second.file;
   }
 
+  // A size change (m.mask has kSetSize). If this client has the file open,
+  // what it buffered is written first, and none of its writes slips in
+  // before the master has the new size (FileState::mu held meanwhile).
+  St resize(msg::ClSetattr& m, msg::ClAttrReply* r) {
+    for (;;) {
+      auto f = files_.find(m.inode);
+      if (!f) return link_.call(m, r);
+      MutexLock l(&f->mu);
+      if (f->closed) continue;  // its last handle went meanwhile: look again
+      St st = flush_locked(*f, false);
+      if (st != St::kOk) return st;
+      f->ra.clear();
+      f->chunk0.reset();
+      m.opened_for_write = true;  // a handle of this client has the file open
+      return link_.call(m, r);
+    }
+  }
+
   // An O_APPEND write: what this client buffered for the file goes first,
   // then the master reserves [offset, offset + size) at the end of the file
   // and the data is written there before the call returns.
-  St append(FileState& f, const char* data, size_t size) {
-    std::unique_lock<std::mutex> g(f.mu);
+  St append(FileState& f, const char* data, size_t size) EXCLUDES(f.mu) {
+    MutexLock l(&f.mu);
+    if (f.closed) return St::kInval;
     if (f.write_error != St::kOk) return f.write_error;
-    St st = flush_locked(f, g, false);
+    St st = flush_locked(f, false);
     if (st != St::kOk) return st;
     f.ra.clear();
     f.chunk0.reset();
@@ -492,9 +473,9 @@ class ClientImpl : public Client {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
-  void note_xattr_flags(uint32_t inode, uint8_t flags) {
+  void note_xattr_flags(uint32_t inode, uint8_t flags) EXCLUDES(xattr_mu_) {
     if (opts_.xattr_cache_ms <= 0) return;
-    std::lock_guard<std::mutex> g(xattr_mu_);
+    MutexLock l(&xattr_mu_);
     if (flags & msg::kFlagXattr) {
       no_xattrs_until_.erase(inode);
       return;
@@ -502,28 +483,32 @@ class ClientImpl : public Client {
     if (no_xattrs_until_.size() >= kMaxXattrEntries) no_xattrs_until_.clear();
     no_xattrs_until_[inode] = now_ms() + opts_.xattr_cache_ms;
   }
-  void forget_xattr_flags(uint32_t inode) {
-    std::lock_guard<std::mutex> g(xattr_mu_);
+  void forget_xattr_flags(uint32_t inode) EXCLUDES(xattr_mu_) {
+    MutexLock l(&xattr_mu_);
     no_xattrs_until_.erase(inode);
   }
-  bool known_without_xattrs(uint32_t inode) {
-    std::lock_guard<std::mutex> g(xattr_mu_);
+  bool known_without_xattrs(uint32_t inode) EXCLUDES(xattr_mu_) {
+    MutexLock l(&xattr_mu_);
     auto it = no_xattrs_until_.find(inode);
     return it != no_xattrs_until_.end() && it->second > now_ms();
   }
 
-  // Attributes as this client sees them: buffered data extends the length.
+  // Attributes as this client sees them: buffered data extends the length
+  // (unless a flush holds the file now: no waiting for it here).
+  // REQUIRES: no FileState::mu held by the caller.
   Attr overlay(Attr a) {
     note_xattr_flags(a.inode, a.flags);
     if (a.type != msg::kFile) return a;
-    auto f = file_state(a.inode, false);
+    auto f = files_.find(a.inode);
     if (!f) return a;
-    std::unique_lock<std::mutex> g(f->mu, std::try_to_lock);
-    if (g.owns_lock() && f->dirty_end > a.size) a.size = f->dirty_end;
+    if (f->mu.TryLock()) {
+      if (f->dirty_end > a.size) a.size = f->dirty_end;
+      f->mu.Unlock();
+    }
     return a;
   }
 
-  void add_dirty(FileState& f, uint64_t off, const char* data, size_t size) {
+  void add_dirty(FileState& f, uint64_t off, const char* data, size_t size) REQUIRES(f.mu) {
     uint64_t end = off + size;
     f.dirty_end = std::max(f.dirty_end, end);
     auto next = f.dirty.upper_bound(off);
@@ -569,8 +554,8 @@ class ClientImpl : public Client {
     f.dirty.emplace(moff, std::move(merged));
   }
 
-  // Hands the buffered data to a background writer. REQUIRES: f->mu held, !f->flushing.
-  void start_batch(const std::shared_ptr<FileState>& f) {
+  // Hands the buffered data to a background writer. REQUIRES: !f->flushing.
+  void start_batch(const std::shared_ptr<FileState>& f) REQUIRES(f->mu) {
     auto batch = std::make_shared<std::map<uint64_t, std::string>>(std::move(f->dirty));
     size_t bytes = f->dirty_bytes;
     f->dirty.clear();
@@ -579,19 +564,20 @@ class ClientImpl : public Client {
     writers_.submit([this, f, batch, bytes] {
       St st = write_ranges(f->inode, *batch, false);
       total_dirty_ -= bytes;
-      std::lock_guard<std::mutex> g(f->mu);
+      MutexLock l(&f->mu);
       if (st != St::kOk && f->write_error == St::kOk) f->write_error = st;
       f->flushing = false;
       if (f->dirty.empty()) f->dirty_end = 0;
-      f->cv.notify_all();
+      f->cv.SignalAll();
     });
   }
 
-  // Waits for the batch in flight, then writes what is buffered. The data
-  // is dropped after a failure that retries could not overcome: the
-  // application learns of it (here and through write_error).
-  St flush_locked(FileState& f, std::unique_lock<std::mutex>& g, bool fsync) {
-    f.cv.wait(g, [&] { return !f.flushing; });
+  // Waits for the batch in flight, then writes what is buffered: on return
+  // f.dirty is empty and !f.flushing. The data is dropped after a failure
+  // that retries could not overcome: the application learns of it (here and
+  // through write_error).
+  St flush_locked(FileState& f, bool fsync) REQUIRES(f.mu) {
+    while (f.flushing) f.cv.Wait(f.mu);
     if (f.dirty.empty() && !fsync) {
       f.dirty_end = 0;
       return f.write_error;
@@ -659,8 +645,7 @@ class ClientImpl : public Client {
   }
 
   // Reads [off, off+size) clipped to the file length.
-  // REQUIRES: f.mu held.
-  St read_range(FileState& f, uint64_t off, uint64_t size, std::string* out, uint64_t* length) {
+  St read_range(FileState& f, uint64_t off, uint64_t size, std::string* out, uint64_t* length) REQUIRES(f.mu) {
     uint32_t inode = f.inode;
     out->clear();
     uint64_t pos = off;
@@ -726,12 +711,14 @@ class ClientImpl : public Client {
   LockClient locks_{link_};
   ChunkIO io_;
   static constexpr size_t kMaxXattrEntries = 1u << 16;
-  std::mutex xattr_mu_;
-  std::unordered_map<uint32_t, int64_t> no_xattrs_until_;  // inode -> steady ms
-  std::mutex handles_mu_;
-  std::unordered_map<uint64_t, Handle> handles_;
-  std::unordered_map<uint32_t, std::shared_ptr<FileState>> files_;
-  uint64_t next_fh_ = 1;
+  Mutex xattr_mu_;  // a leaf
+  std::unordered_map<uint32_t, int64_t> no_xattrs_until_ GUARDED_BY(xattr_mu_);  // inode -> steady ms
+  // The open handles. A leaf: never held while taking another mutex.
+  Mutex handles_mu_;
+  std::unordered_map<uint64_t, Handle> handles_ GUARDED_BY(handles_mu_);
+  uint64_t next_fh_ GUARDED_BY(handles_mu_) = 1;
+  // One FileState per open inode (lock order: FileState::mu, then its own).
+  OpenFiles files_;
   std::atomic<uint64_t> total_dirty_{0};
   WorkerPool writers_{8};
 };

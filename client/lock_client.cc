@@ -8,7 +8,7 @@
 namespace antler::client {
 
 void LockInterrupt::fire() {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   fired_ = true;
   if (sent_ && cancel_) cancel_();
 }
@@ -17,10 +17,10 @@ LockClient::LockClient(MasterLink& link) : link_(link) { keeper_ = std::thread([
 
 LockClient::~LockClient() {
   {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock l(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   keeper_.join();
 }
 
@@ -29,11 +29,11 @@ St LockClient::lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t 
   msg::ClLock m{0, c, inode, owner, kind, type, start, end, pid, wait, false};
   std::function<void()> sent;
   if (intr) {
-    std::lock_guard<std::mutex> g(intr->mu_);
+    MutexLock l(&intr->mu_);
     if (intr->fired_) return St::kInterrupted;
     intr->cancel_ = [this, inode, owner, kind] { link_.post(msg::ClLockCancel{0, inode, owner, kind}); };
     sent = [intr] {
-      std::lock_guard<std::mutex> g(intr->mu_);
+      MutexLock l(&intr->mu_);
       intr->sent_ = true;
       if (intr->fired_) intr->cancel_();
     };
@@ -58,14 +58,14 @@ St LockClient::test(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t 
 }
 
 bool LockClient::holds(uint32_t inode, uint64_t owner, uint8_t kind) {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   if (kind == msg::kLockFlock) return flocks_.count({inode, owner}) != 0;
   return posix_.count({inode, owner}) != 0;
 }
 
 void LockClient::record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
                         uint32_t pid) {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   Key k{inode, owner};
   if (kind == msg::kLockFlock) {
     if (type == msg::kLockUnlock) flocks_.erase(k);
@@ -91,16 +91,18 @@ void LockClient::record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t ty
 
 void LockClient::keeper() {
   uint64_t seen = link_.generation();
-  std::unique_lock<std::mutex> g(mu_);
-  while (!stop_) {
-    cv_.wait_for(g, std::chrono::milliseconds(500));
-    if (stop_ || (flocks_.empty() && posix_.empty())) {
-      g.unlock();
+  for (;;) {
+    bool none;
+    {
+      MutexLock l(&mu_);
+      if (!stop_) cv_.WaitFor(mu_, std::chrono::milliseconds(500));
+      if (stop_) return;
+      none = flocks_.empty() && posix_.empty();
+    }
+    if (none) {
       seen = link_.generation();  // nothing to re-claim from this connection
-      g.lock();
       continue;
     }
-    g.unlock();
     if (!link_.connected()) {
       // Reconnect now, not at the next file operation: the locks must be
       // re-claimed within the master's grace period.
@@ -112,7 +114,6 @@ void LockClient::keeper() {
       seen = now;
       reclaim();
     }
-    g.lock();
   }
 }
 
@@ -120,7 +121,7 @@ void LockClient::reclaim() {
   std::map<Key, Range> flocks;
   std::map<Key, std::map<uint64_t, Range>> posix;
   {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock l(&mu_);
     flocks = flocks_;
     posix = posix_;
   }

@@ -7,16 +7,15 @@
 // past the end of the file. Owners are the kernel's lock owners.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
 
-#include "common/msg/client.h"
 #include "common/msg/base.h"
+#include "common/msg/client.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace antler::client {
@@ -28,14 +27,16 @@ class MasterLink;
 // without sending it; after, it asks the master to cancel the wait.
 class LockInterrupt {
  public:
-  void fire();
+  void fire() EXCLUDES(mu_);
 
  private:
   friend class LockClient;
-  std::mutex mu_;
-  bool sent_ = false;
-  bool fired_ = false;
-  std::function<void()> cancel_;
+  // Held while cancel_ runs (it sends through the MasterLink, whose
+  // mutexes come after this one).
+  Mutex mu_;
+  bool sent_ GUARDED_BY(mu_) = false;
+  bool fired_ GUARDED_BY(mu_) = false;
+  std::function<void()> cancel_ GUARDED_BY(mu_);
 };
 
 // A conflicting lock reported by test().
@@ -55,13 +56,13 @@ class LockClient {
   // wait it blocks until granted; returns kOk, kAgain (conflict, no wait),
   // kDeadlock, kInterrupted (see LockInterrupt) or a connection failure.
   St lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start,
-          uint64_t end, uint32_t pid, bool wait, LockInterrupt* intr = nullptr);
+          uint64_t end, uint32_t pid, bool wait, LockInterrupt* intr = nullptr) EXCLUDES(mu_);
   // F_GETLK for a POSIX lock of `type` on [start, end].
   St test(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t type, uint64_t start, uint64_t end,
           uint32_t pid, LockInfo* out);
   // Whether this client holds any lock of (inode, owner, kind): close()
   // only asks the master to release locks that exist.
-  bool holds(uint32_t inode, uint64_t owner, uint8_t kind);
+  bool holds(uint32_t inode, uint64_t owner, uint8_t kind) EXCLUDES(mu_);
 
  private:
   using Key = std::pair<uint32_t, uint64_t>;  // (inode, owner)
@@ -71,16 +72,16 @@ class LockClient {
     uint32_t pid;
   };
   void record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
-              uint32_t pid);
-  void keeper();  // re-claims the held locks after the session is registered again
-  void reclaim();
+              uint32_t pid) EXCLUDES(mu_);
+  void keeper() EXCLUDES(mu_);  // re-claims the held locks after the session is registered again
+  void reclaim() EXCLUDES(mu_);
 
   MasterLink& link_;
-  std::mutex mu_;  // guards everything below
-  std::map<Key, Range> flocks_;  // (end unused)
-  std::map<Key, std::map<uint64_t, Range>> posix_;  // start -> range, non-overlapping
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;  // a leaf: not held while talking to the master
+  std::map<Key, Range> flocks_ GUARDED_BY(mu_);  // (end unused)
+  std::map<Key, std::map<uint64_t, Range>> posix_ GUARDED_BY(mu_);  // start -> range, non-overlapping
+  CondVar cv_;  // with mu_: stopping
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread keeper_;
 };
 

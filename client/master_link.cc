@@ -10,17 +10,19 @@
 namespace antler::client {
 
 MasterLink::~MasterLink() {
+  std::vector<std::thread> receivers;
   {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock l(&mu_);
     stopping_ = true;
     if (conn_) conn_->shutdown();
+    receivers.swap(receivers_);
   }
-  for (auto& t : receivers_)
+  for (auto& t : receivers)
     if (t.joinable()) t.join();
 }
 
 bool MasterLink::start(std::string* error) {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   return connect_locked(error);
 }
 
@@ -98,7 +100,7 @@ bool MasterLink::connect_locked(std::string* error) {
 }
 
 void MasterLink::drop_connection() {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   if (conn_) conn_->shutdown();
   conn_.reset();
 }
@@ -111,16 +113,16 @@ void MasterLink::receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) 
     uint32_t req;
     if (payload.size() < 4) continue;
     std::memcpy(&req, payload.data(), 4);  // every reply starts with req
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock l(&mu_);
     auto it = waiters_.find(req);
     if (it == waiters_.end()) continue;
     it->second->done = true;
     it->second->type = type;
     it->second->payload = std::move(payload);
     waiters_.erase(it);
-    cv_.notify_all();
+    cv_.SignalAll();
   }
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   if (generation == generation_) {
     if (!stopping_) log::warn("connection to master lost; will reconnect");
     conn_.reset();
@@ -129,7 +131,7 @@ void MasterLink::receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) 
       w->status = St::kDisconnected;
     }
     waiters_.clear();
-    cv_.notify_all();
+    cv_.SignalAll();
   }
 }
 
@@ -139,7 +141,7 @@ St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, 
   std::shared_ptr<net::Conn> conn;
   std::string frame;
   {
-    std::unique_lock<std::mutex> g(mu_);
+    MutexLock l(&mu_);
     if (!conn_) {
       std::string error;
       if (!connect_locked(&error)) {
@@ -156,15 +158,15 @@ St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, 
   }
   bool sent;
   {
-    std::lock_guard<std::mutex> g(send_mu_);
+    MutexLock l(&send_mu_);
     sent = conn->send_raw(frame);
   }
   if (sent && after_send) after_send();
-  std::unique_lock<std::mutex> g(mu_);
+  MutexLock l(&mu_);
   if (!sent) {
     conn->shutdown();
   }
-  cv_.wait(g, [&] { return w.done; });
+  while (!w.done) cv_.Wait(mu_);
   if (w.status != St::kOk) return w.status;
   *type = w.type;
   *payload = std::move(w.payload);

@@ -3,16 +3,16 @@
 // connection is re-established (and the session resumed) by the next caller.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <vector>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "client/client.h"
+#include "common/mutex.h"
 #include "common/net.h"
 
 namespace antler::client {
@@ -23,32 +23,32 @@ class MasterLink {
   ~MasterLink();
 
   // Connects and registers; on refusal returns false with a reason.
-  bool start(std::string* error);
+  bool start(std::string* error) EXCLUDES(mu_);
   bool readonly() const { return readonly_; }
   // Counts successful connections (a change means the session was
   // registered again, perhaps with a restarted master).
-  uint64_t generation() {
-    std::lock_guard<std::mutex> g(mu_);
+  uint64_t generation() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     return generation_;
   }
-  bool connected() {
-    std::lock_guard<std::mutex> g(mu_);
+  bool connected() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
     return conn_ != nullptr;
   }
 
   // Sends request m without waiting for its reply (which is dropped). Best
   // effort: nothing is sent while the master is unreachable.
   template <class M>
-  void post(M m) {
+  void post(M m) EXCLUDES(mu_, send_mu_) {
     std::shared_ptr<net::Conn> conn;
     {
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock l(&mu_);
       if (!conn_) return;
       conn = conn_;
       m.req = next_req_++;
       if (next_req_ == 0) next_req_ = 1;
     }
-    std::lock_guard<std::mutex> g(send_mu_);
+    MutexLock l(&send_mu_);
     conn->send(m);
   }
 
@@ -103,11 +103,16 @@ class MasterLink {
     }, type, payload, sent);
   }
   St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload,
-                    const std::function<void()>& sent = nullptr);
-  bool connect_locked(std::string* error);
-  void drop_connection();
-  void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation);
+                    const std::function<void()>& sent = nullptr) EXCLUDES(mu_, send_mu_);
+  // Connects, registers (resuming session_) and starts the connection's
+  // receiver; on failure returns false with a reason. Held mu_ throughout:
+  // other callers wait for the outcome rather than connect twice.
+  bool connect_locked(std::string* error) REQUIRES(mu_);
+  void drop_connection() EXCLUDES(mu_);
+  void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) EXCLUDES(mu_);
 
+  // A caller waiting for its reply. Its fields are guarded by mu_ (the
+  // annotation cannot name another object's mutex).
   struct Waiter {
     bool done = false;
     St status = St::kOk;
@@ -115,18 +120,21 @@ class MasterLink {
     std::string payload;
   };
 
-  Options opts_;
-  std::mutex mu_;  // guards everything below
-  std::condition_variable cv_;
-  std::shared_ptr<net::Conn> conn_;
-  uint64_t generation_ = 0;
-  std::map<uint32_t, Waiter*> waiters_;
-  uint32_t next_req_ = 1;
-  uint64_t session_ = 0;
-  bool readonly_ = false;
-  bool stopping_ = false;
-  std::mutex send_mu_;
-  std::vector<std::thread> receivers_;
+  const Options opts_;
+  Mutex mu_;
+  CondVar cv_;  // with mu_: a reply arrived, or the connection was lost
+  std::shared_ptr<net::Conn> conn_ GUARDED_BY(mu_);
+  uint64_t generation_ GUARDED_BY(mu_) = 0;
+  std::map<uint32_t, Waiter*> waiters_ GUARDED_BY(mu_);
+  uint32_t next_req_ GUARDED_BY(mu_) = 1;
+  uint64_t session_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> receivers_ GUARDED_BY(mu_);
+  // Written under mu_ at each registration, read without it (readonly()).
+  std::atomic<bool> readonly_{false};
+  // Keeps the frames of concurrent senders whole on the connection. Taken
+  // with mu_ released (never together with it).
+  Mutex send_mu_;
 };
 
 }  // namespace antler::client

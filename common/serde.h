@@ -48,7 +48,7 @@ class Writer {
     } else if constexpr (HasFields<T>) {
       size_t at = out_.size();
       put(uint32_t{0});
-      std::apply([this](const auto&... f) { (put(f), ...); }, v.fields());
+      std::apply([this](const auto&... f) { (this->put(f), ...); }, v.fields());
       uint32_t len = static_cast<uint32_t>(out_.size() - at - 4);
       std::memcpy(&out_[at], &len, 4);
     } else {

@@ -265,7 +265,7 @@ struct ClOpenReply {
   ANTLER_FIELDS(req, status, attr, chunk_id, version, locations)
 };
 
-// The session's last close of inode. Answered with ClStatusReply.
+// One close of inode: undoes one count of ClOpen (or ClMknod with open). Answered with ClStatusReply.
 struct ClRelease {
   static constexpr uint32_t kType = 126;
   uint32_t req = 0;
