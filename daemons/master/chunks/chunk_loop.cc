@@ -450,7 +450,9 @@ void Master::check_chunk(uint64_t id, ChunkCounts* counts) {
     r.first++;
     if (s.valid.size() < meta->goal) r.second++;
   }
-  if (s.valid.empty() && s.marked.empty() && cl.totals.passes == 0 && bring_up(*this, id, *meta, s.stale)) return;
+  if (s.valid.empty() && s.marked.empty() && cl.totals.passes == 0 && !store.failed() &&
+      bring_up(*this, id, *meta, s.stale))
+    return;
   if (s.valid.empty() && s.marked.empty()) {
     counts->missing++;
     if (cl.missing_reported.insert(id).second)
@@ -519,11 +521,19 @@ void Master::chunk_loop() {
     log::info("chunkserver {} away for {} s: its {} chunks checked, {} under their goal queued for replication",
               net::to_string(srv.loc), (now - srv.disconnected_ms) / 1000, held.size(), scratch.under_goal);
   }
-  choose_balance(*this);
+  // While the metadata store has failed, memory may hold one change the
+  // disk lacks (Store::failed): a version bump would make every copy look
+  // stale, a lowered goal some copies superfluous. So nothing is deleted,
+  // rebalanced or raised to another version; under-goal chunks are still
+  // replicated (a copy more never hurts).
+  const bool frozen = store.failed();
+  if (frozen) cl.balance_from = cl.balance_to = 0;
+  else choose_balance(*this);
   uint64_t n = chunks_per_step(cl.pass.size(), cfg.num("CHUNKS_LOOP_MAX_CPS"), min_time);
   for (; n > 0 && cl.cursor < cl.pass.size(); n--) check_chunk(cl.pass[cl.cursor++], &cl.counting);
 
   run_replications(*this, now);
+  if (frozen) return;
 
   // Deletions: the limit starts at the soft one, grows by half while
   // deletions wait (up to the hard one) and shrinks back when they do not.
