@@ -45,6 +45,7 @@ constexpr Entry kTable[] = {
     {St::kInterrupted, EINTR, "interrupted"},
     {St::kDeadlock, EDEADLK, "resource deadlock avoided"},
     {St::kQuota, EDQUOT, "disk quota exceeded"},
+    {St::kMetaFailed, EIO, "metadata store failed"},
 };
 }  // namespace
 

@@ -42,6 +42,7 @@ enum class St : uint8_t {
   kInterrupted = 31,  // EINTR: a waiting lock request was cancelled
   kDeadlock = 32,     // EDEADLK: a POSIX lock wait would deadlock
   kQuota = 33,        // EDQUOT: a directory quota would be exceeded
+  kMetaFailed = 34,   // EIO: the master's changelog could not be written; it refuses every change
 };
 
 std::string_view to_string(St s);

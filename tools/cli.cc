@@ -221,6 +221,8 @@ void print_info(const msg::CliInfoReply& r, const Options& o, bool tty) {
     t.add({"last save status", "-"});
   }
   t.add({"metadata version", num(r.meta_version)});
+  t.add({"metadata store",
+         r.meta_store_error.empty() ? "ok" : "FAILED: " + r.meta_store_error + " (changes refused)"});
   t.print(o, tty);
 }
 

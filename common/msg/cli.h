@@ -55,9 +55,13 @@ struct CliInfoReply {
   std::vector<ChunkMatrixCell> all;      // chunks by goal and valid copies
   std::vector<ChunkMatrixCell> regular;  // ... copies on removal disks not counted
   uint64_t to_be_removed = 0;            // chunks with a copy on a disk marked for removal
+  // Why the metadata store failed (the changelog could not be written; the
+  // master refuses every change until restarted with -a); empty: healthy.
+  std::string meta_store_error;
   ANTLER_FIELDS(req, version, ram_bytes, cpu_user_us, cpu_sys_us, uptime_ms, total_space, avail_space, trash_space, trash_files,
                 sustained_space, sustained_files, fs_objects, directories, files, chunks, all_copies, regular_copies,
-                last_save_s, last_save_ms, last_save_status, meta_version, all, regular, to_be_removed)
+                last_save_s, last_save_ms, last_save_status, meta_version, all, regular, to_be_removed,
+                meta_store_error)
 };
 
 enum Maintenance : uint8_t { kMaintenanceOff = 0, kMaintenanceOn = 1, kMaintenanceTemp = 2 };

@@ -141,6 +141,7 @@ void Master::run() { loop.run(); }
 void Master::request_stop() {
   loop.post([this] {
     std::string error;
+    // Refused once the store has failed (Store::save_now says why).
     if (!store.save_now(&error)) log::error("final metadata save failed: {}", error);
     else log::info("metadata saved (version {})", fs.version());
     loop.stop();

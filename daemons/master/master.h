@@ -67,6 +67,7 @@ class Master : public ChunkLoopHost {
   void send(uint32_t cs, const CsCommand& cmd, Done done) override;
   int64_t now_ms() const override { return loop.now_ms(); }
   void post(std::function<void()> fn) override { loop.post(std::move(fn)); }
+  bool metadata_frozen() const override { return store.failed(); }
   // Runs every chunk operation of `ops` and calls done with the servers that
   // succeeded, in order.
   void cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,

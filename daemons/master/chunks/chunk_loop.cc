@@ -394,7 +394,9 @@ void ChunkLoop::check_chunk(uint64_t id, ChunkCounts* counts) {
     r.first++;
     if (s.valid.size() < meta->goal) r.second++;
   }
-  if (s.valid.empty() && s.marked.empty() && st_.totals.passes == 0 && bring_up(id, *meta, s.stale)) return;
+  if (s.valid.empty() && s.marked.empty() && st_.totals.passes == 0 && !host_.metadata_frozen() &&
+      bring_up(id, *meta, s.stale))
+    return;
   if (s.valid.empty() && s.marked.empty()) {
     counts->missing++;
     if (st_.missing_reported.insert(id).second)
@@ -464,11 +466,19 @@ void ChunkLoop::step() {
     log::info("chunkserver {} away for {} s: its {} chunks checked, {} under their goal queued for replication",
               net::to_string(srv.loc), (now - srv.disconnected_ms) / 1000, held.size(), scratch.under_goal);
   }
-  choose_balance();
+  // While the metadata store has failed, memory may hold one change the
+  // disk lacks (Store::failed): a version bump would make every copy look
+  // stale, a lowered goal some copies superfluous. So nothing is deleted,
+  // rebalanced or raised to another version; under-goal chunks are still
+  // replicated (a copy more never hurts).
+  const bool frozen = host_.metadata_frozen();
+  if (frozen) st_.balance_from = st_.balance_to = 0;
+  else choose_balance();
   uint64_t n = chunks_per_step(st_.pass.size(), set_.loop_max_cps, min_time);
   for (; n > 0 && st_.cursor < st_.pass.size(); n--) check_chunk(st_.pass[st_.cursor++], &st_.counting);
 
   run_replications(now);
+  if (frozen) return;
 
   // Deletions: the limit starts at the soft one, grows by half while
   // deletions wait (up to the hard one) and shrinks back when they do not.

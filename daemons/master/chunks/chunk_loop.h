@@ -152,6 +152,9 @@ class ChunkLoopHost {
   virtual void send(uint32_t cs, const CsCommand& cmd, Done done) = 0;
   virtual int64_t now_ms() const = 0;
   virtual void post(std::function<void()> fn) = 0;
+  // True while the metadata store has failed (memory may hold a change the
+  // disk lacks): nothing is deleted, rebalanced or raised to another version.
+  virtual bool metadata_frozen() const { return false; }
 };
 
 class ChunkLoop {

@@ -86,6 +86,7 @@ class CliOps {
     r.last_save_ms = ls.ms;
     r.last_save_status = ls.end_s == 0 || ls.ok ? St::kOk : St::kIO;
     r.meta_version = fs.version();
+    r.meta_store_error = m_.store.failure();
     // Copies as they stand now (not as the chunk loop last counted them):
     // valid copies on connected servers, with and without those on disks
     // marked for removal.

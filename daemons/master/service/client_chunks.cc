@@ -16,6 +16,8 @@ void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, u
   std::vector<uint32_t> holders;
   master.valid_locations(cid, &holders);
   uint64_t slot = (uint64_t(ino) << 32) | index;
+  // Its SETCHUNK would be refused: no copy is made to be deleted again.
+  if (master.store.failed()) return done(St::kMetaFailed, 0, {});
   if (holders.empty()) return done(St::kIO, 0, {});
   if (!master.chunks.begin_create(slot)) return done(St::kLocked, 0, {});
   uint32_t v = master.fs.chunk(cid)->version;
@@ -78,7 +80,8 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   std::vector<uint32_t> holders;
   master.valid_locations(cid, &holders);
   if (holders.empty()) return attr_reply(req, St::kIO, 0);
-  master.commit(OpSetVersion{cid, nv});
+  // Logged before the servers hear of it; if it cannot be, they never do.
+  if (St st = master.commit(OpSetVersion{cid, nv}); st != St::kOk) return attr_reply(req, st, 0);
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
   for (uint32_t cs : holders) {
     ops.emplace_back(cs, [&master, cs, cid, v, nv, in_chunk](Master::OpDone d) {
@@ -114,6 +117,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   const Node* n = m_.fs.node(ino);
   msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
   if (St st = writable(Disable::kWrite); st != St::kOk) r.status = st;
+  else if (m_.store.failed()) r.status = St::kMetaFailed;  // before any chunkserver is asked
   else if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
   else if (m.index >= (1u << 26)) r.status = St::kTooBig;
@@ -155,8 +159,12 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       return reply(r);
     }
     uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
+    // Logged before the servers hear of it; if it cannot be, they never do.
+    if (St st = master.commit(OpSetVersion{cid, nv}); st != St::kOk) {
+      r.status = st;
+      return reply(r);
+    }
     master.chunks.grant_lease(cid, session, now + kWriteLeaseMs);
-    master.commit(OpSetVersion{cid, nv});
     std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
     for (uint32_t cs : holders) {
       ops.emplace_back(cs, [&master, cs, cid, v, nv](Master::OpDone d) {

@@ -92,6 +92,13 @@ void Master::add_locations(const std::vector<uint32_t>& ids, std::vector<msg::Lo
 
 St Master::commit(const Op& op) {
   St st = store.commit(op);
+  if (st != St::kOk) {
+    // Refused, or applied in memory but not logged (the store failed): the
+    // metadata on disk may still use the chunks it released, so their
+    // copies stay (Store::failed).
+    fs.released_chunks().clear();
+    return st;
+  }
   // Chunks no file uses any more: their copies go through the chunk loop's
   // deletion limits (CHUNKS_SOFT_DEL_LIMIT/CHUNKS_HARD_DEL_LIMIT), so that
   // removing a big tree does not flood the chunkservers.

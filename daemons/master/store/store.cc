@@ -1,7 +1,6 @@
 #include "daemons/master/store/store.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,12 +37,27 @@ std::vector<std::string> changelog_files(const std::string& dir) {
   return out;
 }
 
+// Calls fn(line) for each complete line of changelog file f, without its
+// '\n'. A last line with no '\n' is a torn write (the master failed or died
+// while writing it, so it was never acknowledged): it is left out, and
+// *torn gets it.
+template <class Fn>
+void for_each_line(const std::string& f, std::string* torn, Fn fn) {
+  std::ifstream in(f);
+  std::string line;
+  torn->clear();
+  while (std::getline(in, line)) {
+    if (in.eof()) {  // no '\n' before the end of the file
+      *torn = std::move(line);
+      break;
+    }
+    fn(line);
+  }
+}
+
 }  // namespace
 
-Store::~Store() {
-  finish_background();
-  if (changelog_fd_ >= 0) ::close(changelog_fd_);
-}
+Store::~Store() { finish_background(); }
 
 int64_t Store::now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -52,19 +66,26 @@ int64_t Store::now_ns() {
 
 bool Store::open_changelog(std::string* error) {
   std::string p = path("changelog.0.mfs");
-  changelog_fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (changelog_fd_ < 0) {
+  changelog_ = files_->open_append(p);
+  if (!changelog_) {
     *error = p + ": " + std::strerror(errno);
     return false;
   }
   return true;
 }
 
+// On failure the changelog may be closed; the callers that keep serving
+// fail the store.
 bool Store::rotate(std::string* error) {
-  if (changelog_fd_ >= 0) {
-    if (::fsync(changelog_fd_) < 0) log::error("changelog fsync failed: {}", std::strerror(errno));
-    ::close(changelog_fd_);
-    changelog_fd_ = -1;
+  if (changelog_) {
+    // A failed fsync may have lost lines already acknowledged: nothing more
+    // is written until an operator has looked (failed state).
+    if (changelog_->sync() < 0) {
+      const char* why = std::strerror(errno);
+      *error = path("changelog.0.mfs") + ": fsync: " + why;
+      return false;
+    }
+    changelog_.reset();
   }
   for (int i = back_logs_ - 1; i >= 0; i--) {
     std::string from = path("changelog." + std::to_string(i) + ".mfs");
@@ -97,13 +118,11 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
     }
     // Changelogs must not hold anything newer than the image.
     for (const auto& f : logs) {
-      std::ifstream in(f);
-      std::string line;
       uint64_t last = 0;
-      while (std::getline(in, line)) {
-        uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
-        last = std::max(last, v);
-      }
+      std::string torn;
+      for_each_line(f, &torn, [&](const std::string& line) {
+        last = std::max<uint64_t>(last, std::strtoull(line.c_str(), nullptr, 10));
+      });
       if (last > fs_.version()) {
         *error = f + " holds metadata version " + std::to_string(last) + ", newer than " + img + " (version " +
                  std::to_string(fs_.version()) + "): the master was not stopped cleanly; run 'mfsmaster -a'";
@@ -141,13 +160,17 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
   // seen twice (a changelog and a metalogger's copy) is applied once.
   std::vector<std::pair<uint64_t, std::string>> pending;
   for (const auto& f : logs) {
-    std::ifstream in(f);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
+    std::string torn;
+    for_each_line(f, &torn, [&](std::string& line) {
+      if (line.empty()) return;
       uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
       if (v > fs_.version()) pending.emplace_back(v, std::move(line));
-    }
+    });
+    if (!torn.empty())
+      log::warn(
+          "recovery: {} ends with an incomplete line (a write that failed or was cut off, never acknowledged); "
+          "it is left out: '{}'",
+          f, torn.size() > 80 ? torn.substr(0, 80) + "..." : torn);
   }
   std::stable_sort(pending.begin(), pending.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -187,34 +210,59 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
 }
 
 St Store::commit(const Op& op) {
+  if (failed()) return St::kMetaFailed;
   int64_t t = now_ns();
   St st = fs_.apply(op, t);
   if (st != St::kOk) return st;
+  // Applied before it is written: only apply() knows whether the operation
+  // is valid, and a line must never be logged for one it refuses. If the
+  // write fails, memory keeps this one change that the disk lacks; see
+  // failed() for why that is safe.
   fs_.set_version(fs_.version() + 1);
   std::string line = format_line(fs_.version(), t, op);
   line += '\n';
-  const char* p = line.data();
-  size_t n = line.size();
-  while (n > 0) {
-    ssize_t w = ::write(changelog_fd_, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      // The change is applied in RAM; losing its log line loses it at the
-      // next crash. Say so loudly; the next image save will capture it.
-      log::error("changelog write failed at version {}: {}", fs_.version(), std::strerror(errno));
-      break;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
+  return append(line) ? St::kOk : St::kMetaFailed;
+}
+
+bool Store::append(const std::string& line) {
+  if (!changelog_) {
+    fail(path("changelog.0.mfs") + ": not open (version " + std::to_string(fs_.version()) + " not written)");
+    return false;
   }
-  return St::kOk;
+  ssize_t w;
+  do {
+    w = changelog_->write(line.data(), line.size());
+  } while (w < 0 && errno == EINTR);  // nothing was written
+  if (w == static_cast<ssize_t>(line.size())) return true;
+  int err = errno;
+  // One write(2) per line: a short one left part of the line in the file.
+  // The rest is not written after it (nor anything else): a torn last line
+  // is what recovery knows to leave out.
+  std::string p = path("changelog.0.mfs");
+  if (w < 0) {
+    fail(p + ": write of version " + std::to_string(fs_.version()) + " failed: " + std::strerror(err));
+  } else {
+    fail(p + ": short write of version " + std::to_string(fs_.version()) + " (" + std::to_string(w) + " of " +
+         std::to_string(line.size()) + " bytes written)");
+  }
+  return false;
+}
+
+void Store::fail(const std::string& why) {
+  if (failed()) return;
+  failure_ = why;
+  log::error("metadata store FAILED: {}. The master refuses every metadata change from now on and writes nothing "
+             "more to {}; stop it, free space or replace the disk, then start it with 'mfsmaster -a' (it recovers "
+             "every acknowledged change)",
+             why, dir_);
 }
 
 bool Store::save_in_background() {
-  if (saver_ > 0) return false;
+  // Failed: nothing more is written (the failure was logged when it came).
+  if (saver_ > 0 || failed()) return false;
   std::string err;
   if (!rotate(&err)) {
-    log::error("metadata save: {}", err);
+    fail(err);
     return false;
   }
   pid_t pid = ::fork();
@@ -269,8 +317,20 @@ void Store::saved(bool ok) {
 
 bool Store::save_now(std::string* error) {
   finish_background();
+  if (failed()) {
+    // The image would hold the change whose line could not be written:
+    // one that was refused, under a version the recovered master gives
+    // to another change. The changelogs on disk stay the truth.
+    *error = "not saved: the metadata store failed earlier (" + failure_ +
+             "); start the master with 'mfsmaster -a' once the disk is good";
+    return false;
+  }
   save_started_ns_ = now_ns();
-  bool ok = fs_.save_image(path("metadata.mfs"), error) && rotate(error);
+  bool ok = fs_.save_image(path("metadata.mfs"), error);
+  if (ok && !rotate(error)) {
+    fail(*error);
+    ok = false;
+  }
   saved(ok);
   return ok;
 }

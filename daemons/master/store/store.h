@@ -11,15 +11,20 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "daemons/master/fs/fs.h"
+#include "daemons/master/store/log_file.h"
 
 namespace antler::master {
 
 class Store {
  public:
-  Store(Fs& fs, std::string data_path, int back_logs) : fs_(fs), dir_(std::move(data_path)), back_logs_(back_logs) {}
+  // files: how the changelog is opened and written (a test passes one that
+  // fails). REQUIRES: files outlives the store.
+  Store(Fs& fs, std::string data_path, int back_logs, LogFiles* files = LogFiles::posix())
+      : fs_(fs), dir_(std::move(data_path)), back_logs_(back_logs), files_(files) {}
   ~Store();
 
   // Normal start: loads metadata.mfs and refuses if changelogs hold newer
@@ -29,19 +34,47 @@ class Store {
   bool open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
             std::string* error);
 
-  // Applies op now and appends it to the changelog. Nothing is written when
-  // apply() refuses the operation.
+  // Applies op now and appends its line to changelog.0.mfs. Nothing is
+  // written when apply() refuses the operation (its status is returned).
+  // If the line cannot be written whole, the store fails (see failed()) and
+  // the change is not acknowledged: kMetaFailed. Once failed, every call
+  // returns kMetaFailed and applies nothing.
   St commit(const Op& op);
 
+  // The failed state, sticky as leveldb's background error. The first write
+  // of a changelog line that fails or comes up short, or a failed fsync,
+  // rename or reopen of the changelog when it is rotated, puts the store in
+  // it for good; one error line is logged then, and never again.
+  //
+  // From then on the store writes nothing to DATA_PATH: no changelog byte
+  // (never anything after a torn line, which recovery drops as the torn
+  // tail it is) and no image, periodic or at stop (save_in_background()
+  // and save_now() refuse).
+  //
+  // Memory: the change whose line failed stays applied and counted in
+  // version(); nothing after it is. That is safe because the change was
+  // never acknowledged (commit returned kMetaFailed), nothing of it reaches
+  // disk, and the master does nothing to chunkservers that the on-disk
+  // metadata could need (Master::commit keeps the chunks the change
+  // released; the chunk loop deletes nothing and raises no version while
+  // failed). Reads may show that one change until the restart. The way out
+  // is a restart with `mfsmaster -a` on a good disk: it recovers to the
+  // last complete changelog line, which holds every acknowledged change.
+  bool failed() const { return !failure_.empty(); }
+  // Why, naming the file and the system's error text; empty while healthy.
+  const std::string& failure() const { return failure_; }
+
   // Rotates the changelog and writes an image in a child process, so the
-  // master keeps serving. Returns false if a save is still running.
+  // master keeps serving. Returns false if a save is still running or the
+  // store has failed.
   bool save_in_background();
   // Call periodically: reaps a finished background save and logs its result.
   void poll_background();
   // Waits for a background save (also after `-a`, which saves that way) and
   // logs its result.
   void finish_background();
-  // Synchronous save at shutdown.
+  // Synchronous save at shutdown. Refused (false, *error says why) once the
+  // store has failed: the image would hold the change that was refused.
   bool save_now(std::string* error);
 
   static int64_t now_ns();
@@ -57,12 +90,18 @@ class Store {
  private:
   bool rotate(std::string* error);
   bool open_changelog(std::string* error);
+  // Writes one whole line or fails the store; true if written.
+  bool append(const std::string& line);
+  // Enters the failed state (once) and logs it.
+  void fail(const std::string& why);
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
   Fs& fs_;
   std::string dir_;
   int back_logs_;
-  int changelog_fd_ = -1;
+  LogFiles* files_;
+  std::unique_ptr<LogFile> changelog_;  // changelog.0.mfs
+  std::string failure_;                 // the failed state: why; empty while healthy
   pid_t saver_ = -1;
   int64_t save_started_ns_ = 0;
   LastSave last_save_;
