@@ -182,7 +182,7 @@ class ClientImpl : public Client {
     out->clear();
     for (;;) {
       msg::ClReaddirReply r;
-      St st = link_.call(msg::ClReaddir{0, c, inode, out->size(), 4096}, &r);
+      St st = link_.call(msg::ClReaddir{0, c, inode, out->size(), msg::kMaxReaddirEntries}, &r);
       if (st != St::kOk) return st;
       if (r.status != St::kOk) return r.status;
       for (auto& e : r.entries) {

@@ -18,7 +18,7 @@
 namespace antler::master {
 
 void ChunkLoop::queue_replication(uint64_t id, uint32_t valid) {
-  uint8_t prio = static_cast<uint8_t>(std::min<uint32_t>(valid, 9));
+  uint8_t prio = static_cast<uint8_t>(std::min<uint32_t>(valid, msg::kMaxGoal));
   auto [it, fresh] = st_.rep_queued.try_emplace(id, prio);
   if (!fresh) {
     if (it->second <= prio) return;

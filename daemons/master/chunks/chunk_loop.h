@@ -122,7 +122,7 @@ struct ChunkLoopState {
   ChunkCounts last;      // of the last complete pass
   ChunkLoopTotals totals, logged_totals;
   // Under-goal chunks by priority: index = valid copies (1 is served first).
-  std::array<std::deque<uint64_t>, 10> rep_queue;
+  std::array<std::deque<uint64_t>, msg::kMaxGoal + 1> rep_queue;
   std::unordered_map<uint64_t, uint8_t> rep_queued;  // chunk -> its queue
   // Over-goal chunks (the copy to drop is chosen when it is deleted).
   std::deque<uint64_t> over_queue;

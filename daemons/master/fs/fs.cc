@@ -304,7 +304,7 @@ St Fs::apply_op(const OpCreate& o, int64_t t) {
   if (!p) return st;
   if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
   if (o.inode == 0 || nodes_.count(o.inode)) return St::kInval;
-  if (o.goal > 9 || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
+  if (o.goal > msg::kMaxGoal || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
   switch (o.type) {
     case msg::kFile: case msg::kDir: case msg::kFifo: case msg::kSocket: case msg::kBlockDev:
     case msg::kCharDev:
@@ -326,8 +326,8 @@ St Fs::apply_op(const OpSymlink& o, int64_t t) {
   Node* p = dir(o.parent, &st);
   if (!p) return st;
   if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
-  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > 4096) return St::kInval;
-  if (o.goal > 9 || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
+  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > msg::kMaxSymlinkLen) return St::kInval;
+  if (o.goal > msg::kMaxGoal || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
   Node& n = add_node(o.inode, msg::kSymlink, 0777, o.uid, o.gid, *p, t);
   targets_[n.id] = o.target;
   if (o.goal) n.goal = o.goal;

@@ -25,7 +25,7 @@ St Fs::apply_op(const OpSetAttrib& o, int64_t t) {
   if (!top) return St::kNoEnt;
   switch (o.what) {
     case msg::kAttrGoal:
-      if (o.value < 1 || o.value > 9) return St::kInval;
+      if (o.value < 1 || o.value > msg::kMaxGoal) return St::kInval;
       break;
     case msg::kAttrTrashtime: break;
     case msg::kAttrEattr:

@@ -114,7 +114,7 @@ void ClientOps::trash_list(const msg::ClTrashList& m) {
   if (!meta_allowed(m.cred)) r.status = St::kPerm;
   else if (m.what != msg::kListTrash && m.what != msg::kListSustained) r.status = St::kInval;
   if (r.status != St::kOk) return reply(r);
-  uint32_t max = m.max_entries == 0 || m.max_entries > 4096 ? 4096 : m.max_entries;
+  uint32_t max = m.max_entries == 0 || m.max_entries > msg::kMaxReaddirEntries ? msg::kMaxReaddirEntries : m.max_entries;
   if (m.what == msg::kListTrash) {
     const auto& trash = m_.fs.trash();
     for (auto it = trash.upper_bound(m.after); it != trash.end(); ++it) {

@@ -10,6 +10,7 @@
 
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/msg/base.h"
 
 namespace antler::master {
 
@@ -129,7 +130,7 @@ bool parse_option(const std::string& k, const std::string& v, bool has_value, Ex
     return true;
   }
   if (k == "mingoal" || k == "maxgoal") {
-    if (!parse_u32(v, &n) || n < 1 || n > 9) {
+    if (!parse_u32(v, &n) || n < 1 || n > msg::kMaxGoal) {
       *why = "'" + v + "' is not a goal (1..9)";
       return false;
     }
