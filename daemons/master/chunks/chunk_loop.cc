@@ -456,16 +456,15 @@ void ChunkLoop::step() {
   // it held is checked now (and queued by the copies it has left) rather than
   // when the walk reaches it, up to CHUNKS_LOOP_MIN_TIME later.
   const int64_t delay_ms = set_.delay_disconnect_ms;
-  for (const auto& [cs, server] : reg_.servers()) {
-    ChunkServer& srv = *reg_.server(cs);
-    if (srv.connected() || srv.swept || srv.held_while_away(now, delay_ms)) continue;
+  reg_.for_each_server([&](ChunkServer& srv) {
+    if (srv.connected() || srv.swept || srv.held_while_away(now, delay_ms)) return;
     srv.swept = true;
-    std::vector<uint64_t> held = reg_.forget_copies(cs);  // no longer waited for
+    std::vector<uint64_t> held = reg_.forget_copies(srv.id);  // no longer waited for
     ChunkCounts scratch;  // the walk counts them again in its pass
     for (uint64_t id : held) check_chunk(id, &scratch);
     log::info("chunkserver {} away for {} s: its {} chunks checked, {} under their goal queued for replication",
               net::to_string(srv.loc), (now - srv.disconnected_ms) / 1000, held.size(), scratch.under_goal);
-  }
+  });
   // While the metadata store has failed, memory may hold one change the
   // disk lacks (Store::failed): a version bump would make every copy look
   // stale, a lowered goal some copies superfluous. So nothing is deleted,
@@ -485,7 +484,7 @@ void ChunkLoop::step() {
   const uint32_t soft = set_.soft_del_limit;
   const uint32_t hard = std::max(soft, set_.hard_del_limit);
   st_.del_limit = std::clamp(st_.del_limit, soft, hard);
-  for (const auto& [id, s] : reg_.servers()) reg_.server(id)->deletions = 0;
+  reg_.for_each_server([](ChunkServer& s) { s.deletions = 0; });
   bool held = run_over_goal(st_.del_limit, now);
   held = run_server_deletions(st_.del_limit) || held;
   if (held) st_.del_limit = std::min(hard, st_.del_limit + std::max(1u, st_.del_limit / 2));

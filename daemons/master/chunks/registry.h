@@ -95,6 +95,11 @@ class ChunkRegistry {
 
   // ---- servers
   const std::unordered_map<uint32_t, ChunkServer>& servers() const { return servers_; }
+  // Calls f(ChunkServer&) for every known server; f must not add or remove servers.
+  template <class F>
+  void for_each_server(F f) {
+    for (auto& [id, s] : servers_) f(s);
+  }
   // nullptr when unknown.
   ChunkServer* server(uint32_t id);
   const ChunkServer* server(uint32_t id) const;

@@ -312,19 +312,18 @@ void Master::cs_stopping(uint32_t cs) {
 
 void Master::maintenance_tick() {
   int64_t now = loop.now_ms();
-  for (const auto& [id, server] : chunks.servers()) {
-    ChunkServer& s = *chunks.server(id);
-    if (s.maintenance == msg::kMaintenanceOff) continue;
+  chunks.for_each_server([&](ChunkServer& s) {
+    if (s.maintenance == msg::kMaintenanceOff) return;
     const char* key = s.maintenance == msg::kMaintenanceOn ? "CS_MAINTENANCE_MODE_TIMEOUT"
                                                             : "CS_TEMP_MAINTENANCE_MODE_TIMEOUT";
     int64_t limit = cfg.num(key);
-    if (limit <= 0 || now - s.maintenance_ms < limit * 1000) continue;
+    if (limit <= 0 || now - s.maintenance_ms < limit * 1000) return;
     log::warn("chunkserver {}: maintenance mode ({}) ended after {} s ({}){}", net::to_string(s.loc),
               maintenance_name(s.maintenance), limit, key,
               s.connected() ? "" : "; it is still away, so its chunks are replaced elsewhere now");
     s.maintenance = msg::kMaintenanceOff;
     s.swept = false;
-  }
+  });
 }
 
 }  // namespace antler::master
