@@ -1,6 +1,7 @@
 #include "common/status.h"
 
 #include <cerrno>
+#include <cstring>
 
 namespace antler {
 
@@ -65,6 +66,36 @@ St from_errno(int err) {
   for (const auto& e : kTable)
     if (e.err == err) return e.st;
   return St::kIO;
+}
+
+Status::Status(St code, std::string message) {
+  if (code != St::kOk) rep_ = std::make_shared<const Rep>(Rep{code, std::move(message)});
+}
+
+Status Status::from_errno(std::string_view what, int err) {
+  std::string m(what);
+  m += ": ";
+  m += std::strerror(err);
+  return Status(antler::from_errno(err), std::move(m));
+}
+
+const std::string& Status::message() const {
+  static const std::string kEmpty;
+  return rep_ ? rep_->message : kEmpty;
+}
+
+std::string Status::to_string() const {
+  if (!rep_) return "ok";
+  if (!rep_->message.empty()) return rep_->message;
+  return std::string(antler::to_string(rep_->code));
+}
+
+Status Status::with_context(std::string_view prefix) const {
+  if (!rep_) return *this;
+  std::string m(prefix);
+  m += ": ";
+  m += rep_->message.empty() ? std::string(antler::to_string(rep_->code)) : rep_->message;
+  return Status(rep_->code, std::move(m));
 }
 
 }  // namespace antler
