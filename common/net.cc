@@ -43,68 +43,55 @@ static void tune(int fd) {
 
 bool Conn::connect(uint32_t ip, uint16_t port, int timeout_ms, uint32_t bind_ip) {
   close();
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
+  // On failure fd closes with errno kept (UniqueFd).
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return false;
   if (bind_ip != 0) {
     sockaddr_in local{};
     local.sin_family = AF_INET;
     local.sin_addr.s_addr = htonl(bind_ip);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) {
-      int e = errno;
-      ::close(fd);
-      errno = e;
-      return false;
-    }
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return false;
   }
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
   sa.sin_addr.s_addr = htonl(ip);
-  int r = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  if (r < 0 && errno != EINPROGRESS) {
-    int e = errno;
-    ::close(fd);
-    errno = e;
-    return false;
-  }
+  int r = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  if (r < 0 && errno != EINPROGRESS) return false;
   if (r < 0) {
-    pollfd p{fd, POLLOUT, 0};
+    pollfd p{fd.get(), POLLOUT, 0};
     int pr = ::poll(&p, 1, timeout_ms);
     int err = 0;
     socklen_t len = sizeof err;
     if (pr <= 0) {
       err = pr == 0 ? ETIMEDOUT : errno;
     } else {
-      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
     }
     if (err != 0) {
-      ::close(fd);
       errno = err;
       return false;
     }
   }
-  int fl = fcntl(fd, F_GETFL);
-  fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-  tune(fd);
-  fd_ = fd;
+  int fl = fcntl(fd.get(), F_GETFL);
+  fcntl(fd.get(), F_SETFL, fl & ~O_NONBLOCK);
+  tune(fd.get());
+  fd_ = std::move(fd);
   return true;
 }
 
-void Conn::close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
+void Conn::close() { fd_.reset(); }
 
 void Conn::shutdown() {
-  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  if (fd_) ::shutdown(fd_.get(), SHUT_RDWR);
 }
 
 bool Conn::send_raw(std::string_view bytes) {
-  if (fd_ < 0) return false;
+  if (!fd_) return false;
   const char* p = bytes.data();
   size_t n = bytes.size();
   while (n > 0) {
-    ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+    ssize_t w = ::send(fd_.get(), p, n, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
       send_error_ = std::strerror(errno);
@@ -119,7 +106,7 @@ bool Conn::send_raw(std::string_view bytes) {
 bool Conn::read_full(char* p, size_t n, int timeout_ms) {
   while (n > 0) {
     if (timeout_ms >= 0) {
-      pollfd pfd{fd_, POLLIN, 0};
+      pollfd pfd{fd_.get(), POLLIN, 0};
       int pr = ::poll(&pfd, 1, timeout_ms);
       if (pr == 0) {
         error_ = "timeout";
@@ -132,7 +119,7 @@ bool Conn::read_full(char* p, size_t n, int timeout_ms) {
         return false;
       }
     }
-    ssize_t r = ::recv(fd_, p, n, 0);
+    ssize_t r = ::recv(fd_.get(), p, n, 0);
     if (r == 0) {
       error_ = "connection closed";
       errno = ECONNRESET;
@@ -151,7 +138,7 @@ bool Conn::read_full(char* p, size_t n, int timeout_ms) {
 }
 
 bool Conn::recv(uint32_t& type, std::string& payload, int timeout_ms, uint32_t max_len) {
-  if (fd_ < 0) return false;
+  if (!fd_) return false;
   uint32_t hdr[2];
   got_ = 0;
   if (!read_full(reinterpret_cast<char*>(hdr), 8, timeout_ms)) {
@@ -175,21 +162,17 @@ bool Conn::recv(uint32_t& type, std::string& payload, int timeout_ms, uint32_t m
 }
 
 int listen_tcp(uint32_t ip, uint16_t port, int backlog) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return -1;
   int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
   sa.sin_addr.s_addr = htonl(ip);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(fd, backlog) < 0) {
-    int e = errno;
-    ::close(fd);
-    errno = e;
-    return -1;
-  }
-  return fd;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(fd.get(), backlog) < 0)
+    return -1;  // fd closes, errno kept
+  return fd.release();
 }
 
 uint32_t peer_ip(int fd) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/fd.h"
 #include "common/msg/base.h"
 #include "common/serde.h"
 
@@ -42,14 +43,10 @@ class Conn {
  public:
   Conn() = default;
   explicit Conn(int fd) : fd_(fd) {}
-  ~Conn() { close(); }
-  Conn(Conn&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  // Moves only the socket (closing the one held); the error texts stay.
+  Conn(Conn&& o) noexcept : fd_(std::move(o.fd_)) {}
   Conn& operator=(Conn&& o) noexcept {
-    if (this != &o) {
-      close();
-      fd_ = o.fd_;
-      o.fd_ = -1;
-    }
+    fd_ = std::move(o.fd_);
     return *this;
   }
   Conn(const Conn&) = delete;
@@ -58,8 +55,8 @@ class Conn {
   // Connects with a timeout, from local address bind_ip unless 0; on failure
   // returns false and sets errno.
   bool connect(uint32_t ip, uint16_t port, int timeout_ms, uint32_t bind_ip = 0);
-  bool connected() const { return fd_ >= 0; }
-  int fd() const { return fd_; }
+  bool connected() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
   void close();
   // Shuts the socket down so that a thread blocked in recv() returns.
   void shutdown();
@@ -89,7 +86,7 @@ class Conn {
 
  private:
   bool read_full(char* p, size_t n, int timeout_ms);
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string error_;
   std::string send_error_;
   size_t got_ = 0;  // bytes of the current frame part read so far
