@@ -74,23 +74,24 @@ int Master::start(bool autorecover) {
   }
   chunk_loop.set_settings(loop_settings);
   chunks.set_settings(placement);
-  auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
+  auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"));
   if (!ex) {
-    log::error("{}", error);
+    log::error("{}", ex.status().message());
     return 1;
   }
   exports = std::move(*ex);
-  auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"), &error);
+  auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"));
   if (!topo) {
-    log::error("{}", error);
+    log::error("{}", topo.status().message());
     return 1;
   }
   topology = std::move(*topo);
   std::random_device rd;
   uint64_t cluster = (uint64_t(rd()) << 32) | rd();
-  if (!store.open(autorecover, cluster, static_cast<uint8_t>(cfg.num("DEFAULT_GOAL")),
-                  static_cast<uint32_t>(cfg.num("DEFAULT_TRASHTIME")), &error)) {
-    log::error("{}", error);
+  if (Status s = store.open(autorecover, cluster, static_cast<uint8_t>(cfg.num("DEFAULT_GOAL")),
+                            static_cast<uint32_t>(cfg.num("DEFAULT_TRASHTIME")));
+      !s.ok()) {
+    log::error("{}", s.message());
     return 1;
   }
   // Sessions do not survive a master restart: files that stayed only
@@ -100,10 +101,13 @@ int Master::start(bool autorecover) {
   cs_listener_ = std::make_unique<CsListener>(*this);
   ml_listener_ = std::make_unique<MlListener>(*this);
   auto port = [&](const char* k) { return static_cast<uint16_t>(cfg.num(k)); };
-  if (!loop.listen(cfg.str("MATOCL_LISTEN_HOST"), port("MATOCL_LISTEN_PORT"), client_listener_.get(), &error) ||
-      !loop.listen(cfg.str("MATOCS_LISTEN_HOST"), port("MATOCS_LISTEN_PORT"), cs_listener_.get(), &error) ||
-      !loop.listen(cfg.str("MATOML_LISTEN_HOST"), port("MATOML_LISTEN_PORT"), ml_listener_.get(), &error)) {
-    log::error("{}", error);
+  Status listening = loop.listen(cfg.str("MATOCL_LISTEN_HOST"), port("MATOCL_LISTEN_PORT"), client_listener_.get());
+  if (listening.ok())
+    listening = loop.listen(cfg.str("MATOCS_LISTEN_HOST"), port("MATOCS_LISTEN_PORT"), cs_listener_.get());
+  if (listening.ok())
+    listening = loop.listen(cfg.str("MATOML_LISTEN_HOST"), port("MATOML_LISTEN_PORT"), ml_listener_.get());
+  if (!listening.ok()) {
+    log::error("{}", listening.message());
     return 1;
   }
   started_ms = last_save_ms_ = loop.now_ms();
@@ -140,9 +144,8 @@ void Master::run() { loop.run(); }
 
 void Master::request_stop() {
   loop.post([this] {
-    std::string error;
     // Refused once the store has failed (Store::save_now says why).
-    if (!store.save_now(&error)) log::error("final metadata save failed: {}", error);
+    if (Status s = store.save_now(); !s.ok()) log::error("final metadata save failed: {}", s.message());
     else log::info("metadata saved (version {})", fs.version());
     loop.stop();
   });
@@ -160,16 +163,16 @@ void Master::reload(const Config& c) {
       chunk_loop.set_settings(loop_settings);
       chunks.set_settings(placement);
     }
-    auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"), &error);
+    auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"));
     if (!ex) {
-      log::error("exports not reloaded: {}", error);
+      log::error("exports not reloaded: {}", ex.status().message());
       return;
     }
     exports = std::move(*ex);
     log::info("exports reloaded: {} rules (new sessions use them)", exports.size());
-    auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"), &error);
+    auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"));
     if (!topo) {
-      log::error("topology not reloaded: {}", error);
+      log::error("topology not reloaded: {}", topo.status().message());
       return;
     }
     topology = std::move(*topo);

@@ -7,7 +7,7 @@
 
 namespace antler::master {
 
-std::optional<Topology> Topology::parse(const std::string& text, const std::string& name, std::string* error) {
+Result<Topology> Topology::parse(const std::string& text, const std::string& name) {
   Topology t;
   std::istringstream in(text);
   std::string line;
@@ -16,10 +16,7 @@ std::optional<Topology> Topology::parse(const std::string& text, const std::stri
     std::istringstream words(line);
     std::string addr, loc, extra;
     if (!(words >> addr)) continue;
-    auto bad = [&](const std::string& why) {
-      *error = name + ":" + std::to_string(no) + ": " + why;
-      return std::nullopt;
-    };
+    auto bad = [&](const std::string& why) { return Status::error(name + ":" + std::to_string(no) + ": " + why); };
     if (!(words >> loc)) return bad("'" + addr + "' has no location (ADDRESS LOCATION, e.g. 10.0.1.0/24 DC1|RACK1)");
     if (words >> extra) return bad("unexpected '" + extra + "' after the location");
     Line l;
@@ -38,12 +35,12 @@ std::optional<Topology> Topology::parse(const std::string& text, const std::stri
   return t;
 }
 
-std::optional<Topology> Topology::load(const std::string& path, std::string* error) {
+Result<Topology> Topology::load(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Topology{};
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse(ss.str(), path, error);
+  return parse(ss.str(), path);
 }
 
 const std::vector<std::string>& Topology::path_of(uint32_t ip) const {

@@ -11,18 +11,19 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "common/status.h"
 
 namespace antler::master {
 
 class Topology {
  public:
   // A missing file is an empty topology (as in MooseFS, the file is
-  // optional). On a malformed line returns nullopt with "FILE:LINE: reason".
-  static std::optional<Topology> load(const std::string& path, std::string* error);
-  static std::optional<Topology> parse(const std::string& text, const std::string& name, std::string* error);
+  // optional). On a malformed line returns the error "FILE:LINE: reason".
+  static Result<Topology> load(const std::string& path);
+  static Result<Topology> parse(const std::string& text, const std::string& name);
 
   // The location of ip, its elements joined by '|' ("" when none).
   std::string location(uint32_t ip) const;

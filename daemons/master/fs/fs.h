@@ -202,11 +202,12 @@ class Fs {
   // Deterministic full text dump of the state (tests compare these).
   std::string dump() const;
 
-  // Binary image (see image.cc and docs/formats.md).
-  bool save_image(const std::string& path, std::string* error) const;
-  bool load_image(const std::string& path, std::string* error);
+  // Binary image (see image.cc and docs/formats.md). Errors name the file:
+  // "PATH: fsync: <strerror>", "PATH: section NODE truncated".
+  Status save_image(const std::string& path) const;
+  Status load_image(const std::string& path);
   // Reads only the header of an image: its metadata version.
-  static bool image_version(const std::string& path, uint64_t* version, std::string* error);
+  static Result<uint64_t> image_version(const std::string& path);
 
  private:
   St apply_op(const OpCreate& o, int64_t t);

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "common/crc.h"
+#include "common/fd.h"
 #include "daemons/master/fs/fs.h"
 
 namespace antler::master {
@@ -103,35 +104,29 @@ void put_section(std::string& out, const char tag[5], const std::string& payload
   out.append(reinterpret_cast<const char*>(&crc), 4);
 }
 
-bool read_file(const std::string& path, std::string& data, std::string* error) {
+Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (!in) return Status::from_errno(path, errno);
   std::ostringstream ss;
   ss << in.rdbuf();
-  data = ss.str();
-  return true;
+  return ss.str();
 }
 
-bool parse_header(const std::string& data, Header& h, size_t& pos, const std::string& path, std::string* error) {
-  if (data.size() < 8 + 28 || std::memcmp(data.data(), kMagic, 8) != 0) {
-    *error = path + ": not an Antler metadata image";
-    return false;
-  }
+Status parse_header(const std::string& data, Header& h, size_t& pos, const std::string& path) {
+  if (data.size() < 8 + 28 || std::memcmp(data.data(), kMagic, 8) != 0)
+    return Status::error(path + ": not an Antler metadata image");
   serde::Reader r(data.data() + 8, 28);
   r.get(h.version);
   r.get(h.cluster_id);
   r.get(h.next_inode);
   r.get(h.next_chunk_id);
   pos = 8 + 28;
-  return true;
+  return Status();
 }
 
 }  // namespace
 
-bool Fs::save_image(const std::string& path, std::string* error) const {
+Status Fs::save_image(const std::string& path) const {
   std::string out(kMagic, 8);
   serde::Writer w(out);
   w.put(version_);
@@ -183,66 +178,38 @@ bool Fs::save_image(const std::string& path, std::string* error) const {
   put_section(out, "END ", "");
 
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *error = tmp + ": " + std::strerror(errno);
-    return false;
-  }
-  size_t off = 0;
-  while (off < out.size()) {
-    ssize_t n = ::write(fd, out.data() + off, out.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *error = tmp + ": write: " + std::strerror(errno);
-      ::close(fd);
-      return false;
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) < 0) {
-    *error = tmp + ": fsync: " + std::strerror(errno);
-    ::close(fd);
-    return false;
-  }
-  ::close(fd);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return Status::from_errno(tmp, errno);
+  if (Status s = write_all(fd.get(), out); !s.ok()) return s.with_context(tmp);
+  if (::fsync(fd.get()) < 0) return Status::from_errno(tmp + ": fsync", errno);
+  fd.reset();
   // Keep the previous image as .back.
   std::string back = path + ".back";
-  if (::access(path.c_str(), F_OK) == 0 && ::rename(path.c_str(), back.c_str()) < 0) {
-    *error = path + ": rename to .back: " + std::strerror(errno);
-    return false;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) < 0) {
-    *error = tmp + ": rename: " + std::strerror(errno);
-    return false;
-  }
-  return true;
+  if (::access(path.c_str(), F_OK) == 0 && ::rename(path.c_str(), back.c_str()) < 0)
+    return Status::from_errno(path + ": rename to .back", errno);
+  if (::rename(tmp.c_str(), path.c_str()) < 0) return Status::from_errno(tmp + ": rename", errno);
+  return Status();
 }
 
-bool Fs::image_version(const std::string& path, uint64_t* version, std::string* error) {
+Result<uint64_t> Fs::image_version(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (!in) return Status::from_errno(path, errno);
   std::string data(8 + 28, '\0');
   in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  if (in.gcount() != static_cast<std::streamsize>(data.size())) {
-    *error = path + ": truncated image";
-    return false;
-  }
+  if (in.gcount() != static_cast<std::streamsize>(data.size())) return Status::error(path + ": truncated image");
   Header h;
   size_t pos;
-  if (!parse_header(data, h, pos, path, error)) return false;
-  *version = h.version;
-  return true;
+  if (Status s = parse_header(data, h, pos, path); !s.ok()) return s;
+  return h.version;
 }
 
-bool Fs::load_image(const std::string& path, std::string* error) {
-  std::string data;
-  if (!read_file(path, data, error)) return false;
+Status Fs::load_image(const std::string& path) {
+  Result<std::string> file = read_file(path);
+  if (!file) return file.status();
+  const std::string& data = *file;
   Header h;
   size_t pos = 0;
-  if (!parse_header(data, h, pos, path, error)) return false;
+  if (Status s = parse_header(data, h, pos, path); !s.ok()) return s;
   nodes_.clear();
   chunks_.clear();
   trash_.clear();
@@ -260,10 +227,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   next_inode_ = h.next_inode;
   next_chunk_id_ = h.next_chunk_id;
   bool ended = false;
-  auto bad = [&](const std::string& why) {
-    *error = path + ": " + why;
-    return false;
-  };
+  auto bad = [&](const std::string& why) { return Status::error(path + ": " + why); };
   while (!ended) {
     if (data.size() - pos < 12) return bad("truncated section header");
     std::string tag = data.substr(pos, 4);
@@ -384,7 +348,7 @@ bool Fs::load_image(const std::string& path, std::string* error) {
   for (const auto& [id, n] : nodes_)
     if (n.nlink == 0 && id != kRootInode && !trash_.count(id)) sustained_.insert(id);
   recompute_usage();
-  return true;
+  return Status();
 }
 
 }  // namespace antler::master

@@ -154,11 +154,8 @@ std::string format_line(uint64_t version, int64_t time_ns, const Op& op) {
   return out;
 }
 
-std::optional<Line> parse_line(std::string_view line, std::string* error) {
-  auto fail = [&](const char* why) -> std::optional<Line> {
-    if (error) *error = why;
-    return std::nullopt;
-  };
+Result<Line> parse_line(std::string_view line) {
+  auto fail = [](const char* why) { return Status::error(why); };
   Line l;
   size_t colon = line.find(": ");
   if (colon == std::string_view::npos) return fail("no version");

@@ -20,6 +20,7 @@
 #include <variant>
 
 #include "common/serde.h"
+#include "common/status.h"
 
 namespace antler::master {
 
@@ -267,13 +268,13 @@ using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetat
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);
-// Parses a line written by format_line; nullopt (and *error) if malformed.
+// Parses a line written by format_line; an error ("bad timestamp") if malformed.
 struct Line {
   uint64_t version = 0;
   int64_t time_ns = 0;
   Op op;
 };
-std::optional<Line> parse_line(std::string_view line, std::string* error);
+Result<Line> parse_line(std::string_view line);
 
 std::string escape(std::string_view s);
 std::optional<std::string> unescape(std::string_view s);

@@ -113,16 +113,13 @@ struct Loop::Impl {
 Loop::Loop() : impl_(std::make_unique<Impl>()) {}
 Loop::~Loop() = default;
 
-bool Loop::listen(const std::string& host, uint16_t port, Listener* listener, std::string* error) {
+Status Loop::listen(const std::string& host, uint16_t port, Listener* listener) {
   asio::error_code ec;
   asio::ip::address addr = host == "*" || host.empty() ? asio::ip::address(asio::ip::address_v4::any())
                                                        : asio::ip::make_address(host, ec);
   if (ec) {
     uint32_t ip;
-    if (!net::resolve_ipv4(host, ip)) {
-      *error = "cannot resolve listen address '" + host + "'";
-      return false;
-    }
+    if (!net::resolve_ipv4(host, ip)) return Status::error("cannot resolve listen address '" + host + "'");
     addr = asio::ip::address_v4(ip);
   }
   auto a = std::make_unique<tcp::acceptor>(impl_->io);
@@ -132,12 +129,12 @@ bool Loop::listen(const std::string& host, uint16_t port, Listener* listener, st
   if (!ec) a->bind(ep, ec);
   if (!ec) a->listen(512, ec);
   if (ec) {
-    *error = "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message();
-    return false;
+    St code = ec.category() == asio::system_category() ? from_errno(ec.value()) : St::kIO;
+    return Status(code, "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
   impl_->accept(a.get(), listener);
   impl_->acceptors.push_back(std::move(a));
-  return true;
+  return Status();
 }
 
 void Loop::after(int ms, std::function<void()> fn) {

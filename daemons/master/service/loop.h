@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace antler::master {
 
 class Link {
@@ -41,8 +43,9 @@ class Loop {
  public:
   Loop();
   ~Loop();
-  // host "*" = all addresses. Returns false with *error on failure.
-  bool listen(const std::string& host, uint16_t port, Listener* listener, std::string* error);
+  // host "*" = all addresses. On failure: "cannot resolve listen address
+  // 'HOST'" or "cannot listen on HOST:PORT: <reason>".
+  Status listen(const std::string& host, uint16_t port, Listener* listener);
   // Runs fn on the loop after ms milliseconds.
   void after(int ms, std::function<void()> fn);
   // Runs fn on the loop soon; safe from any thread.

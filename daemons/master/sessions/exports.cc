@@ -192,12 +192,11 @@ bool ExportRule::better_than(const ExportRule& o) const {
   return line < o.line;
 }
 
-std::optional<Exports> Exports::parse(const std::string& text, const std::string& name, std::string* error) {
+Result<Exports> Exports::parse(const std::string& text, const std::string& name) {
   Exports e;
   for (const auto& [no, line] : config_lines(text)) {
     auto fail = [&, no = no](const std::string& key, const std::string& why) {
-      *error = name + ":" + std::to_string(no) + ": " + key + ": " + why;
-      return std::nullopt;
+      return Status::error(name + ":" + std::to_string(no) + ": " + key + ": " + why);
     };
     std::istringstream ls(line);
     std::string addr, dir, opts, extra;
@@ -237,15 +236,12 @@ std::optional<Exports> Exports::parse(const std::string& text, const std::string
   return e;
 }
 
-std::optional<Exports> Exports::load(const std::string& path, std::string* error) {
+Result<Exports> Exports::load(const std::string& path) {
   std::ifstream in(path);
-  if (!in) {
-    *error = path + ": cannot open the exports file";
-    return std::nullopt;
-  }
+  if (!in) return Status::error(path + ": cannot open the exports file", St::kIO);
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse(ss.str(), path, error);
+  return parse(ss.str(), path);
 }
 
 std::vector<const ExportRule*> Exports::candidates(uint32_t ip, const std::string& subdir, bool meta,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/parse.h"
+#include "common/status.h"
 
 namespace antler::master {
 
@@ -67,10 +68,10 @@ std::optional<std::string> normalize_subdir(const std::string& subdir);
 
 class Exports {
  public:
-  // Parses the file. On error returns nullopt and a one-line *error
-  // "FILE:LINE: KEY: reason".
-  static std::optional<Exports> load(const std::string& path, std::string* error);
-  static std::optional<Exports> parse(const std::string& text, const std::string& name, std::string* error);
+  // Parses the file. On error returns a one-line error "FILE:LINE: KEY:
+  // reason" (kInval), or "FILE: cannot open the exports file" (kIO).
+  static Result<Exports> load(const std::string& path);
+  static Result<Exports> parse(const std::string& text, const std::string& name);
 
   // Every rule that admits ip to subdir (normalised) at client version
   // `version`, best first.

@@ -64,58 +64,44 @@ int64_t Store::now_ns() {
       .count();
 }
 
-bool Store::open_changelog(std::string* error) {
+Status Store::open_changelog() {
   std::string p = path("changelog.0.mfs");
   changelog_ = files_->open_append(p);
-  if (!changelog_) {
-    *error = p + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
+  if (!changelog_) return Status::from_errno(p, errno);
+  return Status();
 }
 
 // On failure the changelog may be closed; the callers that keep serving
 // fail the store.
-bool Store::rotate(std::string* error) {
+Status Store::rotate() {
   if (changelog_) {
     // A failed fsync may have lost lines already acknowledged: nothing more
     // is written until an operator has looked (failed state).
-    if (changelog_->sync() < 0) {
-      const char* why = std::strerror(errno);
-      *error = path("changelog.0.mfs") + ": fsync: " + why;
-      return false;
-    }
+    if (changelog_->sync() < 0) return Status::from_errno(path("changelog.0.mfs") + ": fsync", errno);
     changelog_.reset();
   }
   for (int i = back_logs_ - 1; i >= 0; i--) {
     std::string from = path("changelog." + std::to_string(i) + ".mfs");
-    if (exists(from) && ::rename(from.c_str(), path("changelog." + std::to_string(i + 1) + ".mfs").c_str()) < 0) {
-      *error = from + ": rename: " + std::strerror(errno);
-      return false;
-    }
+    if (exists(from) && ::rename(from.c_str(), path("changelog." + std::to_string(i + 1) + ".mfs").c_str()) < 0)
+      return Status::from_errno(from + ": rename", errno);
   }
-  return open_changelog(error);
+  return open_changelog();
 }
 
-bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
-                 std::string* error) {
+Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime) {
   std::string img = path("metadata.mfs");
   auto logs = changelog_files(dir_);
   if (!autorecover) {
     if (!exists(img)) {
-      if (!logs.empty() || exists(img + ".back") || exists(path("metadata_ml.mfs.back"))) {
-        *error = "no " + img + " but other metadata files exist: run 'mfsmaster -a' to recover from them";
-        return false;
-      }
+      if (!logs.empty() || exists(img + ".back") || exists(path("metadata_ml.mfs.back")))
+        return Status::error("no " + img + " but other metadata files exist: run 'mfsmaster -a' to recover from them");
       fs_.init_empty(new_cluster_id, now_ns(), root_goal, root_trashtime);
       log::info("no metadata in {}: created a new file system (cluster id {:016x})", dir_, new_cluster_id);
-      if (!fs_.save_image(img, error)) return false;
-      return open_changelog(error);
+      if (Status s = fs_.save_image(img); !s.ok()) return s;
+      return open_changelog();
     }
-    if (!fs_.load_image(img, error)) {
-      *error += " (run 'mfsmaster -a' to recover from older images and changelogs)";
-      return false;
-    }
+    if (Status s = fs_.load_image(img); !s.ok())
+      return Status(s.code(), s.message() + " (run 'mfsmaster -a' to recover from older images and changelogs)");
     // Changelogs must not hold anything newer than the image.
     for (const auto& f : logs) {
       uint64_t last = 0;
@@ -124,37 +110,33 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
         last = std::max<uint64_t>(last, std::strtoull(line.c_str(), nullptr, 10));
       });
       if (last > fs_.version()) {
-        *error = f + " holds metadata version " + std::to_string(last) + ", newer than " + img + " (version " +
-                 std::to_string(fs_.version()) + "): the master was not stopped cleanly; run 'mfsmaster -a'";
-        return false;
+        return Status::error(f + " holds metadata version " + std::to_string(last) + ", newer than " + img +
+                             " (version " + std::to_string(fs_.version()) +
+                             "): the master was not stopped cleanly; run 'mfsmaster -a'");
       }
     }
     log::info("loaded {} (version {}, {} inodes)", img, fs_.version(), fs_.node_count());
-    return rotate(error);
+    return rotate();
   }
 
   // -a: newest loadable image.
   std::vector<std::pair<uint64_t, std::string>> images;
   for (const std::string& cand : {img, img + ".back", path("metadata_ml.mfs.back"), path("metadata_ml.mfs")}) {
-    uint64_t v;
-    std::string err;
-    if (exists(cand) && Fs::image_version(cand, &v, &err)) images.emplace_back(v, cand);
+    if (!exists(cand)) continue;
+    if (Result<uint64_t> v = Fs::image_version(cand)) images.emplace_back(*v, cand);
   }
   std::sort(images.rbegin(), images.rend());
   bool loaded = false;
   for (const auto& [v, cand] : images) {
-    std::string err;
-    if (fs_.load_image(cand, &err)) {
+    Status s = fs_.load_image(cand);
+    if (s.ok()) {
       log::info("recovery: loaded {} (version {})", cand, v);
       loaded = true;
       break;
     }
-    log::warn("recovery: skipping {}: {}", cand, err);
+    log::warn("recovery: skipping {}: {}", cand, s.message());
   }
-  if (!loaded) {
-    *error = "recovery: no valid metadata image in " + dir_;
-    return false;
-  }
+  if (!loaded) return Status::error("recovery: no valid metadata image in " + dir_);
   // Lines newer than the image, from every changelog, in version order.
   // Each file is already in order, so sorting the pile is cheap; a version
   // seen twice (a changelog and a metalogger's copy) is applied once.
@@ -180,21 +162,15 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
   uint64_t applied = 0;
   for (const auto& [v, line] : pending) {
     if (v != fs_.version() + 1) {
-      *error = "recovery: changelogs have a gap: version " + std::to_string(fs_.version() + 1) +
-               " is missing (next found: " + std::to_string(v) + ")";
-      return false;
+      return Status::error("recovery: changelogs have a gap: version " + std::to_string(fs_.version() + 1) +
+                           " is missing (next found: " + std::to_string(v) + ")");
     }
-    std::string perr;
-    auto l = parse_line(line, &perr);
-    if (!l) {
-      *error = "recovery: unreadable changelog line for version " + std::to_string(v) + ": " + perr;
-      return false;
-    }
+    auto l = parse_line(line);
+    if (!l) return l.status().with_context("recovery: unreadable changelog line for version " + std::to_string(v));
     St st = fs_.apply(l->op, l->time_ns);
     if (st != St::kOk) {
-      *error = "recovery: version " + std::to_string(v) + " does not apply (" + std::string(to_string(st)) +
-               "): metadata files are inconsistent";
-      return false;
+      return Status::error("recovery: version " + std::to_string(v) + " does not apply (" + std::string(to_string(st)) +
+                           "): metadata files are inconsistent");
     }
     fs_.set_version(v);
     applied++;
@@ -204,9 +180,9 @@ bool Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, u
   // The recovered state is written by a child, as a periodic save is, while
   // the master already serves: the changelogs it came from stay (rotated)
   // until an image covers them, so a crash meanwhile recovers the same way.
-  if (save_in_background()) return true;
+  if (save_in_background()) return Status();
   log::warn("recovery: could not save the image in the background; saving it now");
-  return save_now(error);
+  return save_now();
 }
 
 St Store::commit(const Op& op) {
@@ -260,9 +236,8 @@ void Store::fail(const std::string& why) {
 bool Store::save_in_background() {
   // Failed: nothing more is written (the failure was logged when it came).
   if (saver_ > 0 || failed()) return false;
-  std::string err;
-  if (!rotate(&err)) {
-    fail(err);
+  if (Status s = rotate(); !s.ok()) {
+    fail(s.message());
     return false;
   }
   pid_t pid = ::fork();
@@ -271,12 +246,9 @@ bool Store::save_in_background() {
     return false;
   }
   if (pid == 0) {
-    std::string e;
-    bool ok = fs_.save_image(path("metadata.mfs"), &e);
-    if (!ok) {
-      std::fprintf(stderr, "metadata save failed: %s\n", e.c_str());
-    }
-    ::_exit(ok ? 0 : 1);
+    Status s = fs_.save_image(path("metadata.mfs"));
+    if (!s.ok()) std::fprintf(stderr, "metadata save failed: %s\n", s.message().c_str());
+    ::_exit(s.ok() ? 0 : 1);
   }
   saver_ = pid;
   save_started_ns_ = now_ns();
@@ -315,24 +287,24 @@ void Store::saved(bool ok) {
   last_save_.ok = ok;
 }
 
-bool Store::save_now(std::string* error) {
+Status Store::save_now() {
   finish_background();
   if (failed()) {
     // The image would hold the change whose line could not be written:
     // one that was refused, under a version the recovered master gives
     // to another change. The changelogs on disk stay the truth.
-    *error = "not saved: the metadata store failed earlier (" + failure_ +
-             "); start the master with 'mfsmaster -a' once the disk is good";
-    return false;
+    return Status::error("not saved: the metadata store failed earlier (" + failure_ +
+                             "); start the master with 'mfsmaster -a' once the disk is good",
+                         St::kMetaFailed);
   }
   save_started_ns_ = now_ns();
-  bool ok = fs_.save_image(path("metadata.mfs"), error);
-  if (ok && !rotate(error)) {
-    fail(*error);
-    ok = false;
+  Status s = fs_.save_image(path("metadata.mfs"));
+  if (s.ok()) {
+    s = rotate();
+    if (!s.ok()) fail(s.message());
   }
-  saved(ok);
-  return ok;
+  saved(s.ok());
+  return s;
 }
 
 }  // namespace antler::master

@@ -30,9 +30,9 @@ class Store {
   // Normal start: loads metadata.mfs and refuses if changelogs hold newer
   // operations (unclean stop) or files are missing; a DATA_PATH without any
   // metadata creates a new file system. autorecover (-a): newest valid image
-  // plus every later changelog line, refusing gaps. *error names -a where it helps.
-  bool open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
-            std::string* error);
+  // plus every later changelog line, refusing gaps. The error names -a where
+  // it helps.
+  Status open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime);
 
   // Applies op now and appends its line to changelog.0.mfs. Nothing is
   // written when apply() refuses the operation (its status is returned).
@@ -73,9 +73,9 @@ class Store {
   // Waits for a background save (also after `-a`, which saves that way) and
   // logs its result.
   void finish_background();
-  // Synchronous save at shutdown. Refused (false, *error says why) once the
+  // Synchronous save at shutdown. Refused (kMetaFailed, saying why) once the
   // store has failed: the image would hold the change that was refused.
-  bool save_now(std::string* error);
+  Status save_now();
 
   static int64_t now_ns();
 
@@ -88,8 +88,8 @@ class Store {
   const LastSave& last_save() const { return last_save_; }
 
  private:
-  bool rotate(std::string* error);
-  bool open_changelog(std::string* error);
+  Status rotate();
+  Status open_changelog();
   // Writes one whole line or fails the store; true if written.
   bool append(const std::string& line);
   // Enters the failed state (once) and logs it.

@@ -10,7 +10,6 @@ namespace {
 uint32_t ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) { return a << 24 | b << 16 | c << 8 | d; }
 
 TEST(Topology, LocationsAndDistances) {
-  std::string err;
   auto t = Topology::parse(
       "# comment\n"
       "10.0.1.0/24   US|PHOENIX|AT&T|RACK1\n"
@@ -20,8 +19,8 @@ TEST(Topology, LocationsAndDistances) {
       "10.0.5.0/24 US|ATM\n"
       "10.0.6.0/24 DE\n"
       "10.0.1.9 A|B|C\n",
-      "topo", &err);
-  ASSERT_TRUE(t) << err;
+      "topo");
+  ASSERT_TRUE(t) << t.status().to_string();
   EXPECT_EQ(t->size(), 7u);
   EXPECT_EQ(t->location(ip(10, 0, 1, 5)), "US|PHOENIX|AT&T|RACK1");
   EXPECT_EQ(t->location(ip(10, 0, 1, 9)), "A|B|C");  // a later line wins
@@ -39,15 +38,20 @@ TEST(Topology, LocationsAndDistances) {
 }
 
 TEST(Topology, ErrorsNameFileAndLine) {
-  std::string err;
-  EXPECT_FALSE(Topology::parse("10.0.0.0/24 R1\n10.0.1.0/24\n", "t.cfg", &err));
-  EXPECT_EQ(err.rfind("t.cfg:2: ", 0), 0u) << err;
-  EXPECT_FALSE(Topology::parse("10.0.0.300 R1\n", "t.cfg", &err));
-  EXPECT_EQ(err.rfind("t.cfg:1: ", 0), 0u) << err;
-  EXPECT_FALSE(Topology::parse("* A||B\n", "t.cfg", &err));
-  EXPECT_NE(err.find("empty element"), std::string::npos) << err;
-  EXPECT_FALSE(Topology::parse("* A B\n", "t.cfg", &err));
-  auto none = Topology::load("/nonexistent/mfstopology.cfg", &err);
+  auto err = [](const Result<Topology>& r) {
+    EXPECT_FALSE(r);
+    EXPECT_EQ(r.status().code(), St::kInval);
+    return r.status().message();
+  };
+  std::string e = err(Topology::parse("10.0.0.0/24 R1\n10.0.1.0/24\n", "t.cfg"));
+  EXPECT_EQ(e.rfind("t.cfg:2: ", 0), 0u) << e;
+  e = err(Topology::parse("10.0.0.300 R1\n", "t.cfg"));
+  EXPECT_EQ(e.rfind("t.cfg:1: ", 0), 0u) << e;
+  e = err(Topology::parse("* A||B\n", "t.cfg"));
+  EXPECT_NE(e.find("empty element"), std::string::npos) << e;
+  e = err(Topology::parse("* A B\n", "t.cfg"));
+  EXPECT_EQ(e.rfind("t.cfg:1: ", 0), 0u) << e;
+  auto none = Topology::load("/nonexistent/mfstopology.cfg");
   ASSERT_TRUE(none);
   EXPECT_EQ(none->size(), 0u);
 }

@@ -226,10 +226,9 @@ TEST(AclFs, SnapshotCopiesAndImageKeepsThem) {
   EXPECT_EQ(fs.extra_of(3)->xattrs.count("user.v"), 1u);
   // and the image keeps all of it
   std::string path = ::testing::TempDir() + "acl_image_" + std::to_string(::getpid());
-  std::string err;
-  ASSERT_TRUE(fs.save_image(path, &err)) << err;
+  ASSERT_EQ(fs.save_image(path).to_string(), "ok");
   Fs loaded;
-  ASSERT_TRUE(loaded.load_image(path, &err)) << err;
+  ASSERT_EQ(loaded.load_image(path).to_string(), "ok");
   EXPECT_EQ(loaded.dump(), fs.dump());
   EXPECT_EQ(loaded.attr(*loaded.node(3)).flags, msg::kFlagXattr);
   EXPECT_EQ(loaded.attr(*loaded.node(1)).flags, 0);

@@ -327,16 +327,15 @@ TEST(Changelog, EscapingKeepsOneLine) {
   std::string line = format_line(12, T + 5, op);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_EQ(line.find(' ', line.find('|')), std::string::npos);
-  std::string err;
-  auto l = parse_line(line, &err);
-  ASSERT_TRUE(l) << err;
+  auto l = parse_line(line);
+  ASSERT_TRUE(l) << l.status().to_string();
   EXPECT_EQ(l->version, 12u);
   EXPECT_EQ(l->time_ns, T + 5);
   EXPECT_EQ(std::get<OpCreate>(l->op).name, name);
   EXPECT_EQ(format_line(12, T + 5, l->op), line);
-  EXPECT_FALSE(parse_line("12: 1.0|CREATE(1,2)", &err));
-  EXPECT_FALSE(parse_line("12: 1.0|NOPE(1)", &err));
-  EXPECT_FALSE(parse_line("garbage", &err));
+  EXPECT_EQ(parse_line("12: 1.0|CREATE(1,2)").status().message(), "unknown operation or bad arguments");
+  EXPECT_FALSE(parse_line("12: 1.0|NOPE(1)"));
+  EXPECT_EQ(parse_line("garbage").status().message(), "no version");
   EXPECT_FALSE(unescape("%4"));
   EXPECT_FALSE(unescape("%zz"));
 }
@@ -350,17 +349,16 @@ TEST(Changelog, LineFormat) {
   EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 2}), "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,2)");
   EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 0, 0}),
             "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,0,0)");
-  std::string err;
-  auto l = parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200)", &err);
-  ASSERT_TRUE(l) << err;
+  auto l = parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200)");
+  ASSERT_TRUE(l) << l.status().to_string();
   EXPECT_EQ(std::get<OpCreate>(l->op).goal, 3);
   EXPECT_EQ(std::get<OpCreate>(l->op).trashtime, 7200);
-  l = parse_line("1: 0.000000000|SYMLINK(1,s,t,0,0,9)", &err);
-  ASSERT_TRUE(l) << err;
+  l = parse_line("1: 0.000000000|SYMLINK(1,s,t,0,0,9)");
+  ASSERT_TRUE(l) << l.status().to_string();
   EXPECT_EQ(std::get<OpSymlink>(l->op).goal, 0);
   EXPECT_EQ(std::get<OpSymlink>(l->op).trashtime, -1);
-  EXPECT_FALSE(parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0)", &err));
-  EXPECT_FALSE(parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200,1)", &err));
+  EXPECT_FALSE(parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0)"));
+  EXPECT_FALSE(parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200,1)"));
 }
 
 TEST(Fs, CreateWithGoalAndTrashtime) {
@@ -390,8 +388,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   auto rng = [&] { return static_cast<uint32_t>(gen()); };
   Fs live;
   Store store(live, dir, 50);
-  std::string err;
-  ASSERT_TRUE(store.open(false, 99, 2, 3600, &err)) << err;
+  ASSERT_EQ(store.open(false, 99, 2, 3600).to_string(), "ok");
   std::vector<uint32_t> dirs{1}, files;
   uint64_t next_chunk = 1;
   int save_at = 100 + rng() % 300;
@@ -400,7 +397,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   auto name = [&] { return std::string("n") + std::to_string(rng() % 40) + (rng() % 5 == 0 ? ",%(x)" : ""); };
   for (int i = 0; i < 600; i++) {
     if (i == save_at) {
-      ASSERT_TRUE(store.save_now(&err)) << err;
+      ASSERT_EQ(store.save_now().to_string(), "ok");
     }
     Op op;
     switch (rng() % 12) {
@@ -529,13 +526,13 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   EXPECT_NE(live_dump.find(" exceeded 1"), std::string::npos);  // some soft limit was passed
   Fs recovered;
   Store rs(recovered, dir, 50);
-  ASSERT_TRUE(rs.open(true, 0, 2, 3600, &err)) << err;
+  ASSERT_EQ(rs.open(true, 0, 2, 3600).to_string(), "ok");
   rs.finish_background();  // -a writes its image in a child
   EXPECT_EQ(recovered.dump(), live_dump);
   // That image is complete: a normal start (no -a) loads the same state.
   Fs reloaded;
   Store again(reloaded, dir, 50);
-  ASSERT_TRUE(again.open(false, 0, 2, 3600, &err)) << err;
+  ASSERT_EQ(again.open(false, 0, 2, 3600).to_string(), "ok");
   EXPECT_EQ(reloaded.dump(), live_dump);
   std::filesystem::remove_all(dir);
 }
@@ -550,27 +547,27 @@ TEST(Store, NormalStartRefusesAfterUncleanStop) {
   {
     Fs fs;
     Store s(fs, dir, 5);
-    ASSERT_TRUE(s.open(false, 1, 1, 0, &err)) << err;
+    ASSERT_EQ(s.open(false, 1, 1, 0).to_string(), "ok");
     ASSERT_EQ(s.commit(OpCreate{1, "x", msg::kFile, 0644, 0, 0, 0, 2}), St::kOk);
     // no save: as after kill -9
   }
   {
     Fs fs;
     Store s(fs, dir, 5);
-    EXPECT_FALSE(s.open(false, 1, 1, 0, &err));
+    err = s.open(false, 1, 1, 0).message();
     EXPECT_NE(err.find("-a"), std::string::npos) << err;
   }
   {
     Fs fs;
     Store s(fs, dir, 5);
-    ASSERT_TRUE(s.open(true, 1, 1, 0, &err)) << err;
+    ASSERT_EQ(s.open(true, 1, 1, 0).to_string(), "ok");
     EXPECT_EQ(fs.child(1, "x"), 2u);
-    ASSERT_TRUE(s.save_now(&err));
+    ASSERT_EQ(s.save_now().to_string(), "ok");
   }
   {
     Fs fs;
     Store s(fs, dir, 5);
-    ASSERT_TRUE(s.open(false, 1, 1, 0, &err)) << err;  // clean now
+    ASSERT_EQ(s.open(false, 1, 1, 0).to_string(), "ok");  // clean now
     EXPECT_EQ(fs.child(1, "x"), 2u);
   }
   std::filesystem::remove_all(dir);

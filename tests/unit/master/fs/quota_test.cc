@@ -25,10 +25,9 @@ const Usage& below(const Fs& fs, uint32_t dir) { return fs.node(dir)->children->
 // The usage kept live equals a count from scratch (an image reload).
 void expect_recount(const Fs& fs) {
   std::string path = ::testing::TempDir() + "quota_img_" + std::to_string(getpid());
-  std::string err;
-  ASSERT_TRUE(fs.save_image(path, &err)) << err;
+  ASSERT_EQ(fs.save_image(path).to_string(), "ok");
   Fs again;
-  ASSERT_TRUE(again.load_image(path, &err)) << err;
+  ASSERT_EQ(again.load_image(path).to_string(), "ok");
   EXPECT_EQ(again.dump(), fs.dump());
   std::remove(path.c_str());
 }

@@ -12,9 +12,8 @@ namespace {
 uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d) { return a << 24 | b << 16 | c << 8 | d; }
 
 Exports parse_ok(const std::string& text) {
-  std::string err;
-  auto e = Exports::parse(text, "mfsexports.cfg", &err);
-  EXPECT_TRUE(e) << err;
+  auto e = Exports::parse(text, "mfsexports.cfg");
+  EXPECT_TRUE(e) << e.status().to_string();
   return e ? *e : Exports{};
 }
 
@@ -25,8 +24,10 @@ ExportRule one(const std::string& line) {
 }
 
 std::string parse_err(const std::string& text) {
-  std::string err;
-  EXPECT_FALSE(Exports::parse(text, "mfsexports.cfg", &err)) << text;
+  auto e = Exports::parse(text, "mfsexports.cfg");
+  EXPECT_FALSE(e) << text;
+  EXPECT_EQ(e.status().code(), St::kInval) << text;
+  const std::string& err = e.status().message();
   EXPECT_EQ(err.find('\n'), std::string::npos);
   return err;
 }
@@ -184,9 +185,9 @@ TEST(Exports, EveryErrorNamesFileLineAndKey) {
     std::string err = parse_err(std::string("# header\n") + c.line + "\n");
     EXPECT_EQ(err.rfind("mfsexports.cfg:2: " + std::string(c.key) + ": ", 0), 0u) << c.line << " -> " << err;
   }
-  std::string err;
-  EXPECT_FALSE(Exports::load("/nonexistent/mfsexports.cfg", &err));
-  EXPECT_NE(err.find("/nonexistent/mfsexports.cfg"), std::string::npos);
+  auto missing = Exports::load("/nonexistent/mfsexports.cfg");
+  EXPECT_FALSE(missing);
+  EXPECT_EQ(missing.status().message(), "/nonexistent/mfsexports.cfg: cannot open the exports file");
 }
 
 TEST(Exports, DirectoriesAndAlldirs) {

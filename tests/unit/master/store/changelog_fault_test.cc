@@ -90,7 +90,7 @@ TEST_F(ChangelogFault, ShortWriteIsStickyAndRecoveryDropsTheTornLine) {
   Fs fs;
   Store s(fs, dir_, 5, &files);
   std::string err;
-  ASSERT_TRUE(s.open(false, 7, 1, 0, &err)) << err;
+  ASSERT_EQ(s.open(false, 7, 1, 0).to_string(), "ok");
   EXPECT_FALSE(s.failed());
   EXPECT_EQ(s.failure(), "");
   ASSERT_EQ(s.commit(create("a", 2)), St::kOk);
@@ -123,25 +123,26 @@ TEST_F(ChangelogFault, ShortWriteIsStickyAndRecoveryDropsTheTornLine) {
   EXPECT_EQ(files.writes, writes);
   // No image either: not in the background, not at stop.
   EXPECT_FALSE(s.save_in_background());
-  EXPECT_FALSE(s.save_now(&err));
-  EXPECT_NE(err.find("mfsmaster -a"), std::string::npos) << err;
+  Status saved = s.save_now();
+  EXPECT_EQ(saved.code(), St::kMetaFailed);
+  EXPECT_NE(saved.message().find("mfsmaster -a"), std::string::npos) << saved.message();
   EXPECT_EQ(read(log0()), torn);
-  uint64_t image = 99;
-  ASSERT_TRUE(Fs::image_version(dir_ + "/metadata.mfs", &image, &err)) << err;
-  EXPECT_EQ(image, 0u);  // the new file system's first image
+  Result<uint64_t> image = Fs::image_version(dir_ + "/metadata.mfs");
+  ASSERT_TRUE(image) << image.status().to_string();
+  EXPECT_EQ(*image, 0u);  // the new file system's first image
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/changelog.1.mfs"));
 
   // Recovery from the files: the state of the last complete line.
   {
     Fs r;
     Store rs(r, dir_, 5);
-    EXPECT_FALSE(rs.open(false, 7, 1, 0, &err));  // lines newer than the image
+    err = rs.open(false, 7, 1, 0).message();  // lines newer than the image
     EXPECT_NE(err.find("-a"), std::string::npos) << err;
   }
   {
     Fs r;
     Store rs(r, dir_, 5);
-    ASSERT_TRUE(rs.open(true, 7, 1, 0, &err)) << err;
+    ASSERT_EQ(rs.open(true, 7, 1, 0).to_string(), "ok");
     rs.finish_background();
     EXPECT_FALSE(rs.failed());
     EXPECT_EQ(r.version(), good);
@@ -156,19 +157,19 @@ TEST_F(ChangelogFault, ShortWriteIsStickyAndRecoveryDropsTheTornLine) {
   {
     Fs r;
     Store rs(r, dir_, 5);
-    ASSERT_TRUE(rs.open(true, 7, 1, 0, &err)) << err;
+    ASSERT_EQ(rs.open(true, 7, 1, 0).to_string(), "ok");
     rs.finish_background();
     EXPECT_EQ(r.version(), good + 1);
     EXPECT_EQ(r.child(1, "e"), 4u);
     EXPECT_EQ(r.child(1, "c"), 0u);
-    ASSERT_TRUE(rs.save_now(&err)) << err;
+    ASSERT_EQ(rs.save_now().to_string(), "ok");
   }
   {
     // Clean now: a normal start, the torn fragment in an old changelog
     // notwithstanding.
     Fs r;
     Store rs(r, dir_, 5);
-    ASSERT_TRUE(rs.open(false, 7, 1, 0, &err)) << err;
+    ASSERT_EQ(rs.open(false, 7, 1, 0).to_string(), "ok");
     EXPECT_EQ(r.version(), good + 1);
   }
 }
@@ -177,8 +178,7 @@ TEST_F(ChangelogFault, FailedWriteNamesTheErrorAndWritesNothing) {
   FaultFiles files;
   Fs fs;
   Store s(fs, dir_, 5, &files);
-  std::string err;
-  ASSERT_TRUE(s.open(false, 7, 1, 0, &err)) << err;
+  ASSERT_EQ(s.open(false, 7, 1, 0).to_string(), "ok");
   ASSERT_EQ(s.commit(create("a", 2)), St::kOk);
   const std::string before = read(log0());
   files.budget = 0;
@@ -194,7 +194,7 @@ TEST_F(ChangelogFault, FailedWriteNamesTheErrorAndWritesNothing) {
 
   Fs r;
   Store rs(r, dir_, 5);
-  ASSERT_TRUE(rs.open(true, 7, 1, 0, &err)) << err;
+  ASSERT_EQ(rs.open(true, 7, 1, 0).to_string(), "ok");
   rs.finish_background();
   EXPECT_EQ(r.child(1, "a"), 2u);
   EXPECT_EQ(r.child(1, "b"), 0u);
@@ -205,8 +205,7 @@ TEST_F(ChangelogFault, FailedFsyncAtRotationFailsTheStore) {
   FaultFiles files;
   Fs fs;
   Store s(fs, dir_, 5, &files);
-  std::string err;
-  ASSERT_TRUE(s.open(false, 7, 1, 0, &err)) << err;
+  ASSERT_EQ(s.open(false, 7, 1, 0).to_string(), "ok");
   ASSERT_EQ(s.commit(create("a", 2)), St::kOk);
   files.sync_error = EIO;
   EXPECT_FALSE(s.save_in_background());  // rotation syncs the changelog first
@@ -218,11 +217,11 @@ TEST_F(ChangelogFault, FailedFsyncAtRotationFailsTheStore) {
   EXPECT_EQ(s.commit(create("b", 3)), St::kMetaFailed);
   EXPECT_EQ(fs.child(1, "b"), 0u);
   EXPECT_EQ(files.writes, writes);
-  EXPECT_FALSE(s.save_now(&err));
+  EXPECT_FALSE(s.save_now().ok());
 
   Fs r;
   Store rs(r, dir_, 5);
-  ASSERT_TRUE(rs.open(true, 7, 1, 0, &err)) << err;
+  ASSERT_EQ(rs.open(true, 7, 1, 0).to_string(), "ok");
   rs.finish_background();
   EXPECT_EQ(r.child(1, "a"), 2u);
 }
@@ -234,7 +233,7 @@ TEST_F(ChangelogFault, RecoveryRefusesATornLineInTheMiddle) {
   {
     Fs fs;
     Store s(fs, dir_, 5);
-    ASSERT_TRUE(s.open(false, 7, 1, 0, &err)) << err;
+    ASSERT_EQ(s.open(false, 7, 1, 0).to_string(), "ok");
     ASSERT_EQ(s.commit(create("a", 2)), St::kOk);
     ASSERT_EQ(s.commit(create("b", 3)), St::kOk);
   }
@@ -246,7 +245,7 @@ TEST_F(ChangelogFault, RecoveryRefusesATornLineInTheMiddle) {
   std::ofstream(log0(), std::ios::binary | std::ios::trunc) << text;
   Fs r;
   Store rs(r, dir_, 5);
-  EXPECT_FALSE(rs.open(true, 7, 1, 0, &err));
+  err = rs.open(true, 7, 1, 0).message();
   EXPECT_NE(err.find("unreadable changelog line"), std::string::npos) << err;
 }
 
