@@ -52,10 +52,9 @@ int start(const Config& cfg, const DaemonArgs&) {
       return 1;
     }
   }
-  std::vector<cs::DiskSpec> disks;
-  std::string error;
-  if (!cs::load_hdd_config(cfg.str("HDD_CONF_FILENAME"), &disks, &error)) {
-    log::error("{}", error);
+  Result<std::vector<cs::DiskSpec>> disks = cs::load_hdd_config(cfg.str("HDD_CONF_FILENAME"));
+  if (!disks) {
+    log::error("{}", disks.status().message());
     return 1;
   }
   uint32_t listen_ip = 0, bind_ip = 0;
@@ -66,8 +65,8 @@ int start(const Config& cfg, const DaemonArgs&) {
   sopts.leave_space_default = static_cast<uint64_t>(leave);
   sopts.error_count = static_cast<uint32_t>(cfg.num("HDD_ERROR_TOLERANCE_COUNT"));
   sopts.error_period_s = static_cast<uint32_t>(cfg.num("HDD_ERROR_TOLERANCE_PERIOD"));
-  if (!g_app.store->init(disks, sopts, &error)) {
-    log::error("{}", error);
+  if (Status s = g_app.store->init(*disks, sopts); !s.ok()) {
+    log::error("{}", s.message());
     return 1;
   }
 
@@ -75,8 +74,8 @@ int start(const Config& cfg, const DaemonArgs&) {
   copts.fsync_before_close = cfg.flag("HDD_FSYNC_BEFORE_CLOSE");
   g_app.server = std::make_unique<cs::CsServer>(*g_app.store, copts);
   auto port = static_cast<uint16_t>(cfg.num("CSSERV_LISTEN_PORT"));
-  if (!g_app.server->start(listen_ip, port, &error)) {
-    log::error("{} (CSSERV_LISTEN_HOST/CSSERV_LISTEN_PORT, {})", error, cfg.origin("CSSERV_LISTEN_PORT"));
+  if (Status s = g_app.server->start(listen_ip, port); !s.ok()) {
+    log::error("{} (CSSERV_LISTEN_HOST/CSSERV_LISTEN_PORT, {})", s.message(), cfg.origin("CSSERV_LISTEN_PORT"));
     return 1;
   }
   log::info("listening for clients on {}:{}", listen_ip ? net::ip_to_string(listen_ip) : "*", port);
@@ -96,7 +95,7 @@ int start(const Config& cfg, const DaemonArgs&) {
   g_app.server->set_damage_reporter([link](uint64_t id) { link->report_damaged(id); });
   g_app.link->start();
   cs::Background::Options bopts;
-  bopts.test_mib_per_s = test_speed * static_cast<double>(disks.size());
+  bopts.test_mib_per_s = test_speed * static_cast<double>(disks->size());
   bopts.rebalance_percent = static_cast<int>(cfg.num("HDD_REBALANCE_UTILIZATION"));
   g_app.background = std::make_unique<cs::Background>(*g_app.store, bopts,
                                                       [link](uint64_t id) { link->report_damaged(id); });

@@ -440,24 +440,23 @@ CsServer::~CsServer() {
   wait();
 }
 
-bool CsServer::start(uint32_t ip, uint16_t port, std::string* error) {
-  listen_fd_ = net::listen_tcp(ip, port);
-  if (listen_fd_ < 0) {
-    *error = "cannot listen on " + (ip ? net::ip_to_string(ip) : std::string("*")) + ":" + std::to_string(port) +
-             ": " + std::strerror(errno);
-    return false;
+Status CsServer::start(uint32_t ip, uint16_t port) {
+  listen_fd_.reset(net::listen_tcp(ip, port));
+  if (!listen_fd_) {
+    return Status::from_errno(
+        "cannot listen on " + (ip ? net::ip_to_string(ip) : std::string("*")) + ":" + std::to_string(port), errno);
   }
   sockaddr_in sa{};
   socklen_t len = sizeof sa;
-  if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len) == 0) port_ = ntohs(sa.sin_port);
+  if (::getsockname(listen_fd_.get(), reinterpret_cast<sockaddr*>(&sa), &len) == 0) port_ = ntohs(sa.sin_port);
   acceptor_ = std::thread(&CsServer::accept_loop, this);
-  return true;
+  return Status();
 }
 
 void CsServer::accept_loop() {
   while (!stopping_) {
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd conn(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!conn) {
       if (stopping_) break;
       if (errno == EINTR || errno == ECONNABORTED) continue;
       log::warn("accept on the data port failed: {}", std::strerror(errno));
@@ -465,17 +464,14 @@ void CsServer::accept_loop() {
       continue;
     }
     int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(conn.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     {
       std::lock_guard lk(mu_);
-      if (stopping_) {
-        ::close(fd);
-        break;
-      }
-      fds_.insert(fd);
+      if (stopping_) break;  // conn closes
+      fds_.insert(conn.get());
       threads_++;
     }
-    std::thread([this, fd] { serve(fd); }).detach();
+    std::thread([this, fd = conn.release()] { serve(fd); }).detach();
   }
 }
 
@@ -494,7 +490,7 @@ void CsServer::serve(int fd) {
 
 void CsServer::stop() {
   if (stopping_.exchange(true)) return;
-  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+  if (listen_fd_) ::shutdown(listen_fd_.get(), SHUT_RDWR);
   std::lock_guard lk(mu_);
   for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
 }
@@ -505,8 +501,7 @@ void CsServer::wait() {
     std::unique_lock lk(mu_);
     idle_.wait(lk, [&] { return threads_ == 0; });
   }
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-  listen_fd_ = -1;
+  listen_fd_.reset();
 }
 
 }  // namespace antler::cs

@@ -11,6 +11,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include "common/fd.h"
+#include "common/status.h"
 #include "daemons/chunkserver/storage/chunk_store.h"
 
 namespace antler::cs {
@@ -30,8 +32,9 @@ class CsServer {
   // Called (from a connection thread) when a read finds a CRC mismatch.
   void set_damage_reporter(std::function<void(uint64_t chunk_id)> f) { report_damaged_ = std::move(f); }
 
-  // Binds ip:port (port 0: any, see port()) and starts accepting.
-  bool start(uint32_t ip, uint16_t port, std::string* error);
+  // Binds ip:port (port 0: any, see port()) and starts accepting. On failure:
+  // "cannot listen on IP:PORT: <strerror>".
+  Status start(uint32_t ip, uint16_t port);
   uint16_t port() const { return port_; }
   // Stops accepting and shuts every open connection down.
   void stop();
@@ -53,7 +56,7 @@ class CsServer {
   ChunkStore& store_;
   Options opts_;
   std::function<void(uint64_t)> report_damaged_;
-  int listen_fd_ = -1;
+  UniqueFd listen_fd_;
   uint16_t port_ = 0;
   std::thread acceptor_;
   std::atomic<bool> stopping_{false};

@@ -1,10 +1,8 @@
 #include "daemons/chunkserver/service/master_link.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -135,42 +133,7 @@ void MasterLink::heartbeat_loop() {
 
 // Connects, binding to opts_.bind_ip when set.
 bool MasterLink::connect(net::Conn& c, uint32_t ip) {
-  int timeout_ms = opts_.timeout_s * 1000;
-  if (opts_.bind_ip == 0) return c.connect(ip, opts_.master_port, timeout_ms);
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
-  auto fail = [&] {
-    int e = errno;
-    ::close(fd);
-    errno = e;
-    return false;
-  };
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  local.sin_addr.s_addr = htonl(opts_.bind_ip);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0) return fail();
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(opts_.master_port);
-  sa.sin_addr.s_addr = htonl(ip);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
-    if (errno != EINPROGRESS) return fail();
-    pollfd p{fd, POLLOUT, 0};
-    int pr = ::poll(&p, 1, timeout_ms);
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (pr <= 0) err = pr == 0 ? ETIMEDOUT : errno;
-    else ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) {
-      errno = err;
-      return fail();
-    }
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  c = net::Conn(fd);
-  return true;
+  return c.connect(ip, opts_.master_port, opts_.timeout_s * 1000, opts_.bind_ip);
 }
 
 void MasterLink::session() {

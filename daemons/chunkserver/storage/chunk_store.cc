@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "common/crc.h"
+#include "common/fd.h"
 #include "common/log.h"
 
 namespace antler::cs {
@@ -30,13 +31,13 @@ struct ChunkStore::Chunk {
   // Under mu:
   bool deleted = false;
   int users = 0;  // open handles
-  int fd = -1;
+  UniqueFd fd;
   std::unique_ptr<uint32_t[]> crc;  // kBlocksPerChunk entries while open
 };
 
 struct ChunkStore::Disk {
   DiskSpec spec;
-  int lock_fd = -1;
+  UniqueFd lock_fd;               // flock()ed while the store runs
   std::atomic<int64_t> bytes{0};  // header + data of the chunks on it
   std::atomic<uint32_t> chunks{0};
   std::atomic<uint64_t> errors{0};
@@ -124,8 +125,8 @@ bool ends_with(const std::string& s, const char* suf) {
   return s.size() >= n && s.compare(s.size() - n, n, suf) == 0;
 }
 
-// Full pread/pwrite; false with errno set on error. A short read (end of
-// file) is not an error: *got tells how much was read.
+// Full pread; false with errno set on error. A short read (end of file) is
+// not an error: *got tells how much was read.
 bool pread_full(int fd, char* p, size_t n, off_t off, size_t* got) {
   size_t done = 0;
   while (done < n) {
@@ -141,18 +142,8 @@ bool pread_full(int fd, char* p, size_t n, off_t off, size_t* got) {
   return true;
 }
 
-bool pwrite_full(int fd, const char* p, size_t n, off_t off) {
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pwrite(fd, p + done, n - done, off + static_cast<off_t>(done));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(r);
-  }
-  return true;
-}
+// pwrite_all; false with errno set on error (io_error reports errno).
+bool pwrite_full(int fd, const char* p, size_t n, off_t off) { return pwrite_all(fd, {p, n}, off).ok(); }
 
 uint32_t blocks_for(uint32_t length) { return (length + kBlockSize - 1) / kBlockSize; }
 
@@ -194,13 +185,11 @@ ChunkStore::~ChunkStore() {
   std::lock_guard lk(mu_);
   for (auto& [id, c] : chunks_) {
     std::lock_guard ck(c->mu);
-    if (c->fd >= 0) ::close(c->fd);
-    c->fd = -1;
+    c->fd.reset();
     c->deleted = true;
   }
   chunks_.clear();
-  for (auto& d : disks_)
-    if (d->lock_fd >= 0) ::close(d->lock_fd);
+  for (auto& d : disks_) d->lock_fd.reset();
 }
 
 std::string ChunkStore::file_name(uint64_t id, uint32_t version) {
@@ -254,8 +243,7 @@ std::vector<uint64_t> ChunkStore::take_failed_chunks() {
         continue;
       }
       std::lock_guard ck(c.mu);
-      if (c.fd >= 0) ::close(c.fd);
-      c.fd = -1;
+      c.fd.reset();
       c.crc.reset();
       c.deleted = true;
       out.push_back(c.id);
@@ -269,34 +257,28 @@ std::vector<uint64_t> ChunkStore::take_failed_chunks() {
 
 void ChunkStore::add_bytes(int disk, int64_t delta) { disks_[static_cast<size_t>(disk)]->bytes += delta; }
 
-bool ChunkStore::init(const std::vector<DiskSpec>& specs, const Options& opts, std::string* error) {
+Status ChunkStore::init(const std::vector<DiskSpec>& specs, const Options& opts) {
   opts_ = opts;
   for (const auto& s : specs) {
     auto d = std::make_unique<Disk>();
     d->spec = s;
     std::string lp = s.path + "/.lock";
-    d->lock_fd = ::open(lp.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (d->lock_fd < 0) {
-      *error = s.origin + ": " + lp + ": " + std::strerror(errno);
-      return false;
-    }
-    if (::flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-      *error = s.origin + ": " + s.path + ": in use by another chunkserver (" + lp + " is locked)";
-      return false;
-    }
+    d->lock_fd.reset(::open(lp.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+    if (!d->lock_fd) return Status::from_errno(s.origin + ": " + lp, errno);
+    if (::flock(d->lock_fd.get(), LOCK_EX | LOCK_NB) < 0)
+      return Status::error(s.origin + ": " + s.path + ": in use by another chunkserver (" + lp + " is locked)",
+                           St::kAgain);
     for (unsigned i = 0; i < 256; i++) {
       std::string sub = s.path + "/" + hex(i, 2);
-      if (::mkdir(sub.c_str(), 0750) < 0 && errno != EEXIST) {
-        *error = s.origin + ": cannot create " + sub + ": " + std::strerror(errno);
-        return false;
-      }
+      if (::mkdir(sub.c_str(), 0750) < 0 && errno != EEXIST)
+        return Status::from_errno(s.origin + ": cannot create " + sub, errno);
     }
     disks_.push_back(std::move(d));
   }
   for (size_t i = 0; i < disks_.size(); i++) scan_disk(static_cast<int>(i));
   refresh_space();
   log::info("{} chunks found on {} disk(s)", count(), disks_.size());
-  return true;
+  return Status();
 }
 
 void ChunkStore::scan_disk(int disk) {
@@ -327,16 +309,16 @@ void ChunkStore::scan_disk(int disk) {
         log::warn("{}: chunk in the wrong subfolder, ignored", path);
         continue;
       }
-      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
+      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) {
         io_error(disk, "cannot open " + path, errno);
         continue;
       }
       struct stat st{};
       char hdr[20];
       size_t got = 0;
-      bool ok = ::fstat(fd, &st) == 0 && pread_full(fd, hdr, sizeof hdr, 0, &got);
-      ::close(fd);
+      bool ok = ::fstat(fd.get(), &st) == 0 && pread_full(fd.get(), hdr, sizeof hdr, 0, &got);
+      fd.reset();  // keeps errno
       if (!ok) {
         io_error(disk, "cannot read " + path, errno);
         continue;
@@ -511,15 +493,14 @@ uint64_t ChunkStore::move_step() {
   int from = c->disk;
   std::string src = path_of(from, c->id, c->version), dst = path_of(to, c->id, c->version);
   std::string tmp = dst + "." + std::to_string(++tmp_seq_) + ".tmp";
-  int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) {
+  UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) {
     io_error(from, "cannot open " + src, errno);
     return 0;
   }
-  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (out < 0) {
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!out) {
     io_error(to, "cannot create " + tmp, errno);
-    ::close(in);
     return 0;
   }
   auto buf = std::make_unique<char[]>(1u << 20);
@@ -527,25 +508,25 @@ uint64_t ChunkStore::move_step() {
   bool ok = true;
   for (;;) {
     size_t got = 0;
-    if (!pread_full(in, buf.get(), 1u << 20, static_cast<off_t>(size), &got)) {
+    if (!pread_full(in.get(), buf.get(), 1u << 20, static_cast<off_t>(size), &got)) {
       io_error(from, "cannot read " + src, errno);
       ok = false;
       break;
     }
     if (got == 0) break;
-    if (!pwrite_full(out, buf.get(), got, static_cast<off_t>(size))) {
+    if (!pwrite_full(out.get(), buf.get(), got, static_cast<off_t>(size))) {
       io_error(to, "cannot write " + tmp, errno);
       ok = false;
       break;
     }
     size += got;
   }
-  if (ok && ::fsync(out) < 0) {
+  if (ok && ::fsync(out.get()) < 0) {
     io_error(to, "fsync failed for " + tmp, errno);
     ok = false;
   }
-  ::close(in);
-  ::close(out);
+  in.reset();
+  out.reset();
   if (ok && ::rename(tmp.c_str(), dst.c_str()) < 0) {
     io_error(to, "cannot rename " + tmp, errno);
     ok = false;
@@ -627,26 +608,25 @@ size_t ChunkStore::count() const {
 
 St ChunkStore::open_file(Chunk& c) {
   if (c.deleted) return St::kNoChunk;
-  if (c.users == 0 || c.fd < 0) {
+  if (c.users == 0 || !c.fd) {
     std::string path = path_of(c.disk, c.id, c.version);
-    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd) {
       io_error(c.disk, "cannot open " + path, errno);
       return St::kIO;
     }
     // One read-ahead request for the header and the first data, so that a
     // small chunk costs one disk access, not two.
-    ::posix_fadvise(fd, 0, static_cast<off_t>(kHeaderSize + std::min<uint64_t>(c.length, 1u << 20)),
+    ::posix_fadvise(fd.get(), 0, static_cast<off_t>(kHeaderSize + std::min<uint64_t>(c.length, 1u << 20)),
                     POSIX_FADV_WILLNEED);
     auto crc = std::make_unique<uint32_t[]>(kBlocksPerChunk);
     size_t got = 0;
-    if (!pread_full(fd, reinterpret_cast<char*>(crc.get()), kBlocksPerChunk * 4, kCrcOffset, &got) ||
+    if (!pread_full(fd.get(), reinterpret_cast<char*>(crc.get()), kBlocksPerChunk * 4, kCrcOffset, &got) ||
         got != kBlocksPerChunk * 4) {
       io_error(c.disk, "cannot read CRC table of " + path, got != kBlocksPerChunk * 4 ? EIO : errno);
-      ::close(fd);
       return St::kIO;
     }
-    c.fd = fd;
+    c.fd = std::move(fd);
     c.crc = std::move(crc);
   }
   c.users++;
@@ -655,9 +635,8 @@ St ChunkStore::open_file(Chunk& c) {
 
 void ChunkStore::close_file(Chunk& c) {
   if (c.users > 0) c.users--;
-  if (c.users == 0 && c.fd >= 0) {
-    ::close(c.fd);
-    c.fd = -1;
+  if (c.users == 0 && c.fd) {
+    c.fd.reset();
     c.crc.reset();
   }
 }
@@ -668,8 +647,7 @@ St ChunkStore::remove_locked(Chunk& c) {
     io_error(c.disk, "cannot remove " + path, errno);
     return St::kIO;
   }
-  if (c.fd >= 0) ::close(c.fd);
-  c.fd = -1;
+  c.fd.reset();
   c.crc.reset();
   c.deleted = true;
   disks_[static_cast<size_t>(c.disk)]->chunks--;
@@ -689,8 +667,8 @@ St ChunkStore::create(uint64_t id, uint32_t version) {
     return St::kNoSpace;
   }
   std::string path = path_of(disk, id, version);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd) {
     io_error(disk, "cannot create " + path, errno);
     return St::kIO;
   }
@@ -698,9 +676,9 @@ St ChunkStore::create(uint64_t id, uint32_t version) {
   fill_header(hdr.get(), id, version);
   uint32_t z = crc32c_zeros(kBlockSize);
   for (uint32_t i = 0; i < kBlocksPerChunk; i++) std::memcpy(hdr.get() + kCrcOffset + 4 * i, &z, 4);
-  bool ok = pwrite_full(fd, hdr.get(), kHeaderSize, 0);
+  bool ok = pwrite_full(fd.get(), hdr.get(), kHeaderSize, 0);
   int err = errno;
-  ::close(fd);
+  fd.reset();
   if (!ok) {
     io_error(disk, "cannot write header of " + path, err);
     ::unlink(path.c_str());
@@ -757,7 +735,7 @@ St ChunkStore::set_version(uint64_t id, uint32_t version, uint32_t new_version) 
   if (st != St::kOk) return st;
   int err = 0;
   std::string from = path_of(c->disk, id, version), to = path_of(c->disk, id, new_version);
-  st = change_version(c->fd, from, to, version, new_version, &err);
+  st = change_version(c->fd.get(), from, to, version, new_version, &err);
   if (st == St::kOk) c->version = new_version;
   else io_error(c->disk, "cannot change version of " + from, err);
   close_file(*c);
@@ -776,7 +754,7 @@ St ChunkStore::truncate(uint64_t id, uint32_t version, uint32_t new_version, uin
   if (st != St::kOk) return st;
   std::string path = path_of(c->disk, id, version);
   uint32_t old = c->length;
-  int fd = c->fd;
+  int fd = c->fd.get();
   uint32_t* table = c->crc.get();
   if (length < old) {
     uint32_t tail = length % kBlockSize;
@@ -874,11 +852,11 @@ St ChunkStore::Handle::read_block(uint32_t block, char* buf, uint32_t* crc, uint
   if (block >= kBlocksPerChunk) return St::kInval;
   Chunk& c = *chunk_;
   std::lock_guard ck(c.mu);
-  if (c.deleted || c.fd < 0) return St::kNoChunk;
+  if (c.deleted || !c.fd) return St::kNoChunk;
   uint32_t len = c.length;
   if (length) *length = len;
   IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kRead, kBlockSize);
-  St st = read_block_at(c.fd, c.crc.get(), block, len, buf, crc);
+  St st = read_block_at(c.fd.get(), c.crc.get(), block, len, buf, crc);
   if (st == St::kIO) store_->io_error(c.disk, "read error in chunk " + file_name(c.id, c.version), errno);
   return st;
 }
@@ -889,7 +867,7 @@ St ChunkStore::Handle::write(uint32_t offset, const char* data, uint32_t size) {
     return St::kInval;
   Chunk& c = *chunk_;
   std::lock_guard ck(c.mu);
-  if (c.deleted || c.fd < 0) return St::kNoChunk;
+  if (c.deleted || !c.fd) return St::kNoChunk;
   uint32_t blk = offset / kBlockSize;
   uint32_t len = c.length;
   uint32_t crc;
@@ -897,7 +875,7 @@ St ChunkStore::Handle::write(uint32_t offset, const char* data, uint32_t size) {
     crc = crc32c(data, size);
   } else {
     char* buf = scratch();
-    St st = read_block_at(c.fd, c.crc.get(), blk, len, buf, nullptr);
+    St st = read_block_at(c.fd.get(), c.crc.get(), blk, len, buf, nullptr);
     if (st == St::kIO) {
       store_->io_error(c.disk, "read error in chunk " + file_name(c.id, c.version), errno);
       return st;
@@ -910,8 +888,8 @@ St ChunkStore::Handle::write(uint32_t offset, const char* data, uint32_t size) {
     crc = crc32c(buf, kBlockSize);
   }
   IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kWrite, size);
-  if (!pwrite_full(c.fd, data, size, static_cast<off_t>(kHeaderSize) + offset) ||
-      !pwrite_full(c.fd, reinterpret_cast<const char*>(&crc), 4, static_cast<off_t>(kCrcOffset + 4 * blk))) {
+  if (!pwrite_full(c.fd.get(), data, size, static_cast<off_t>(kHeaderSize) + offset) ||
+      !pwrite_full(c.fd.get(), reinterpret_cast<const char*>(&crc), 4, static_cast<off_t>(kCrcOffset + 4 * blk))) {
     store_->io_error(c.disk, "write error in chunk " + file_name(c.id, c.version), errno);
     return St::kIO;
   }
@@ -927,9 +905,9 @@ St ChunkStore::Handle::fsync() {
   if (!chunk_) return St::kNoChunk;
   Chunk& c = *chunk_;
   std::lock_guard ck(c.mu);
-  if (c.deleted || c.fd < 0) return St::kNoChunk;
+  if (c.deleted || !c.fd) return St::kNoChunk;
   IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kFsync, 0);
-  if (::fsync(c.fd) < 0) {
+  if (::fsync(c.fd.get()) < 0) {
     store_->io_error(c.disk, "fsync of chunk " + file_name(c.id, c.version) + " failed", errno);
     return St::kIO;
   }
@@ -971,8 +949,8 @@ St ChunkStore::begin_replica(uint64_t id, uint32_t version, Replica* out) {
   }
   if (disk < 0) return St::kNoSpace;
   std::string tmp = path_of(disk, id, version) + "." + std::to_string(++tmp_seq_) + ".tmp";
-  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) {
+  UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd) {
     io_error(disk, "cannot create " + tmp, errno);
     return St::kIO;
   }
@@ -980,7 +958,7 @@ St ChunkStore::begin_replica(uint64_t id, uint32_t version, Replica* out) {
   out->id_ = id;
   out->version_ = version;
   out->disk_ = disk;
-  out->fd_ = fd;
+  out->fd_ = std::move(fd);
   out->tmp_path_ = tmp;
   out->crc_.assign(kBlocksPerChunk, crc32c_zeros(kBlockSize));
   out->full_.assign(kBlocksPerChunk, false);
@@ -988,11 +966,11 @@ St ChunkStore::begin_replica(uint64_t id, uint32_t version, Replica* out) {
 }
 
 St ChunkStore::Replica::write(uint32_t offset, const char* data, uint32_t size) {
-  if (fd_ < 0) return St::kInval;
+  if (!fd_) return St::kInval;
   if (size == 0 || uint64_t{offset} + size > kChunkSize || offset / kBlockSize != (offset + size - 1) / kBlockSize)
     return St::kInval;
   IoTimer timer(*store_->disks_[static_cast<size_t>(disk_)], IoTimer::kWrite, size);
-  if (!pwrite_full(fd_, data, size, static_cast<off_t>(kHeaderSize) + offset)) {
+  if (!pwrite_full(fd_.get(), data, size, static_cast<off_t>(kHeaderSize) + offset)) {
     store_->io_error(disk_, "cannot write " + tmp_path_, errno);
     return St::kIO;
   }
@@ -1007,7 +985,7 @@ St ChunkStore::Replica::write(uint32_t offset, const char* data, uint32_t size) 
 }
 
 St ChunkStore::Replica::commit(uint32_t length) {
-  if (fd_ < 0) return St::kInval;
+  if (!fd_) return St::kInval;
   if (length > kChunkSize) return St::kInval;
   ChunkStore& s = *store_;
   auto fail = [&](const std::string& what) {
@@ -1015,7 +993,7 @@ St ChunkStore::Replica::commit(uint32_t length) {
     abort();
     return St::kIO;
   };
-  if (::ftruncate(fd_, static_cast<off_t>(kHeaderSize) + length) < 0) return fail("cannot truncate");
+  if (::ftruncate(fd_.get(), static_cast<off_t>(kHeaderSize) + length) < 0) return fail("cannot truncate");
   uint32_t n = blocks_for(length);
   char* buf = scratch();
   for (uint32_t b = 0; b < kBlocksPerChunk; b++) {
@@ -1023,7 +1001,7 @@ St ChunkStore::Replica::commit(uint32_t length) {
       crc_[b] = crc32c_zeros(kBlockSize);
     } else if (!full_[b]) {
       size_t want = std::min<uint64_t>(kBlockSize, length - uint64_t{b} * kBlockSize), got = 0;
-      if (!pread_full(fd_, buf, want, static_cast<off_t>(kHeaderSize + uint64_t{b} * kBlockSize), &got))
+      if (!pread_full(fd_.get(), buf, want, static_cast<off_t>(kHeaderSize + uint64_t{b} * kBlockSize), &got))
         return fail("cannot read back");
       std::memset(buf + got, 0, kBlockSize - got);
       crc_[b] = crc32c(buf, kBlockSize);
@@ -1032,13 +1010,12 @@ St ChunkStore::Replica::commit(uint32_t length) {
   std::unique_ptr<char[]> hdr(new char[kHeaderSize]);
   fill_header(hdr.get(), id_, version_);
   std::memcpy(hdr.get() + kCrcOffset, crc_.data(), kBlocksPerChunk * 4);
-  if (!pwrite_full(fd_, hdr.get(), kHeaderSize, 0)) return fail("cannot write header of");
+  if (!pwrite_full(fd_.get(), hdr.get(), kHeaderSize, 0)) return fail("cannot write header of");
   {
     IoTimer timer(*s.disks_[static_cast<size_t>(disk_)], IoTimer::kFsync, 0);
-    if (::fsync(fd_) < 0) return fail("fsync failed for");
+    if (::fsync(fd_.get()) < 0) return fail("fsync failed for");
   }
-  ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
 
   std::string final_path = s.path_of(disk_, id_, version_);
   std::lock_guard lk(s.mu_);
@@ -1056,8 +1033,7 @@ St ChunkStore::Replica::commit(uint32_t length) {
   if (old) {
     if (old->disk == disk_ && old->version == version_) {
       // Same file name: the rename replaced the old file already.
-      if (old->fd >= 0) ::close(old->fd);
-      old->fd = -1;
+      old->fd.reset();
       old->crc.reset();
       old->deleted = true;
       s.disks_[static_cast<size_t>(old->disk)]->chunks--;
@@ -1080,8 +1056,7 @@ St ChunkStore::Replica::commit(uint32_t length) {
 }
 
 void ChunkStore::Replica::abort() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
   tmp_path_.clear();
 }

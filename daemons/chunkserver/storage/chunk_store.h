@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/fd.h"
 #include "common/msg/base.h"
 #include "common/msg/master_cs.h"
 #include "common/status.h"
@@ -84,8 +85,9 @@ class ChunkStore {
   ChunkStore& operator=(const ChunkStore&) = delete;
 
   // Locks the disks, creates the 256 subfolders and scans the chunk files.
-  // On failure returns false with a one-line reason.
-  bool init(const std::vector<DiskSpec>& disks, const Options& opts, std::string* error);
+  // On failure returns a one-line reason ("ORIGIN: PATH: in use by another
+  // chunkserver ...").
+  Status init(const std::vector<DiskSpec>& disks, const Options& opts);
 
   // Master commands.
   St create(uint64_t id, uint32_t version);
@@ -172,7 +174,7 @@ class ChunkStore {
     uint64_t id_ = 0;
     uint32_t version_ = 0;
     int disk_ = -1;
-    int fd_ = -1;
+    UniqueFd fd_;
     std::string tmp_path_;
     std::vector<uint32_t> crc_;
     std::vector<bool> full_;  // blocks whose CRC came with a full-block piece

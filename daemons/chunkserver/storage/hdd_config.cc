@@ -30,21 +30,15 @@ bool parse_size(const std::string& text, int64_t& out) {
   return parse_int_with_suffix(t, out);
 }
 
-bool load_hdd_config(const std::string& file, std::vector<DiskSpec>* out, std::string* error) {
-  out->clear();
+Result<std::vector<DiskSpec>> load_hdd_config(const std::string& file) {
+  std::vector<DiskSpec> out;
   {
     std::ifstream probe(file);
-    if (!probe) {
-      *error = file + ": cannot open disk list (HDD_CONF_FILENAME): " + std::strerror(errno);
-      return false;
-    }
+    if (!probe) return Status::from_errno(file + ": cannot open disk list (HDD_CONF_FILENAME)", errno);
   }
   std::string err;
   auto lines = read_config_lines(file, &err);
-  if (!err.empty()) {
-    *error = err;
-    return false;
-  }
+  if (!err.empty()) return Status::error(err);
   for (const auto& [no, text] : lines) {
     std::string where = file + ":" + std::to_string(no);
     DiskSpec d;
@@ -66,53 +60,27 @@ bool load_hdd_config(const std::string& file, std::vector<DiskSpec>* out, std::s
       std::string path = s.substr(0, ws);
       while (!path.empty() && std::isspace(static_cast<unsigned char>(path.back()))) path.pop_back();
       int64_t v = 0;
-      if (!parse_size(tok, v)) {
-        *error = where + ": '" + tok + "' is not a size limit (e.g. 100GiB or -10GiB)";
-        return false;
-      }
-      if (v == 0) {
-        *error = where + ": size limit must not be zero";
-        return false;
-      }
+      if (!parse_size(tok, v))
+        return Status::error(where + ": '" + tok + "' is not a size limit (e.g. 100GiB or -10GiB)");
+      if (v == 0) return Status::error(where + ": size limit must not be zero");
       d.limit = v;
       s = path;
     }
     while (s.size() > 1 && s.back() == '/') s.pop_back();
-    if (s.empty()) {
-      *error = where + ": missing folder name";
-      return false;
-    }
-    if (s[0] != '/') {
-      *error = where + ": '" + s + "' is not an absolute path";
-      return false;
-    }
+    if (s.empty()) return Status::error(where + ": missing folder name");
+    if (s[0] != '/') return Status::error(where + ": '" + s + "' is not an absolute path");
     struct stat st{};
-    if (::stat(s.c_str(), &st) < 0) {
-      *error = where + ": " + s + ": " + std::strerror(errno);
-      return false;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      *error = where + ": " + s + ": not a directory";
-      return false;
-    }
-    if (::access(s.c_str(), W_OK | X_OK) < 0) {
-      *error = where + ": " + s + ": not writable: " + std::strerror(errno);
-      return false;
-    }
-    for (const auto& other : *out) {
-      if (other.path == s) {
-        *error = where + ": " + s + ": listed twice (first at " + other.origin + ")";
-        return false;
-      }
+    if (::stat(s.c_str(), &st) < 0) return Status::from_errno(where + ": " + s, errno);
+    if (!S_ISDIR(st.st_mode)) return Status::error(where + ": " + s + ": not a directory");
+    if (::access(s.c_str(), W_OK | X_OK) < 0) return Status::from_errno(where + ": " + s + ": not writable", errno);
+    for (const auto& other : out) {
+      if (other.path == s) return Status::error(where + ": " + s + ": listed twice (first at " + other.origin + ")");
     }
     d.path = s;
-    out->push_back(d);
+    out.push_back(d);
   }
-  if (out->empty()) {
-    *error = file + ": no disk folders listed";
-    return false;
-  }
-  return true;
+  if (out.empty()) return Status::error(file + ": no disk folders listed");
+  return out;
 }
 
 }  // namespace antler::cs

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace antler::cs {
 
 struct DiskSpec {
@@ -30,7 +32,7 @@ struct DiskSpec {
 bool parse_size(const std::string& text, int64_t& out);
 
 // Reads and checks mfshdd.cfg: every folder must exist and be writable.
-// On error returns false with a one-line "FILE:LINE: reason" in *error.
-bool load_hdd_config(const std::string& file, std::vector<DiskSpec>* out, std::string* error);
+// On error returns a one-line "FILE:LINE: reason".
+Result<std::vector<DiskSpec>> load_hdd_config(const std::string& file);
 
 }  // namespace antler::cs

@@ -86,10 +86,9 @@ St write_range(ChunkStore::Handle& h, uint32_t offset, const std::string& data) 
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(store_.init(one_disk(dir_.path()), {}, &error_)) << error_; }
+  void SetUp() override { ASSERT_EQ(store_.init(one_disk(dir_.path()), {}).to_string(), "ok"); }
   TempDir dir_;
   ChunkStore store_;
-  std::string error_;
 };
 
 }  // namespace
@@ -229,11 +228,10 @@ TEST_F(StoreTest, FlippedByteIsACrcError) {
 
 TEST(Store, RescanFindsChunks) {
   TempDir dir;
-  std::string err;
   std::string data = pattern(kBlockSize + 5, 6);
   {
     ChunkStore s;
-    ASSERT_TRUE(s.init(one_disk(dir.path()), {}, &err)) << err;
+    ASSERT_EQ(s.init(one_disk(dir.path()), {}).to_string(), "ok");
     ASSERT_EQ(s.create(1, 1), St::kOk);
     ASSERT_EQ(s.create(0x100, 4), St::kOk);
     ChunkStore::Handle h;
@@ -258,12 +256,13 @@ TEST(Store, RescanFindsChunks) {
   {
     // A second store on the same disk is refused while the first one runs.
     ChunkStore a, b;
-    ASSERT_TRUE(a.init(one_disk(dir.path()), {}, &err)) << err;
-    EXPECT_FALSE(b.init(one_disk(dir.path()), {}, &err));
-    EXPECT_NE(err.find("in use"), std::string::npos) << err;
+    ASSERT_EQ(a.init(one_disk(dir.path()), {}).to_string(), "ok");
+    Status second = b.init(one_disk(dir.path()), {});
+    EXPECT_FALSE(second.ok());
+    EXPECT_NE(second.message().find("in use"), std::string::npos) << second.message();
   }
   ChunkStore s;
-  ASSERT_TRUE(s.init(one_disk(dir.path()), {}, &err)) << err;
+  ASSERT_EQ(s.init(one_disk(dir.path()), {}).to_string(), "ok");
   EXPECT_EQ(s.count(), 2u);
   uint32_t v, len;
   ASSERT_TRUE(s.lookup(0x100, &v, &len));
@@ -290,9 +289,9 @@ TEST(HddConfig, ParsesMarkersAndLimits) {
   std::string cfg = dir.path() + "/mfshdd.cfg";
   std::ofstream(cfg) << "# disks\n" << dir.path() << "/a/\n*" << dir.path() << "/b 10GiB\n<" << dir.path()
                      << "/c -5G # comment\n";
-  std::vector<DiskSpec> disks;
-  std::string err;
-  ASSERT_TRUE(load_hdd_config(cfg, &disks, &err)) << err;
+  Result<std::vector<DiskSpec>> loaded = load_hdd_config(cfg);
+  ASSERT_TRUE(loaded) << loaded.status().to_string();
+  const std::vector<DiskSpec>& disks = *loaded;
   ASSERT_EQ(disks.size(), 3u);
   EXPECT_EQ(disks[0].path, dir.path() + "/a");
   EXPECT_FALSE(disks[0].removal);
@@ -300,13 +299,14 @@ TEST(HddConfig, ParsesMarkersAndLimits) {
   EXPECT_EQ(disks[1].limit, 10ll << 30);
   EXPECT_EQ(disks[2].limit, -(5ll << 30));
   std::ofstream(cfg) << dir.path() << "/a\n" << dir.path() << "/missing\n";
-  EXPECT_FALSE(load_hdd_config(cfg, &disks, &err));
-  EXPECT_NE(err.find(cfg + ":2:"), std::string::npos) << err;
+  std::string err = load_hdd_config(cfg).status().message();
+  EXPECT_EQ(err, cfg + ":2: " + dir.path() + "/missing: No such file or directory");
   std::ofstream(cfg) << dir.path() << "/a lots\n";
-  EXPECT_FALSE(load_hdd_config(cfg, &disks, &err));
+  err = load_hdd_config(cfg).status().message();
   EXPECT_NE(err.find(cfg + ":1:"), std::string::npos) << err;
   std::ofstream(cfg) << "# nothing\n";
-  EXPECT_FALSE(load_hdd_config(cfg, &disks, &err));
+  EXPECT_EQ(load_hdd_config(cfg).status().message(), cfg + ": no disk folders listed");
+  EXPECT_EQ(load_hdd_config(dir.path() + "/none.cfg").status().code(), St::kNoEnt);
   int64_t v;
   EXPECT_TRUE(parse_size("256MiB", v));
   EXPECT_EQ(v, 256ll << 20);
@@ -326,14 +326,13 @@ struct Server {
   std::vector<uint64_t> damaged_ids;
   std::unique_ptr<CsServer> srv;
   Server() {
-    std::string err;
-    EXPECT_TRUE(store.init(one_disk(dir.path()), {}, &err)) << err;
+    EXPECT_EQ(store.init(one_disk(dir.path()), {}).to_string(), "ok");
     srv = std::make_unique<CsServer>(store, CsServer::Options{});
     srv->set_damage_reporter([this](uint64_t id) {
       std::lock_guard lk(mu);
       damaged_ids.push_back(id);
     });
-    EXPECT_TRUE(srv->start(kLoopback, 0, &err)) << err;
+    EXPECT_EQ(srv->start(kLoopback, 0).to_string(), "ok");
   }
   msg::Location loc() const { return {kLoopback, srv->port()}; }
   std::vector<uint64_t> damaged() {
@@ -557,8 +556,7 @@ TEST(DataPort, LostDownstreamAnswersDisconnectedButWritesLocally) {
 TEST(MasterLinkTest, RegistersHeartbeatsAndObeys) {
   TempDir dir;
   ChunkStore store;
-  std::string err;
-  ASSERT_TRUE(store.init(one_disk(dir.path()), {}, &err)) << err;
+  ASSERT_EQ(store.init(one_disk(dir.path()), {}).to_string(), "ok");
   ASSERT_EQ(store.create(0x10, 3), St::kOk);
   int lfd = net::listen_tcp(kLoopback, 0);
   ASSERT_GE(lfd, 0);
