@@ -29,12 +29,12 @@ int main(int argc, char** argv) {
   o.info = "meta_create";
   long count = std::atol(argv[3]);
   int threads = argc > 4 ? std::atoi(argv[4]) : 8;
-  std::string err;
-  auto c = Client::create(o, &err);
-  if (!c) {
-    std::fprintf(stderr, "meta_create: %s\n", err.c_str());
+  auto created = Client::create(o);
+  if (!created) {
+    std::fprintf(stderr, "meta_create: %s\n", created.status().message().c_str());
     return 1;
   }
+  std::unique_ptr<Client> c = std::move(created).value();
   antler::msg::Cred root;
   antler::msg::Attr top;
   St st = c->mknod(root, 1, "meta-bench", antler::msg::kDir, 0755, 0, &top);

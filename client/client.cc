@@ -85,7 +85,7 @@ class ClientImpl : public Client {
  public:
   explicit ClientImpl(const Options& o) : opts_(o), link_(o), io_(30000) {}
 
-  bool start(std::string* error) { return link_.start(error); }
+  Status start() { return link_.start(); }
   bool readonly() const override { return link_.readonly(); }
   LockClient& locks() override { return locks_; }
 
@@ -725,10 +725,10 @@ class ClientImpl : public Client {
 
 }  // namespace
 
-std::unique_ptr<Client> Client::create(const Options& opts, std::string* error) {
+Result<std::unique_ptr<Client>> Client::create(const Options& opts) {
   auto c = std::make_unique<ClientImpl>(opts);
-  if (!c->start(error)) return nullptr;
-  return c;
+  if (Status s = c->start(); !s.ok()) return s;
+  return std::unique_ptr<Client>(std::move(c));
 }
 
 }  // namespace antler::client

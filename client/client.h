@@ -54,8 +54,8 @@ struct Statfs {
 class Client {
  public:
   // Connects and registers a session. On refusal (exports, password, no
-  // master) returns nullptr and a one-line reason in *error.
-  static std::unique_ptr<Client> create(const Options& opts, std::string* error);
+  // master) returns a one-line reason.
+  static Result<std::unique_ptr<Client>> create(const Options& opts);
   virtual ~Client() = default;
 
   virtual bool readonly() const = 0;

@@ -21,28 +21,23 @@ MasterLink::~MasterLink() {
     if (t.joinable()) t.join();
 }
 
-bool MasterLink::start(std::string* error) {
+Status MasterLink::start() {
   MutexLock l(&mu_);
-  return connect_locked(error);
+  return connect_locked();
 }
 
-bool MasterLink::connect_locked(std::string* error) {
+Status MasterLink::connect_locked() {
   uint32_t ip;
-  if (!net::resolve_ipv4(opts_.master_host, ip)) {
-    *error = "cannot resolve master host '" + opts_.master_host + "'";
-    return false;
-  }
+  if (!net::resolve_ipv4(opts_.master_host, ip))
+    return Status::error("cannot resolve master host '" + opts_.master_host + "'");
   uint32_t bind_ip = 0;
-  if (!opts_.bind_host.empty() && !net::resolve_ipv4(opts_.bind_host, bind_ip)) {
-    *error = "cannot resolve local address '" + opts_.bind_host + "' (mfsbind)";
-    return false;
-  }
+  if (!opts_.bind_host.empty() && !net::resolve_ipv4(opts_.bind_host, bind_ip))
+    return Status::error("cannot resolve local address '" + opts_.bind_host + "' (mfsbind)");
   auto conn = std::make_shared<net::Conn>();
   std::string where = opts_.master_host + ":" + std::to_string(opts_.master_port);
   if (!conn->connect(ip, opts_.master_port, opts_.connect_timeout_ms, bind_ip)) {
-    *error = "cannot connect to master " + where + (bind_ip ? " from " + opts_.bind_host : "") + ": " +
-             std::strerror(errno);
-    return false;
+    int e = errno;
+    return Status::from_errno("cannot connect to master " + where + (bind_ip ? " from " + opts_.bind_host : ""), e);
   }
   char host[256] = "?";
   gethostname(host, sizeof host - 1);
@@ -50,14 +45,10 @@ bool MasterLink::connect_locked(std::string* error) {
   hello.role = msg::kRoleClient;
   hello.name = host;
   msg::HelloReply hr;
-  if (!conn->send(hello) || !conn->recv_as(hr, opts_.connect_timeout_ms)) {
-    *error = "master " + where + " did not answer the handshake";
-    return false;
-  }
-  if (hr.status != St::kOk) {
-    *error = "master " + where + " refused the handshake: " + hr.message;
-    return false;
-  }
+  if (!conn->send(hello) || !conn->recv_as(hr, opts_.connect_timeout_ms))
+    return Status::error("master " + where + " did not answer the handshake", St::kDisconnected);
+  if (hr.status != St::kOk)
+    return Status::error("master " + where + " refused the handshake: " + hr.message, hr.status);
   // The password itself never leaves this process: only its MD5 keys the
   // answer to the master's challenge.
   std::string key = !opts_.password_md5.empty() ? opts_.password_md5
@@ -81,14 +72,11 @@ bool MasterLink::connect_locked(std::string* error) {
          conn->send(msg::ClChallengeReply{ch.req, auth::response(key, ch.nonce)}) &&
          conn->recv(type, payload, opts_.connect_timeout_ms);
   }
-  if (!ok || type != msg::ClRegisterReply::kType || !net::decode(payload, rr)) {
-    *error = "master " + where + " did not answer the registration";
-    return false;
-  }
+  if (!ok || type != msg::ClRegisterReply::kType || !net::decode(payload, rr))
+    return Status::error("master " + where + " did not answer the registration", St::kDisconnected);
   if (rr.status != St::kOk) {
-    *error = "master " + where + " refused the mount: " +
-             (rr.message.empty() ? std::string(to_string(rr.status)) : rr.message);
-    return false;
+    std::string why = rr.message.empty() ? std::string(to_string(rr.status)) : rr.message;
+    return Status::error("master " + where + " refused the mount: " + why, rr.status);
   }
   if (session_ != 0 && session_ != rr.session_id) log::warn("master gave a new session {:016x}", rr.session_id);
   session_ = rr.session_id;
@@ -96,7 +84,7 @@ bool MasterLink::connect_locked(std::string* error) {
   conn_ = conn;
   generation_++;
   receivers_.emplace_back([this, conn, gen = generation_] { receiver(conn, gen); });
-  return true;
+  return Status();
 }
 
 void MasterLink::drop_connection() {
@@ -143,9 +131,8 @@ St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, 
   {
     MutexLock l(&mu_);
     if (!conn_) {
-      std::string error;
-      if (!connect_locked(&error)) {
-        log::warn("{}", error);
+      if (Status s = connect_locked(); !s.ok()) {
+        log::warn("{}", s.message());
         return St::kDisconnected;
       }
       log::info("reconnected to master, session {:016x}", session_);

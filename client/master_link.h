@@ -22,8 +22,8 @@ class MasterLink {
   explicit MasterLink(const Options& opts) : opts_(opts) {}
   ~MasterLink();
 
-  // Connects and registers; on refusal returns false with a reason.
-  bool start(std::string* error) EXCLUDES(mu_);
+  // Connects and registers; on refusal returns the reason.
+  Status start() EXCLUDES(mu_);
   bool readonly() const { return readonly_; }
   // Counts successful connections (a change means the session was
   // registered again, perhaps with a restarted master).
@@ -105,9 +105,9 @@ class MasterLink {
   St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload,
                     const std::function<void()>& sent = nullptr) EXCLUDES(mu_, send_mu_);
   // Connects, registers (resuming session_) and starts the connection's
-  // receiver; on failure returns false with a reason. Held mu_ throughout:
-  // other callers wait for the outcome rather than connect twice.
-  bool connect_locked(std::string* error) REQUIRES(mu_);
+  // receiver; on failure returns the reason. Held mu_ throughout: other
+  // callers wait for the outcome rather than connect twice.
+  Status connect_locked() REQUIRES(mu_);
   void drop_connection() EXCLUDES(mu_);
   void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) EXCLUDES(mu_);
 

@@ -25,6 +25,7 @@
 #include "client/fuse/fuse_ops.h"
 #include "client/fuse/meta_ops.h"
 #include "client/fuse/options.h"
+#include "common/fd.h"
 #include "common/log.h"
 
 namespace antler::mount {
@@ -44,6 +45,7 @@ class Startup {
       *exit_code = 1;
       return false;
     }
+    UniqueFd from_child(fds[0]), to_parent(fds[1]);
     pid_t pid = fork();
     if (pid < 0) {
       std::fprintf(stderr, "mfsmount: fork: %s\n", std::strerror(errno));
@@ -51,33 +53,30 @@ class Startup {
       return false;
     }
     if (pid > 0) {
-      close(fds[1]);
-      *exit_code = wait_for_child(fds[0]);
+      to_parent.reset();
+      *exit_code = wait_for_child(std::move(from_child));
       return false;
     }
-    close(fds[0]);
-    fd_ = fds[1];
+    from_child.reset();
+    fd_ = std::move(to_parent);
     setsid();
     return true;
   }
 
   void fail(const std::string& message) {
-    if (fd_ < 0) {
+    if (!fd_) {
       std::fprintf(stderr, "mfsmount: %s\n", message.c_str());
       return;
     }
-    std::string m = "1" + message;
-    write_all(m);
-    close(fd_);
-    fd_ = -1;
+    (void)write_all(fd_.get(), "1" + message);  // the parent reports a silent end too
+    fd_.reset();
   }
 
   // Mounted: release the parent and let go of the terminal.
   void succeed() {
-    if (fd_ < 0) return;
-    write_all("0");
-    close(fd_);
-    fd_ = -1;
+    if (!fd_) return;
+    (void)write_all(fd_.get(), "0");
+    fd_.reset();
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
       dup2(null, STDIN_FILENO);
@@ -88,27 +87,17 @@ class Startup {
   }
 
  private:
-  void write_all(const std::string& s) {
-    size_t done = 0;
-    while (done < s.size()) {
-      ssize_t n = write(fd_, s.data() + done, s.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;
-      done += static_cast<size_t>(n);
-    }
-  }
-
-  static int wait_for_child(int fd) {
+  static int wait_for_child(UniqueFd fd) {
     std::string got;
     char buf[512];
     for (;;) {
-      ssize_t n = read(fd, buf, sizeof(buf));
+      ssize_t n = read(fd.get(), buf, sizeof(buf));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       got.append(buf, static_cast<size_t>(n));
       if (got[0] == '0') break;
     }
-    close(fd);
+    fd.reset();
     if (!got.empty() && got[0] == '0') return 0;
     if (got.size() > 1) {
       std::fprintf(stderr, "mfsmount: %s\n", got.c_str() + 1);
@@ -118,17 +107,17 @@ class Startup {
     return 1;
   }
 
-  int fd_ = -1;
+  UniqueFd fd_;  // to the waiting parent; none in the foreground
 };
 
 bool ask_password(std::string* password) {
-  int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
-  if (fd < 0) {
+  UniqueFd tty(open("/dev/tty", O_RDWR | O_NOCTTY));
+  if (!tty) {
     std::fprintf(stderr, "mfsmount: -p: no terminal to ask the password on\n");
     return false;
   }
-  const char prompt[] = "MFS Password:";
-  (void)!write(fd, prompt, sizeof(prompt) - 1);
+  int fd = tty.get();
+  (void)write_all(fd, "MFS Password:");
   termios old{};
   bool restore = tcgetattr(fd, &old) == 0;
   if (restore) {
@@ -141,7 +130,7 @@ bool ask_password(std::string* password) {
   char ch;
   while (read(fd, &ch, 1) == 1 && ch != '\n') line.push_back(ch);
   if (restore) tcsetattr(fd, TCSAFLUSH, &old);
-  close(fd);
+  tty.reset();
   if (!line.empty() && line.back() == '\r') line.pop_back();
   *password = line;
   return true;
@@ -188,9 +177,8 @@ struct FuseArgs {
 int run(int argc, char** argv) {
   std::vector<std::string> arg_list(argv, argv + argc);
   MountConfig cfg;
-  std::string error;
-  if (!parse_mount_config(arg_list, &cfg, &error)) {
-    std::fprintf(stderr, "mfsmount: %s\n", error.c_str());
+  if (Status s = parse_mount_config(arg_list, &cfg); !s.ok()) {
+    std::fprintf(stderr, "mfsmount: %s\n", s.message().c_str());
     return 1;
   }
   if (cfg.show_help) {
@@ -246,11 +234,13 @@ int run(int argc, char** argv) {
   log::init("mfsmount", cfg.foreground, !cfg.foreground,
             cfg.debug || cfg.mfs_debug ? log::Level::kDebug : log::Level::kInfo);
 
-  std::unique_ptr<client::Client> client = client::Client::create(cfg.client, &error);
-  if (!client) {
-    startup.fail(error.empty() ? "cannot connect to the master" : error);
+  Result<std::unique_ptr<client::Client>> created = client::Client::create(cfg.client);
+  if (!created) {
+    const std::string& why = created.status().message();
+    startup.fail(why.empty() ? "cannot connect to the master" : why);
     return 1;
   }
+  std::unique_ptr<client::Client> client = std::move(created).value();
 
   Fs fs = Fs::from_config(cfg);
   fs.client = client.get();

@@ -44,35 +44,30 @@ std::vector<std::string> split_commas(const std::string& list) {
   return out;
 }
 
-bool parse_seconds(const std::string& key, const std::string& value, double* out, std::string* error) {
+Status parse_seconds(const std::string& key, const std::string& value, double* out) {
   errno = 0;
   char* end = nullptr;
   double v = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0) {
-    *error = "bad value '" + value + "' for " + key + " (want seconds, e.g. 1.5)";
-    return false;
-  }
+  if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || v < 0)
+    return Status::error("bad value '" + value + "' for " + key + " (want seconds, e.g. 1.5)");
   *out = v;
-  return true;
+  return Status();
 }
 
-bool parse_uint(const std::string& key, const std::string& value, int64_t min, int64_t max, int64_t* out,
-                std::string* error) {
+Status parse_uint(const std::string& key, const std::string& value, int64_t min, int64_t max, int64_t* out) {
   int64_t v = 0;
   if (!parse_int_with_suffix(value, v) || v < min || v > max) {
-    *error = "bad value '" + value + "' for " + key + " (want a number from " + std::to_string(min) + " to " +
-             std::to_string(max) + ")";
-    return false;
+    return Status::error("bad value '" + value + "' for " + key + " (want a number from " + std::to_string(min) +
+                         " to " + std::to_string(max) + ")");
   }
   *out = v;
-  return true;
+  return Status();
 }
 
 // A size: a plain number counts in `unit` bytes; with a suffix (k, M, G, T,
 // optionally followed by "B" or "iB") it is bytes. Returns the size in units,
 // rounded up.
-bool parse_size(const std::string& key, const std::string& value, int64_t unit, int64_t max_units, int64_t* out,
-                std::string* error) {
+Status parse_size(const std::string& key, const std::string& value, int64_t unit, int64_t max_units, int64_t* out) {
   std::string t = value;
   if (t.size() > 2 && (t.compare(t.size() - 2, 2, "iB") == 0 || t.compare(t.size() - 2, 2, "ib") == 0)) {
     t.resize(t.size() - 2);
@@ -84,12 +79,9 @@ bool parse_size(const std::string& key, const std::string& value, int64_t unit, 
   int64_t v = 0;
   bool ok = parse_int_with_suffix(t, v) && v >= 0;
   if (ok && suffixed) v = (v + unit - 1) / unit;
-  if (!ok || v > max_units) {
-    *error = "bad value '" + value + "' for " + key;
-    return false;
-  }
+  if (!ok || v > max_units) return Status::error("bad value '" + value + "' for " + key);
   *out = v;
-  return true;
+  return Status();
 }
 
 // MooseFS mount options that this client accepts for compatibility but does
@@ -111,78 +103,76 @@ bool is_fstab_only(const std::string& key) {
   return starts_with(key, "x-") || starts_with(key, "comment=");
 }
 
-bool read_password_file(const std::string& path, std::string* password, std::string* error) {
+Status read_password_file(const std::string& path, std::string* password) {
   std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read password file '" + path + "'";
-    return false;
-  }
+  if (!in) return Status::error("cannot read password file '" + path + "'", St::kIO);
   std::string line;
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
   *password = line;
-  return true;
+  return Status();
 }
 
-bool apply_mfs_option(const std::string& key, const std::string& value, bool has_value, MountConfig* cfg,
-                      std::string* error) {
-  auto need_value = [&]() {
-    if (has_value && !value.empty()) return true;
-    *error = "option " + key + " needs a value (" + key + "=...)";
-    return false;
-  };
+Status apply_mfs_option(const std::string& key, const std::string& value, bool has_value, MountConfig* cfg) {
+  auto need_value = [&] { return Status::error("option " + key + " needs a value (" + key + "=...)"); };
+  const bool valued = has_value && !value.empty();
   int64_t n = 0;
   if (key == "mfsmaster") {
-    if (!need_value()) return false;
+    if (!valued) return need_value();
     cfg->client.master_host = value;
   } else if (key == "mfsport") {
-    if (!need_value() || !parse_uint(key, value, 1, 65535, &n, error)) return false;
+    if (!valued) return need_value();
+    if (Status s = parse_uint(key, value, 1, 65535, &n); !s.ok()) return s;
     cfg->client.master_port = static_cast<uint16_t>(n);
   } else if (key == "mfssubfolder") {
-    if (!need_value()) return false;
+    if (!valued) return need_value();
     cfg->client.subdir = value[0] == '/' ? value : "/" + value;
   } else if (key == "mfspassword") {
     if (!has_value) return need_value();
     cfg->client.password = value;
   } else if (key == "mfspassfile") {
-    if (!need_value() || !read_password_file(value, &cfg->client.password, error)) return false;
+    if (!valued) return need_value();
+    return read_password_file(value, &cfg->client.password);
   } else if (key == "mfsmd5pass") {
-    if (!need_value()) return false;
+    if (!valued) return need_value();
     auto md5 = auth::from_hex(value);
-    if (!md5) {
-      *error = "bad value for mfsmd5pass: the MD5 of the password is 32 hexadecimal digits";
-      return false;
-    }
+    if (!md5) return Status::error("bad value for mfsmd5pass: the MD5 of the password is 32 hexadecimal digits");
     cfg->client.password_md5 = *md5;
   } else if (key == "mfsbind") {
+    if (!valued) return need_value();
     uint32_t ip = 0;
-    if (!need_value()) return false;
-    if (!net::resolve_ipv4(value, ip)) {
-      *error = "bad value '" + value + "' for mfsbind: not a local IPv4 address or host name";
-      return false;
-    }
+    if (!net::resolve_ipv4(value, ip))
+      return Status::error("bad value '" + value + "' for mfsbind: not a local IPv4 address or host name");
     cfg->client.bind_host = value;
   } else if (key == "mfsioretries") {
-    if (!need_value() || !parse_uint(key, value, 0, 1000000, &n, error)) return false;
+    if (!valued) return need_value();
+    if (Status s = parse_uint(key, value, 0, 1000000, &n); !s.ok()) return s;
     cfg->client.io_retries = static_cast<int>(n);
   } else if (key == "mfswritecachesize") {  // MiB
-    if (!need_value() || !parse_size(key, value, 1 << 20, 1 << 22, &n, error)) return false;
+    if (!valued) return need_value();
+    if (Status s = parse_size(key, value, 1 << 20, 1 << 22, &n); !s.ok()) return s;
     cfg->client.write_cache_mb = static_cast<uint32_t>(n);
   } else if (key == "mfsreadaheadsize") {  // KiB
-    if (!need_value() || !parse_size(key, value, 1 << 10, 1 << 22, &n, error)) return false;
+    if (!valued) return need_value();
+    if (Status s = parse_size(key, value, 1 << 10, 1 << 22, &n); !s.ok()) return s;
     cfg->client.readahead_kb = static_cast<uint32_t>(n);
   } else if (key == "mfsattrcacheto") {
-    return need_value() && parse_seconds(key, value, &cfg->attr_cache_s, error);
+    if (!valued) return need_value();
+    return parse_seconds(key, value, &cfg->attr_cache_s);
   } else if (key == "mfsentrycacheto") {
-    return need_value() && parse_seconds(key, value, &cfg->entry_cache_s, error);
+    if (!valued) return need_value();
+    return parse_seconds(key, value, &cfg->entry_cache_s);
   } else if (key == "mfsdirentrycacheto") {
-    return need_value() && parse_seconds(key, value, &cfg->direntry_cache_s, error);
+    if (!valued) return need_value();
+    return parse_seconds(key, value, &cfg->direntry_cache_s);
   } else if (key == "mfsnegentrycacheto") {
-    return need_value() && parse_seconds(key, value, &cfg->negentry_cache_s, error);
+    if (!valued) return need_value();
+    return parse_seconds(key, value, &cfg->negentry_cache_s);
   } else if (key == "mfsgroupscacheto") {
-    return need_value() && parse_seconds(key, value, &cfg->groups_cache_s, error);
+    if (!valued) return need_value();
+    return parse_seconds(key, value, &cfg->groups_cache_s);
   } else if (key == "mfscachemode") {
-    if (!need_value()) return false;
+    if (!valued) return need_value();
     std::string v = lower(value);
     if (v == "auto") {
       cfg->cache_mode = CacheMode::kAuto;
@@ -193,16 +183,16 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
     } else if (v == "direct") {
       cfg->cache_mode = CacheMode::kDirect;
     } else {
-      *error = "bad value '" + value + "' for mfscachemode (want AUTO, YES, NO or DIRECT)";
-      return false;
+      return Status::error("bad value '" + value + "' for mfscachemode (want AUTO, YES, NO or DIRECT)");
     }
   } else if (key == "mfscfgfile") {
+    if (!valued) return need_value();
     // Chosen before any file is read (see parse_mount_config); inside a
     // configuration file it is ignored.
-    if (!need_value()) return false;
   } else if (key == "mfsxattrcacheto") {
+    if (!valued) return need_value();
     double v = 0;
-    if (!need_value() || !parse_seconds(key, value, &v, error)) return false;
+    if (Status s = parse_seconds(key, value, &v); !s.ok()) return s;
     cfg->client.xattr_cache_ms = static_cast<int>(std::min(v, 86400.0) * 1000);
   } else if (key == "mfsnoxattrs") {
     cfg->no_xattrs = true;
@@ -218,21 +208,19 @@ bool apply_mfs_option(const std::string& key, const std::string& value, bool has
     for (const char* ignored : kIgnoredMfsOptions) {
       if (key == ignored) {
         cfg->warnings.push_back("option " + key + " is not supported by this mfsmount, ignored");
-        return true;
+        return Status();
       }
     }
-    *error = "unknown option '" + key + "'";
-    return false;
+    return Status::error("unknown option '" + key + "'");
   }
-  return true;
+  return Status();
 }
 
-bool apply_uint_option(const std::string& key, const std::string& value, int64_t min, int64_t max,
-                       unsigned* out, std::string* error) {
+Status apply_uint_option(const std::string& key, const std::string& value, int64_t min, int64_t max, unsigned* out) {
   int64_t n = 0;
-  if (!parse_uint(key, value, min, max, &n, error)) return false;
+  if (Status s = parse_uint(key, value, min, max, &n); !s.ok()) return s;
   *out = static_cast<unsigned>(n);
-  return true;
+  return Status();
 }
 
 // Pre-scans the command line's option lists for the configuration file.
@@ -249,7 +237,7 @@ void find_config_file(const std::vector<std::string>& cmd_options, MountConfig* 
 
 // Splits "HOST[:PORT]:[PATH]" into options, put before the other options of
 // the command line so that -H/-P/-S/-o win over it.
-bool parse_source(const std::string& src, std::vector<std::string>* cmd_options, std::string* error) {
+Status parse_source(const std::string& src, std::vector<std::string>* cmd_options) {
   size_t last = src.rfind(':');
   std::string path = src.substr(last + 1);
   std::string host = src.substr(0, last);
@@ -259,51 +247,48 @@ bool parse_source(const std::string& src, std::vector<std::string>* cmd_options,
     opts.push_back("mfsport=" + host.substr(colon + 1));
     host.resize(colon);
   }
-  if (host.empty()) {
-    *error = "bad source '" + src + "' (want HOST[:PORT]:[PATH])";
-    return false;
-  }
+  if (host.empty()) return Status::error("bad source '" + src + "' (want HOST[:PORT]:[PATH])");
   opts.insert(opts.begin(), "mfsmaster=" + host);
   if (!path.empty()) opts.push_back("mfssubfolder=" + path);
   cmd_options->insert(cmd_options->begin(), opts.begin(), opts.end());
-  return true;
+  return Status();
 }
 
 }  // namespace
 
-bool apply_option(const std::string& opt, MountConfig* cfg, std::string* error) {
-  if (opt.empty()) return true;
+Status apply_option(const std::string& opt, MountConfig* cfg) {
+  if (opt.empty()) return Status();
   size_t eq = opt.find('=');
   bool has_value = eq != std::string::npos;
   std::string key = trim(has_value ? opt.substr(0, eq) : opt);
   std::string value = has_value ? trim(opt.substr(eq + 1)) : std::string();
-  if (key.empty()) return true;
+  if (key.empty()) return Status();
 
-  if (starts_with(key, "mfs")) return apply_mfs_option(key, value, has_value, cfg, error);
+  if (starts_with(key, "mfs")) return apply_mfs_option(key, value, has_value, cfg);
   if (key == "debug") {
     cfg->debug = true;
     cfg->foreground = true;
-    return true;
+    return Status();
   }
-  if (key == "max_threads") return apply_uint_option(key, value, 1, 100000, &cfg->max_threads, error);
-  if (key == "max_idle_threads") return apply_uint_option(key, value, 1, 100000, &cfg->max_idle_threads, error);
-  if (key == "max_write") return apply_uint_option(key, value, 4096, 1 << 20, &cfg->max_write, error);
-  if (key == "max_readahead") return apply_uint_option(key, value, 0, 1 << 30, &cfg->max_readahead, error);
-  if (key == "nonempty") return true;  // FUSE 3 mounts over non-empty directories anyway
+  if (key == "max_threads") return apply_uint_option(key, value, 1, 100000, &cfg->max_threads);
+  if (key == "max_idle_threads") return apply_uint_option(key, value, 1, 100000, &cfg->max_idle_threads);
+  if (key == "max_write") return apply_uint_option(key, value, 4096, 1 << 20, &cfg->max_write);
+  if (key == "max_readahead") return apply_uint_option(key, value, 0, 1 << 30, &cfg->max_readahead);
+  if (key == "nonempty") return Status();  // FUSE 3 mounts over non-empty directories anyway
   std::string clean = has_value ? key + "=" + value : key;
-  if (is_fstab_only(clean)) return true;
+  if (is_fstab_only(clean)) return Status();
   cfg->fuse_options.push_back(clean);
-  return true;
+  return Status();
 }
 
-bool apply_option_list(const std::string& list, MountConfig* cfg, std::string* error) {
+Status apply_option_list(const std::string& list, MountConfig* cfg) {
   for (const std::string& opt : split_commas(list))
-    if (!apply_option(opt, cfg, error)) return false;
-  return true;
+    if (Status s = apply_option(opt, cfg); !s.ok()) return s;
+  return Status();
 }
 
-bool apply_config_lines(const std::vector<std::pair<int, std::string>>& lines, const std::string& where,
-                        MountConfig* cfg, std::string* error) {
+Status apply_config_lines(const std::vector<std::pair<int, std::string>>& lines, const std::string& where,
+                          MountConfig* cfg) {
   for (const auto& [no, line] : lines) {
     if (line[0] == '/') {
       cfg->mountpoint = line;
@@ -311,16 +296,12 @@ bool apply_config_lines(const std::vector<std::pair<int, std::string>>& lines, c
     }
     std::string text = line;
     if (starts_with(text, "-o")) text = text.substr(2);  // tolerate "-o opts"
-    std::string why;
-    if (!apply_option_list(text, cfg, &why)) {
-      *error = where + ":" + std::to_string(no) + ": " + why;
-      return false;
-    }
+    if (Status s = apply_option_list(text, cfg); !s.ok()) return s.with_context(where + ":" + std::to_string(no));
   }
-  return true;
+  return Status();
 }
 
-bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, std::string* error) {
+Status parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg) {
   *cfg = MountConfig{};
   std::vector<std::string> cmd_options;  // in order; -H/-P/-S become mfs* options
   std::vector<std::string> positional;
@@ -329,14 +310,11 @@ bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, 
   auto take_value = [&](size_t& i, const std::string& arg, const char* flag, std::string* out) {
     if (arg.size() > 2) {
       *out = arg.substr(2);
-      return true;
+      return Status();
     }
-    if (i + 1 >= args.size()) {
-      *error = std::string("option ") + flag + " needs an argument";
-      return false;
-    }
+    if (i + 1 >= args.size()) return Status::error(std::string("option ") + flag + " needs an argument");
     *out = args[++i];
-    return true;
+    return Status();
   };
 
   bool only_positional = false;
@@ -366,44 +344,38 @@ bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, 
     } else if (arg == "-m" || arg == "--meta") {
       cfg->client.meta = true;
     } else if (starts_with(arg, "-o")) {
-      if (!take_value(i, arg, "-o", &v)) return false;
+      if (Status s = take_value(i, arg, "-o", &v); !s.ok()) return s;
       cmd_options.push_back(v);
     } else if (starts_with(arg, "-H")) {
-      if (!take_value(i, arg, "-H", &v)) return false;
+      if (Status s = take_value(i, arg, "-H", &v); !s.ok()) return s;
       cmd_options.push_back("mfsmaster=" + v);
     } else if (starts_with(arg, "-P")) {
-      if (!take_value(i, arg, "-P", &v)) return false;
+      if (Status s = take_value(i, arg, "-P", &v); !s.ok()) return s;
       cmd_options.push_back("mfsport=" + v);
     } else if (starts_with(arg, "-S")) {
-      if (!take_value(i, arg, "-S", &v)) return false;
+      if (Status s = take_value(i, arg, "-S", &v); !s.ok()) return s;
       cmd_options.push_back("mfssubfolder=" + v);
     } else if (starts_with(arg, "-B")) {
-      if (!take_value(i, arg, "-B", &v)) return false;
+      if (Status s = take_value(i, arg, "-B", &v); !s.ok()) return s;
       cmd_options.push_back("mfsbind=" + v);
     } else if (starts_with(arg, "-L")) {
-      if (!take_value(i, arg, "-L", &v)) return false;
+      if (Status s = take_value(i, arg, "-L", &v); !s.ok()) return s;
       cmd_options.push_back("mfsproxy=" + v);
     } else if (starts_with(arg, "-c")) {
-      if (!take_value(i, arg, "-c", &v)) return false;
+      if (Status s = take_value(i, arg, "-c", &v); !s.ok()) return s;
       config_from_c = v;
     } else {
-      *error = "unknown option '" + arg + "' (see mfsmount -h)";
-      return false;
+      return Status::error("unknown option '" + arg + "' (see mfsmount -h)");
     }
   }
-  if (cfg->show_help || cfg->show_version) return true;
+  if (cfg->show_help || cfg->show_version) return Status();
 
   std::string cmd_mountpoint;
-  if (positional.size() > 2) {
-    *error = "too many arguments: '" + positional[2] + "' (see mfsmount -h)";
-    return false;
-  }
+  if (positional.size() > 2) return Status::error("too many arguments: '" + positional[2] + "' (see mfsmount -h)");
   if (positional.size() == 2) {
-    if (positional[0].find(':') == std::string::npos) {
-      *error = "bad source '" + positional[0] + "' (want HOST[:PORT]:[PATH])";
-      return false;
-    }
-    if (!parse_source(positional[0], &cmd_options, error)) return false;
+    if (positional[0].find(':') == std::string::npos)
+      return Status::error("bad source '" + positional[0] + "' (want HOST[:PORT]:[PATH])");
+    if (Status s = parse_source(positional[0], &cmd_options); !s.ok()) return s;
     cmd_mountpoint = positional[1];
   } else if (positional.size() == 1) {
     cmd_mountpoint = positional[0];
@@ -418,25 +390,19 @@ bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, 
   std::string read_error;
   auto lines = read_config_lines(cfg->config_file, &read_error);
   if (!read_error.empty()) {
-    if (cfg->config_file_given) {
-      *error = read_error;
-      return false;
-    }
-  } else if (!apply_config_lines(lines, cfg->config_file, cfg, error)) {
-    return false;
+    if (cfg->config_file_given) return Status::error(read_error);
+  } else if (Status s = apply_config_lines(lines, cfg->config_file, cfg); !s.ok()) {
+    return s;
   }
 
   // Then the command line over it.
   for (const std::string& list : cmd_options)
-    if (!apply_option_list(list, cfg, error)) return false;
+    if (Status s = apply_option_list(list, cfg); !s.ok()) return s;
   if (!cmd_mountpoint.empty()) cfg->mountpoint = cmd_mountpoint;
   if (cfg->debug) cfg->foreground = true;
 
-  if (cfg->mountpoint.empty()) {
-    *error = "no mount point given (see mfsmount -h)";
-    return false;
-  }
-  return true;
+  if (cfg->mountpoint.empty()) return Status::error("no mount point given (see mfsmount -h)");
+  return Status();
 }
 
 std::vector<std::string> fuse_mount_options(const MountConfig& cfg, bool export_readonly, bool is_root) {

@@ -69,22 +69,23 @@ struct MountConfig {
   std::vector<std::string> warnings;      // accepted but ignored options, ...
 };
 
-// Applies one option ("key" or "key=value") to *cfg. Returns false and a
-// one-line *error for an unknown mfs* option or a bad value.
-bool apply_option(const std::string& opt, MountConfig* cfg, std::string* error);
+// Applies one option ("key" or "key=value") to *cfg. Returns a one-line
+// error for an unknown mfs* option or a bad value.
+Status apply_option(const std::string& opt, MountConfig* cfg);
 
 // Applies a comma-separated option list, as given after -o.
-bool apply_option_list(const std::string& list, MountConfig* cfg, std::string* error);
+Status apply_option_list(const std::string& list, MountConfig* cfg);
 
 // Applies the lines of a configuration file (comments already stripped, as
-// returned by read_config_lines). `where` names the file in errors.
-bool apply_config_lines(const std::vector<std::pair<int, std::string>>& lines, const std::string& where,
-                        MountConfig* cfg, std::string* error);
+// returned by read_config_lines). `where` names the file in errors
+// ("WHERE:LINE: reason").
+Status apply_config_lines(const std::vector<std::pair<int, std::string>>& lines, const std::string& where,
+                          MountConfig* cfg);
 
 // The whole thing: parses args (args[0] is the program name), reads the
 // configuration file and applies the command line over it. On failure returns
-// false with a one-line *error (without the "mfsmount: " prefix).
-bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, std::string* error);
+// a one-line error (without the "mfsmount: " prefix).
+Status parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg);
 
 // Options for fuse_session_new, in -o form: fsname, subtype, allow_other for
 // root (unless -n), then the pass-through options; "ro" is added when the

@@ -132,12 +132,12 @@ int main(int argc, char** argv) {
   if (optind != argc || threads < 1 || threads > 64 || seconds < 1) return usage();
   o.readahead_kb = 4;  // each read asks its chunkserver, not a read-ahead buffer
   o.info = "mfsclient_stress";
-  std::string error;
-  auto c = Client::create(o, &error);
-  if (!c) {
-    std::fprintf(stderr, "mfsclient_stress: %s\n", error.c_str());
+  auto created = Client::create(o);
+  if (!created) {
+    std::fprintf(stderr, "mfsclient_stress: %s\n", created.status().message().c_str());
     return 2;
   }
+  std::unique_ptr<Client> c = std::move(created).value();
   antler::msg::Cred root;
   antler::client::Attr a;
   uint64_t fh = 0;

@@ -35,9 +35,9 @@ class TempFile {
 
 // Parses a command line. Tests name a configuration file (no_file() gives an
 // empty one) to keep the machine's own /etc/mfs/mfsmount.cfg out of them.
-bool parse(std::vector<std::string> args, MountConfig* cfg, std::string* error) {
+Status parse(std::vector<std::string> args, MountConfig* cfg) {
   args.insert(args.begin(), "mfsmount");
-  return parse_mount_config(args, cfg, error);
+  return parse_mount_config(args, cfg);
 }
 
 std::string no_file() {
@@ -48,8 +48,7 @@ std::string no_file() {
 TEST(MountOptions, Defaults) {
   TempFile empty("");
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({"/mnt/mfs", "-c", empty.path()}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({"/mnt/mfs", "-c", empty.path()}, &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.mountpoint, "/mnt/mfs");
   EXPECT_EQ(cfg.client.master_host, "mfsmaster");
   EXPECT_EQ(cfg.client.master_port, 9421);
@@ -64,14 +63,13 @@ TEST(MountOptions, Defaults) {
 TEST(MountOptions, MfsOptions) {
   TempFile empty("");
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({"-c", empty.path(), "-o",
-                     "mfsmaster=m1,mfsport=9521,mfssubfolder=data,mfspassword=secret,mfsioretries=5,"
-                     "mfswritecachesize=256,mfsreadaheadsize=8M,mfsattrcacheto=2.5,mfsentrycacheto=0.5,"
-                     "mfsdirentrycacheto=3,mfsnegentrycacheto=1,mfscachemode=DIRECT",
-                     "/mnt/x"},
-                    &cfg, &err))
-      << err;
+  Status s = parse({"-c", empty.path(), "-o",
+                    "mfsmaster=m1,mfsport=9521,mfssubfolder=data,mfspassword=secret,mfsioretries=5,"
+                    "mfswritecachesize=256,mfsreadaheadsize=8M,mfsattrcacheto=2.5,mfsentrycacheto=0.5,"
+                    "mfsdirentrycacheto=3,mfsnegentrycacheto=1,mfscachemode=DIRECT",
+                    "/mnt/x"},
+                   &cfg);
+  ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(cfg.client.master_host, "m1");
   EXPECT_EQ(cfg.client.master_port, 9521);
   EXPECT_EQ(cfg.client.subdir, "/data");
@@ -90,39 +88,37 @@ TEST(MountOptions, MfsOptions) {
 TEST(MountOptions, PasswordMd5AndBind) {
   MountConfig cfg;
   std::string err;
-  ASSERT_TRUE(apply_option_list("mfsmd5pass=5EBE2294ECD0E0F08EAB7690D2A6EE69,mfsbind=127.0.0.2", &cfg, &err)) << err;
+  ASSERT_EQ(apply_option_list("mfsmd5pass=5EBE2294ECD0E0F08EAB7690D2A6EE69,mfsbind=127.0.0.2", &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.password_md5, antler::auth::md5("secret"));
   EXPECT_EQ(cfg.client.bind_host, "127.0.0.2");
-  EXPECT_FALSE(apply_option("mfsmd5pass=abc", &cfg, &err));
+  err = apply_option("mfsmd5pass=abc", &cfg).message();
   EXPECT_NE(err.find("mfsmd5pass"), std::string::npos);
-  EXPECT_FALSE(apply_option("mfsbind=", &cfg, &err));
+  err = apply_option("mfsbind=", &cfg).message();
   EXPECT_NE(err.find("mfsbind"), std::string::npos);
-  EXPECT_FALSE(apply_option("mfsbind=no.such.host.invalid", &cfg, &err));
+  err = apply_option("mfsbind=no.such.host.invalid", &cfg).message();
   EXPECT_NE(err.find("mfsbind"), std::string::npos);
   MountConfig b;
-  ASSERT_TRUE(parse({no_file(), "-B", "127.0.0.3", "/mnt/x"}, &b, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-B", "127.0.0.3", "/mnt/x"}, &b).to_string(), "ok");
   EXPECT_EQ(b.client.bind_host, "127.0.0.3");
 }
 
 TEST(MountOptions, SizesWithUnits) {
   MountConfig cfg;
   std::string err;
-  ASSERT_TRUE(apply_option_list("mfsreadaheadsize=512,mfswritecachesize=1G", &cfg, &err)) << err;
+  ASSERT_EQ(apply_option_list("mfsreadaheadsize=512,mfswritecachesize=1G", &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.readahead_kb, 512u);
   EXPECT_EQ(cfg.client.write_cache_mb, 1024u);
-  ASSERT_TRUE(apply_option_list("mfsreadaheadsize=2MiB,mfswritecachesize=64MB", &cfg, &err)) << err;
+  ASSERT_EQ(apply_option_list("mfsreadaheadsize=2MiB,mfswritecachesize=64MB", &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.readahead_kb, 2048u);
   EXPECT_EQ(cfg.client.write_cache_mb, 64u);
-  EXPECT_FALSE(apply_option("mfswritecachesize=lots", &cfg, &err));
+  err = apply_option("mfswritecachesize=lots", &cfg).message();
   EXPECT_NE(err.find("mfswritecachesize"), std::string::npos);
 }
 
 TEST(MountOptions, ShortFlags) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "-H", "master.example", "-P9999", "-S", "/sub", "-f", "-s", "-n", "/mnt/y"}, &cfg,
-                    &err))
-      << err;
+  Status s = parse({no_file(), "-H", "master.example", "-P9999", "-S", "/sub", "-f", "-s", "-n", "/mnt/y"}, &cfg);
+  ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(cfg.client.master_host, "master.example");
   EXPECT_EQ(cfg.client.master_port, 9999);
   EXPECT_EQ(cfg.client.subdir, "/sub");
@@ -134,42 +130,39 @@ TEST(MountOptions, ShortFlags) {
 
 TEST(MountOptions, DebugImpliesForeground) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "-d", "/mnt"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-d", "/mnt"}, &cfg).to_string(), "ok");
   EXPECT_TRUE(cfg.debug);
   EXPECT_TRUE(cfg.foreground);
-  ASSERT_TRUE(parse({no_file(), "-o", "debug", "/mnt"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-o", "debug", "/mnt"}, &cfg).to_string(), "ok");
   EXPECT_TRUE(cfg.foreground);
 }
 
 TEST(MountOptions, Source) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "m2:9500:/projects", "/mnt/p"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "m2:9500:/projects", "/mnt/p"}, &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.master_host, "m2");
   EXPECT_EQ(cfg.client.master_port, 9500);
   EXPECT_EQ(cfg.client.subdir, "/projects");
   EXPECT_EQ(cfg.mountpoint, "/mnt/p");
-  ASSERT_TRUE(parse({no_file(), "m3:", "/mnt/p"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "m3:", "/mnt/p"}, &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.master_host, "m3");
   EXPECT_EQ(cfg.client.master_port, 9421);
   EXPECT_EQ(cfg.client.subdir, "/");
   // Explicit flags win over the source, wherever they stand.
-  ASSERT_TRUE(parse({no_file(), "-P", "9600", "m2:9500:/a", "/mnt/p"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-P", "9600", "m2:9500:/a", "/mnt/p"}, &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.master_port, 9600);
-  EXPECT_FALSE(parse({no_file(), "nocolon", "/mnt/p"}, &cfg, &err));
-  EXPECT_FALSE(parse({no_file(), "a:1:/", "/mnt/p", "extra"}, &cfg, &err));
+  EXPECT_FALSE(parse({no_file(), "nocolon", "/mnt/p"}, &cfg).ok());
+  EXPECT_FALSE(parse({no_file(), "a:1:/", "/mnt/p", "extra"}, &cfg).ok());
 }
 
 TEST(MountOptions, FusePassThrough) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "-o", "allow_other,ro,nonempty,_netdev,defaults,fsname=x", "-oauto_unmount", "/m"},
-                    &cfg, &err))
-      << err;
+  Status s =
+      parse({no_file(), "-o", "allow_other,ro,nonempty,_netdev,defaults,fsname=x", "-oauto_unmount", "/m"}, &cfg);
+  ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(cfg.fuse_options, (std::vector<std::string>{"allow_other", "ro", "fsname=x", "auto_unmount"}));
-  ASSERT_TRUE(parse({no_file(), "-o", "max_write=131072,max_threads=8,max_idle_threads=2", "/m"}, &cfg, &err))
-      << err;
+  ASSERT_EQ(parse({no_file(), "-o", "max_write=131072,max_threads=8,max_idle_threads=2", "/m"}, &cfg).to_string(),
+            "ok");
   EXPECT_EQ(cfg.max_write, 131072u);
   EXPECT_EQ(cfg.max_threads, 8u);
   EXPECT_EQ(cfg.max_idle_threads, 2u);
@@ -194,66 +187,63 @@ TEST(MountOptions, FuseMountOptions) {
 TEST(MountOptions, UnknownMfsOptionIsAnError) {
   MountConfig cfg;
   std::string err;
-  EXPECT_FALSE(parse({no_file(), "-o", "mfsbogus=1", "/m"}, &cfg, &err));
+  err = parse({no_file(), "-o", "mfsbogus=1", "/m"}, &cfg).message();
   EXPECT_EQ(err, "unknown option 'mfsbogus'");
-  EXPECT_FALSE(parse({no_file(), "-o", "mfsport=70000", "/m"}, &cfg, &err));
+  err = parse({no_file(), "-o", "mfsport=70000", "/m"}, &cfg).message();
   EXPECT_NE(err.find("mfsport"), std::string::npos);
-  EXPECT_FALSE(parse({no_file(), "-o", "mfsattrcacheto=-1", "/m"}, &cfg, &err));
-  EXPECT_FALSE(parse({no_file(), "-o", "mfsmaster", "/m"}, &cfg, &err));
-  EXPECT_FALSE(parse({no_file(), "-x", "/m"}, &cfg, &err));
+  EXPECT_FALSE(parse({no_file(), "-o", "mfsattrcacheto=-1", "/m"}, &cfg).ok());
+  EXPECT_FALSE(parse({no_file(), "-o", "mfsmaster", "/m"}, &cfg).ok());
+  err = parse({no_file(), "-x", "/m"}, &cfg).message();
   EXPECT_EQ(err, "unknown option '-x' (see mfsmount -h)");
-  EXPECT_FALSE(parse({no_file(), "-H"}, &cfg, &err));
+  EXPECT_FALSE(parse({no_file(), "-H"}, &cfg).ok());
 }
 
 TEST(MountOptions, MetaMount) {
   for (const char* form : {"-m", "--meta"}) {
     MountConfig cfg;
     std::string err;
-    ASSERT_TRUE(parse({no_file(), form, "/m"}, &cfg, &err)) << err;
+    ASSERT_EQ(parse({no_file(), form, "/m"}, &cfg).to_string(), "ok");
     EXPECT_TRUE(cfg.client.meta);
   }
   MountConfig cfg;
   std::string err;
-  ASSERT_TRUE(parse({no_file(), "-o", "mfsmeta", "/m"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-o", "mfsmeta", "/m"}, &cfg).to_string(), "ok");
   EXPECT_TRUE(cfg.client.meta);
-  ASSERT_TRUE(parse({no_file(), "/m"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "/m"}, &cfg).to_string(), "ok");
   EXPECT_FALSE(cfg.client.meta);
 }
 
 TEST(MountOptions, IgnoredMooseFsOptionsWarn) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "-o", "mfsdelayedinit,mfsnice=-5", "/m"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-o", "mfsdelayedinit,mfsnice=-5", "/m"}, &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.warnings.size(), 2u);
 }
 
 TEST(MountOptions, Xattrs) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "/m"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "/m"}, &cfg).to_string(), "ok");
   EXPECT_FALSE(cfg.no_xattrs);
   EXPECT_TRUE(Fs::from_config(cfg).xattrs);
   EXPECT_EQ(cfg.client.xattr_cache_ms, 1000);
   MountConfig off;
-  ASSERT_TRUE(parse({no_file(), "-o", "mfsnoxattrs,mfsxattrcacheto=2.5", "/m"}, &off, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-o", "mfsnoxattrs,mfsxattrcacheto=2.5", "/m"}, &off).to_string(), "ok");
   EXPECT_TRUE(off.no_xattrs);
   EXPECT_FALSE(Fs::from_config(off).xattrs);
   EXPECT_EQ(off.client.xattr_cache_ms, 2500);
   EXPECT_TRUE(off.warnings.empty());
-  EXPECT_FALSE(parse({no_file(), "-o", "mfsxattrcacheto=soon", "/m"}, &off, &err));
+  EXPECT_FALSE(parse({no_file(), "-o", "mfsxattrcacheto=soon", "/m"}, &off).ok());
 }
 
 TEST(MountOptions, LockOptions) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({no_file(), "/m"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "/m"}, &cfg).to_string(), "ok");
   EXPECT_TRUE(cfg.posix_locks);
   EXPECT_TRUE(cfg.bsd_locks);
   Fs fs = Fs::from_config(cfg);
   EXPECT_TRUE(fs.posix_locks);
   EXPECT_TRUE(fs.bsd_locks);
   MountConfig off;
-  ASSERT_TRUE(parse({no_file(), "-o", "mfsnoposixlocks,mfsnobsdlocks", "/m"}, &off, &err)) << err;
+  ASSERT_EQ(parse({no_file(), "-o", "mfsnoposixlocks,mfsnobsdlocks", "/m"}, &off).to_string(), "ok");
   EXPECT_FALSE(off.posix_locks);
   EXPECT_FALSE(off.bsd_locks);
   EXPECT_TRUE(off.warnings.empty());
@@ -265,16 +255,15 @@ TEST(MountOptions, LockOptions) {
 TEST(MountOptions, NoMountPoint) {
   MountConfig cfg;
   std::string err;
-  EXPECT_FALSE(parse({no_file(), "-H", "m"}, &cfg, &err));
+  err = parse({no_file(), "-H", "m"}, &cfg).message();
   EXPECT_NE(err.find("mount point"), std::string::npos);
 }
 
 TEST(MountOptions, HelpAndVersionNeedNothingElse) {
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({"-h"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({"-h"}, &cfg).to_string(), "ok");
   EXPECT_TRUE(cfg.show_help);
-  ASSERT_TRUE(parse({"--version"}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({"--version"}, &cfg).to_string(), "ok");
   EXPECT_TRUE(cfg.show_version);
 }
 
@@ -288,8 +277,7 @@ TEST(MountConfigFile, LinesAndMountPoint) {
       "allow_other\n"
       "/mnt/fromfile\n");
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({"-c", file.path()}, &cfg, &err)) << err;
+  ASSERT_EQ(parse({"-c", file.path()}, &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.master_host, "filemaster");
   EXPECT_EQ(cfg.client.master_port, 9521);
   EXPECT_DOUBLE_EQ(cfg.attr_cache_s, 3.0);
@@ -301,9 +289,8 @@ TEST(MountConfigFile, LinesAndMountPoint) {
 TEST(MountConfigFile, CommandLineWins) {
   TempFile file("mfsmaster=filemaster,mfsport=9521\nmfssubfolder=/filesub\n/mnt/fromfile\n");
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(parse({"-H", "cmdmaster", "-o", "mfscfgfile=" + file.path() + ",mfsport=9999", "/mnt/cmd"}, &cfg, &err))
-      << err;
+  Status s = parse({"-H", "cmdmaster", "-o", "mfscfgfile=" + file.path() + ",mfsport=9999", "/mnt/cmd"}, &cfg);
+  ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(cfg.client.master_host, "cmdmaster");
   EXPECT_EQ(cfg.client.master_port, 9999);
   EXPECT_EQ(cfg.client.subdir, "/filesub");  // not on the command line: from the file
@@ -314,24 +301,23 @@ TEST(MountConfigFile, ErrorsNameFileAndLine) {
   TempFile file("mfsmaster=m\nmfsnosuchthing=1\n");
   MountConfig cfg;
   std::string err;
-  EXPECT_FALSE(parse({"-c", file.path(), "/m"}, &cfg, &err));
+  err = parse({"-c", file.path(), "/m"}, &cfg).message();
   EXPECT_EQ(err, file.path() + ":2: unknown option 'mfsnosuchthing'");
 }
 
 TEST(MountConfigFile, MissingExplicitFileIsAnError) {
   MountConfig cfg;
   std::string err;
-  EXPECT_FALSE(parse({"-c", "/nonexistent/dir/mfsmount.cfg", "/m"}, &cfg, &err));
+  err = parse({"-c", "/nonexistent/dir/mfsmount.cfg", "/m"}, &cfg).message();
   EXPECT_NE(err.find("/nonexistent/dir/mfsmount.cfg"), std::string::npos);
 }
 
 TEST(MountConfigFile, PasswordFile) {
   TempFile pass("s3cret\nignored\n");
   MountConfig cfg;
-  std::string err;
-  ASSERT_TRUE(apply_option("mfspassfile=" + pass.path(), &cfg, &err)) << err;
+  ASSERT_EQ(apply_option("mfspassfile=" + pass.path(), &cfg).to_string(), "ok");
   EXPECT_EQ(cfg.client.password, "s3cret");
-  EXPECT_FALSE(apply_option("mfspassfile=/nonexistent/pass", &cfg, &err));
+  EXPECT_FALSE(apply_option("mfspassfile=/nonexistent/pass", &cfg).ok());
 }
 
 // ---- conversions of the FUSE adapter
