@@ -192,6 +192,7 @@ TEST(PwriteAll, WritesAtTheOffsetAndLeavesThePosition) {
   std::string back(data.size(), '\0');
   ASSERT_EQ(::pread(fd.get(), back.data(), back.size(), 8192), static_cast<ssize_t>(back.size()));
   EXPECT_TRUE(back == data);
+  ASSERT_EQ(::lseek(fd.get(), 0, SEEK_SET), 0);
   ASSERT_TRUE(write_all(fd.get(), "head").ok());  // write_all moves the position
   EXPECT_EQ(::lseek(fd.get(), 0, SEEK_CUR), 4);
 }
