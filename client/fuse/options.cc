@@ -415,14 +415,13 @@ bool parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg, 
     cfg->config_file = config_from_c;
     cfg->config_file_given = true;
   }
-  std::string read_error;
-  auto lines = read_config_lines(cfg->config_file, &read_error);
-  if (!read_error.empty()) {
+  auto lines = read_config_lines(cfg->config_file);
+  if (!lines) {
     if (cfg->config_file_given) {
-      *error = read_error;
+      *error = lines.status().message();
       return false;
     }
-  } else if (!apply_config_lines(lines, cfg->config_file, cfg, error)) {
+  } else if (!apply_config_lines(*lines, cfg->config_file, cfg, error)) {
     return false;
   }
 

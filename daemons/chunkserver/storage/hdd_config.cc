@@ -39,13 +39,12 @@ bool load_hdd_config(const std::string& file, std::vector<DiskSpec>* out, std::s
       return false;
     }
   }
-  std::string err;
-  auto lines = read_config_lines(file, &err);
-  if (!err.empty()) {
-    *error = err;
+  auto lines = read_config_lines(file);
+  if (!lines) {
+    *error = lines.status().message();
     return false;
   }
-  for (const auto& [no, text] : lines) {
+  for (const auto& [no, text] : *lines) {
     std::string where = file + ":" + std::to_string(no);
     DiskSpec d;
     d.origin = where;
