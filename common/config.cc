@@ -6,7 +6,6 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 namespace antler {
 
@@ -169,25 +168,6 @@ void Config::set(const std::string& key, const std::string& value) {
   v.text = value;
   parse_int_with_suffix(value, v.num);
   v.origin = "override";
-}
-
-int64_t Config::num(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) throw std::logic_error("config key not declared: " + key);
-  return it->second.num;
-}
-
-const std::string& Config::str(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) throw std::logic_error("config key not declared: " + key);
-  return it->second.text;
-}
-
-bool Config::flag(const std::string& key) const { return num(key) != 0; }
-
-std::string Config::origin(const std::string& key) const {
-  auto it = values_.find(key);
-  return it == values_.end() ? "unknown" : it->second.origin;
 }
 
 const Config::Value* ConfigReader::find(const std::string& key) {

@@ -42,13 +42,6 @@ class Config {
 
   void set(const std::string& key, const std::string& value);  // tests/overrides
 
-  // Being replaced by ConfigReader in the settings loaders; throw
-  // std::logic_error for a key the table lacks.
-  int64_t num(const std::string& key) const;
-  const std::string& str(const std::string& key) const;
-  bool flag(const std::string& key) const;
-  std::string origin(const std::string& key) const;
-
  private:
   friend class ConfigReader;
   struct Value {
