@@ -6,7 +6,6 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
-#include <stdexcept>
 
 namespace antler {
 
@@ -90,12 +89,9 @@ std::vector<std::pair<int, std::string>> config_lines(const std::string& text) {
   return out;
 }
 
-std::vector<std::pair<int, std::string>> read_config_lines(const std::string& path, std::string* error) {
+Result<std::vector<std::pair<int, std::string>>> read_config_lines(const std::string& path) {
   std::ifstream in(path);
-  if (!in) {
-    if (error) *error = path + ": cannot open file";
-    return {};
-  }
+  if (!in) return Status::error(path + ": cannot open file", St::kIO);
   std::stringstream ss;
   ss << in.rdbuf();
   return config_lines(ss.str());
@@ -113,88 +109,58 @@ Config Config::defaults(const std::vector<KeyDef>& defs) {
   return c;
 }
 
-std::optional<Config> Config::load(const std::string& path, const std::vector<KeyDef>& defs, std::string* error,
-                                   std::vector<std::string>* warnings, bool missing_ok) {
+Result<Config> Config::load(const std::string& path, const std::vector<KeyDef>& defs,
+                            std::vector<std::string>* warnings, bool missing_ok) {
   Config c = defaults(defs);
   auto find_def = [&](const std::string& k) -> const KeyDef* {
     for (const auto& d : defs)
       if (d.name == k) return &d;
     return nullptr;
   };
-  auto apply = [&](const std::string& key, const std::string& text, int line) -> bool {
+  auto apply = [&](const std::string& key, const std::string& text, int line) -> Status {
     std::string where = path + ":" + std::to_string(line);
     const KeyDef* d = find_def(key);
     if (!d) {
       if (warnings) warnings->push_back(where + ": " + key + ": unknown key, ignored");
-      return true;
+      return Status();
     }
     int64_t num = 0;
     std::string why;
-    if (!convert(*d, text, num, why)) {
-      if (error) *error = where + ": " + key + ": " + why;
-      return false;
-    }
+    if (!convert(*d, text, num, why)) return Status::error(where + ": " + key + ": " + why);
     c.values_[key] = Value{text, num, where};
-    return true;
+    return Status();
   };
 
   std::ifstream probe(path);
   if (!probe) {
     if (missing_ok) return c;
-    if (error) *error = path + ": cannot open configuration file";
-    return std::nullopt;
+    return Status::error(path + ": cannot open configuration file", St::kIO);
   }
   if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
     try {
       YAML::Node root = YAML::LoadFile(path);
-      if (!root.IsNull() && !root.IsMap()) {
-        if (error) *error = path + ":1: top level must be a mapping of KEY: value";
-        return std::nullopt;
-      }
+      if (!root.IsNull() && !root.IsMap()) return Status::error(path + ":1: top level must be a mapping of KEY: value");
       for (auto it = root.begin(); it != root.end(); ++it) {
         std::string key = it->first.as<std::string>();
         int line = it->first.Mark().line + 1;
-        if (!it->second.IsScalar()) {
-          if (error) *error = path + ":" + std::to_string(line) + ": " + key + ": value must be a scalar";
-          return std::nullopt;
-        }
-        if (!apply(key, it->second.as<std::string>(), line)) return std::nullopt;
+        if (!it->second.IsScalar())
+          return Status::error(path + ":" + std::to_string(line) + ": " + key + ": value must be a scalar");
+        if (Status st = apply(key, it->second.as<std::string>(), line); !st) return st;
       }
     } catch (const YAML::Exception& e) {
-      if (error) *error = path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
-      return std::nullopt;
+      return Status::error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
     return c;
   }
-  std::string err;
-  for (const auto& [no, line] : read_config_lines(path, &err)) {
+  auto lines = read_config_lines(path);
+  if (!lines) return lines.status();
+  for (const auto& [no, line] : *lines) {
     auto eq = line.find('=');
-    if (eq == std::string::npos) {
-      if (error) *error = path + ":" + std::to_string(no) + ": " + line + ": expected KEY = VALUE";
-      return std::nullopt;
-    }
-    if (!apply(trim(line.substr(0, eq)), trim(line.substr(eq + 1)), no)) return std::nullopt;
+    if (eq == std::string::npos)
+      return Status::error(path + ":" + std::to_string(no) + ": " + line + ": expected KEY = VALUE");
+    if (Status st = apply(trim(line.substr(0, eq)), trim(line.substr(eq + 1)), no); !st) return st;
   }
   return c;
-}
-
-int64_t Config::num(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) throw std::logic_error("config key not declared: " + key);
-  return it->second.num;
-}
-
-const std::string& Config::str(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) throw std::logic_error("config key not declared: " + key);
-  return it->second.text;
-}
-
-bool Config::flag(const std::string& key) const { return num(key) != 0; }
-
-std::string Config::origin(const std::string& key) const {
-  auto it = values_.find(key);
-  return it == values_.end() ? "unknown" : it->second.origin;
 }
 
 void Config::set(const std::string& key, const std::string& value) {
@@ -202,6 +168,29 @@ void Config::set(const std::string& key, const std::string& value) {
   v.text = value;
   parse_int_with_suffix(value, v.num);
   v.origin = "override";
+}
+
+const Config::Value* ConfigReader::find(const std::string& key) {
+  auto it = cfg_.values_.find(key);
+  if (it != cfg_.values_.end()) return &it->second;
+  if (status_.ok()) status_ = Status::error("config key not declared: " + key);
+  return nullptr;
+}
+
+int64_t ConfigReader::num(const std::string& key) {
+  const Config::Value* v = find(key);
+  return v ? v->num : 0;
+}
+
+const std::string& ConfigReader::str(const std::string& key) {
+  static const std::string kEmpty;
+  const Config::Value* v = find(key);
+  return v ? v->text : kEmpty;
+}
+
+std::string ConfigReader::origin(const std::string& key) {
+  const Config::Value* v = find(key);
+  return v ? v->origin : "unknown";
 }
 
 }  // namespace antler

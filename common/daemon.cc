@@ -19,7 +19,16 @@ namespace antler {
 
 namespace {
 
-void add_default_keys(std::vector<KeyDef>& keys, const std::string& name) {
+log::Level parse_level(const std::string& s) {
+  if (s == "debug") return log::Level::kDebug;
+  if (s == "warn" || s == "warning") return log::Level::kWarn;
+  if (s == "error") return log::Level::kError;
+  return log::Level::kInfo;
+}
+
+}  // namespace
+
+std::vector<KeyDef> with_daemon_keys(std::vector<KeyDef> keys, const std::string& name) {
   auto has = [&](const std::string& k) {
     for (const auto& d : keys)
       if (d.name == k) return true;
@@ -30,7 +39,25 @@ void add_default_keys(std::vector<KeyDef>& keys, const std::string& name) {
   if (!has("WORKING_GROUP")) keys.push_back({"WORKING_GROUP", KeyDef::kString, ""});
   if (!has("SYSLOG_IDENT")) keys.push_back({"SYSLOG_IDENT", KeyDef::kString, name});
   if (!has("LOG_LEVEL")) keys.push_back({"LOG_LEVEL", KeyDef::kString, "info"});
+  return keys;
 }
+
+Result<DaemonSettings> load_daemon_settings(const Config& cfg) {
+  ConfigReader r(cfg);
+  DaemonSettings s;
+  s.data_path = r.str("DATA_PATH");
+  s.data_path_origin = r.origin("DATA_PATH");
+  s.working_user = r.str("WORKING_USER");
+  s.working_user_origin = r.origin("WORKING_USER");
+  s.working_group = r.str("WORKING_GROUP");
+  s.working_group_origin = r.origin("WORKING_GROUP");
+  s.syslog_ident = r.str("SYSLOG_IDENT");
+  s.log_level = parse_level(r.str("LOG_LEVEL"));
+  if (!r.status().ok()) return r.status();
+  return s;
+}
+
+namespace {
 
 void usage(const DaemonSpec& spec, FILE* out) {
   std::fprintf(out,
@@ -52,8 +79,8 @@ void usage(const DaemonSpec& spec, FILE* out) {
                spec.has_autorecover ? "  -a          recover metadata from the newest image and changelogs\n" : "");
 }
 
-std::string lock_path(const Config& cfg, const DaemonSpec& spec) {
-  return cfg.str("DATA_PATH") + "/." + spec.name + ".lock";
+std::string lock_path(const DaemonSettings& ds, const DaemonSpec& spec) {
+  return ds.data_path + "/." + spec.name + ".lock";
 }
 
 // Returns the pid holding the lock, 0 if none, -1 if the file cannot be read.
@@ -70,8 +97,8 @@ pid_t lock_holder(const std::string& path) {
   return pid;
 }
 
-int signal_running(const Config& cfg, const DaemonSpec& spec, int sig, bool wait_exit) {
-  std::string lp = lock_path(cfg, spec);
+int signal_running(const DaemonSettings& ds, const DaemonSpec& spec, int sig, bool wait_exit) {
+  std::string lp = lock_path(ds, spec);
   pid_t pid = lock_holder(lp);
   if (pid <= 0) {
     std::fprintf(stderr, "%s: not running (no lock held on %s)\n", spec.name.c_str(), lp.c_str());
@@ -90,12 +117,12 @@ int signal_running(const Config& cfg, const DaemonSpec& spec, int sig, bool wait
   return 1;
 }
 
-int take_lock(const Config& cfg, const DaemonSpec& spec) {
-  std::string lp = lock_path(cfg, spec);
+int take_lock(const DaemonSettings& ds, const DaemonSpec& spec) {
+  std::string lp = lock_path(ds, spec);
   int fd = ::open(lp.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     std::fprintf(stderr, "%s: cannot open lock file %s: %s (DATA_PATH set at %s)\n", spec.name.c_str(), lp.c_str(),
-                 std::strerror(errno), cfg.origin("DATA_PATH").c_str());
+                 std::strerror(errno), ds.data_path_origin.c_str());
     return -1;
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -116,46 +143,31 @@ void write_pid(int fd) {
   }
 }
 
-bool drop_privileges(const Config& cfg, std::string* error) {
-  if (::geteuid() != 0) return true;
-  const std::string& user = cfg.str("WORKING_USER");
-  const std::string& group = cfg.str("WORKING_GROUP");
-  if (user.empty() || user == "root") return true;
+Status drop_privileges(const DaemonSettings& ds) {
+  if (::geteuid() != 0) return Status();
+  const std::string& user = ds.working_user;
+  const std::string& group = ds.working_group;
+  if (user.empty() || user == "root") return Status();
   passwd* pw = ::getpwnam(user.c_str());
-  if (!pw) {
-    *error = cfg.origin("WORKING_USER") + ": WORKING_USER: unknown user '" + user + "'";
-    return false;
-  }
+  if (!pw) return Status::error(ds.working_user_origin + ": WORKING_USER: unknown user '" + user + "'");
   gid_t gid = pw->pw_gid;
   if (!group.empty()) {
     struct group* gr = ::getgrnam(group.c_str());
-    if (!gr) {
-      *error = cfg.origin("WORKING_GROUP") + ": WORKING_GROUP: unknown group '" + group + "'";
-      return false;
-    }
+    if (!gr) return Status::error(ds.working_group_origin + ": WORKING_GROUP: unknown group '" + group + "'");
     gid = gr->gr_gid;
   }
-  if (::chown(cfg.str("DATA_PATH").c_str(), pw->pw_uid, gid) < 0) {
+  if (::chown(ds.data_path.c_str(), pw->pw_uid, gid) < 0) {
     // not fatal: the folder may already belong to the user
   }
-  if (::setgroups(0, nullptr) < 0 || ::setgid(gid) < 0 || ::setuid(pw->pw_uid) < 0) {
-    *error = std::string("cannot switch to WORKING_USER ") + user + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
-log::Level parse_level(const std::string& s) {
-  if (s == "debug") return log::Level::kDebug;
-  if (s == "warn" || s == "warning") return log::Level::kWarn;
-  if (s == "error") return log::Level::kError;
-  return log::Level::kInfo;
+  if (::setgroups(0, nullptr) < 0 || ::setgid(gid) < 0 || ::setuid(pw->pw_uid) < 0)
+    return Status::from_errno("cannot switch to WORKING_USER " + user, errno);
+  return Status();
 }
 
 }  // namespace
 
 int daemon_main(int argc, char** argv, DaemonSpec& spec) {
-  add_default_keys(spec.keys, spec.name);
+  spec.keys = with_daemon_keys(std::move(spec.keys), spec.name);
   DaemonArgs args;
   args.config_path = spec.default_config;
   for (int i = 1; i < argc; i++) {
@@ -182,35 +194,40 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
     }
   }
 
-  std::string error;
   std::vector<std::string> warnings;
-  auto cfg = Config::load(args.config_path, spec.keys, &error, &warnings, /*missing_ok=*/false);
+  auto cfg = Config::load(args.config_path, spec.keys, &warnings, /*missing_ok=*/false);
   if (!cfg) {
-    std::fprintf(stderr, "%s: %s\n", spec.name.c_str(), error.c_str());
+    std::fprintf(stderr, "%s: %s\n", spec.name.c_str(), cfg.status().message().c_str());
     return 1;
   }
   for (const auto& w : warnings) std::fprintf(stderr, "%s: warning: %s\n", spec.name.c_str(), w.c_str());
+  auto settings = load_daemon_settings(*cfg);
+  if (!settings) {
+    std::fprintf(stderr, "%s: %s\n", spec.name.c_str(), settings.status().message().c_str());
+    return 1;
+  }
+  const DaemonSettings& ds = *settings;
 
-  if (args.verb == "stop") return signal_running(*cfg, spec, SIGTERM, true);
-  if (args.verb == "kill") return signal_running(*cfg, spec, SIGKILL, false);
-  if (args.verb == "reload") return signal_running(*cfg, spec, SIGHUP, false);
+  if (args.verb == "stop") return signal_running(ds, spec, SIGTERM, true);
+  if (args.verb == "kill") return signal_running(ds, spec, SIGKILL, false);
+  if (args.verb == "reload") return signal_running(ds, spec, SIGHUP, false);
   if (args.verb == "test") {
-    pid_t pid = lock_holder(lock_path(*cfg, spec));
+    pid_t pid = lock_holder(lock_path(ds, spec));
     if (pid > 0) std::printf("%s: configuration ok; running as pid %d\n", spec.name.c_str(), pid);
     else std::printf("%s: configuration ok; not running\n", spec.name.c_str());
     return pid > 0 ? 0 : 1;
   }
   if (args.verb == "restart") {
-    if (signal_running(*cfg, spec, SIGTERM, true) != 0) return 1;
+    if (signal_running(ds, spec, SIGTERM, true) != 0) return 1;
   }
 
   struct stat st{};
-  if (::stat(cfg->str("DATA_PATH").c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) {
+  if (::stat(ds.data_path.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) {
     std::fprintf(stderr, "%s: %s: DATA_PATH: '%s' is not an existing directory\n", spec.name.c_str(),
-                 cfg->origin("DATA_PATH").c_str(), cfg->str("DATA_PATH").c_str());
+                 ds.data_path_origin.c_str(), ds.data_path.c_str());
     return 1;
   }
-  int lock_fd = take_lock(*cfg, spec);
+  int lock_fd = take_lock(ds, spec);
   if (lock_fd < 0) return 1;
 
   ::signal(SIGPIPE, SIG_IGN);
@@ -232,8 +249,7 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
     ::setsid();
   }
   write_pid(lock_fd);
-  log::init(cfg->str("SYSLOG_IDENT"), /*to_stderr=*/true, /*to_syslog=*/!args.foreground,
-            parse_level(cfg->str("LOG_LEVEL")));
+  log::init(ds.syslog_ident, /*to_stderr=*/true, /*to_syslog=*/!args.foreground, ds.log_level);
 
   sigset_t set;
   sigemptyset(&set);
@@ -242,8 +258,8 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  if (!drop_privileges(*cfg, &error)) {
-    log::error("{}", error);
+  if (Status st = drop_privileges(ds); !st) {
+    log::error("{}", st.message());
     if (ready[1] >= 0) {
       char code = 1;
       (void)!::write(ready[1], &code, 1);
@@ -273,16 +289,16 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      std::string err;
       std::vector<std::string> warns;
-      auto fresh = Config::load(args.config_path, spec.keys, &err, &warns);
-      if (!fresh) {
-        log::error("reload refused, keeping the running configuration: {}", err);
+      auto fresh = Config::load(args.config_path, spec.keys, &warns);
+      auto fresh_ds = fresh ? load_daemon_settings(*fresh) : Result<DaemonSettings>(fresh.status());
+      if (!fresh_ds) {
+        log::error("reload refused, keeping the running configuration: {}", fresh_ds.status().message());
         continue;
       }
       for (const auto& w : warns) log::warn("{}", w);
       log::info("reloading configuration from {}", args.config_path);
-      log::set_level(parse_level(fresh->str("LOG_LEVEL")));
+      log::set_level(fresh_ds->log_level);
       if (spec.reload) spec.reload(*fresh);
       continue;
     }

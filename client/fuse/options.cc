@@ -387,11 +387,10 @@ Status parse_mount_config(const std::vector<std::string>& args, MountConfig* cfg
     cfg->config_file = config_from_c;
     cfg->config_file_given = true;
   }
-  std::string read_error;
-  auto lines = read_config_lines(cfg->config_file, &read_error);
-  if (!read_error.empty()) {
-    if (cfg->config_file_given) return Status::error(read_error);
-  } else if (Status s = apply_config_lines(lines, cfg->config_file, cfg); !s.ok()) {
+  auto lines = read_config_lines(cfg->config_file);
+  if (!lines) {
+    if (cfg->config_file_given) return lines.status();
+  } else if (Status s = apply_config_lines(*lines, cfg->config_file, cfg); !s.ok()) {
     return s;
   }
 

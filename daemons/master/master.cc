@@ -61,26 +61,18 @@ class MlListener : public Listener {
 
 }  // namespace
 
-Master::Master(const Config& c)
-    : store(fs, c.str("DATA_PATH"), static_cast<int>(c.num("BACK_LOGS"))), cfg(c) {}
+Master::Master(const MasterSettings& s) : store(fs, s.data_path, s.back_logs), settings_(s) {}
 
 int Master::start(bool autorecover) {
-  std::string error;
-  LoopSettings loop_settings;
-  PlacementSettings placement;
-  if (!load_loop_settings(cfg, &loop_settings, &error) || !load_placement_settings(cfg, &placement, &error)) {
-    log::error("{}", error);
-    return 1;
-  }
-  chunk_loop.set_settings(loop_settings);
-  chunks.set_settings(placement);
-  auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"));
+  chunk_loop.set_settings(settings_.loop);
+  chunks.set_settings(settings_.placement);
+  auto ex = Exports::load(settings_.exports_filename);
   if (!ex) {
     log::error("{}", ex.status().message());
     return 1;
   }
   exports = std::move(*ex);
-  auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"));
+  auto topo = Topology::load(settings_.topology_filename);
   if (!topo) {
     log::error("{}", topo.status().message());
     return 1;
@@ -88,9 +80,7 @@ int Master::start(bool autorecover) {
   topology = std::move(*topo);
   std::random_device rd;
   uint64_t cluster = (uint64_t(rd()) << 32) | rd();
-  if (Status s = store.open(autorecover, cluster, static_cast<uint8_t>(cfg.num("DEFAULT_GOAL")),
-                            static_cast<uint32_t>(cfg.num("DEFAULT_TRASHTIME")));
-      !s.ok()) {
+  if (Status s = store.open(autorecover, cluster, settings_.default_goal, settings_.default_trashtime); !s.ok()) {
     log::error("{}", s.message());
     return 1;
   }
@@ -100,12 +90,10 @@ int Master::start(bool autorecover) {
   client_listener_ = std::make_unique<ClientListener>(*this);
   cs_listener_ = std::make_unique<CsListener>(*this);
   ml_listener_ = std::make_unique<MlListener>(*this);
-  auto port = [&](const char* k) { return static_cast<uint16_t>(cfg.num(k)); };
-  Status listening = loop.listen(cfg.str("MATOCL_LISTEN_HOST"), port("MATOCL_LISTEN_PORT"), client_listener_.get());
-  if (listening.ok())
-    listening = loop.listen(cfg.str("MATOCS_LISTEN_HOST"), port("MATOCS_LISTEN_PORT"), cs_listener_.get());
-  if (listening.ok())
-    listening = loop.listen(cfg.str("MATOML_LISTEN_HOST"), port("MATOML_LISTEN_PORT"), ml_listener_.get());
+  const MasterSettings& s = settings_;
+  Status listening = loop.listen(s.matocl_host, s.matocl_port, client_listener_.get());
+  if (listening.ok()) listening = loop.listen(s.matocs_host, s.matocs_port, cs_listener_.get());
+  if (listening.ok()) listening = loop.listen(s.matoml_host, s.matoml_port, ml_listener_.get());
   if (!listening.ok()) {
     log::error("{}", listening.message());
     return 1;
@@ -121,7 +109,7 @@ int Master::start(bool autorecover) {
       if (d.link->open() && !on_client_frame(d.link, d.type, d.payload)) d.link->close("bad deferred lock request");
   });
   log::info("serving clients on port {}, chunkservers on {}, metaloggers on {}; metadata version {}",
-            cfg.num("MATOCL_LISTEN_PORT"), cfg.num("MATOCS_LISTEN_PORT"), cfg.num("MATOML_LISTEN_PORT"), fs.version());
+            s.matocl_port, s.matocs_port, s.matoml_port, fs.version());
   loop.after(1000, [this] { tick(); });
   return 0;
 }
@@ -134,7 +122,7 @@ void Master::tick() {
   chunk_loop.step();
   expire_trash();
   lock_tick();
-  if (now - last_save_ms_ >= cfg.num("METADATA_SAVE_FREQ") * 3600 * 1000) {
+  if (now - last_save_ms_ >= settings_.metadata_save_freq_h * 3600 * 1000) {
     if (store.save_in_background()) last_save_ms_ = now;
   }
   loop.after(1000, [this] { tick(); });
@@ -153,24 +141,27 @@ void Master::request_stop() {
 
 void Master::reload(const Config& c) {
   loop.post([this, c] {
-    cfg = c;
-    std::string error;
-    LoopSettings loop_settings;
-    PlacementSettings placement;
-    if (!load_loop_settings(cfg, &loop_settings, &error) || !load_placement_settings(cfg, &placement, &error)) {
-      log::error("{}; chunk loop settings not changed", error);
-    } else {
-      chunk_loop.set_settings(loop_settings);
-      chunks.set_settings(placement);
+    Status loop_error;
+    auto fresh = reload_master_settings(c, settings_, &loop_error);
+    if (!fresh) {
+      log::error("reload refused, keeping the running configuration: {}", fresh.status().message());
+      return;
     }
-    auto ex = Exports::load(cfg.str("EXPORTS_FILENAME"));
+    settings_ = std::move(*fresh);
+    if (!loop_error.ok()) {
+      log::error("{}; chunk loop settings not changed", loop_error.message());
+    } else {
+      chunk_loop.set_settings(settings_.loop);
+      chunks.set_settings(settings_.placement);
+    }
+    auto ex = Exports::load(settings_.exports_filename);
     if (!ex) {
       log::error("exports not reloaded: {}", ex.status().message());
       return;
     }
     exports = std::move(*ex);
     log::info("exports reloaded: {} rules (new sessions use them)", exports.size());
-    auto topo = Topology::load(cfg.str("TOPOLOGY_FILENAME"));
+    auto topo = Topology::load(settings_.topology_filename);
     if (!topo) {
       log::error("topology not reloaded: {}", topo.status().message());
       return;

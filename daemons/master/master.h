@@ -21,6 +21,7 @@
 #include "daemons/master/sessions/exports.h"
 #include "daemons/master/chunks/topology.h"
 #include "daemons/master/fs/fs.h"
+#include "daemons/master/master_settings.h"
 #include "daemons/master/sessions/lock_manager.h"
 #include "daemons/master/sessions/session.h"
 #include "daemons/master/service/loop.h"
@@ -33,7 +34,7 @@ constexpr int64_t kLockGraceMs = 5000;
 
 class Master : public ChunkLoopHost {
  public:
-  explicit Master(const Config& cfg);
+  explicit Master(const MasterSettings& settings);
   int start(bool autorecover);  // 0 on success; logs why not
   void run();                   // the loop thread
   void request_stop();          // any thread
@@ -92,7 +93,7 @@ class Master : public ChunkLoopHost {
   uint32_t next_op_id = 1;
   int64_t started_ms = 0;
   Exports exports;
-  Config cfg;
+  const MasterSettings& settings() const { return settings_; }  // loop thread only
 
   // File locks (client_locks.cc). Not metadata: in memory only.
   LockManager locks;
@@ -122,6 +123,7 @@ class Master : public ChunkLoopHost {
   void tick();
   std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
   int64_t last_save_ms_ = 0;
+  MasterSettings settings_;  // replaced whole at reload
 };
 
 }  // namespace antler::master

@@ -36,10 +36,9 @@ Result<std::vector<DiskSpec>> load_hdd_config(const std::string& file) {
     std::ifstream probe(file);
     if (!probe) return Status::from_errno(file + ": cannot open disk list (HDD_CONF_FILENAME)", errno);
   }
-  std::string err;
-  auto lines = read_config_lines(file, &err);
-  if (!err.empty()) return Status::error(err);
-  for (const auto& [no, text] : lines) {
+  auto lines = read_config_lines(file);
+  if (!lines) return lines.status();
+  for (const auto& [no, text] : *lines) {
     std::string where = file + ":" + std::to_string(no);
     DiskSpec d;
     d.origin = where;

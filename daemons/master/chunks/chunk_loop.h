@@ -96,9 +96,7 @@ struct RepLimits {
 // False for anything else; the first two must be 1 to 1000, the others 0 to 1000.
 bool parse_rep_limits(const std::string& text, RepLimits* out);
 
-// The chunk loop's settings that are not plain numbers, from cfg into
-// *settings; false with a one-line *error naming the key (the settings are
-// then unchanged).
+// The chunk loop's keys of mfsmaster.cfg, typed once at start and reload.
 struct LoopSettings {
   double acceptable_difference = 1.0;  // ACCEPTABLE_PERCENTAGE_DIFFERENCE, in percent
   RepLimits write{2, 1, 1, 4}, read{10, 5, 2, 5};
@@ -110,9 +108,13 @@ struct LoopSettings {
   uint32_t soft_del_limit = 10;          // CHUNKS_SOFT_DEL_LIMIT
   uint32_t hard_del_limit = 25;          // CHUNKS_HARD_DEL_LIMIT
 };
-bool load_loop_settings(const Config& cfg, LoopSettings* settings, std::string* error);
-// CHUNKS_UNIQUE_MODE and CREATIONS_RESPECT_TOPOLOGY.
-bool load_placement_settings(const Config& cfg, PlacementSettings* settings, std::string* error);
+// Reads them from cfg; fails with a one-line message naming file, line and key
+// ("FILE:LINE: KEY: 'text' is not …") when a value that is not a plain number
+// does not parse, or when the table lacks a key.
+Result<LoopSettings> load_loop_settings(const Config& cfg);
+// CHUNKS_UNIQUE_MODE and CREATIONS_RESPECT_TOPOLOGY; fails only for a key the
+// table lacks.
+Result<PlacementSettings> load_placement_settings(const Config& cfg);
 
 struct ChunkLoopState {
   std::vector<uint64_t> pass;  // chunk ids of the current pass

@@ -49,32 +49,35 @@ bool parse_rep_limits(const std::string& text, RepLimits* out) {
   return true;
 }
 
-bool load_loop_settings(const Config& cfg, LoopSettings* settings, std::string* error) {
+Result<LoopSettings> load_loop_settings(const Config& cfg) {
+  ConfigReader r(cfg);
   LoopSettings s;
   auto bad = [&](const char* key, const char* what) {
-    *error = cfg.origin(key) + ": " + key + ": '" + cfg.str(key) + "' is not " + what;
-    return false;
+    return Status::error(r.origin(key) + ": " + key + ": '" + r.str(key) + "' is not " + what);
   };
-  if (!parse_acceptable_difference(cfg.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), &s.acceptable_difference))
+  if (!parse_acceptable_difference(r.str("ACCEPTABLE_PERCENTAGE_DIFFERENCE"), &s.acceptable_difference))
     return bad("ACCEPTABLE_PERCENTAGE_DIFFERENCE", "a percentage from 0.1 to 10");
   const char* limits = "one number or four separated by commas (1-1000, 1-1000, 0-1000, 0-1000)";
-  if (!parse_rep_limits(cfg.str("CHUNKS_WRITE_REP_LIMIT"), &s.write)) return bad("CHUNKS_WRITE_REP_LIMIT", limits);
-  if (!parse_rep_limits(cfg.str("CHUNKS_READ_REP_LIMIT"), &s.read)) return bad("CHUNKS_READ_REP_LIMIT", limits);
-  s.delay_init_ms = cfg.num("REPLICATIONS_DELAY_INIT") * 1000;
-  s.delay_disconnect_ms = cfg.num("REPLICATIONS_DELAY_DISCONNECT") * 1000;
-  s.respect_topology = cfg.num("REPLICATIONS_RESPECT_TOPOLOGY");
-  s.loop_min_time_s = cfg.num("CHUNKS_LOOP_MIN_TIME");
-  s.loop_max_cps = cfg.num("CHUNKS_LOOP_MAX_CPS");
-  s.soft_del_limit = static_cast<uint32_t>(cfg.num("CHUNKS_SOFT_DEL_LIMIT"));
-  s.hard_del_limit = static_cast<uint32_t>(cfg.num("CHUNKS_HARD_DEL_LIMIT"));
-  *settings = s;
-  return true;
+  if (!parse_rep_limits(r.str("CHUNKS_WRITE_REP_LIMIT"), &s.write)) return bad("CHUNKS_WRITE_REP_LIMIT", limits);
+  if (!parse_rep_limits(r.str("CHUNKS_READ_REP_LIMIT"), &s.read)) return bad("CHUNKS_READ_REP_LIMIT", limits);
+  s.delay_init_ms = r.num("REPLICATIONS_DELAY_INIT") * 1000;
+  s.delay_disconnect_ms = r.num("REPLICATIONS_DELAY_DISCONNECT") * 1000;
+  s.respect_topology = r.num("REPLICATIONS_RESPECT_TOPOLOGY");
+  s.loop_min_time_s = r.num("CHUNKS_LOOP_MIN_TIME");
+  s.loop_max_cps = r.num("CHUNKS_LOOP_MAX_CPS");
+  s.soft_del_limit = static_cast<uint32_t>(r.num("CHUNKS_SOFT_DEL_LIMIT"));
+  s.hard_del_limit = static_cast<uint32_t>(r.num("CHUNKS_HARD_DEL_LIMIT"));
+  if (!r.status().ok()) return r.status();
+  return s;
 }
 
-bool load_placement_settings(const Config& cfg, PlacementSettings* settings, std::string* error) {
-  settings->unique_mode = cfg.num("CHUNKS_UNIQUE_MODE");
-  settings->creations_respect_topology = cfg.num("CREATIONS_RESPECT_TOPOLOGY");
-  return true;
+Result<PlacementSettings> load_placement_settings(const Config& cfg) {
+  ConfigReader r(cfg);
+  PlacementSettings s;
+  s.unique_mode = r.num("CHUNKS_UNIQUE_MODE");
+  s.creations_respect_topology = r.num("CREATIONS_RESPECT_TOPOLOGY");
+  if (!r.status().ok()) return r.status();
+  return s;
 }
 
 }  // namespace antler::master

@@ -124,8 +124,8 @@ class CliOps {
     msg::CliServersReply r;
     r.req = q.req;
     int64_t now = m_.loop.now_ms();
-    int64_t timeout_on = m_.cfg.num("CS_MAINTENANCE_MODE_TIMEOUT");
-    int64_t timeout_temp = m_.cfg.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT");
+    int64_t timeout_on = m_.settings().cs_maintenance_mode_timeout_s;
+    int64_t timeout_temp = m_.settings().cs_temp_maintenance_mode_timeout_s;
     for (const auto& [id, s] : m_.chunks.servers()) {
       msg::CliServer c;
       c.id = id;
@@ -213,7 +213,7 @@ class CliOps {
     };
     std::string where = net::to_string(q.loc);
     if (!admin_address(link_->peer_ip))
-      return answer(St::kPerm, "no rule of " + m_.cfg.str("EXPORTS_FILENAME") + " with 'admin' (and no password) admits " +
+      return answer(St::kPerm, "no rule of " + m_.settings().exports_filename + " with 'admin' (and no password) admits " +
                                    net::ip_to_string(link_->peer_ip));
     ChunkServer* sp = m_.chunks.find_server(q.loc);
     if (!sp) return answer(St::kNoEnt, "chunkserver " + where + " is not known to the master");
@@ -307,16 +307,16 @@ void Master::cs_stopping(uint32_t cs) {
   s.maintenance_ms = loop.now_ms();
   log::info("chunkserver {} is stopping cleanly: temporary maintenance mode, its copies are kept for up to {} s "
             "(CS_TEMP_MAINTENANCE_MODE_TIMEOUT)",
-            net::to_string(s.loc), cfg.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT"));
+            net::to_string(s.loc), settings_.cs_temp_maintenance_mode_timeout_s);
 }
 
 void Master::maintenance_tick() {
   int64_t now = loop.now_ms();
   chunks.for_each_server([&](ChunkServer& s) {
     if (s.maintenance == msg::kMaintenanceOff) return;
-    const char* key = s.maintenance == msg::kMaintenanceOn ? "CS_MAINTENANCE_MODE_TIMEOUT"
-                                                            : "CS_TEMP_MAINTENANCE_MODE_TIMEOUT";
-    int64_t limit = cfg.num(key);
+    bool on = s.maintenance == msg::kMaintenanceOn;
+    const char* key = on ? "CS_MAINTENANCE_MODE_TIMEOUT" : "CS_TEMP_MAINTENANCE_MODE_TIMEOUT";
+    int64_t limit = on ? settings_.cs_maintenance_mode_timeout_s : settings_.cs_temp_maintenance_mode_timeout_s;
     if (limit <= 0 || now - s.maintenance_ms < limit * 1000) return;
     log::warn("chunkserver {}: maintenance mode ({}) ended after {} s ({}){}", net::to_string(s.loc),
               maintenance_name(s.maintenance), limit, key,

@@ -96,7 +96,7 @@ void Master::on_client_close(const LinkPtr& link) {
 
 void Master::lock_tick() {
   int64_t now = loop.now_ms();
-  int64_t timeout = cfg.num("SESSION_LOCK_TIMEOUT") * 1000;
+  int64_t timeout = settings_.session_lock_timeout_s * 1000;
   for (auto& [id, s] : sessions) {
     if (s.links != 0 || s.gone_ms == 0 || now - s.gone_ms < timeout) continue;
     int64_t away_s = (now - s.gone_ms) / 1000;

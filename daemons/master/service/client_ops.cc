@@ -8,7 +8,7 @@ namespace antler::master {
 void ClientOps::accessed(const Node& n) {
   // ATIME_MODE (as MooseFS): 0 always, 1 files only, 2 relatime, 3 relatime
   // for files only, 4 never.
-  int64_t mode = m_.cfg.num("ATIME_MODE");
+  int64_t mode = m_.settings().atime_mode;
   if (mode == 4 || sess_->rule.readonly) return;
   if ((mode == 1 || mode == 3) && n.type != msg::kFile) return;
   if (mode == 2 || mode == 3) {

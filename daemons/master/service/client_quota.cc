@@ -18,7 +18,7 @@ St ClientOps::file_may_grow(const Node& f, uint64_t length, uint32_t index) cons
 }
 
 uint32_t ClientOps::default_grace() const {
-  return static_cast<uint32_t>(m_.cfg.num("QUOTA_DEFAULT_GRACE_PERIOD"));
+  return m_.settings().quota_default_grace_period_s;
 }
 
 void ClientOps::quota(const msg::ClQuota& m) {

@@ -50,7 +50,7 @@ class Registration {
     auto sub = reg.meta ? std::optional<std::string>("/") : normalize_subdir(reg.subdir);
     if (!sub) return refuse(St::kInval, "subfolder '" + reg.subdir + "' contains '..'");
     if (m_.exports.candidates(ip, *sub, reg.meta, UINT32_MAX).empty()) {
-      return refuse(St::kPerm, "exports (" + m_.cfg.str("EXPORTS_FILENAME") + ") do not allow " +
+      return refuse(St::kPerm, "exports (" + m_.settings().exports_filename + ") do not allow " +
                                    net::ip_to_string(ip) + " to mount " + where);
     }
     auto cands = m_.exports.candidates(ip, *sub, reg.meta, reg.version);
