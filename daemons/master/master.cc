@@ -48,7 +48,7 @@ class MlListener : public Listener {
       return false;
     }
     l->send(net::frame(msg::HelloReply{St::kNotSup, msg::kProtocolVersion, 0,
-                                       m_.fs.cluster_id(), m_.fs.version(), "metalogger protocol not served yet"}));
+                                       m_.fs().cluster_id(), m_.fs().version(), "metalogger protocol not served yet"}));
     return true;
   }
   void on_close(const LinkPtr&) override {}
@@ -61,86 +61,97 @@ class MlListener : public Listener {
 
 }  // namespace
 
-Master::Master(const MasterSettings& s) : store(fs, s.data_path, s.back_logs), settings_(s) {}
+Master::Master(const MasterSettings& s) : store_(fs_, s.data_path, s.back_logs), settings_(s) {}
+
+Master::~Master() = default;
 
 int Master::start(bool autorecover) {
-  chunk_loop.set_settings(settings_.loop);
-  chunks.set_settings(settings_.placement);
+  int rc = open(autorecover);
+  return rc != 0 ? rc : serve();
+}
+
+int Master::open(bool autorecover) {
+  chunk_loop_.set_settings(settings_.loop);
+  chunks_.set_settings(settings_.placement);
   auto ex = Exports::load(settings_.exports_filename);
   if (!ex) {
     log::error("{}", ex.status().message());
     return 1;
   }
-  exports = std::move(*ex);
+  exports_ = std::move(*ex);
   auto topo = Topology::load(settings_.topology_filename);
   if (!topo) {
     log::error("{}", topo.status().message());
     return 1;
   }
-  topology = std::move(*topo);
+  topology_ = std::move(*topo);
   std::random_device rd;
   uint64_t cluster = (uint64_t(rd()) << 32) | rd();
-  if (Status s = store.open(autorecover, cluster, settings_.default_goal, settings_.default_trashtime); !s.ok()) {
+  if (Status s = store_.open(autorecover, cluster, settings_.default_goal, settings_.default_trashtime); !s.ok()) {
     log::error("{}", s.message());
     return 1;
   }
   // Sessions do not survive a master restart: files that stayed only
   // because they were open go now.
-  for (uint32_t ino : fs.sustained()) commit(OpPurge{ino});
+  for (uint32_t ino : fs_.sustained()) commit(OpPurge{ino});
+  return 0;
+}
+
+int Master::serve() {
   client_listener_ = std::make_unique<ClientListener>(*this);
   cs_listener_ = std::make_unique<CsListener>(*this);
   ml_listener_ = std::make_unique<MlListener>(*this);
   const MasterSettings& s = settings_;
-  Status listening = loop.listen(s.matocl_host, s.matocl_port, client_listener_.get());
-  if (listening.ok()) listening = loop.listen(s.matocs_host, s.matocs_port, cs_listener_.get());
-  if (listening.ok()) listening = loop.listen(s.matoml_host, s.matoml_port, ml_listener_.get());
+  Status listening = loop_.listen(s.matocl_host, s.matocl_port, client_listener_.get());
+  if (listening.ok()) listening = loop_.listen(s.matocs_host, s.matocs_port, cs_listener_.get());
+  if (listening.ok()) listening = loop_.listen(s.matoml_host, s.matoml_port, ml_listener_.get());
   if (!listening.ok()) {
     log::error("{}", listening.message());
     return 1;
   }
-  started_ms = last_save_ms_ = loop.now_ms();
-  chunk_loop.set_started(started_ms);
-  lock_grace_until_ms = started_ms + kLockGraceMs;
-  loop.after(kLockGraceMs, [this] {
-    lock_grace_until_ms = 0;
-    auto deferred = std::move(lock_deferred);
-    lock_deferred.clear();
+  started_ms_ = last_save_ms_ = loop_.now_ms();
+  chunk_loop_.set_started(started_ms_);
+  lock_grace_until_ms_ = started_ms_ + kLockGraceMs;
+  loop_.after(kLockGraceMs, [this] {
+    lock_grace_until_ms_ = 0;
+    auto deferred = std::move(lock_deferred_);
+    lock_deferred_.clear();
     for (auto& d : deferred)
       if (d.link->open() && !on_client_frame(d.link, d.type, d.payload)) d.link->close("bad deferred lock request");
   });
   log::info("serving clients on port {}, chunkservers on {}, metaloggers on {}; metadata version {}",
-            s.matocl_port, s.matocs_port, s.matoml_port, fs.version());
-  loop.after(1000, [this] { tick(); });
+            s.matocl_port, s.matocs_port, s.matoml_port, fs_.version());
+  loop_.after(1000, [this] { tick(); });
   return 0;
 }
 
 void Master::tick() {
-  store.poll_background();
-  int64_t now = loop.now_ms();
-  chunks.expire_leases(now);
+  store_.poll_background();
+  int64_t now = loop_.now_ms();
+  chunks_.expire_leases(now);
   maintenance_tick();
-  chunk_loop.step();
+  chunk_loop_.step();
   expire_trash();
   lock_tick();
   if (now - last_save_ms_ >= settings_.metadata_save_freq_h * 3600 * 1000) {
-    if (store.save_in_background()) last_save_ms_ = now;
+    if (store_.save_in_background()) last_save_ms_ = now;
   }
-  loop.after(1000, [this] { tick(); });
+  loop_.after(1000, [this] { tick(); });
 }
 
-void Master::run() { loop.run(); }
+void Master::run() { loop_.run(); }
 
 void Master::request_stop() {
-  loop.post([this] {
+  loop_.post([this] {
     // Refused once the store has failed (Store::save_now says why).
-    if (Status s = store.save_now(); !s.ok()) log::error("final metadata save failed: {}", s.message());
-    else log::info("metadata saved (version {})", fs.version());
-    loop.stop();
+    if (Status s = store_.save_now(); !s.ok()) log::error("final metadata save failed: {}", s.message());
+    else log::info("metadata saved (version {})", fs_.version());
+    loop_.stop();
   });
 }
 
 void Master::reload(const Config& c) {
-  loop.post([this, c] {
+  loop_.post([this, c] {
     Status loop_error;
     auto fresh = reload_master_settings(c, settings_, &loop_error);
     if (!fresh) {
@@ -151,23 +162,23 @@ void Master::reload(const Config& c) {
     if (!loop_error.ok()) {
       log::error("{}; chunk loop settings not changed", loop_error.message());
     } else {
-      chunk_loop.set_settings(settings_.loop);
-      chunks.set_settings(settings_.placement);
+      chunk_loop_.set_settings(settings_.loop);
+      chunks_.set_settings(settings_.placement);
     }
     auto ex = Exports::load(settings_.exports_filename);
     if (!ex) {
       log::error("exports not reloaded: {}", ex.status().message());
       return;
     }
-    exports = std::move(*ex);
-    log::info("exports reloaded: {} rules (new sessions use them)", exports.size());
+    exports_ = std::move(*ex);
+    log::info("exports reloaded: {} rules (new sessions use them)", exports_.size());
     auto topo = Topology::load(settings_.topology_filename);
     if (!topo) {
       log::error("topology not reloaded: {}", topo.status().message());
       return;
     }
-    topology = std::move(*topo);
-    log::info("topology reloaded: {} lines", topology.size());
+    topology_ = std::move(*topo);
+    log::info("topology reloaded: {} lines", topology_.size());
   });
 }
 

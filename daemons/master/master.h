@@ -24,6 +24,8 @@
 #include "daemons/master/master_settings.h"
 #include "daemons/master/sessions/lock_manager.h"
 #include "daemons/master/sessions/session.h"
+#include "daemons/master/sessions/session_table.h"
+#include "daemons/master/service/cs_commander.h"
 #include "daemons/master/service/loop.h"
 #include "daemons/master/store/store.h"
 
@@ -35,40 +37,65 @@ constexpr int64_t kLockGraceMs = 5000;
 class Master : public ChunkLoopHost {
  public:
   explicit Master(const MasterSettings& settings);
-  int start(bool autorecover);  // 0 on success; logs why not
+  ~Master() override;
+  // open() then serve(): 0 on success; logs why not.
+  int start(bool autorecover);
+  // Loads exports and topology, and the metadata (DATA_PATH); nothing is
+  // served yet (the unit tests drive the handlers from here).
+  int open(bool autorecover);
+  // Listens on the three ports and starts the timers.
+  int serve();
   void run();                   // the loop thread
   void request_stop();          // any thread
   void reload(const Config& cfg);
 
-  // ---- used by the handler files
-  Fs fs;
-  Store store;
-  Loop loop;
-
-  // Client side (client_register.cc: handshake, registration; client_ops.cc).
+  // What the listeners call, on the loop thread. Returning false closes the
+  // link (the reason is logged).
+  // Port 9421: clients (client_register.cc, client_*.cc), and mfscli
+  // (admin.cc) on connections that said Hello with role kRoleTool.
   bool on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
-  // mfscli (admin.cc): monitoring and chunkserver commands on port 9421,
-  // from connections that said Hello with role kRoleTool.
-  bool on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
+  void on_client_close(const LinkPtr& link);
+  // Port 9420: chunkservers (cs_ops.cc).
+  bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
+  void on_cs_close(const LinkPtr& link);
+
+  // Read-only views, for tests and the exporters.
+  const Fs& fs() const { return fs_; }
+  const ChunkRegistry& chunks() const { return chunks_; }
+  const ChunkLoop& chunk_loop() const { return chunk_loop_; }
+  const SessionTable& sessions() const { return sessions_; }
+  const CsCommander& commander() const { return commander_; }
+  const MasterSettings& settings() const { return settings_; }  // loop thread only
+  bool metadata_failed() const { return store_.failed(); }
+  // Runs what is due on the loop without blocking (tests, which do not run()).
+  void poll() { loop_.poll(); }
+
+  // ChunkLoopHost: the chunk loop's commands, clock and deferral.
+  void send(uint32_t cs, const CsCommand& cmd, Done done) override;
+  int64_t now_ms() const override { return loop_.now_ms(); }
+  void post(std::function<void()> fn) override { loop_.post(std::move(fn)); }
+  bool metadata_frozen() const override { return store_.failed(); }
+
+ private:
+  // The request handlers of the service layer work on the master's state.
+  friend class ClientOps;
+  friend class CliOps;
+  friend class Registration;
+
+  using OpDone = CsCommander::Done;
   // A chunkserver said it is stopping cleanly (CsStopping).
   void cs_stopping(uint32_t cs);
   // Ends maintenance modes that passed CS_MAINTENANCE_MODE_TIMEOUT or
   // CS_TEMP_MAINTENANCE_MODE_TIMEOUT.
   void maintenance_tick();
-  // Chunkserver side (cs_ops.cc).
-  bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
-  void on_cs_close(const LinkPtr& link);
-  void on_client_close(const LinkPtr& link);
-  using OpDone = std::function<void(St, uint32_t version)>;
+  bool on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
   // Sends a command (CsCreate, CsSetVersion, …) to server cs; done runs once
   // with the reply or with kTimeout/kDisconnected.
   template <class M>
-  void cs_command(uint32_t cs, M m, OpDone done);
-  // ChunkLoopHost: the chunk loop's commands, clock and deferral.
-  void send(uint32_t cs, const CsCommand& cmd, Done done) override;
-  int64_t now_ms() const override { return loop.now_ms(); }
-  void post(std::function<void()> fn) override { loop.post(std::move(fn)); }
-  bool metadata_frozen() const override { return store.failed(); }
+  void cs_command(uint32_t cs, M m, OpDone done) {
+    if (!chunks_.server_up(cs)) return done(St::kDisconnected, 0);
+    commander_.send(cs, std::move(m), std::move(done));
+  }
   // Runs every chunk operation of `ops` and calls done with the servers that
   // succeeded, in order.
   void cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,
@@ -81,22 +108,10 @@ class Master : public ChunkLoopHost {
   void add_locations(const std::vector<uint32_t>& ids, std::vector<msg::Location>* locs) const;
   // Purges trash files whose trash time is over (client_tools.cc).
   void expire_trash();
-
-  Topology topology;  // TOPOLOGY_FILENAME
-  ChunkRegistry chunks{topology};
-  ChunkLoop chunk_loop{chunks, fs, *this};
-  std::unordered_map<uint32_t, LinkPtr> cs_links;  // registered chunkserver -> its connection
-  std::unordered_map<uint64_t, Session> sessions;
-  std::unordered_map<uint32_t, uint32_t> open_count;  // inode -> sessions holding it open
-  bool is_open(uint32_t inode) const { return open_count.count(inode) != 0; }
-  std::unordered_map<uint32_t, std::pair<uint32_t, OpDone>> pending_ops;  // op id -> (cs, done)
-  uint32_t next_op_id = 1;
-  int64_t started_ms = 0;
-  Exports exports;
-  const MasterSettings& settings() const { return settings_; }  // loop thread only
+  bool is_open(uint32_t inode) const { return sessions_.is_open(inode); }
+  void tick();
 
   // File locks (client_locks.cc). Not metadata: in memory only.
-  LockManager locks;
   struct LockWait {  // a waiting ClLock, answered when decided
     LinkPtr link;
     uint32_t req = 0;
@@ -104,26 +119,35 @@ class Master : public ChunkLoopHost {
     uint64_t owner = 0;
     uint8_t kind = 0;
   };
-  std::unordered_map<uint64_t, LockWait> lock_waits;  // LockRequest::token -> reply
-  uint64_t next_lock_token = 1;
-  // After start-up, clients re-claim the locks they held before new lock
-  // requests are served; those wait here until then.
-  int64_t lock_grace_until_ms = 0;
   struct Deferred {
     LinkPtr link;
     uint32_t type = 0;
     std::string payload;
   };
-  std::vector<Deferred> lock_deferred;
-  bool in_lock_grace() const { return loop.now_ms() < lock_grace_until_ms; }
+  bool in_lock_grace() const { return loop_.now_ms() < lock_grace_until_ms_; }
   void send_lock_wakeups();
   void lock_tick();  // releases the locks of sessions gone for SESSION_LOCK_TIMEOUT
 
- private:
-  void tick();
+  MasterSettings settings_;  // replaced whole at reload
+  Fs fs_;
+  Store store_;
+  Loop loop_;
+  Topology topology_;  // TOPOLOGY_FILENAME
+  ChunkRegistry chunks_{topology_};
+  ChunkLoop chunk_loop_{chunks_, fs_, *this};
+  CsCommander commander_{[this](int ms, std::function<void()> fn) { loop_.after(ms, std::move(fn)); }};
+  SessionTable sessions_;
+  Exports exports_;
+  int64_t started_ms_ = 0;
+  LockManager locks_;
+  std::unordered_map<uint64_t, LockWait> lock_waits_;  // LockRequest::token -> reply
+  uint64_t next_lock_token_ = 1;
+  // After start-up, clients re-claim the locks they held before new lock
+  // requests are served; those wait here until then.
+  int64_t lock_grace_until_ms_ = 0;
+  std::vector<Deferred> lock_deferred_;
   std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
   int64_t last_save_ms_ = 0;
-  MasterSettings settings_;  // replaced whole at reload
 };
 
 }  // namespace antler::master

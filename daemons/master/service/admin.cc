@@ -44,8 +44,7 @@ std::vector<msg::ChunkMatrixCell> cells(const Matrix& m) {
 
 }  // namespace
 
-namespace {
-
+// Answers mfscli's requests (a friend of Master, as every handler class).
 class CliOps {
  public:
   CliOps(Master& m, const LinkPtr& link) : m_(m), link_(link) {}
@@ -59,13 +58,13 @@ class CliOps {
     ::getrusage(RUSAGE_SELF, &ru);
     r.cpu_user_us = micros(ru.ru_utime);
     r.cpu_sys_us = micros(ru.ru_stime);
-    r.uptime_ms = static_cast<uint64_t>(m_.loop.now_ms() - m_.started_ms);
-    for (const auto& [id, s] : m_.chunks.servers()) {
+    r.uptime_ms = static_cast<uint64_t>(m_.loop_.now_ms() - m_.started_ms_);
+    for (const auto& [id, s] : m_.chunks_.servers()) {
       if (!s.connected()) continue;
       r.total_space += s.total;
       r.avail_space += s.total > s.used ? s.total - s.used : 0;
     }
-    const Fs& fs = m_.fs;
+    const Fs& fs = m_.fs_;
     r.trash_space = fs.trash_bytes();
     r.trash_files = fs.trash().size();
     for (uint32_t ino : fs.sustained()) {
@@ -81,21 +80,21 @@ class CliOps {
     // As MooseFS counts them: files in the trash and sustained files too.
     r.files += r.trash_files + r.sustained_files;
     r.chunks = fs.chunks().size();
-    const Store::LastSave& ls = m_.store.last_save();
+    const Store::LastSave& ls = m_.store_.last_save();
     r.last_save_s = ls.end_s;
     r.last_save_ms = ls.ms;
     r.last_save_status = ls.end_s == 0 || ls.ok ? St::kOk : St::kIO;
     r.meta_version = fs.version();
-    r.meta_store_error = m_.store.failure();
+    r.meta_store_error = m_.store_.failure();
     // Copies as they stand now (not as the chunk loop last counted them):
     // valid copies on connected servers, with and without those on disks
     // marked for removal.
     Matrix all, regular;
     for (const auto& [id, meta] : fs.chunks()) {
       uint32_t n_all = 0, n_regular = 0;
-      if (const std::vector<Copy>* list = m_.chunks.copies(id)) {
+      if (const std::vector<Copy>* list = m_.chunks_.copies(id)) {
         for (const Copy& c : *list) {
-          if (c.version != meta.version || !m_.chunks.server_up(c.cs)) continue;
+          if (c.version != meta.version || !m_.chunks_.server_up(c.cs)) continue;
           n_all++;
           if (!c.removal) n_regular++;
         }
@@ -108,7 +107,7 @@ class CliOps {
     }
     // Chunks no file uses, whose copies wait for deletion: goal 0.
     std::map<uint64_t, uint32_t> doomed;
-    for (const auto& [cs, q] : m_.chunk_loop.deletions())
+    for (const auto& [cs, q] : m_.chunk_loop_.deletions())
       for (const Deletion& d : q)
         if (d.why == DelWhy::kOrphan && !fs.chunk(d.chunk)) doomed[d.chunk]++;
     for (const auto& [id, n] : doomed) {
@@ -123,10 +122,10 @@ class CliOps {
   void servers(const msg::CliServers& q) {
     msg::CliServersReply r;
     r.req = q.req;
-    int64_t now = m_.loop.now_ms();
-    int64_t timeout_on = m_.settings().cs_maintenance_mode_timeout_s;
-    int64_t timeout_temp = m_.settings().cs_temp_maintenance_mode_timeout_s;
-    for (const auto& [id, s] : m_.chunks.servers()) {
+    int64_t now = m_.loop_.now_ms();
+    int64_t timeout_on = m_.settings_.cs_maintenance_mode_timeout_s;
+    int64_t timeout_temp = m_.settings_.cs_temp_maintenance_mode_timeout_s;
+    for (const auto& [id, s] : m_.chunks_.servers()) {
       msg::CliServer c;
       c.id = id;
       c.loc = s.loc;
@@ -151,9 +150,9 @@ class CliOps {
       // its chunk count does not.)
       c.chunks = c.chunks >= c.removal_chunks ? c.chunks - c.removal_chunks : 0;
       if (c.removal_chunks) {
-        auto it = m_.chunk_loop.last().removal.find(id);
-        if (m_.chunk_loop.totals().passes == 0) c.removal_status = msg::kRemovalPending;
-        else if (it == m_.chunk_loop.last().removal.end() || it->second.second == 0) c.removal_status = msg::kRemovalReady;
+        auto it = m_.chunk_loop_.last().removal.find(id);
+        if (m_.chunk_loop_.totals().passes == 0) c.removal_status = msg::kRemovalPending;
+        else if (it == m_.chunk_loop_.last().removal.end() || it->second.second == 0) c.removal_status = msg::kRemovalReady;
         else c.removal_status = msg::kRemovalNotReady;
       }
       if (!c.connected) c.disconnected_s = (now - s.disconnected_ms) / 1000;
@@ -169,15 +168,15 @@ class CliOps {
   void missing(const msg::CliMissing& q) {
     msg::CliMissingReply r;
     r.req = q.req;
-    const Fs& fs = m_.fs;
+    const Fs& fs = m_.fs_;
     // Chunks with no valid copy on a connected server: none at all, or
     // only copies of other versions.
     std::unordered_map<uint64_t, uint8_t> gone;
     for (const auto& [id, meta] : fs.chunks()) {
       bool valid = false, other = false;
-      if (const std::vector<Copy>* list = m_.chunks.copies(id)) {
+      if (const std::vector<Copy>* list = m_.chunks_.copies(id)) {
         for (const Copy& c : *list)
-          if (m_.chunks.server_up(c.cs)) (c.version == meta.version ? valid : other) = true;
+          if (m_.chunks_.server_up(c.cs)) (c.version == meta.version ? valid : other) = true;
       }
       if (!valid) gone[id] = other ? msg::kMissingWrongVersions : msg::kMissingNoCopy;
     }
@@ -213,13 +212,13 @@ class CliOps {
     };
     std::string where = net::to_string(q.loc);
     if (!admin_address(link_->peer_ip))
-      return answer(St::kPerm, "no rule of " + m_.settings().exports_filename + " with 'admin' (and no password) admits " +
+      return answer(St::kPerm, "no rule of " + m_.settings_.exports_filename + " with 'admin' (and no password) admits " +
                                    net::ip_to_string(link_->peer_ip));
-    ChunkServer* sp = m_.chunks.find_server(q.loc);
+    ChunkServer* sp = m_.chunks_.find_server(q.loc);
     if (!sp) return answer(St::kNoEnt, "chunkserver " + where + " is not known to the master");
     ChunkServer& s = *sp;
     const uint32_t id = s.id;
-    int64_t now = m_.loop.now_ms();
+    int64_t now = m_.loop_.now_ms();
     switch (q.command) {
       case msg::kCliMaintenanceOn:
         if (s.maintenance != msg::kMaintenanceOn) {
@@ -242,9 +241,9 @@ class CliOps {
         if (s.connected())
           return answer(St::kAgain, "chunkserver " + where + " is connected; stop it first (only a disconnected "
                                     "server can be removed from the list)");
-        std::vector<uint64_t> ids = m_.chunks.remove_server(id);
+        std::vector<uint64_t> ids = m_.chunks_.remove_server(id);
         ChunkCounts scratch;  // the chunk loop's walk counts them again
-        m_.chunk_loop.recheck(ids, &scratch);
+        m_.chunk_loop_.recheck(ids, &scratch);
         log::info("chunkserver {} removed from the list (mfscli from {}); its {} copies are forgotten, {} chunks "
                   "queued for replication",
                   where, link_->peer, ids.size(), scratch.under_goal);
@@ -258,7 +257,7 @@ class CliOps {
  private:
   // A rule of mfsexports.cfg with `admin` and no password admits ip.
   bool admin_address(uint32_t ip) const {
-    for (const ExportRule& r : m_.exports.rules())
+    for (const ExportRule& r : m_.exports_.rules())
       if (r.admin && r.password_md5.empty() && ip >= r.ip_from && ip <= r.ip_to) return true;
     return false;
   }
@@ -266,6 +265,8 @@ class CliOps {
   Master& m_;
   LinkPtr link_;
 };
+
+namespace {
 
 template <class M, class F>
 bool handle(const LinkPtr& link, std::string_view payload, F f) {
@@ -295,7 +296,7 @@ bool Master::on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view p
 }
 
 void Master::cs_stopping(uint32_t cs) {
-  ChunkServer* sp = chunks.server(cs);
+  ChunkServer* sp = chunks_.server(cs);
   if (!sp) return;
   ChunkServer& s = *sp;
   if (s.maintenance != msg::kMaintenanceOff) {
@@ -304,15 +305,15 @@ void Master::cs_stopping(uint32_t cs) {
     return;
   }
   s.maintenance = msg::kMaintenanceTemp;
-  s.maintenance_ms = loop.now_ms();
+  s.maintenance_ms = loop_.now_ms();
   log::info("chunkserver {} is stopping cleanly: temporary maintenance mode, its copies are kept for up to {} s "
             "(CS_TEMP_MAINTENANCE_MODE_TIMEOUT)",
             net::to_string(s.loc), settings_.cs_temp_maintenance_mode_timeout_s);
 }
 
 void Master::maintenance_tick() {
-  int64_t now = loop.now_ms();
-  chunks.for_each_server([&](ChunkServer& s) {
+  int64_t now = loop_.now_ms();
+  chunks_.for_each_server([&](ChunkServer& s) {
     if (s.maintenance == msg::kMaintenanceOff) return;
     bool on = s.maintenance == msg::kMaintenanceOn;
     const char* key = on ? "CS_MAINTENANCE_MODE_TIMEOUT" : "CS_TEMP_MAINTENANCE_MODE_TIMEOUT";

@@ -4,24 +4,22 @@
 
 namespace antler::master {
 
-namespace {
-
 // Copy-on-write: slot `index` of file ino holds chunk cid, which other files
 // share (snapshots, appended chunks). Makes the file its own copy, version
 // 1, on the servers holding cid (CsDuplicate, cut or zero-extended to
 // length), points the slot at it, then calls done(status, new chunk id,
 // servers holding it).
-void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
+void ClientOps::copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
                    std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done) {
   std::vector<uint32_t> holders;
   master.valid_locations(cid, &holders);
   uint64_t slot = (uint64_t(ino) << 32) | index;
   // Its SETCHUNK would be refused: no copy is made to be deleted again.
-  if (master.store.failed()) return done(St::kMetaFailed, 0, {});
+  if (master.store_.failed()) return done(St::kMetaFailed, 0, {});
   if (holders.empty()) return done(St::kIO, 0, {});
-  if (!master.chunks.begin_create(slot)) return done(St::kLocked, 0, {});
-  uint32_t v = master.fs.chunk(cid)->version;
-  uint64_t id = master.fs.reserve_chunk_id();
+  if (!master.chunks_.begin_create(slot)) return done(St::kLocked, 0, {});
+  uint32_t v = master.fs_.chunk(cid)->version;
+  uint64_t id = master.fs_.reserve_chunk_id();
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
   for (uint32_t cs : holders) {
     ops.emplace_back(cs, [&master, cs, cid, v, id, length](Master::OpDone d) {
@@ -29,8 +27,8 @@ void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, u
     });
   }
   master.cs_gather(std::move(ops), [&master, ino, index, cid, id, slot, done](std::vector<uint32_t> good) {
-    master.chunks.end_create(slot);
-    const Node* n = master.fs.node(ino);
+    master.chunks_.end_create(slot);
+    const Node* n = master.fs_.node(ino);
     St st = St::kOk;
     if (good.empty()) st = St::kIO;
     else if (!n || index >= n->chunks.size() || n->chunks[index] != cid) st = St::kLocked;  // changed meanwhile
@@ -39,16 +37,14 @@ void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, u
       for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
       return done(st, 0, {});
     }
-    for (uint32_t cs : good) master.chunks.add_copy(id, {cs, 1});
+    for (uint32_t cs : good) master.chunks_.add_copy(id, {cs, 1});
     log::debug("inode {} slot {}: chunk {:016X} copied on write to {:016X}", ino, index, cid, id);
     done(St::kOk, id, good);
   });
 }
 
-}  // namespace
-
 void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred& c) {
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   uint64_t len = m.size;
   uint32_t idx = static_cast<uint32_t>(len / msg::kChunkSize);
   uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
@@ -62,20 +58,20 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   uint32_t req = m.req;
   auto answer = [&master, link, sess, req, ino](St st) {
     msg::ClAttrReply r{req, st, {}};
-    if (const Node* n = master.fs.node(ino); st == St::kOk && n) {
-      r.attr = master.fs.attr(*n);
+    if (const Node* n = master.fs_.node(ino); st == St::kOk && n) {
+      r.attr = master.fs_.attr(*n);
       if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
     }
     if (link->open()) link->send(net::frame(r));
   };
-  if (master.fs.chunk(cid)->refs > 1) {
+  if (master.fs_.chunk(cid)->refs > 1) {
     // Shared with a snapshot: the file gets its own copy, already cut.
     return copy_on_write(master, ino, idx, cid, in_chunk, [&master, answer, ino, len](St st, uint64_t, const auto&) {
       answer(st == St::kOk ? master.commit(OpTruncate{ino, len}) : st);
     });
   }
   // Cut the last chunk on its servers (new version) before shrinking.
-  const ChunkMeta* meta = master.fs.chunk(cid);
+  const ChunkMeta* meta = master.fs_.chunk(cid);
   uint32_t v = meta->version, nv = v + 1;
   std::vector<uint32_t> holders;
   master.valid_locations(cid, &holders);
@@ -89,13 +85,13 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
     });
   }
   master.cs_gather(std::move(ops), [&master, answer, ino, len, cid, nv](std::vector<uint32_t> good) {
-    master.chunks.keep_copies(cid, good, nv);
+    master.chunks_.keep_copies(cid, good, nv);
     answer(good.empty() ? St::kIO : master.commit(OpTruncate{ino, len}));
   });
 }
 
 void ClientOps::read_chunk(const msg::ClReadChunk& m) {
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
   if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
@@ -104,9 +100,9 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
   r.file_length = n->length;
   if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
     r.chunk_id = n->chunks[m.index];
-    r.version = m_.fs.chunk(r.chunk_id)->version;
+    r.version = m_.fs_.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
-    m_.chunks.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
+    m_.chunks_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
     if (r.locations.empty()) r.status = St::kIO;  // no copy reachable now
   }
   reply(r);
@@ -114,10 +110,10 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
 
 void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
   if (St st = writable(Disable::kWrite); st != St::kOk) r.status = st;
-  else if (m_.store.failed()) r.status = St::kMetaFailed;  // before any chunkserver is asked
+  else if (m_.store_.failed()) r.status = St::kMetaFailed;  // before any chunkserver is asked
   else if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
   else if (m.index >= (1u << 26)) r.status = St::kTooBig;
@@ -128,25 +124,25 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   LinkPtr link = link_;
   uint64_t session = sess_->id;
   uint32_t req = m.req, index = m.index;
-  int64_t now = master.loop.now_ms();
+  int64_t now = master.loop_.now_ms();
   uint64_t cid = index < n->chunks.size() ? n->chunks[index] : 0;
   auto send = [link](const msg::ClChunkReply& rep) {
     if (link->open()) link->send(net::frame(rep));
   };
   if (cid != 0) {
-    const Lease* l = master.chunks.lease(cid);
+    const Lease* l = master.chunks_.lease(cid);
     if (l && l->session != session && l->expires_ms > now) {
       r.status = St::kLocked;
       return reply(r);
     }
-    if (master.fs.chunk(cid)->refs > 1) {
+    if (master.fs_.chunk(cid)->refs > 1) {
       // Shared with a snapshot: write to a copy of its own.
       return copy_on_write(master, ino, index, cid, msg::CsDuplicate::kKeepLength,
                            [&master, send, req, ino, session](St st, uint64_t id, const std::vector<uint32_t>& good) {
                              msg::ClChunkReply rep{req, st, 0, id, 1, {}};
                              if (st == St::kOk) {
-                               master.chunks.grant_lease(id, session, master.loop.now_ms() + kWriteLeaseMs);
-                               rep.file_length = master.fs.node(ino)->length;
+                               master.chunks_.grant_lease(id, session, master.loop_.now_ms() + kWriteLeaseMs);
+                               rep.file_length = master.fs_.node(ino)->length;
                                master.add_locations(good, &rep.locations);
                              }
                              send(rep);
@@ -158,13 +154,13 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       r.status = St::kIO;
       return reply(r);
     }
-    uint32_t v = master.fs.chunk(cid)->version, nv = v + 1;
+    uint32_t v = master.fs_.chunk(cid)->version, nv = v + 1;
     // Logged before the servers hear of it; if it cannot be, they never do.
     if (St st = master.commit(OpSetVersion{cid, nv}); st != St::kOk) {
       r.status = st;
       return reply(r);
     }
-    master.chunks.grant_lease(cid, session, now + kWriteLeaseMs);
+    master.chunks_.grant_lease(cid, session, now + kWriteLeaseMs);
     std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
     for (uint32_t cs : holders) {
       ops.emplace_back(cs, [&master, cs, cid, v, nv](Master::OpDone d) {
@@ -172,12 +168,12 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       });
     }
     master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
-      master.chunks.keep_copies(cid, good, nv);
+      master.chunks_.keep_copies(cid, good, nv);
       msg::ClChunkReply rep{req, St::kOk, 0, cid, nv, {}};
-      const Node* node = master.fs.node(ino);
+      const Node* node = master.fs_.node(ino);
       if (!node || good.empty()) {
         rep.status = node ? St::kIO : St::kNoEnt;
-        master.chunks.end_lease(cid);
+        master.chunks_.end_lease(cid);
       } else {
         rep.file_length = node->length;
         master.add_locations(good, &rep.locations);
@@ -187,18 +183,18 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     return;
   }
   uint64_t slot = (uint64_t(ino) << 32) | index;
-  if (master.chunks.creating(slot)) {
+  if (master.chunks_.creating(slot)) {
     r.status = St::kLocked;
     return reply(r);
   }
-  auto targets = master.chunks.choose_servers(n->goal, {}, sess_->peer_ip);
+  auto targets = master.chunks_.choose_servers(n->goal, {}, sess_->peer_ip);
   if (targets.empty()) {
     r.status = St::kNoChunkServers;
     return reply(r);
   }
-  uint64_t id = master.fs.reserve_chunk_id();
-  master.chunks.begin_create(slot);
-  for (uint32_t cs : targets) master.chunks.server(cs)->chunk_count++;  // until its next heartbeat says
+  uint64_t id = master.fs_.reserve_chunk_id();
+  master.chunks_.begin_create(slot);
+  for (uint32_t cs : targets) master.chunks_.server(cs)->chunk_count++;  // until its next heartbeat says
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
   for (uint32_t cs : targets) {
     ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {
@@ -206,7 +202,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     });
   }
   master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
-    master.chunks.end_create(slot);
+    master.chunks_.end_create(slot);
     msg::ClChunkReply rep{req, St::kOk, 0, id, 1, {}};
     St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
     if (st != St::kOk) {
@@ -214,28 +210,28 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       rep.status = st;
       return send(rep);
     }
-    for (uint32_t cs : good) master.chunks.add_copy(id, {cs, 1});
+    for (uint32_t cs : good) master.chunks_.add_copy(id, {cs, 1});
     master.add_locations(good, &rep.locations);
-    master.chunks.grant_lease(id, session, master.loop.now_ms() + kWriteLeaseMs);
-    rep.file_length = master.fs.node(ino)->length;
+    master.chunks_.grant_lease(id, session, master.loop_.now_ms() + kWriteLeaseMs);
+    rep.file_length = master.fs_.node(ino)->length;
     send(rep);
   });
 }
 
 void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
   uint32_t ino = in(m.inode);
-  if (const Lease* l = m_.chunks.lease(m.chunk_id); l && l->session == sess_->id) {
-    m_.chunks.end_lease(m.chunk_id);
+  if (const Lease* l = m_.chunks_.lease(m.chunk_id); l && l->session == sess_->id) {
+    m_.chunks_.end_lease(m.chunk_id);
     // The chunk loop passes leased chunks by: one that lost a copy while it
     // was written (a server died mid-write, or a replication of the old
     // version was thrown away) is queued now, not at the next walk.
-    m_.chunk_loop.recheck({m.chunk_id});
+    m_.chunk_loop_.recheck({m.chunk_id});
   }
   if (m.status != St::kOk) {
     log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
               to_string(m.status));
   }
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
   status(m.req, m_.commit(OpWrite{ino, m.length}));
 }

@@ -26,8 +26,8 @@ uint64_t chunk_size(uint64_t length, uint32_t index) {
 
 // Copies at the chunk's version on connected servers.
 size_t valid_copies(const Master& m, uint64_t id) {
-  const ChunkMeta* meta = m.fs.chunk(id);
-  return meta ? m.chunks.valid_count(id, meta->version) : 0;
+  const ChunkMeta* meta = m.fs().chunk(id);
+  return meta ? m.chunks().valid_count(id, meta->version) : 0;
 }
 
 // A meta session (the meta mount's control file) may only name deleted
@@ -41,7 +41,7 @@ bool meta_refuses(const Session& s, const Node* n) {
 
 void ClientOps::file_info(const msg::ClFileInfo& m) {
   msg::ClFileInfoReply r{m.req, St::kOk, 0, {}};
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   if (!n) r.status = St::kNoEnt;
   else if (meta_refuses(*sess_, n)) r.status = St::kPerm;
   else if (n->type != msg::kFile) r.status = St::kInval;
@@ -52,11 +52,11 @@ void ClientOps::file_info(const msg::ClFileInfo& m) {
   for (uint64_t i = 0; i < slots; i++) {
     msg::ChunkInfo ci;
     ci.chunk_id = i < n->chunks.size() ? n->chunks[i] : 0;
-    if (const ChunkMeta* meta = ci.chunk_id ? m_.fs.chunk(ci.chunk_id) : nullptr) {
+    if (const ChunkMeta* meta = ci.chunk_id ? m_.fs_.chunk(ci.chunk_id) : nullptr) {
       ci.version = meta->version;
-      if (const std::vector<Copy>* list = m_.chunks.copies(ci.chunk_id)) {
+      if (const std::vector<Copy>* list = m_.chunks_.copies(ci.chunk_id)) {
         for (const Copy& c : *list) {
-          const ChunkServer* s = m_.chunks.server(c.cs);
+          const ChunkServer* s = m_.chunks_.server(c.cs);
           if (!s || !s->connected()) continue;
           uint8_t state = c.version == meta->version ? msg::kCopyValid : msg::kCopyWrongVersion;
           ci.copies.push_back({s->loc, c.version, state});
@@ -75,14 +75,14 @@ void ClientOps::file_info(const msg::ClFileInfo& m) {
 void ClientOps::file_paths(const msg::ClFilePaths& m) {
   msg::ClFilePathsReply r{m.req, St::kOk, {}};
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
   if (meta_refuses(*sess_, n)) return status(m.req, St::kPerm);
   if (ino == sess_->root) {
     r.paths.push_back("/");
     return reply(r);
   }
-  if (auto t = m_.fs.trash().find(ino); t != m_.fs.trash().end()) {
+  if (auto t = m_.fs_.trash().find(ino); t != m_.fs_.trash().end()) {
     r.paths.push_back("./trash/" + t->second.path);
     return reply(r);
   }
@@ -91,8 +91,8 @@ void ClientOps::file_paths(const msg::ClFilePaths& m) {
     return reply(r);
   }
   // Paths from the file system's root, then cut to the session's root.
-  std::string root = sess_->root == kRootInode ? "" : m_.fs.dir_path(sess_->root);
-  for (std::string p : m_.fs.paths(*n)) {
+  std::string root = sess_->root == kRootInode ? "" : m_.fs_.dir_path(sess_->root);
+  for (std::string p : m_.fs_.paths(*n)) {
     if (!root.empty()) {
       if (p.size() <= root.size() || p.compare(0, root.size(), root) != 0 || p[root.size()] != '/') continue;
       p = p.substr(root.size() + 1);
@@ -106,13 +106,13 @@ void ClientOps::file_paths(const msg::ClFilePaths& m) {
 
 void ClientOps::dir_info(const msg::ClDirInfo& m) {
   msg::ClDirInfoReply r{m.req, St::kOk, 0, 0, 0, 0, 0, 0, 0};
-  const Node* top = m_.fs.node(in(m.inode));
+  const Node* top = m_.fs_.node(in(m.inode));
   if (!top) return status(m.req, St::kNoEnt);
   if (meta_refuses(*sess_, top)) return status(m.req, St::kPerm);
   if (!m.precise) {
     // The usage every directory keeps (for quotas): every name and every
     // file slot counts, realsize by the files' goals.
-    Usage u = m_.fs.usage(*top);
+    Usage u = m_.fs_.usage(*top);
     auto v = [](int64_t x) { return static_cast<uint64_t>(std::max<int64_t>(x, 0)); };
     r.inodes = v(u.inodes);
     r.dirs = v(u.dirs);
@@ -136,7 +136,7 @@ void ClientOps::dir_info(const msg::ClDirInfo& m) {
     if (x->type == msg::kDir) {
       r.dirs++;
       if (x->children)
-        for (const auto& [name, id] : *x->children) todo.push_back(m_.fs.node(id));
+        for (const auto& [name, id] : *x->children) todo.push_back(m_.fs_.node(id));
       continue;
     }
     if (x->type != msg::kFile) continue;
@@ -159,15 +159,15 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
   msg::Cred c = map(m.cred);
   msg::ClFileRepairReply r{m.req, St::kOk, 0, 0, 0};
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   if (sess_->rule.readonly) r.status = St::kRoFs;
   else if (c.uid != 0) r.status = St::kPerm;
   else if (!n) r.status = St::kNoEnt;
   else if (meta_refuses(*sess_, n)) r.status = St::kPerm;
   else if (n->type != msg::kFile) r.status = St::kInval;
   if (r.status != St::kOk) return reply(r);
-  for (uint32_t i = 0; i < m_.fs.node(ino)->chunks.size(); i++) {
-    uint64_t cid = m_.fs.node(ino)->chunks[i];
+  for (uint32_t i = 0; i < m_.fs_.node(ino)->chunks.size(); i++) {
+    uint64_t cid = m_.fs_.node(ino)->chunks[i];
     if (cid == 0) continue;
     if (valid_copies(m_, cid) > 0) {
       r.not_changed++;
@@ -176,9 +176,9 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
     // The highest version a connected server still holds.
     uint32_t best = 0;
     std::vector<Copy> others;
-    if (const std::vector<Copy>* list = m_.chunks.copies(cid)) {
+    if (const std::vector<Copy>* list = m_.chunks_.copies(cid)) {
       for (const Copy& cp : *list) {
-        if (!m_.chunks.server_up(cp.cs)) continue;
+        if (!m_.chunks_.server_up(cp.cs)) continue;
         best = std::max(best, cp.version);
         others.push_back(cp);
       }
@@ -195,7 +195,7 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
       if (cp.version == best) good.push_back(cp.cs);
       else m_.cs_command(cp.cs, msg::CsDelete{0, cid, cp.version}, [](St, uint32_t) {});
     }
-    m_.chunks.keep_copies(cid, good, best);
+    m_.chunks_.keep_copies(cid, good, best);
     r.repaired++;
     log::warn("mfsfilerepair: inode {} chunk {}: {:016X} now at version {}, the highest left ({} copies)", ino, i, cid,
               best, good.size());

@@ -5,17 +5,17 @@
 
 namespace antler::master {
 
-void ClientOps::defer(uint32_t type) { m_.lock_deferred.push_back({link_, type, std::string(payload_)}); }
+void ClientOps::defer(uint32_t type) { m_.lock_deferred_.push_back({link_, type, std::string(payload_)}); }
 
 void ClientOps::lock(const msg::ClLock& m) {
   if (!m.reclaim && m_.in_lock_grace()) return defer(msg::ClLock::kType);
   uint32_t ino = in(m.inode);
-  if (!m_.fs.node(ino)) return status(m.req, St::kNoEnt);
+  if (!m_.fs_.node(ino)) return status(m.req, St::kNoEnt);
   LockRequest r{sess_->id, m.owner, ino, m.kind, m.type, m.start, m.end, m.pid, m.wait && !m.reclaim, 0};
-  if (r.wait) r.token = m_.next_lock_token++;
+  if (r.wait) r.token = m_.next_lock_token_++;
   bool queued = false;
-  St st = m_.locks.lock(r, &queued);
-  if (queued) m_.lock_waits[r.token] = {link_, m.req, ino, m.owner, m.kind};
+  St st = m_.locks_.lock(r, &queued);
+  if (queued) m_.lock_waits_[r.token] = {link_, m.req, ino, m.owner, m.kind};
   else status(m.req, st);
   if (m.reclaim && st != St::kOk) {
     log::warn("client {}: session {:016x} could not re-claim its lock on inode {}: {}", link_->peer, sess_->id, ino,
@@ -27,7 +27,7 @@ void ClientOps::lock(const msg::ClLock& m) {
 void ClientOps::lock_cancel(const msg::ClLockCancel& m) {
   // The request it cancels may itself be waiting for the grace period.
   if (m_.in_lock_grace()) return defer(msg::ClLockCancel::kType);
-  m_.locks.cancel(sess_->id, in(m.inode), m.owner, m.kind);
+  m_.locks_.cancel(sess_->id, in(m.inode), m.owner, m.kind);
   m_.send_lock_wakeups();
   status(m.req, St::kOk);
 }
@@ -38,9 +38,9 @@ void ClientOps::get_lock(const msg::ClGetLock& m) {
   msg::ClGetLockReply r{m.req, St::kOk, msg::kLockUnlock, 0, 0, 0};
   HeldLock h;
   LockRequest q{sess_->id, m.owner, ino, msg::kLockPosix, m.type, m.start, m.end, m.pid, false, 0};
-  if (!m_.fs.node(ino)) r.status = St::kNoEnt;
+  if (!m_.fs_.node(ino)) r.status = St::kNoEnt;
   else if ((m.type != msg::kLockRead && m.type != msg::kLockWrite) || m.start > m.end) r.status = St::kInval;
-  else if (m_.locks.test(q, &h)) {
+  else if (m_.locks_.test(q, &h)) {
     r.type = h.type;
     r.start = h.start;
     r.end = h.end;
@@ -53,7 +53,7 @@ void ClientOps::append(const msg::ClAppend& m) {
   // The highest length a file may reach: 2^26 chunks of 64 MiB.
   constexpr uint64_t kMaxLength = uint64_t(msg::kChunkSize) << 26;
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   msg::ClAppendReply r{m.req, St::kOk, 0};
   if (sess_->rule.readonly) r.status = St::kRoFs;
   else if (!n) r.status = St::kNoEnt;
@@ -71,40 +71,41 @@ void ClientOps::append(const msg::ClAppend& m) {
 }
 
 void Master::send_lock_wakeups() {
-  for (const LockWakeup& w : locks.take_wakeups()) {
-    auto it = lock_waits.find(w.token);
-    if (it == lock_waits.end()) continue;
+  for (const LockWakeup& w : locks_.take_wakeups()) {
+    auto it = lock_waits_.find(w.token);
+    if (it == lock_waits_.end()) continue;
     if (it->second.link->open()) it->second.link->send(net::frame(msg::ClStatusReply{it->second.req, w.status}));
-    lock_waits.erase(it);
+    lock_waits_.erase(it);
   }
 }
 
 void Master::on_client_close(const LinkPtr& link) {
   if (!link->ctx) return;
   auto& ctx = *std::static_pointer_cast<ClientCtx>(link->ctx);
-  auto s = sessions.find(ctx.session);
-  if (s == sessions.end()) return;
-  if (s->second.links > 0 && --s->second.links == 0) s->second.gone_ms = std::max<int64_t>(loop.now_ms(), 1);
+  Session* s = sessions_.find(ctx.session);
+  if (!s) return;
+  SessionTable::link_closed(*s, loop_.now_ms());
   // Requests waiting on this connection cannot be answered: the client
   // sends them again after it reconnects.
   std::vector<LockWait> gone;
-  for (const auto& [token, w] : lock_waits)
+  for (const auto& [token, w] : lock_waits_)
     if (w.link == link) gone.push_back(w);
-  for (const LockWait& w : gone) locks.cancel(ctx.session, w.inode, w.owner, w.kind);
+  for (const LockWait& w : gone) locks_.cancel(ctx.session, w.inode, w.owner, w.kind);
   send_lock_wakeups();
 }
 
 void Master::lock_tick() {
-  int64_t now = loop.now_ms();
+  int64_t now = loop_.now_ms();
   int64_t timeout = settings_.session_lock_timeout_s * 1000;
-  for (auto& [id, s] : sessions) {
-    if (s.links != 0 || s.gone_ms == 0 || now - s.gone_ms < timeout) continue;
+  sessions_.for_each([&](Session& s) {
+    if (s.links != 0 || s.gone_ms == 0 || now - s.gone_ms < timeout) return;
+    uint64_t id = s.id;
     int64_t away_s = (now - s.gone_ms) / 1000;
     s.gone_ms = 0;
-    if (!locks.session_has_locks(id)) continue;
+    if (!locks_.session_has_locks(id)) return;
     log::info("session {:016x} ({}) disconnected for {} s: its file locks are released", id, s.info, away_s);
-    locks.release_session(id);
-  }
+    locks_.release_session(id);
+  });
   send_lock_wakeups();
 }
 

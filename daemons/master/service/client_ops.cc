@@ -8,7 +8,7 @@ namespace antler::master {
 void ClientOps::accessed(const Node& n) {
   // ATIME_MODE (as MooseFS): 0 always, 1 files only, 2 relatime, 3 relatime
   // for files only, 4 never.
-  int64_t mode = m_.settings().atime_mode;
+  int64_t mode = m_.settings_.atime_mode;
   if (mode == 4 || sess_->rule.readonly) return;
   if ((mode == 1 || mode == 3) && n.type != msg::kFile) return;
   if (mode == 2 || mode == 3) {
@@ -23,7 +23,7 @@ void ClientOps::accessed(const Node& n) {
 void ClientOps::lookup(const msg::ClLookup& m) {
   msg::Cred c = map(m.cred);
   uint32_t parent = in(m.parent);
-  const Node* p = m_.fs.node(parent);
+  const Node* p = m_.fs_.node(parent);
   if (!p) return attr_reply(m.req, St::kNoEnt, 0);
   if (p->type != msg::kDir) return attr_reply(m.req, St::kNotDir, 0);
   if (!may(*p, c, kX)) return attr_reply(m.req, St::kAccess, 0);
@@ -31,12 +31,12 @@ void ClientOps::lookup(const msg::ClLookup& m) {
   uint32_t ino;
   if (m.name == ".") ino = parent;
   else if (m.name == "..") ino = parent == sess_->root ? parent : p->parent;
-  else ino = m_.fs.child(parent, m.name);
+  else ino = m_.fs_.child(parent, m.name);
   if (!ino) return attr_reply(m.req, St::kNoEnt, 0);
   if (!(p->eattr & msg::kEattrNoEntryCache)) return attr_reply(m.req, St::kOk, ino);
   // The directory's noentrycache travels on the entry: the client does not
   // cache this name.
-  msg::ClAttrReply r{m.req, St::kOk, out(m_.fs.attr(*m_.fs.node(ino)))};
+  msg::ClAttrReply r{m.req, St::kOk, out(m_.fs_.attr(*m_.fs_.node(ino)))};
   r.attr.eattr |= msg::kEattrNoEntryCache;
   reply(r);
 }
@@ -44,7 +44,7 @@ void ClientOps::lookup(const msg::ClLookup& m) {
 void ClientOps::setattr(const msg::ClSetattr& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   if (!n) return attr_reply(m.req, St::kNoEnt, 0);
   if (sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
   St dis = St::kOk;
@@ -114,14 +114,14 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   uint32_t parent = in(m.parent);
   const Node* p = nullptr;
   auto opened = [&](uint32_t ino) {
-    if (m.open && sess_->open[ino]++ == 0) m_.open_count[ino]++;
+    if (m.open) m_.sessions_.open_file(*sess_, ino);
     attr_reply(m.req, St::kOk, ino);
   };
   if (!m.exclusive) {
     // open(O_CREAT) without O_EXCL on an existing name opens it.
-    if (uint32_t ino = m_.fs.child(parent, m.name)) {
-      const Node* pp = m_.fs.node(parent);
-      const Node* n = m_.fs.node(ino);
+    if (uint32_t ino = m_.fs_.child(parent, m.name)) {
+      const Node* pp = m_.fs_.node(parent);
+      const Node* n = m_.fs_.node(ino);
       if (pp && !may(*pp, c, kX)) return attr_reply(m.req, St::kAccess, 0);
       if (m.open && (m.open_mask & kW) && sess_->rule.readonly) return attr_reply(m.req, St::kRoFs, 0);
       if (m.open && (m.open_mask & kW) && disabled(Disable::kWrite) != St::kOk) return attr_reply(m.req, St::kPerm, 0);
@@ -136,7 +136,7 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   if (st != St::kOk) return attr_reply(m.req, st, 0);
   uint16_t mode = m.mode & 07777;
   // A default ACL replaces the umask (as on Linux); OpCreate gives the ACL.
-  if (const Acl* d = m_.fs.default_acl(*p)) mode = acl_create_mode(*d, mode);
+  if (const Acl* d = m_.fs_.default_acl(*p)) mode = acl_create_mode(*d, mode);
   else mode &= static_cast<uint16_t>(~(m.umask & 0777));
   uint32_t gid = c.gid;
   if (p->mode & 02000) {
@@ -145,7 +145,7 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   }
   if ((mode & 02000) && m.type != msg::kDir && c.uid != 0 && !in_group(c, gid)) mode &= ~02000;
   if ((st = quota_allows(parent, one_inode())) != St::kOk) return attr_reply(m.req, st, 0);
-  OpCreate op{parent, m.name, m.type, mode, c.uid, gid, m.rdev, m_.fs.next_inode()};
+  OpCreate op{parent, m.name, m.type, mode, c.uid, gid, m.rdev, m_.fs_.next_inode()};
   inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
@@ -158,8 +158,8 @@ void ClientOps::unlink(const msg::ClUnlink& m) {
   const Node* p = nullptr;
   St st = dir_write_check(parent, c, &p, m.dir ? Disable::kRmdir : Disable::kUnlink);
   if (st != St::kOk) return status(m.req, st);
-  uint32_t ino = m_.fs.child(parent, m.name);
-  const Node* n = m_.fs.node(ino);
+  uint32_t ino = m_.fs_.child(parent, m.name);
+  const Node* n = m_.fs_.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
   if (m.dir && n->type != msg::kDir) return status(m.req, St::kNotDir);
   if (!m.dir && n->type == msg::kDir) return status(m.req, St::kIsDir);
@@ -177,18 +177,18 @@ void ClientOps::symlink(const msg::ClSymlink& m) {
   if (m.target.size() > 4095) return attr_reply(m.req, St::kNameTooLong, 0);
   if ((st = quota_allows(parent, one_inode())) != St::kOk) return attr_reply(m.req, st, 0);
   uint32_t gid = (p->mode & 02000) ? p->gid : c.gid;
-  OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs.next_inode()};
+  OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs_.next_inode()};
   inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
   attr_reply(m.req, st, op.inode);
 }
 
 void ClientOps::readlink(const msg::ClReadlink& m) {
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   msg::ClReadlinkReply r{m.req, St::kOk, {}};
   if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kSymlink) r.status = St::kInval;
-  else r.target = m_.fs.target(*n);
+  else r.target = m_.fs_.target(*n);
   reply(r);
   if (r.status == St::kOk) accessed(*n);
 }
@@ -201,11 +201,11 @@ void ClientOps::rename(const msg::ClRename& m) {
   St st = dir_write_check(sp, c, &s, kind, false);
   if (st == St::kOk) st = dir_write_check(dp, c, &d, kind);
   if (st != St::kOk) return status(m.req, st);
-  const Node* src = m_.fs.node(m_.fs.child(sp, m.name));
+  const Node* src = m_.fs_.node(m_.fs_.child(sp, m.name));
   if (!src) return status(m.req, St::kNoEnt);
   if (src->id == sess_->root || eattr_keeps_name(*src)) return status(m.req, St::kPerm);
   if (!sticky_allows(*s, *src, c)) return status(m.req, St::kPerm);
-  const Node* dst = m_.fs.node(m_.fs.child(dp, m.new_name));
+  const Node* dst = m_.fs_.node(m_.fs_.child(dp, m.new_name));
   if (dst && (!sticky_allows(*d, *dst, c) || eattr_keeps_name(*dst) || eattr_locks_dir(*d, false)))
     return status(m.req, St::kPerm);
   // Moving a directory elsewhere rewrites its "..": needs write access to it.
@@ -216,8 +216,8 @@ void ClientOps::rename(const msg::ClRename& m) {
   // Quotas: what moves into dp (less a replaced target) must fit there; an
   // exchange moves dst the other way too.
   if (sp != dp) {
-    Usage in_dp = m_.fs.usage(*src);
-    if (dst) in_dp.add(m_.fs.usage(*dst), -1);
+    Usage in_dp = m_.fs_.usage(*src);
+    if (dst) in_dp.add(m_.fs_.usage(*dst), -1);
     if ((st = quota_allows(dp, in_dp, sp)) != St::kOk) return status(m.req, st);
     if (dst && (m.flags & msg::kRenameExchange)) {
       Usage in_sp;
@@ -234,9 +234,9 @@ void ClientOps::link(const msg::ClLink& m) {
   const Node* d = nullptr;
   St st = dir_write_check(dp, c, &d, Disable::kLink);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
-  if (const Node* n = m_.fs.node(ino); n && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
+  if (const Node* n = m_.fs_.node(ino); n && (n->eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)))
     return attr_reply(m.req, St::kPerm, 0);
-  if (const Node* n = m_.fs.node(ino); n && n->nlink > 0 && (st = quota_allows(dp, m_.fs.usage(*n))) != St::kOk)
+  if (const Node* n = m_.fs_.node(ino); n && n->nlink > 0 && (st = quota_allows(dp, m_.fs_.usage(*n))) != St::kOk)
     return attr_reply(m.req, st, 0);
   st = m_.commit(OpLink{ino, dp, m.new_name});
   attr_reply(m.req, st, ino);
@@ -244,7 +244,7 @@ void ClientOps::link(const msg::ClLink& m) {
 
 void ClientOps::readdir(const msg::ClReaddir& m) {
   msg::Cred c = map(m.cred);
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   msg::ClReaddirReply r{m.req, St::kOk, {}, false};
   if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kDir) r.status = St::kNotDir;
@@ -256,8 +256,8 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
   uint64_t skip = std::min<uint64_t>(m.offset, n->children->size());
   std::advance(it, static_cast<long>(skip));
   for (; it != n->children->end() && r.entries.size() < max; ++it) {
-    const Node* ch = m_.fs.node(it->second);
-    if (ch) r.entries.push_back({it->first, out(m_.fs.attr(*ch))});
+    const Node* ch = m_.fs_.node(it->second);
+    if (ch) r.entries.push_back({it->first, out(m_.fs_.attr(*ch))});
   }
   r.eof = it == n->children->end();
   reply(r);
@@ -265,9 +265,9 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
 }
 
 void ClientOps::statfs(const msg::ClStatfs& m) {
-  msg::ClStatfsReply r{m.req, St::kOk, 0, 0, 0, m_.fs.node_count()};
-  r.trash_bytes = m_.fs.trash_bytes();
-  for (const auto& [id, s] : m_.chunks.servers()) {
+  msg::ClStatfsReply r{m.req, St::kOk, 0, 0, 0, m_.fs_.node_count()};
+  r.trash_bytes = m_.fs_.trash_bytes();
+  for (const auto& [id, s] : m_.chunks_.servers()) {
     if (!s.connected()) continue;
     r.total_bytes += s.total;
     r.avail_bytes += s.total > s.used ? s.total - s.used : 0;
@@ -277,7 +277,7 @@ void ClientOps::statfs(const msg::ClStatfs& m) {
 
 void ClientOps::access(const msg::ClAccess& m) {
   msg::Cred c = map(m.cred);
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   if (!n) return status(m.req, St::kNoEnt);
   if ((m.mask & kW) && sess_->rule.readonly) return status(m.req, St::kRoFs);
   status(m.req, may(*n, c, m.mask & 7) ? St::kOk : St::kAccess);
@@ -286,7 +286,7 @@ void ClientOps::access(const msg::ClAccess& m) {
 void ClientOps::open(const msg::ClOpen& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   msg::ClOpenReply r{m.req, St::kOk, {}, 0, 0, {}};
   if (!n) r.status = St::kNoEnt;
   else if ((m.mask & kW) && sess_->rule.readonly) r.status = St::kRoFs;
@@ -297,12 +297,12 @@ void ClientOps::open(const msg::ClOpen& m) {
   else if ((m.mask & kW) && (n->eattr & msg::kEattrAppendOnly) && !m.append) r.status = St::kPerm;
   else if (!may(*n, c, m.mask & (kR | kW))) r.status = St::kAccess;
   if (r.status != St::kOk) return reply(r);
-  if (sess_->open[ino]++ == 0) m_.open_count[ino]++;
+  m_.sessions_.open_file(*sess_, ino);
   if ((m.mask & kR) && n->type == msg::kFile) accessed(*n);
-  r.attr = out(m_.fs.attr(*n));
+  r.attr = out(m_.fs_.attr(*n));
   if (n->type == msg::kFile && !n->chunks.empty() && n->chunks[0] != 0) {
     r.chunk_id = n->chunks[0];
-    r.version = m_.fs.chunk(r.chunk_id)->version;
+    r.version = m_.fs_.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
   }
   reply(r);
@@ -310,18 +310,11 @@ void ClientOps::open(const msg::ClOpen& m) {
 
 void ClientOps::release(const msg::ClRelease& m) {
   uint32_t ino = in(m.inode);
-  auto it = sess_->open.find(ino);
-  if (it == sess_->open.end()) return status(m.req, St::kOk);
-  if (--it->second == 0) {
-    sess_->open.erase(it);
-    if (--m_.open_count[ino] == 0) {
-      m_.open_count.erase(ino);
-      const Node* n = m_.fs.node(ino);
-      if (n && n->nlink == 0) {
-        // A trash file stays in the trash; an unlinked open file goes now.
-        if (m_.fs.trash().count(ino) == 0) m_.commit(OpPurge{ino});
-      }
-    }
+  if (m_.sessions_.release_file(*sess_, ino)) {
+    const Node* n = m_.fs_.node(ino);
+    // The last handle anywhere: a trash file stays in the trash; an unlinked
+    // open file goes now.
+    if (n && n->nlink == 0 && m_.fs_.trash().count(ino) == 0) m_.commit(OpPurge{ino});
   }
   status(m.req, St::kOk);
 }

@@ -35,8 +35,7 @@ class ClientOps {
   void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st}); }
 
   Session* session() {
-    auto it = m_.sessions.find(ctx_.session);
-    return it == m_.sessions.end() ? nullptr : &it->second;
+    return m_.sessions_.find(ctx_.session);
   }
   // Client inode numbers: 1 is the session's root.
   uint32_t in(uint32_t ino) const { return ino == kRootInode ? sess_->root : ino; }
@@ -92,9 +91,9 @@ class ClientOps {
   void attr_reply(uint32_t req, St st, uint32_t ino) {
     msg::ClAttrReply r{req, st, {}};
     if (st == St::kOk) {
-      const Node* n = m_.fs.node(ino);
+      const Node* n = m_.fs_.node(ino);
       if (!n) r.status = St::kNoEnt;
-      else r.attr = out(m_.fs.attr(*n));
+      else r.attr = out(m_.fs_.attr(*n));
     }
     reply(r);
   }
@@ -123,14 +122,14 @@ class ClientOps {
   bool may(const Node& n, const msg::Cred& c, int mask) const {
     bool ignoregid = sess_->rule.ignoregid;
     if (!n.has_extra) return master::may(n, c, mask, nullptr, ignoregid);
-    std::optional<Acl> acl = m_.fs.access_acl(n);
+    std::optional<Acl> acl = m_.fs_.access_acl(n);
     return master::may(n, c, mask, acl ? &*acl : nullptr, ignoregid);
   }
   // Parent directory checks shared by every operation that adds or removes a name.
   // add: the operation adds a name (create, link, rename's target side).
   St dir_write_check(uint32_t parent, const msg::Cred& c, const Node** p, Disable op, bool add = true) {
     if (St st = writable(op); st != St::kOk) return st;
-    *p = m_.fs.node(parent);
+    *p = m_.fs_.node(parent);
     if (!*p) return St::kNoEnt;
     if ((*p)->type != msg::kDir) return St::kNotDir;
     if (eattr_locks_dir(**p, add)) return St::kPerm;
@@ -155,6 +154,11 @@ class ClientOps {
     if (uint8_t g = clamp_goal(parent.goal); g != parent.goal) *goal = g;
     if (uint32_t t = clamp_trashtime(parent.trashtime); t != parent.trashtime) *trashtime = t;
   }
+
+  // Copy-on-write: slot `index` of file ino holds chunk cid, which other
+  // files share; done(status, new chunk id, servers holding it).
+  static void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
+                            std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done);
 
   void lookup(const msg::ClLookup& m);
   void getattr(const msg::ClGetattr& m) { attr_reply(m.req, St::kOk, in(m.inode)); }

@@ -5,26 +5,26 @@
 namespace antler::master {
 
 St ClientOps::quota_allows(uint32_t dir, const Usage& grow, uint32_t except) const {
-  return m_.fs.quota_allows(dir, grow, Store::now_ns(), default_grace(), except);
+  return m_.fs_.quota_allows(dir, grow, Store::now_ns(), default_grace(), except);
 }
 
 St ClientOps::file_may_grow(const Node& f, uint64_t length, uint32_t index) const {
-  if (m_.fs.quotas().empty()) return St::kOk;
-  Usage grow = m_.fs.file_usage_if(f, std::max(length, f.length), index);
-  grow.add(m_.fs.usage(f), -1);
-  for (uint32_t p : m_.fs.parents(f))
+  if (m_.fs_.quotas().empty()) return St::kOk;
+  Usage grow = m_.fs_.file_usage_if(f, std::max(length, f.length), index);
+  grow.add(m_.fs_.usage(f), -1);
+  for (uint32_t p : m_.fs_.parents(f))
     if (St st = quota_allows(p, grow); st != St::kOk) return st;
   return St::kOk;
 }
 
 uint32_t ClientOps::default_grace() const {
-  return m_.settings().quota_default_grace_period_s;
+  return m_.settings_.quota_default_grace_period_s;
 }
 
 void ClientOps::quota(const msg::ClQuota& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   msg::ClQuotaReply r{m.req, St::kOk, {}, 0, default_grace(), -1, {}};
   St st = St::kOk;
   if (!n) st = St::kNoEnt;
@@ -37,7 +37,7 @@ void ClientOps::quota(const msg::ClQuota& m) {
   }
   if (st == St::kOk && m.op != msg::kQuotaGet) {
     Quota q;
-    if (const Quota* cur = m_.fs.quota(ino)) q = *cur;
+    if (const Quota* cur = m_.fs_.quota(ino)) q = *cur;
     for (uint32_t k = 0; k < msg::kQuotaSlots; k++) {
       if (!(m.mask & (1u << k))) continue;
       uint64_t v = m.op == msg::kQuotaSet ? m.limits[k] : 0;
@@ -49,12 +49,12 @@ void ClientOps::quota(const msg::ClQuota& m) {
   }
   r.status = st;
   if (st != St::kOk) return reply(r);
-  n = m_.fs.node(ino);
+  n = m_.fs_.node(ino);
   const Usage& u = n->children->usage;
   r.usage = {static_cast<uint64_t>(u.inodes), static_cast<uint64_t>(u.length), static_cast<uint64_t>(u.size),
              static_cast<uint64_t>(u.realsize)};
   r.limits.assign(msg::kQuotaSlots, 0);
-  if (const Quota* q = m_.fs.quota(ino)) {
+  if (const Quota* q = m_.fs_.quota(ino)) {
     for (uint32_t k = 0; k < 4; k++) {
       r.limits[k] = q->soft[k];
       r.limits[4 + k] = q->hard[k];

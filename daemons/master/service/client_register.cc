@@ -13,14 +13,14 @@ namespace {
 
 // Resolves a normalised absolute path inside the namespace; 0 if missing or
 // not a directory.
-uint32_t resolve_dir(const Fs& fs, const std::string& path) {
+uint32_t resolve_dir(const Fs& fs_, const std::string& path) {
   uint32_t ino = kRootInode;
   size_t pos = 1;
   while (pos < path.size()) {
     size_t next = path.find('/', pos);
     if (next == std::string::npos) next = path.size();
-    ino = fs.child(ino, path.substr(pos, next - pos));
-    const Node* n = fs.node(ino);
+    ino = fs_.child(ino, path.substr(pos, next - pos));
+    const Node* n = fs_.node(ino);
     if (!n || n->type != msg::kDir) return 0;
     pos = next + 1;
   }
@@ -30,6 +30,8 @@ uint32_t resolve_dir(const Fs& fs, const std::string& path) {
 std::string version_text(uint32_t v) {
   return std::to_string(v >> 16) + "." + std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255);
 }
+
+}  // namespace
 
 class Registration {
  public:
@@ -49,11 +51,11 @@ class Registration {
     std::string where = reg.meta ? "the meta file system" : "'" + reg.subdir + "'";
     auto sub = reg.meta ? std::optional<std::string>("/") : normalize_subdir(reg.subdir);
     if (!sub) return refuse(St::kInval, "subfolder '" + reg.subdir + "' contains '..'");
-    if (m_.exports.candidates(ip, *sub, reg.meta, UINT32_MAX).empty()) {
-      return refuse(St::kPerm, "exports (" + m_.settings().exports_filename + ") do not allow " +
+    if (m_.exports_.candidates(ip, *sub, reg.meta, UINT32_MAX).empty()) {
+      return refuse(St::kPerm, "exports (" + m_.settings_.exports_filename + ") do not allow " +
                                    net::ip_to_string(ip) + " to mount " + where);
     }
-    auto cands = m_.exports.candidates(ip, *sub, reg.meta, reg.version);
+    auto cands = m_.exports_.candidates(ip, *sub, reg.meta, reg.version);
     if (cands.empty()) {
       return refuse(St::kPerm, "client version " + version_text(reg.version) +
                                    " is below the minversion of every export that admits it to " + where);
@@ -68,7 +70,7 @@ class Registration {
         return;
       }
     }
-    const ExportRule* rule = m_.exports.choose(ip, *sub, reg.meta, reg.version, [&](const ExportRule& c) {
+    const ExportRule* rule = m_.exports_.choose(ip, *sub, reg.meta, reg.version, [&](const ExportRule& c) {
       return digest && auth::verify(c.password_md5, ctx_.nonce, *digest);
     });
     if (!rule) {
@@ -83,20 +85,19 @@ class Registration {
       log::warn("client {}: its password matches no rule for {}; registering it under line {} (no password)",
                 link_->peer, where, rule->line);
     }
-    uint32_t root = reg.meta ? kRootInode : resolve_dir(m_.fs, *sub);
+    uint32_t root = reg.meta ? kRootInode : resolve_dir(m_.fs_, *sub);
     if (root == 0) return refuse(St::kNoEnt, "no directory " + where + " on this file system");
     uint64_t id = reg.session_id;
-    auto old = m_.sessions.find(id);
-    if (id != 0 && old != m_.sessions.end() && old->second.peer_ip != ip && !rule->dynamicip) {
+    const Session* old = m_.sessions_.find(id);
+    if (id != 0 && old && old->peer_ip != ip && !rule->dynamicip) {
       return refuse(St::kPerm, "session " + fmt::format("{:016x}", id) + " was opened from " +
-                                   net::ip_to_string(old->second.peer_ip) +
+                                   net::ip_to_string(old->peer_ip) +
                                    " and its export has no dynamicip: mount again");
     }
     if (id == 0) {
-      static std::mt19937_64 rng{std::random_device{}()};
-      do id = rng(); while (id == 0 || m_.sessions.count(id));
+      id = m_.sessions_.new_id();
     }
-    Session& s = m_.sessions[id];
+    Session& s = m_.sessions_.get(id);
     bool resumed = s.id == id;
     s.id = id;
     s.root = root;
@@ -106,8 +107,7 @@ class Registration {
     s.peer_ip = ip;
     s.meta = reg.meta;
     if (ctx_.session != id) {  // one more connection of this session (its locks live while any does)
-      s.links++;
-      s.gone_ms = 0;
+      SessionTable::link_added(s);
     }
     ctx_.session = id;
     r.session_id = id;
@@ -124,8 +124,6 @@ class Registration {
   ClientCtx& ctx_;
 };
 
-}  // namespace
-
 bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
   if (!link->ctx) link->ctx = std::make_shared<ClientCtx>();
   auto& ctx = *std::static_pointer_cast<ClientCtx>(link->ctx);
@@ -138,7 +136,7 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
     }
     ctx.hello = true;
     ctx.cli = h.role == msg::kRoleTool;
-    link->send(net::frame(msg::HelloReply{St::kOk, msg::kProtocolVersion, 0, fs.cluster_id(), fs.version(), ""}));
+    link->send(net::frame(msg::HelloReply{St::kOk, msg::kProtocolVersion, 0, fs_.cluster_id(), fs_.version(), ""}));
     return true;
   }
   if (ctx.cli) return on_cli_frame(link, type, payload);

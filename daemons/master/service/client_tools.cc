@@ -22,7 +22,7 @@ void count(std::vector<msg::ValueCount>& v, uint32_t value) {
 
 void ClientOps::tool_get(const msg::ClToolGet& m) {
   msg::ClToolGetReply r{m.req, St::kOk, 0, {}, {}};
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   if (!n) r.status = St::kNoEnt;
   else if (m.what < msg::kAttrGoal || m.what > msg::kAttrEattr) r.status = St::kInval;
   if (r.status != St::kOk) return reply(r);
@@ -34,7 +34,7 @@ void ClientOps::tool_get(const msg::ClToolGet& m) {
       todo.pop_back();
       count(x->type == msg::kDir ? r.dirs : r.files, Fs::attrib(*x, m.what));
       if (x->children)
-        for (const auto& [name, id] : *x->children) todo.push_back(m_.fs.node(id));
+        for (const auto& [name, id] : *x->children) todo.push_back(m_.fs_.node(id));
     }
   }
   reply(r);
@@ -44,7 +44,7 @@ void ClientOps::tool_set(const msg::ClToolSet& m) {
   msg::Cred c = map(m.cred);
   msg::ClToolSetReply r{m.req, St::kOk, 0, 0, 0, 0};
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   Disable kind = m.what == msg::kAttrGoal        ? Disable::kSetgoal
                  : m.what == msg::kAttrTrashtime ? Disable::kSettrash
                                                  : Disable::kSeteattr;
@@ -58,11 +58,11 @@ void ClientOps::tool_set(const msg::ClToolSet& m) {
   St st = m_.commit(OpSetAttrib{ino, c.uid, m.what, m.value, m.mode, m.recursive});
   r.status = st;
   if (st == St::kOk) {
-    const SetResult& s = m_.fs.last_set();
+    const SetResult& s = m_.fs_.last_set();
     r.changed = s.changed;
     r.not_changed = s.not_changed;
     r.not_permitted = s.not_permitted;
-    r.value = Fs::attrib(*m_.fs.node(ino), m.what);
+    r.value = Fs::attrib(*m_.fs_.node(ino), m.what);
   }
   reply(r);
 }
@@ -73,13 +73,13 @@ void ClientOps::snapshot(const msg::ClSnapshot& m) {
   const Node* p = nullptr;
   St st = dir_write_check(parent, c, &p, Disable::kSnapshot);
   if (st != St::kOk) return status(m.req, st);
-  const Node* s = m_.fs.node(src);
+  const Node* s = m_.fs_.node(src);
   if (!s) return status(m.req, St::kNoEnt);
   if (!may(*s, c, s->type == msg::kDir ? (kR | kX) : kR)) return status(m.req, St::kAccess);
-  if (uint32_t existing = m_.fs.child(parent, m.name); existing && m_.is_open(existing))
+  if (uint32_t existing = m_.fs_.child(parent, m.name); existing && m_.is_open(existing))
     return status(m.req, St::kAgain);  // an open file cannot be replaced by a snapshot
-  if ((st = quota_allows(parent, m_.fs.usage(*s))) != St::kOk) return status(m.req, st);
-  status(m.req, m_.commit(OpSnapshot{src, parent, m.name, m_.fs.next_inode(), m.flags, c.uid, c.gid,
+  if ((st = quota_allows(parent, m_.fs_.usage(*s))) != St::kOk) return status(m.req, st);
+  status(m.req, m_.commit(OpSnapshot{src, parent, m.name, m_.fs_.next_inode(), m.flags, c.uid, c.gid,
                                      static_cast<uint16_t>(m.umask & 0777)}));
 }
 
@@ -87,18 +87,18 @@ void ClientOps::append_chunks(const msg::ClAppendChunks& m) {
   msg::Cred c = map(m.cred);
   if (St st = writable(Disable::kAppendchunks); st != St::kOk) return status(m.req, st);
   uint32_t dst = in(m.dst), src = in(m.src);
-  const Node *d = m_.fs.node(dst), *s = m_.fs.node(src);
+  const Node *d = m_.fs_.node(dst), *s = m_.fs_.node(src);
   if (!d || !s) return status(m.req, St::kNoEnt);
   if (!may(*d, c, kW) || !may(*s, c, kR)) return status(m.req, St::kAccess);
   if (d->type == msg::kFile && s->type == msg::kFile) {
     // dst grows by src's data from its next chunk boundary (the shared
     // chunks count in full for dst: a file's size is its own).
     uint64_t start = (d->length + msg::kChunkSize - 1) / msg::kChunkSize * msg::kChunkSize;
-    Usage grow = m_.fs.usage(*s);
+    Usage grow = m_.fs_.usage(*s);
     grow.inodes = grow.files = 0;
     grow.length = static_cast<int64_t>(start + s->length - d->length);
     grow.realsize = grow.size * d->goal;
-    for (uint32_t p : m_.fs.parents(*d))
+    for (uint32_t p : m_.fs_.parents(*d))
       if (St st = quota_allows(p, grow); st != St::kOk) return status(m.req, st);
   }
   status(m.req, m_.commit(OpAppendChunks{dst, src}));
@@ -116,22 +116,22 @@ void ClientOps::trash_list(const msg::ClTrashList& m) {
   if (r.status != St::kOk) return reply(r);
   uint32_t max = m.max_entries == 0 || m.max_entries > msg::kMaxReaddirEntries ? msg::kMaxReaddirEntries : m.max_entries;
   if (m.what == msg::kListTrash) {
-    const auto& trash = m_.fs.trash();
+    const auto& trash = m_.fs_.trash();
     for (auto it = trash.upper_bound(m.after); it != trash.end(); ++it) {
       if (r.entries.size() >= max) {
         r.eof = false;
         break;
       }
-      r.entries.push_back({it->first, it->second.path, m_.fs.attr(*m_.fs.node(it->first))});
+      r.entries.push_back({it->first, it->second.path, m_.fs_.attr(*m_.fs_.node(it->first))});
     }
   } else {
-    for (uint32_t ino : m_.fs.sustained()) {
+    for (uint32_t ino : m_.fs_.sustained()) {
       if (ino <= m.after) continue;
       if (r.entries.size() >= max) {
         r.eof = false;
         break;
       }
-      r.entries.push_back({ino, "", m_.fs.attr(*m_.fs.node(ino))});
+      r.entries.push_back({ino, "", m_.fs_.attr(*m_.fs_.node(ino))});
     }
   }
   reply(r);
@@ -140,14 +140,14 @@ void ClientOps::trash_list(const msg::ClTrashList& m) {
 void ClientOps::undel(const msg::ClUndel& m) {
   if (!meta_allowed(m.cred)) return status(m.req, St::kPerm);
   if (sess_->rule.readonly) return status(m.req, St::kRoFs);
-  if (!m_.fs.trash().count(m.inode)) return status(m.req, St::kNoEnt);
-  status(m.req, m_.commit(OpUndel{m.inode, m_.fs.next_inode()}));
+  if (!m_.fs_.trash().count(m.inode)) return status(m.req, St::kNoEnt);
+  status(m.req, m_.commit(OpUndel{m.inode, m_.fs_.next_inode()}));
 }
 
 void ClientOps::trash_purge(const msg::ClTrashPurge& m) {
   if (!meta_allowed(m.cred)) return status(m.req, St::kPerm);
   if (sess_->rule.readonly) return status(m.req, St::kRoFs);
-  if (!m_.fs.trash().count(m.inode)) return status(m.req, St::kNoEnt);
+  if (!m_.fs_.trash().count(m.inode)) return status(m.req, St::kNoEnt);
   // Still open somewhere: it leaves the trash and stays until the last close.
   status(m.req, m_.commit(OpPurge{m.inode, static_cast<uint8_t>(m_.is_open(m.inode) ? 1 : 0)}));
 }
@@ -155,7 +155,7 @@ void ClientOps::trash_purge(const msg::ClTrashPurge& m) {
 void Master::expire_trash() {
   int64_t now = Store::now_ns();
   std::vector<uint32_t> due;
-  for (const auto& [expiry, ino] : fs.trash_expiry()) {
+  for (const auto& [expiry, ino] : fs_.trash_expiry()) {
     if (expiry > now || due.size() >= 10000) break;  // the rest next second
     due.push_back(ino);
   }

@@ -31,12 +31,12 @@ bool owner_or_root(const Node& n, const msg::Cred& c) { return Fs::owns(n, c.uid
 
 void ClientOps::getxattr(const msg::ClGetXattr& m) {
   msg::Cred c = map(m.cred);
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   if (!n) return reply(msg::ClXattrReply{m.req, St::kNoEnt, 0, {}, 0});
   auto fail = [&](St st) { reply(msg::ClXattrReply{m.req, st, 0, {}, flags_of(*n)}); };
   if (m.name.empty() || m.name.size() > msg::kXattrNameMax) return fail(St::kRange);
   XattrNs ns = xattr_ns(m.name);
-  const Extra* e = n->has_extra ? m_.fs.extra_of(n->id) : nullptr;
+  const Extra* e = n->has_extra ? m_.fs_.extra_of(n->id) : nullptr;
   switch (ns) {
     case XattrNs::kUnsupported: return fail(St::kNotSup);
     case XattrNs::kUser:
@@ -48,12 +48,12 @@ void ClientOps::getxattr(const msg::ClGetXattr& m) {
       break;
     case XattrNs::kSecurity: break;
     case XattrNs::kAclAccess: {
-      std::optional<Acl> a = m_.fs.access_acl(*n);
+      std::optional<Acl> a = m_.fs_.access_acl(*n);
       if (!a) return fail(St::kNoData);
       return reply(sized(m.req, *n, acl_to_xattr(*a), m.size));
     }
     case XattrNs::kAclDefault: {
-      const Acl* d = m_.fs.default_acl(*n);
+      const Acl* d = m_.fs_.default_acl(*n);
       if (!d) return fail(St::kNoData);
       return reply(sized(m.req, *n, acl_to_xattr(*d), m.size));
     }
@@ -66,10 +66,10 @@ void ClientOps::getxattr(const msg::ClGetXattr& m) {
 
 void ClientOps::listxattr(const msg::ClListXattr& m) {
   msg::Cred c = map(m.cred);
-  const Node* n = m_.fs.node(in(m.inode));
+  const Node* n = m_.fs_.node(in(m.inode));
   if (!n) return reply(msg::ClXattrReply{m.req, St::kNoEnt, 0, {}, 0});
   std::string names;
-  if (const Extra* e = n->has_extra ? m_.fs.extra_of(n->id) : nullptr) {
+  if (const Extra* e = n->has_extra ? m_.fs_.extra_of(n->id) : nullptr) {
     for (const auto& [name, value] : e->xattrs) {
       if (xattr_ns(name) == XattrNs::kTrusted && c.uid != 0) continue;
       names += name;
@@ -105,7 +105,7 @@ St ClientOps::xattr_write_check(const Node& n, const msg::Cred& c, XattrNs ns, c
 void ClientOps::setxattr(const msg::ClSetXattr& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
   XattrNs ns = xattr_ns(m.name);
   St st = xattr_write_check(*n, c, ns, m.name);
@@ -119,7 +119,7 @@ void ClientOps::setxattr(const msg::ClSetXattr& m) {
   if (kind == kAclDefault && n->type != msg::kDir) return status(m.req, St::kAccess);
   std::optional<Acl> a = acl_from_xattr(m.value);
   if (!a) return status(m.req, St::kInval);
-  bool exists = kind == kAclAccess ? m_.fs.access_acl(*n).has_value() : m_.fs.default_acl(*n) != nullptr;
+  bool exists = kind == kAclAccess ? m_.fs_.access_acl(*n).has_value() : m_.fs_.default_acl(*n) != nullptr;
   if ((m.flags & msg::kXattrCreate) && exists) return status(m.req, St::kExist);
   if ((m.flags & msg::kXattrReplace) && !exists) return status(m.req, St::kNoData);
   // Linux drops setgid when the setter is neither in the file's group nor root.
@@ -130,7 +130,7 @@ void ClientOps::setxattr(const msg::ClSetXattr& m) {
 void ClientOps::removexattr(const msg::ClRemoveXattr& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
-  const Node* n = m_.fs.node(ino);
+  const Node* n = m_.fs_.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
   XattrNs ns = xattr_ns(m.name);
   St st = xattr_write_check(*n, c, ns, m.name);

@@ -14,36 +14,7 @@ struct CsCtx {
   bool hello = false;
   uint32_t cs = 0;  // 0 until registered
 };
-constexpr int kCommandTimeoutMs = 10000;
 }  // namespace
-
-template <class M>
-void Master::cs_command(uint32_t cs, M m, OpDone done) {
-  auto link = cs_links.find(cs);
-  if (link == cs_links.end() || !chunks.server_up(cs)) {
-    done(St::kDisconnected, 0);
-    return;
-  }
-  uint32_t op = next_op_id++;
-  if (next_op_id == 0) next_op_id = 1;
-  m.op_id = op;
-  pending_ops[op] = {cs, std::move(done)};
-  link->second->send(net::frame(m));
-  loop.after(kCommandTimeoutMs, [this, op] {
-    auto p = pending_ops.find(op);
-    if (p == pending_ops.end()) return;
-    auto cb = std::move(p->second.second);
-    pending_ops.erase(p);
-    cb(St::kTimeout, 0);
-  });
-}
-
-template void Master::cs_command<msg::CsCreate>(uint32_t, msg::CsCreate, OpDone);
-template void Master::cs_command<msg::CsDelete>(uint32_t, msg::CsDelete, OpDone);
-template void Master::cs_command<msg::CsSetVersion>(uint32_t, msg::CsSetVersion, OpDone);
-template void Master::cs_command<msg::CsTruncate>(uint32_t, msg::CsTruncate, OpDone);
-template void Master::cs_command<msg::CsDuplicate>(uint32_t, msg::CsDuplicate, OpDone);
-template void Master::cs_command<msg::CsReplicate>(uint32_t, msg::CsReplicate, OpDone);
 
 void Master::send(uint32_t cs, const CsCommand& cmd, Done done) {
   std::visit([&](const auto& m) { cs_command(cs, m, std::move(done)); }, cmd);
@@ -80,63 +51,55 @@ void Master::cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone
 }
 
 std::vector<msg::Location> Master::valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids) const {
-  const ChunkMeta* meta = fs.chunk(chunk_id);
+  const ChunkMeta* meta = fs_.chunk(chunk_id);
   if (!meta) return {};
-  return chunks.valid_locations(chunk_id, meta->version, ids);
+  return chunks_.valid_locations(chunk_id, meta->version, ids);
 }
 
 void Master::add_locations(const std::vector<uint32_t>& ids, std::vector<msg::Location>* locs) const {
   for (uint32_t cs : ids)
-    if (const ChunkServer* s = chunks.server(cs)) locs->push_back(s->loc);
+    if (const ChunkServer* s = chunks_.server(cs)) locs->push_back(s->loc);
 }
 
 St Master::commit(const Op& op) {
-  St st = store.commit(op);
+  St st = store_.commit(op);
   if (st != St::kOk) {
     // Refused, or applied in memory but not logged (the store failed): the
     // metadata on disk may still use the chunks it released, so their
     // copies stay (Store::failed).
-    fs.released_chunks().clear();
+    fs_.released_chunks().clear();
     return st;
   }
   // Chunks no file uses any more: their copies go through the chunk loop's
   // deletion limits (CHUNKS_SOFT_DEL_LIMIT/CHUNKS_HARD_DEL_LIMIT), so that
   // removing a big tree does not flood the chunkservers.
-  for (uint64_t id : fs.released_chunks()) {
-    for (const Copy& c : chunks.take_copies(id)) chunk_loop.queue_deletion(c.cs, id, c.version, DelWhy::kOrphan);
-    chunks.end_lease(id);
+  for (uint64_t id : fs_.released_chunks()) {
+    for (const Copy& c : chunks_.take_copies(id)) chunk_loop_.queue_deletion(c.cs, id, c.version, DelWhy::kOrphan);
+    chunks_.end_lease(id);
   }
-  fs.released_chunks().clear();
+  fs_.released_chunks().clear();
   return st;
 }
 
 void Master::on_cs_close(const LinkPtr& link) {
   auto ctx = std::static_pointer_cast<CsCtx>(link->ctx);
   if (!ctx || ctx->cs == 0) return;
-  auto l = cs_links.find(ctx->cs);
-  ChunkServer* s = chunks.server(ctx->cs);
-  if (l == cs_links.end() || l->second != link || !s) return;
-  cs_links.erase(l);
+  ChunkServer* s = chunks_.server(ctx->cs);
+  if (!commander_.is_link_of(ctx->cs, link) || !s) return;
   if (s->maintenance != msg::kMaintenanceOff)
     log::info("chunkserver {} ({}) disconnected in maintenance mode: its copies are kept until it is back or the "
               "mode ends", net::to_string(s->loc), ctx->cs);
   else
     log::warn("chunkserver {} ({}) disconnected; its chunks are replicated elsewhere if it is not back within {} s",
-              net::to_string(s->loc), ctx->cs, chunk_loop.settings().delay_disconnect_ms / 1000);
+              net::to_string(s->loc), ctx->cs, chunk_loop_.settings().delay_disconnect_ms / 1000);
   s->up = false;
-  s->disconnected_ms = loop.now_ms();
+  s->disconnected_ms = loop_.now_ms();
   s->swept = false;
   // Its copies stay recorded (not valid while it is away) until the delay
   // has passed or it registers again; queued deletions go.
-  chunk_loop.server_gone(ctx->cs);
-  std::vector<uint32_t> dead;
-  for (auto& [op, p] : pending_ops)
-    if (p.first == ctx->cs) dead.push_back(op);
-  for (uint32_t op : dead) {
-    auto cb = std::move(pending_ops[op].second);
-    pending_ops.erase(op);
-    cb(St::kDisconnected, 0);
-  }
+  chunk_loop_.server_gone(ctx->cs);
+  // Its commands in flight fail with kDisconnected.
+  commander_.detach(ctx->cs, link);
 }
 
 bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
@@ -151,15 +114,15 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
     msg::Hello h;
     if (type != msg::Hello::kType || !net::decode(payload, h)) return bad("expected a handshake");
     msg::HelloReply r;
-    r.cluster_id = fs.cluster_id();
-    r.meta_version = fs.version();
+    r.cluster_id = fs_.cluster_id();
+    r.meta_version = fs_.version();
     if (h.role != msg::kRoleChunkserver) {
       r.status = St::kProtocol;
       r.message = "this port is for chunkservers";
       link->send(net::frame(r));
       return bad("peer is not a chunkserver");
     }
-    if (h.cluster_id != 0 && h.cluster_id != fs.cluster_id()) {
+    if (h.cluster_id != 0 && h.cluster_id != fs_.cluster_id()) {
       r.status = St::kPerm;
       r.message = "chunkserver belongs to another cluster";
       link->send(net::frame(r));
@@ -175,20 +138,20 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       if (!net::decode(payload, m) || ctx->cs != 0) return bad("bad registration");
       msg::Location loc{m.ip ? m.ip : link->peer_ip, m.port};
       // Back again: what it holds now is what it reports below.
-      uint32_t id = chunks.register_server(loc);
+      uint32_t id = chunks_.register_server(loc);
       if (!id) {
         link->send(net::frame(msg::CsRegisterReply{St::kExist, 0,
                                                    "a chunkserver with this address is already connected"}));
         return bad("duplicate chunkserver address");
       }
-      ChunkServer& s = *chunks.server(id);
+      ChunkServer& s = *chunks_.server(id);
       s.total = m.total_bytes;
       s.used = m.used_bytes;
       s.chunk_count = static_cast<uint32_t>(m.chunks.size());
       s.label = m.label;
       s.version = m.version;
       s.up = true;
-      cs_links[id] = link;
+      commander_.attach(id, link);
       if (s.maintenance == msg::kMaintenanceTemp) {
         s.maintenance = msg::kMaintenanceOff;
         log::info("chunkserver {} is back: temporary maintenance mode ends", net::to_string(loc));
@@ -199,14 +162,14 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       size_t good = 0, orphan = 0, stale = 0;
       std::set<uint64_t> removal(m.removal_chunks.begin(), m.removal_chunks.end());
       for (const auto& c : m.chunks) {
-        const ChunkMeta* meta = fs.chunk(c.chunk_id);
+        const ChunkMeta* meta = fs_.chunk(c.chunk_id);
         if (!meta) {
           // No file uses it: deleted by the chunk loop, within its limits.
           orphan++;
-          chunk_loop.queue_deletion(id, c.chunk_id, c.version, DelWhy::kOrphan);
+          chunk_loop_.queue_deletion(id, c.chunk_id, c.version, DelWhy::kOrphan);
         } else if (c.version == meta->version) {
           good++;
-          chunks.add_copy(c.chunk_id, {id, c.version, removal.count(c.chunk_id) > 0});
+          chunks_.add_copy(c.chunk_id, {id, c.version, removal.count(c.chunk_id) > 0});
         } else {
           // Another version (it missed writes while away): recorded as
           // such, deleted by the chunk loop once a valid copy exists. (A
@@ -214,8 +177,8 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
           // is the master's own crash between logging a version change and
           // sending it: the chunk loop's first pass brings such copies up.)
           stale++;
-          chunks.add_copy(c.chunk_id, {id, c.version});
-          chunk_loop.queue_deletion(id, c.chunk_id, c.version, DelWhy::kStale);
+          chunks_.add_copy(c.chunk_id, {id, c.version});
+          chunk_loop_.queue_deletion(id, c.chunk_id, c.version, DelWhy::kStale);
         }
       }
       log::info("chunkserver {} registered as {}: {} chunks ({} valid, {} stale, {} orphans), {} of {} bytes used{}",
@@ -226,7 +189,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
     case msg::CsSpace::kType: {
       msg::CsSpace m;
       if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad heartbeat");
-      ChunkServer* sp = chunks.server(ctx->cs);
+      ChunkServer* sp = chunks_.server(ctx->cs);
       if (!sp) return bad("heartbeat from a removed chunkserver");
       ChunkServer& s = *sp;
       s.total = m.total_bytes;
@@ -245,18 +208,14 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
     case msg::CsOpStatus::kType: {
       msg::CsOpStatus m;
       if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad command status");
-      auto it = pending_ops.find(m.op_id);
-      if (it == pending_ops.end()) return true;  // timed out already
-      auto cb = std::move(it->second.second);
-      pending_ops.erase(it);
-      cb(m.status, m.version);
+      commander_.complete(ctx->cs, m.op_id, m.status, m.version);  // false: timed out already
       return true;
     }
     case msg::CsChunkDamaged::kType: {
       msg::CsChunkDamaged m;
       if (!net::decode(payload, m) || ctx->cs == 0) return bad("bad damage report");
       log::warn("chunkserver {} reports chunk {:016X} damaged; dropping that copy", link->peer, m.chunk_id);
-      chunks.drop_copy(m.chunk_id, ctx->cs);
+      chunks_.drop_copy(m.chunk_id, ctx->cs);
       cs_command(ctx->cs, msg::CsDelete{0, m.chunk_id, 0}, [](St, uint32_t) {});
       return true;
     }

@@ -148,6 +148,11 @@ void Loop::post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn))
 
 void Loop::run() { impl_->io.run(); }
 
+void Loop::poll() {
+  impl_->io.poll();
+  if (impl_->io.stopped()) impl_->io.restart();
+}
+
 void Loop::stop() {
   asio::post(impl_->io, [this] {
     for (auto& a : impl_->acceptors) {

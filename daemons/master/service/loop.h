@@ -51,6 +51,9 @@ class Loop {
   // Runs fn on the loop soon; safe from any thread.
   void post(std::function<void()> fn);
   void run();   // until stop()
+  // Runs the handlers that are ready now, without waiting (tests drive the
+  // master's handlers without a loop thread).
+  void poll();
   void stop();  // safe from any thread
   int64_t now_ms() const;
 

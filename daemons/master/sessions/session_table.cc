@@ -1,0 +1,50 @@
+#include "daemons/master/sessions/session_table.h"
+
+#include <algorithm>
+#include <random>
+
+namespace antler::master {
+
+Session* SessionTable::find(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+const Session* SessionTable::find(uint64_t id) const {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+uint64_t SessionTable::new_id() const {
+  static std::mt19937_64 rng{std::random_device{}()};
+  uint64_t id;
+  do id = rng();
+  while (id == 0 || sessions_.count(id));
+  return id;
+}
+
+void SessionTable::open_file(Session& s, uint32_t inode) {
+  if (s.open[inode]++ == 0) open_count_[inode]++;
+}
+
+bool SessionTable::release_file(Session& s, uint32_t inode) {
+  auto it = s.open.find(inode);
+  if (it == s.open.end()) return false;
+  if (--it->second != 0) return false;
+  s.open.erase(it);
+  auto c = open_count_.find(inode);
+  if (c == open_count_.end() || --c->second != 0) return false;
+  open_count_.erase(c);
+  return true;
+}
+
+void SessionTable::link_added(Session& s) {
+  s.links++;
+  s.gone_ms = 0;
+}
+
+void SessionTable::link_closed(Session& s, int64_t now_ms) {
+  if (s.links > 0 && --s.links == 0) s.gone_ms = std::max<int64_t>(now_ms, 1);
+}
+
+}  // namespace antler::master

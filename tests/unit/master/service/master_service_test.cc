@@ -1,0 +1,341 @@
+// The master's request handlers, driven through its frame entry points with
+// fake connections: no sockets, no loop thread. A client link and a
+// chunkserver link are FakeLinks that record what the master sends them.
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "common/messages.h"
+#include "common/net.h"
+#include "common/daemon.h"
+#include "daemons/master/master.h"
+#include "daemons/master/master_settings.h"
+
+namespace antler::master {
+namespace {
+
+class FakeLink : public Link {
+ public:
+  explicit FakeLink(uint32_t ip = 0x7f000001) {
+    peer_ip = ip;
+    peer = "127.0.0.1:40000";
+  }
+  void send(std::string frame) override { out.push_back(std::move(frame)); }
+  void close(const std::string& why) override {
+    open_ = false;
+    closed_why = why;
+  }
+  bool open() const override { return open_; }
+
+  // The oldest frame not taken yet, which must be an M.
+  template <class M>
+  M take() {
+    M m;
+    EXPECT_FALSE(out.empty()) << "nothing sent, expected message type " << M::kType;
+    if (out.empty()) return m;
+    std::string f = std::move(out.front());
+    out.pop_front();
+    uint32_t hdr[2];
+    std::memcpy(hdr, f.data(), 8);
+    EXPECT_EQ(hdr[0], M::kType);
+    EXPECT_EQ(hdr[1], f.size() - 8);
+    EXPECT_TRUE(net::decode(std::string_view(f).substr(8), m)) << "reply of type " << hdr[0] << " does not decode";
+    return m;
+  }
+
+  std::deque<std::string> out;
+  std::string closed_why;
+
+ private:
+  bool open_ = true;
+};
+
+template <class M>
+std::string payload(const M& m) {
+  return net::frame(m).substr(8);
+}
+
+constexpr uint32_t kRoot = 1;
+const msg::Cred kRootCred{0, 0, {}};
+
+class MasterService : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    master_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // A master over a fresh DATA_PATH with these exports, opened (metadata
+  // loaded) but not listening.
+  void open_master(const std::string& exports = "*  /  rw,alldirs,admin,maproot=0\n*  .  rw\n") {
+    char tmpl[] = "/tmp/antler-master-service-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    std::ofstream(dir_ + "/mfsexports.cfg") << exports;
+    auto settings = load_master_settings(Config::defaults(with_daemon_keys(master_keys(), "mfsmaster")));
+    ASSERT_TRUE(settings.ok()) << settings.status().message();
+    settings->data_path = dir_;
+    settings->exports_filename = dir_ + "/mfsexports.cfg";
+    settings->topology_filename = dir_ + "/mfstopology.cfg";  // missing: no topology
+    settings->default_goal = 1;
+    settings->default_trashtime = 0;  // unlinked files go at once, not to the trash
+    master_ = std::make_unique<Master>(*settings);
+    ASSERT_EQ(master_->open(false), 0);
+  }
+
+  template <class M>
+  bool to_master(const std::shared_ptr<FakeLink>& link, const M& m) {
+    return master_->on_client_frame(link, M::kType, payload(m));
+  }
+  template <class M>
+  bool cs_to_master(const std::shared_ptr<FakeLink>& link, const M& m) {
+    return master_->on_cs_frame(link, M::kType, payload(m));
+  }
+
+  // A client connection with a registered session on subdir.
+  std::shared_ptr<FakeLink> mount(const std::string& subdir = "/", St expect = St::kOk) {
+    auto link = std::make_shared<FakeLink>();
+    EXPECT_TRUE(to_master(link, msg::Hello{}));
+    EXPECT_EQ(link->take<msg::HelloReply>().status, St::kOk);
+    msg::ClRegister reg;
+    reg.req = 1;
+    reg.subdir = subdir;
+    reg.info = "test mount";
+    reg.version = ANTLER_VERSION_NUM;
+    EXPECT_TRUE(to_master(link, reg));
+    auto r = link->take<msg::ClRegisterReply>();
+    EXPECT_EQ(r.status, expect) << r.message;
+    last_register_message_ = r.message;
+    return link;
+  }
+
+  // A chunkserver connection, registered with port and 1 TiB free.
+  std::shared_ptr<FakeLink> chunkserver(uint16_t port) {
+    auto link = std::make_shared<FakeLink>();
+    msg::Hello h;
+    h.role = msg::kRoleChunkserver;
+    EXPECT_TRUE(cs_to_master(link, h));
+    EXPECT_EQ(link->take<msg::HelloReply>().status, St::kOk);
+    msg::CsRegister reg;
+    reg.ip = 0x7f000001;
+    reg.port = port;
+    reg.total_bytes = 1ull << 40;
+    reg.version = "test";
+    EXPECT_TRUE(cs_to_master(link, reg));
+    EXPECT_EQ(link->take<msg::CsRegisterReply>().status, St::kOk);
+    return link;
+  }
+
+  // Creates a regular file under the session's root; returns its inode.
+  uint32_t create(const std::shared_ptr<FakeLink>& link, const std::string& name, bool open = false) {
+    msg::ClMknod m;
+    m.req = 2;
+    m.cred = kRootCred;
+    m.parent = kRoot;
+    m.name = name;
+    m.mode = 0644;
+    m.open = open;
+    m.open_mask = open ? 6 : 0;
+    EXPECT_TRUE(to_master(link, m));
+    auto r = link->take<msg::ClAttrReply>();
+    EXPECT_EQ(r.status, St::kOk);
+    return r.attr.inode;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Master> master_;
+  std::string last_register_message_;
+};
+
+TEST_F(MasterService, AFirstFrameOtherThanHelloClosesTheConnection) {
+  open_master();
+  auto link = std::make_shared<FakeLink>();
+  EXPECT_FALSE(to_master(link, msg::ClGetattr{1, kRoot}));
+  EXPECT_TRUE(link->out.empty());
+}
+
+TEST_F(MasterService, ARequestBeforeRegistrationIsRefusedAsBadSession) {
+  open_master();
+  auto link = std::make_shared<FakeLink>();
+  ASSERT_TRUE(to_master(link, msg::Hello{}));
+  link->take<msg::HelloReply>();
+  EXPECT_TRUE(to_master(link, msg::ClGetattr{7, kRoot}));
+  auto r = link->take<msg::ClStatusReply>();
+  EXPECT_EQ(r.req, 7u);
+  EXPECT_EQ(r.status, St::kBadSession);
+}
+
+TEST_F(MasterService, AnUndecodableRequestClosesOnlyThatConnection) {
+  open_master();
+  auto bad = mount();
+  auto good = mount();
+  EXPECT_FALSE(master_->on_client_frame(bad, msg::ClMknod::kType, "\x01"));
+  uint32_t ino = create(good, "still-served");
+  EXPECT_NE(master_->fs().node(ino), nullptr);
+}
+
+TEST_F(MasterService, CreateThenLookupFindsTheSameInode) {
+  open_master();
+  auto link = mount();
+  uint32_t ino = create(link, "a");
+  ASSERT_TRUE(to_master(link, msg::ClLookup{3, kRootCred, kRoot, "a"}));
+  auto r = link->take<msg::ClAttrReply>();
+  EXPECT_EQ(r.status, St::kOk);
+  EXPECT_EQ(r.attr.inode, ino);
+  ASSERT_TRUE(to_master(link, msg::ClLookup{4, kRootCred, kRoot, "b"}));
+  EXPECT_EQ(link->take<msg::ClAttrReply>().status, St::kNoEnt);
+}
+
+TEST_F(MasterService, AFolderThatNoExportAllowsIsRefusedWithTheReason) {
+  open_master("*  /a  rw\n");
+  mount("/b", St::kPerm);
+  EXPECT_NE(last_register_message_.find("do not allow 127.0.0.1 to mount '/b'"), std::string::npos)
+      << last_register_message_;
+  EXPECT_EQ(master_->sessions().size(), 0u);
+}
+
+TEST_F(MasterService, AReadOnlyExportRefusesChanges) {
+  open_master("*  /  ro\n");
+  auto link = mount();
+  msg::ClMknod m;
+  m.req = 2;
+  m.cred = kRootCred;
+  m.parent = kRoot;
+  m.name = "x";
+  m.mode = 0644;
+  ASSERT_TRUE(to_master(link, m));
+  EXPECT_EQ(link->take<msg::ClAttrReply>().status, St::kRoFs);
+  ASSERT_TRUE(to_master(link, msg::ClWriteChunk{5, kRoot, 0, 1}));
+  EXPECT_EQ(link->take<msg::ClChunkReply>().status, St::kRoFs);
+}
+
+TEST_F(MasterService, AnUnlinkedOpenFileStaysUntilItsLastRelease) {
+  open_master();
+  auto a = mount();
+  auto b = mount();
+  uint32_t ino = create(a, "f", /*open=*/true);
+  ASSERT_TRUE(to_master(b, msg::ClOpen{3, kRootCred, ino, 4, false}));
+  EXPECT_EQ(b->take<msg::ClOpenReply>().status, St::kOk);
+  ASSERT_TRUE(to_master(a, msg::ClUnlink{4, kRootCred, kRoot, "f", false}));
+  EXPECT_EQ(a->take<msg::ClStatusReply>().status, St::kOk);
+  EXPECT_TRUE(master_->sessions().is_open(ino));
+  ASSERT_TRUE(to_master(a, msg::ClRelease{5, ino}));
+  a->take<msg::ClStatusReply>();
+  ASSERT_NE(master_->fs().node(ino), nullptr) << "still open by the other session";
+  ASSERT_TRUE(to_master(b, msg::ClRelease{6, ino}));
+  b->take<msg::ClStatusReply>();
+  EXPECT_FALSE(master_->sessions().is_open(ino));
+  EXPECT_EQ(master_->fs().node(ino), nullptr);
+}
+
+TEST_F(MasterService, AReleaseOfAFileNeverOpenedChangesNothing) {
+  open_master();
+  auto link = mount();
+  uint32_t ino = create(link, "f");
+  ASSERT_TRUE(to_master(link, msg::ClRelease{3, ino}));
+  EXPECT_EQ(link->take<msg::ClStatusReply>().status, St::kOk);
+  EXPECT_FALSE(master_->sessions().is_open(ino));
+  EXPECT_NE(master_->fs().node(ino), nullptr);
+}
+
+TEST_F(MasterService, ASecondChunkserverWithTheSameAddressIsRefused) {
+  open_master();
+  auto first = chunkserver(9422);
+  auto second = std::make_shared<FakeLink>();
+  msg::Hello h;
+  h.role = msg::kRoleChunkserver;
+  ASSERT_TRUE(cs_to_master(second, h));
+  second->take<msg::HelloReply>();
+  msg::CsRegister reg;
+  reg.ip = 0x7f000001;
+  reg.port = 9422;
+  EXPECT_FALSE(cs_to_master(second, reg));
+  EXPECT_EQ(second->take<msg::CsRegisterReply>().status, St::kExist);
+  EXPECT_EQ(master_->chunks().servers().size(), 1u);
+}
+
+TEST_F(MasterService, AClientOnTheChunkserverPortIsTurnedAway) {
+  open_master();
+  auto link = std::make_shared<FakeLink>();
+  EXPECT_FALSE(cs_to_master(link, msg::Hello{}));  // role client
+  EXPECT_EQ(link->take<msg::HelloReply>().status, St::kProtocol);
+}
+
+// The write path: a write lease on a new chunk sends CsCreate to a chunkserver
+// and answers the client with that server once it confirms.
+TEST_F(MasterService, AWriteToANewChunkCreatesItOnAChunkserver) {
+  open_master();
+  auto cs = chunkserver(9422);
+  auto client = mount();
+  uint32_t ino = create(client, "data");
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  EXPECT_TRUE(client->out.empty()) << "answered before the chunkserver confirmed";
+  auto create_cmd = cs->take<msg::CsCreate>();
+  EXPECT_EQ(master_->commander().pending(), 1u);
+  ASSERT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  auto r = client->take<msg::ClChunkReply>();
+  ASSERT_EQ(r.status, St::kOk);
+  EXPECT_EQ(r.chunk_id, create_cmd.chunk_id);
+  ASSERT_EQ(r.locations.size(), 1u);
+  EXPECT_EQ(r.locations[0].port, 9422);
+  EXPECT_EQ(master_->commander().pending(), 0u);
+  ASSERT_NE(master_->fs().node(ino), nullptr);
+  ASSERT_EQ(master_->fs().node(ino)->chunks.size(), 1u);
+  EXPECT_EQ(master_->fs().node(ino)->chunks[0], create_cmd.chunk_id);
+}
+
+TEST_F(MasterService, AChunkserverLostMidCommandFailsTheWrite) {
+  open_master();
+  auto cs = chunkserver(9422);
+  auto client = mount();
+  uint32_t ino = create(client, "data");
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  auto create_cmd = cs->take<msg::CsCreate>();
+  master_->on_cs_close(cs);
+  auto r = client->take<msg::ClChunkReply>();
+  EXPECT_NE(r.status, St::kOk);
+  EXPECT_EQ(master_->commander().pending(), 0u);
+  // A late answer on the dead link changes nothing.
+  EXPECT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  EXPECT_TRUE(client->out.empty());
+  EXPECT_TRUE(master_->fs().node(ino)->chunks.empty());
+}
+
+TEST_F(MasterService, AnAnswerFromAnotherChunkserverDoesNotCompleteTheCommand) {
+  open_master();
+  auto cs1 = chunkserver(9422);
+  auto cs2 = chunkserver(9423);
+  auto client = mount();
+  uint32_t ino = create(client, "data");
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  std::shared_ptr<FakeLink> target = cs1->out.empty() ? cs2 : cs1;
+  std::shared_ptr<FakeLink> other = target == cs1 ? cs2 : cs1;
+  auto create_cmd = target->take<msg::CsCreate>();
+  ASSERT_TRUE(cs_to_master(other, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  EXPECT_TRUE(client->out.empty());
+  EXPECT_EQ(master_->commander().pending(), 1u);
+  ASSERT_TRUE(cs_to_master(target, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kOk);
+}
+
+TEST_F(MasterService, WithNoChunkserverAWriteIsAnsweredAtOnce) {
+  open_master();
+  auto client = mount();
+  uint32_t ino = create(client, "data");
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kNoChunkServers);
+}
+
+TEST_F(MasterService, AClosedConnectionKeepsItsSessionForResume) {
+  open_master();
+  auto link = mount();
+  ASSERT_EQ(master_->sessions().size(), 1u);
+  master_->on_client_close(link);
+  EXPECT_EQ(master_->sessions().size(), 1u);
+}
+
+}  // namespace
+}  // namespace antler::master
