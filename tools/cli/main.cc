@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tools/cli/cli.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 
