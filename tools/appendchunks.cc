@@ -5,6 +5,7 @@
 
 #include "common/msg/tools.h"
 #include "common/msg/client.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 
@@ -17,21 +18,21 @@ int appendchunks_main(int argc, char** argv) {
   app->add_option("destination", dst, "file to append to (created if missing)")->required();
   app->add_option("source", srcs, "files whose chunks are appended, in order")->required();
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
-  Target d;
-  std::string err;
-  if (!locate(dst, &d, &err)) {
+  Result<Target> d = locate(dst);
+  if (!d) {
     // MooseFS creates the destination when it does not exist.
     FILE* f = std::fopen(dst.c_str(), "ab");
-    if (!f || std::fclose(f) != 0 || !locate(dst, &d, &err)) return fail(err);
+    if (!f || std::fclose(f) != 0) return fail(d.status());
+    d = locate(dst);
+    if (!d) return fail(d.status());
   }
   for (const std::string& src : srcs) {
-    Target s;
-    if (!locate(src, &s, &err)) return fail(err);
-    if (s.dev != d.dev) return fail(src + ": not on the same mount as " + dst);
-    msg::ClStatusReply r;
-    St st;
-    if (!call(d, msg::ClAppendChunks{0, {}, d.inode, s.inode}, &r, &st, &err)) return fail(src + ": " + err);
-    if (st != St::kOk) return fail(src + ": " + describe(st));
+    Result<Target> s = locate(src);
+    if (!s) return fail(s.status());
+    if (s->dev != d->dev) return fail(src + ": not on the same mount as " + dst);
+    auto r = call<msg::ClStatusReply>(*d, msg::ClAppendChunks{0, {}, d->inode, s->inode});
+    if (!r) return fail(r.status().with_context(src));
+    if (r->status != St::kOk) return fail(src + ": " + describe(r->status));
   }
   return 0;
 }

@@ -24,26 +24,21 @@ std::string parent_of(const std::string& p) {
 
 }  // namespace
 
-bool locate(const std::string& path, Target* t, std::string* error) {
-  t->path = path;
+Result<Target> locate(const std::string& path) {
+  Target t;
+  t.path = path;
   std::string p = path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   std::string base = p.substr(p.find_last_of('/') + 1);
   // The directory part is resolved (symlinks, "..") ; the last name is not.
   std::string dir = (base == "." || base == ".." || p == "/") ? p : parent_of(p);
   char* real = ::realpath(dir.c_str(), nullptr);
-  if (!real) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (!real) return Status::from_errno(path, errno);
   std::string full = real;
   std::free(real);
   if (!(base == "." || base == ".." || p == "/")) full = (full == "/" ? "" : full) + "/" + base;
   struct stat st;
-  if (::lstat(full.c_str(), &st) != 0) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (::lstat(full.c_str(), &st) != 0) return Status::from_errno(path, errno);
   // The mount root: the highest directory on the same device.
   std::string root = S_ISDIR(st.st_mode) ? full : parent_of(full);
   while (root != "/") {
@@ -53,34 +48,29 @@ bool locate(const std::string& path, Target* t, std::string* error) {
     root = parent;
   }
   struct stat ctl;
-  if (::stat((root + "/.antlerctl").c_str(), &ctl) != 0 || ctl.st_dev != st.st_dev) {
-    *error = path + ": not MFS object";
-    return false;
-  }
-  t->mount_root = root;
-  t->inode = static_cast<uint32_t>(st.st_ino);
-  t->dev = st.st_dev;
-  t->is_dir = S_ISDIR(st.st_mode);
-  return true;
+  if (::stat((root + "/.antlerctl").c_str(), &ctl) != 0 || ctl.st_dev != st.st_dev)
+    return Status::error(path + ": not MFS object");
+  t.mount_root = root;
+  t.inode = static_cast<uint32_t>(st.st_ino);
+  t.dev = st.st_dev;
+  t.is_dir = S_ISDIR(st.st_mode);
+  return t;
 }
 
-bool exchange(const std::string& mount_root, uint32_t type, const std::string& payload, uint32_t* reply_type,
-              std::string* reply, std::string* error) {
+Result<Frame> exchange(const std::string& mount_root, uint32_t type, const std::string& payload) {
   std::string ctl = mount_root + "/.antlerctl";
   int fd = ::open(ctl.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) {
-    *error = ctl + ": " + std::strerror(errno);
-    return false;
-  }
+  if (fd < 0) return Status::from_errno(ctl, errno);
   std::string frame(8, '\0');
   uint32_t hdr[2] = {type, static_cast<uint32_t>(payload.size())};
   std::memcpy(frame.data(), hdr, 8);
   frame += payload;
   ssize_t w = ::write(fd, frame.data(), frame.size());
   if (w != static_cast<ssize_t>(frame.size())) {
-    *error = "request to the master failed: " + std::string(w < 0 ? std::strerror(errno) : "short write");
+    Status s = w < 0 ? Status::from_errno("request to the master failed", errno)
+                     : Status::error("request to the master failed: short write", St::kIO);
     ::close(fd);
-    return false;
+    return s;
   }
   std::string in;
   char buf[65536];
@@ -91,18 +81,10 @@ bool exchange(const std::string& mount_root, uint32_t type, const std::string& p
     in.append(buf, static_cast<size_t>(r));
   }
   ::close(fd);
-  if (in.size() < 8) {
-    *error = "no reply from the master";
-    return false;
-  }
+  if (in.size() < 8) return Status::error("no reply from the master", St::kIO);
   std::memcpy(hdr, in.data(), 8);
-  if (hdr[1] != in.size() - 8) {
-    *error = "truncated reply from the master";
-    return false;
-  }
-  *reply_type = hdr[0];
-  *reply = in.substr(8);
-  return true;
+  if (hdr[1] != in.size() - 8) return Status::error("truncated reply from the master", St::kIO);
+  return Frame{hdr[0], in.substr(8)};
 }
 
 std::string describe(St st) { return std::strerror(to_errno(st)); }
@@ -238,6 +220,8 @@ int fail(const std::string& message) {
   std::cerr << message << "\n";
   return 1;
 }
+
+int fail(const Status& status) { return fail(status.to_string()); }
 
 std::unique_ptr<CLI::App> make_app(const std::string& name, const std::string& description) {
   auto app = std::make_unique<CLI::App>(description, name);

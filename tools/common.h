@@ -1,7 +1,7 @@
 // Shared parts of the mfs* tools: finding the mount that holds a path,
 // talking to the master through the mount's control file, number formats
-// and error reporting. Every command lives in its own file and has a
-// `int NAME_main(int argc, char** argv)` entry listed in main.cc.
+// and error reporting. Every command has an `int NAME_main(int argc, char**
+// argv)` entry, declared in commands.h and listed in main.cc.
 #pragma once
 
 #include <sys/types.h>
@@ -22,8 +22,10 @@ class App;
 
 namespace antler::tools {
 
-// Prints "message" to stderr; returns 1 (the exit status of a failure).
+// Prints "message" (or the status's message) to stderr; returns 1 (the
+// exit status of a failure).
 int fail(const std::string& message);
+int fail(const Status& status);
 
 // An object inside an Antler mount.
 struct Target {
@@ -34,35 +36,39 @@ struct Target {
   bool is_dir = false;
 };
 
-// Resolves path without following a final symlink. On failure returns false
-// and a one-line message ("PATH: not MFS object", "PATH: No such file or
-// directory").
-bool locate(const std::string& path, Target* t, std::string* error);
+// Resolves path without following a final symlink. Fails with a one-line
+// message ("PATH: not MFS object", "PATH: No such file or directory").
+Result<Target> locate(const std::string& path);
 
-// One request to the master through `mount_root`/.antlerctl; the reply is
-// decoded as R, or as ClStatusReply (then *status holds its status). Returns
-// false with a message if the exchange itself failed.
-bool exchange(const std::string& mount_root, uint32_t type, const std::string& payload, uint32_t* reply_type,
-              std::string* reply, std::string* error);
+// A message as it travels through the control file: its type and body.
+struct Frame {
+  uint32_t type = 0;
+  std::string body;
+};
 
-template <class M, class R>
-bool call(const Target& t, const M& m, R* out, St* status, std::string* error) {
+// One request to the master through `mount_root`/.antlerctl. Fails when
+// the exchange itself failed ("no reply from the master", ...).
+Result<Frame> exchange(const std::string& mount_root, uint32_t type, const std::string& payload);
+
+// Sends m to the master of t's mount and decodes the reply as R. When the
+// master answered with a bare ClStatusReply, R is returned with only its
+// `status` set; the caller checks R::status (the master's verdict). Fails
+// only when the exchange failed or the reply is not understood.
+template <class R, class M>
+Result<R> call(const Target& t, const M& m) {
   std::string body;
   serde::encode_body(m, body);
-  uint32_t type = 0;
-  std::string reply;
-  if (!exchange(t.mount_root, M::kType, body, &type, &reply, error)) return false;
-  if (type == R::kType && net::decode(reply, *out)) {
-    *status = out->status;
-    return true;
-  }
+  Result<Frame> f = exchange(t.mount_root, M::kType, body);
+  if (!f) return f.status();
+  R out;
+  if (f->type == R::kType && net::decode(f->body, out)) return out;
   msg::ClStatusReply s;
-  if (type == msg::ClStatusReply::kType && net::decode(reply, s)) {
-    *status = s.status;
-    return true;
+  if (f->type == msg::ClStatusReply::kType && net::decode(f->body, s)) {
+    R bare{};
+    bare.status = s.status;
+    return bare;
   }
-  *error = "unexpected reply from the master (type " + std::to_string(type) + ")";
-  return false;
+  return Status::error("unexpected reply from the master (type " + std::to_string(f->type) + ")", St::kProtocol);
 }
 
 // The text of a status as the C library says it ("Permission denied").
@@ -75,14 +81,15 @@ template <class R, class Make, class Done>
 int for_each_path(const std::vector<std::string>& paths, Make make, Done done) {
   int rc = 0;
   for (const std::string& p : paths) {
-    Target t;
-    std::string err;
-    R reply;
-    St st = St::kOk;
-    if (!locate(p, &t, &err)) rc = fail(err);
-    else if (!call(t, make(t), &reply, &st, &err)) rc = fail(p + ": " + err);
-    else if (st != St::kOk) rc = fail(p + ": " + describe(st));
-    else done(p, reply);
+    Result<Target> t = locate(p);
+    if (!t) {
+      rc = fail(t.status());
+      continue;
+    }
+    Result<R> r = call<R>(*t, make(*t));
+    if (!r) rc = fail(r.status().with_context(p));
+    else if (r->status != St::kOk) rc = fail(p + ": " + describe(r->status));
+    else done(p, *r);
   }
   return rc;
 }

@@ -6,6 +6,7 @@
 #include "tools/diag.h"
 
 #include "common/msg/tools.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 

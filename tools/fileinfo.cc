@@ -1,6 +1,5 @@
-// mfsfileinfo (every chunk of a file and where its copies are; -q counts,
-// -c copy checksums, -s a file signature) and mfscheckfile (how many chunks
-// have how many valid copies).
+// mfsfileinfo: every chunk of a file and where its copies are; -q counts,
+// -c copy checksums, -s a file signature.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cinttypes>
@@ -11,6 +10,7 @@
 #include "common/net.h"
 #include "tools/diag.h"
 #include "tools/fileinfo_checksum.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 
@@ -24,53 +24,10 @@ const char* state_text(uint8_t state) {
   }
 }
 
-// ClFileInfo for each path; "PATH: not a file" for anything else than a
-// regular file.
-template <class Done>
-int for_each_file(const std::vector<std::string>& paths, Done done) {
-  int rc = 0;
-  for (const std::string& p : paths) {
-    Target t;
-    std::string err;
-    msg::ClFileInfoReply reply;
-    St st = St::kOk;
-    if (!locate(p, &t, &err)) rc = fail(err);
-    else if (t.is_dir) rc = fail(p + ": not a file");
-    else if (!call(t, msg::ClFileInfo{0, {}, t.inode}, &reply, &st, &err)) rc = fail(p + ": " + err);
-    else if (st == St::kInval) rc = fail(p + ": not a file");
-    else if (st != St::kOk) rc = fail(p + ": " + describe(st));
-    else done(p, reply);
-  }
-  return rc;
-}
-
 // True iff r has no chunk, only holes (or nothing): MooseFS calls that an
 // empty file.
 bool no_chunks(const msg::ClFileInfoReply& r) {
   return std::all_of(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
-}
-
-size_t valid_copies(const msg::ChunkInfo& c) {
-  size_t valid = 0;
-  for (const msg::CopyInfo& cp : c.copies) valid += cp.state == msg::kCopyValid;
-  return valid;
-}
-
-// " chunks with 2 copies:            1" lines, fewest copies first, for the
-// chunks of r that are not holes.
-void print_copy_counts(const msg::ClFileInfoReply& r, Format f) {
-  uint64_t by_copies[11] = {};
-  for (const msg::ChunkInfo& c : r.chunks) {
-    if (c.chunk_id == 0) continue;  // holes have no copies to count
-    size_t valid = valid_copies(c);
-    by_copies[valid < 10 ? valid : 10]++;
-  }
-  for (int i = 0; i <= 10; i++) {
-    if (by_copies[i] == 0) continue;
-    std::string label = i == 1 ? " chunks with 1 copy:" : i == 10 ? " chunks with 10+ copies:"
-                                                                 : " chunks with " + std::to_string(i) + " copies:";
-    std::printf("%-25s%s\n", label.c_str(), count_column(by_copies[i], f).c_str());
-  }
 }
 
 // mfsfileinfo -q: valid-copy counts and the holes (none for a file without
@@ -119,27 +76,26 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
         std::printf("\t\tcopy %zu: %s (status:%s)\n", j + 1, where.c_str(), state_text(cp.state));
         continue;
       }
-      ChecksumClient::Result res;
-      std::string err;
-      if (!cs.query(cp.loc, c.chunk_id, c.version, &res, &err)) {
-        std::printf("%s\n", err.c_str());
+      auto res = cs.query(cp.loc, c.chunk_id, c.version);
+      if (!res) {
+        std::printf("%s\n", res.status().message().c_str());
         std::printf("\t\tcopy %zu: %s (status:%s)%s\n", j + 1, where.c_str(), state_text(cp.state),
                     mode.checksums ? " - can't get checksum" : "");
         continue;
       }
-      if (first.empty()) first = res.digest;
-      else if (res.digest != first) differ = true;
-      if (signed_digest.empty() || (res.bad_blocks == 0 && signed_bad)) {
-        signed_digest = res.digest;
-        signed_bad = res.bad_blocks != 0;
+      if (first.empty()) first = res->digest;
+      else if (res->digest != first) differ = true;
+      if (signed_digest.empty() || (res->bad_blocks == 0 && signed_bad)) {
+        signed_digest = res->digest;
+        signed_bad = res->bad_blocks != 0;
       }
       if (!mode.checksums) {
         std::printf("\t\tcopy %zu: %s (status:%s)\n", j + 1, where.c_str(), state_text(cp.state));
         continue;
       }
-      std::string damaged = res.bad_blocks ? " ; damaged blocks: " + std::to_string(res.bad_blocks) : "";
+      std::string damaged = res->bad_blocks ? " ; damaged blocks: " + std::to_string(res->bad_blocks) : "";
       std::printf("\t\tcopy %zu: %s (status:%s ; blocks: %" PRIu32 " ; checksum digest: %s%s)\n", j + 1,
-                  where.c_str(), state_text(cp.state), res.blocks, digest_hex(res.digest).c_str(), damaged.c_str());
+                  where.c_str(), state_text(cp.state), res->blocks, digest_hex(res->digest).c_str(), damaged.c_str());
     }
     if (differ) std::printf("\t\tcopies have different checksums !!!\n");
     if (mode.signature && first.empty()) std::printf("\t\tcouldn't add this chunk to signature !!!\n");
@@ -168,20 +124,6 @@ int fileinfo_main(int argc, char** argv) {
     if (quick) print_quick(p, r);
     else print_chunks(p, r, mode, cs);
     std::fflush(stdout);
-  });
-}
-
-int checkfile_main(int argc, char** argv) {
-  auto app = make_app("mfscheckfile", "count the chunks of the files by their number of valid copies");
-  FormatFlags ff;
-  add_format_flags(*app, &ff);
-  std::vector<std::string> paths;
-  app->add_option("file", paths, "files to check")->required();
-  if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
-  Format f = ff.format();
-  return for_each_file(paths, [f](const std::string& p, const msg::ClFileInfoReply& r) {
-    std::printf("%s:\n", p.c_str());
-    print_copy_counts(r, f);
   });
 }
 

@@ -26,10 +26,10 @@ std::string recv_reason(const net::Conn& c, int timeout_ms) {
 
 }  // namespace
 
-bool ChecksumClient::open(Server& s, const msg::Location& loc, const std::string& where) {
-  if (!s.conn.connect(loc.ip, loc.port, kConnectMs)) {
-    s.dead = "can't connect to chunkserver " + where + ": " + std::strerror(errno);
-    return false;
+Status ChecksumClient::open(net::Conn& conn, const msg::Location& loc, const std::string& where) {
+  if (!conn.connect(loc.ip, loc.port, kConnectMs)) {
+    int err = errno;
+    return Status::from_errno("can't connect to chunkserver " + where, err);
   }
   msg::Hello hello;
   hello.role = msg::kRoleTool;
@@ -37,57 +37,51 @@ bool ChecksumClient::open(Server& s, const msg::Location& loc, const std::string
   msg::HelloReply hr;
   uint32_t type = 0;
   std::string payload;
-  if (!s.conn.send(hello)) {
-    s.dead = where + ": cs query: send error (" + s.conn.last_send_error() + ")";
-  } else if (!s.conn.recv(type, payload, kConnectMs, 1u << 20)) {
-    s.dead = where + " cs query: receive error (" + recv_reason(s.conn, kConnectMs) + ")";
+  Status s;
+  if (!conn.send(hello)) {
+    s = Status::error(where + ": cs query: send error (" + conn.last_send_error() + ")", St::kDisconnected);
+  } else if (!conn.recv(type, payload, kConnectMs, 1u << 20)) {
+    s = Status::error(where + " cs query: receive error (" + recv_reason(conn, kConnectMs) + ")", St::kDisconnected);
   } else if (type != msg::HelloReply::kType || !net::decode(payload, hr)) {
-    s.dead = where + " cs query: wrong answer (type " + std::to_string(type) + ")";
+    s = Status::error(where + " cs query: wrong answer (type " + std::to_string(type) + ")", St::kProtocol);
   } else if (hr.status != St::kOk) {
-    s.dead = where + " cs query: connection refused (" + hr.message + ")";
+    s = Status::error(where + " cs query: connection refused (" + hr.message + ")", hr.status);
   } else {
-    return true;
+    return Status::ok_status();
   }
-  s.conn.close();
-  return false;
+  conn.close();
+  return s;
 }
 
-bool ChecksumClient::query(const msg::Location& loc, uint64_t id, uint32_t version, Result* out,
-                           std::string* error) {
+Result<ChecksumClient::Checksum> ChecksumClient::query(const msg::Location& loc, uint64_t id, uint32_t version) {
   std::string where = net::to_string(loc);
   Server& s = servers_[uint64_t{loc.ip} << 16 | loc.port];
-  if (s.dead.empty() && !s.conn.connected()) open(s, loc, where);
-  if (!s.dead.empty()) {
-    *error = s.dead;
-    return false;
-  }
+  if (s.dead.ok() && !s.conn.connected()) s.dead = open(s.conn, loc, where);
+  if (!s.dead.ok()) return s.dead;
   uint32_t type = 0;
   std::string payload;
   msg::CsChecksumReply r;
   if (!s.conn.send(msg::CsChecksum{id, version})) {
-    s.dead = where + ": cs query: send error (" + s.conn.last_send_error() + ")";
+    s.dead = Status::error(where + ": cs query: send error (" + s.conn.last_send_error() + ")", St::kDisconnected);
   } else if (!s.conn.recv(type, payload, kAnswerMs, 1u << 20)) {
-    s.dead = where + " cs query: receive error (" + recv_reason(s.conn, kAnswerMs) + ")";
+    s.dead = Status::error(where + " cs query: receive error (" + recv_reason(s.conn, kAnswerMs) + ")",
+                           St::kDisconnected);
   } else if (type != msg::CsChecksumReply::kType || !net::decode(payload, r)) {
-    s.dead = where + " cs query: wrong answer (type " + std::to_string(type) + ")";
+    s.dead = Status::error(where + " cs query: wrong answer (type " + std::to_string(type) + ")", St::kProtocol);
   } else if (r.chunk_id != id) {
-    s.dead = where + " cs query: wrong answer (chunkid)";
+    s.dead = Status::error(where + " cs query: wrong answer (chunkid)", St::kProtocol);
   } else if (r.version != version) {
-    s.dead = where + " cs query: wrong answer (version)";
+    s.dead = Status::error(where + " cs query: wrong answer (version)", St::kProtocol);
   } else if (r.status != St::kOk) {
-    *error = where + " cs query error: " + std::string(to_string(r.status));
-    return false;
+    return Status::error(where + " cs query error: " + std::string(to_string(r.status)), r.status);
   } else if (r.digest.size() != MD5_DIGEST_SIZE) {
-    s.dead = where + " cs query: wrong answer (digest of " + std::to_string(r.digest.size()) + " bytes)";
+    s.dead = Status::error(
+        where + " cs query: wrong answer (digest of " + std::to_string(r.digest.size()) + " bytes)", St::kProtocol);
   } else {
-    out->blocks = r.blocks;
-    out->digest = r.digest;
-    out->bad_blocks = r.bad_blocks;
-    return true;
+    return Checksum{r.blocks, r.digest, r.bad_blocks};
   }
   s.conn.close();
-  *error = s.dead;
-  return false;
+  return s.dead;
 }
 
 std::string digest_hex(const std::string& digest) {

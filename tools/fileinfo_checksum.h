@@ -10,6 +10,7 @@
 #include "common/msg/base.h"
 #include "common/msg/data.h"
 #include "common/net.h"
+#include "common/status.h"
 
 namespace antler::tools {
 
@@ -18,26 +19,27 @@ class ChecksumClient {
   static constexpr int kConnectMs = 5000;  // connecting and the handshake
   static constexpr int kAnswerMs = 30000;  // a checksum: the server reads the whole copy
 
-  struct Result {
+  struct Checksum {
     uint32_t blocks = 0;
     std::string digest;  // 16 bytes
     uint32_t bad_blocks = 0;
   };
 
-  // The checksum of chunk id at version on the server at loc. On failure
-  // returns false with a one-line reason in MooseFS's words ("can't connect
-  // to chunkserver IP:PORT: ...", "IP:PORT cs query: receive error (...)",
-  // "IP:PORT cs query error: no such chunk"). A server that could not be
-  // reached or did not answer is not asked again: later queries to it fail
-  // at once with the same reason. Connections are kept for later queries.
-  bool query(const msg::Location& loc, uint64_t id, uint32_t version, Result* out, std::string* error);
+  // The checksum of chunk id at version on the server at loc. Fails with a
+  // one-line reason in MooseFS's words ("can't connect to chunkserver
+  // IP:PORT: ...", "IP:PORT cs query: receive error (...)", "IP:PORT cs
+  // query error: no such chunk"). A server that could not be reached or did
+  // not answer is not asked again: later queries to it fail at once with the
+  // same Status. Connections are kept for later queries.
+  Result<Checksum> query(const msg::Location& loc, uint64_t id, uint32_t version);
 
  private:
   struct Server {
     net::Conn conn;
-    std::string dead;  // why it is not asked again
+    Status dead;  // why it is not asked again (OK while it may be asked)
   };
-  bool open(Server& s, const msg::Location& loc, const std::string& where);
+  // Connects s.conn and says hello; on failure the connection is closed.
+  static Status open(net::Conn& conn, const msg::Location& loc, const std::string& where);
   std::map<uint64_t, Server> servers_;  // by ip << 16 | port
 };
 

@@ -7,6 +7,7 @@
 #include "tools/diag.h"
 
 #include "common/msg/tools.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 
@@ -23,20 +24,24 @@ int filerepair_main(int argc, char** argv) {
   Format f = ff.format();
   int rc = 0;
   for (const std::string& p : paths) {
-    Target t;
-    std::string err;
-    msg::ClFileRepairReply r;
-    St st = St::kOk;
-    if (!locate(p, &t, &err)) rc = fail(err);
-    else if (t.is_dir) rc = fail(p + ": not a file");
-    else if (!call(t, msg::ClFileRepair{0, {}, t.inode}, &r, &st, &err)) rc = fail(p + ": " + err);
-    else if (st == St::kInval) rc = fail(p + ": not a file");
-    else if (st != St::kOk) rc = fail(p + ": " + describe(st));
+    Result<Target> t = locate(p);
+    if (!t) {
+      rc = fail(t.status());
+      continue;
+    }
+    if (t->is_dir) {
+      rc = fail(p + ": not a file");
+      continue;
+    }
+    auto r = call<msg::ClFileRepairReply>(*t, msg::ClFileRepair{0, {}, t->inode});
+    if (!r) rc = fail(r.status().with_context(p));
+    else if (r->status == St::kInval) rc = fail(p + ": not a file");
+    else if (r->status != St::kOk) rc = fail(p + ": " + describe(r->status));
     else {
       std::printf("%s:\n", p.c_str());
-      std::printf(" chunks not changed: %s\n", count_column(r.not_changed, f).c_str());
-      std::printf(" chunks erased:      %s\n", count_column(r.erased, f).c_str());
-      std::printf(" chunks repaired:    %s\n", count_column(r.repaired, f).c_str());
+      std::printf(" chunks not changed: %s\n", count_column(r->not_changed, f).c_str());
+      std::printf(" chunks erased:      %s\n", count_column(r->erased, f).c_str());
+      std::printf(" chunks repaired:    %s\n", count_column(r->repaired, f).c_str());
     }
   }
   return rc;

@@ -2,6 +2,7 @@
 #include "common/msg/tools.h"
 #include "common/msg/base.h"
 #include "tools/attr.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 

@@ -5,35 +5,7 @@
 #include <cstring>
 #include <string>
 
-namespace antler::tools {
-int getgoal_main(int, char**);
-int rgetgoal_main(int, char**);
-int setgoal_main(int, char**);
-int rsetgoal_main(int, char**);
-int copygoal_main(int, char**);
-int gettrashtime_main(int, char**);
-int rgettrashtime_main(int, char**);
-int settrashtime_main(int, char**);
-int rsettrashtime_main(int, char**);
-int copytrashtime_main(int, char**);
-int geteattr_main(int, char**);
-int seteattr_main(int, char**);
-int deleattr_main(int, char**);
-int copyeattr_main(int, char**);
-int makesnapshot_main(int, char**);
-int rmsnapshot_main(int, char**);
-int appendchunks_main(int, char**);
-int getquota_main(int, char**);
-int setquota_main(int, char**);
-int delquota_main(int, char**);
-int copyquota_main(int, char**);
-int fileinfo_main(int, char**);
-int checkfile_main(int, char**);
-int filepaths_main(int, char**);
-int dirinfo_main(int, char**);
-int filerepair_main(int, char**);
-int cli_main(int, char**);
-}  // namespace antler::tools
+#include "tools/commands.h"
 
 namespace {
 

@@ -7,6 +7,7 @@
 #include "tools/common.h"
 
 #include "common/msg/tools.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 
@@ -32,10 +33,10 @@ int makesnapshot_main(int argc, char** argv) {
                   (keeplinks ? msg::kSnapKeepLinks : 0);
   int rc = 0;
   for (const std::string& src : args) {
-    Target s, d;
-    std::string err, name, where;
-    if (!locate(src, &s, &err)) {
-      rc = fail(err);
+    std::string name, where;
+    Result<Target> s = locate(src);
+    if (!s) {
+      rc = fail(s.status());
       continue;
     }
     std::string base = src;
@@ -51,22 +52,20 @@ int makesnapshot_main(int argc, char** argv) {
       where = slash == std::string::npos ? "." : slash == 0 ? "/" : p.substr(0, slash);
       name = p.substr(slash == std::string::npos ? 0 : slash + 1);
     }
-    if (!locate(where, &d, &err)) {
-      rc = fail(err);
+    Result<Target> d = locate(where);
+    if (!d) {
+      rc = fail(d.status());
       continue;
     }
-    if (d.dev != s.dev) {
+    if (d->dev != s->dev) {
       rc = fail(src + ": source and destination are on different mounts");
       continue;
     }
-    msg::ClStatusReply r;
-    St st;
     std::string shown = dst_is_dir ? where + "/" + name : dst;
-    if (!call(s, msg::ClSnapshot{0, {}, s.inode, d.inode, name, flags, static_cast<uint16_t>(um)}, &r, &st, &err)) {
-      rc = fail(shown + ": " + err);
-      continue;
-    }
-    if (st != St::kOk) rc = fail(shown + ": " + describe(st));
+    auto r = call<msg::ClStatusReply>(
+        *s, msg::ClSnapshot{0, {}, s->inode, d->inode, name, flags, static_cast<uint16_t>(um)});
+    if (!r) rc = fail(r.status().with_context(shown));
+    else if (r->status != St::kOk) rc = fail(shown + ": " + describe(r->status));
   }
   return rc;
 }

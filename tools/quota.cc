@@ -9,6 +9,7 @@
 
 #include "common/msg/tools.h"
 #include "tools/common.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "tools/common.h"
+#include "tools/commands.h"
 
 namespace antler::tools {
 
@@ -31,13 +32,12 @@ int rmsnapshot_main(int argc, char** argv) {
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
   g_rc = 0;
   for (const std::string& p : paths) {
-    Target t;
-    std::string err;
-    if (!locate(p, &t, &err)) {
-      g_rc = fail(err);
+    Result<Target> t = locate(p);
+    if (!t) {
+      g_rc = fail(t.status());
       continue;
     }
-    if (t.inode == 1) {
+    if (t->inode == 1) {
       g_rc = fail(p + ": is the root of the mount");
       continue;
     }
