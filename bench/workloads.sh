@@ -42,10 +42,7 @@ WORKLOAD_GROUPS=(seq random parallel meta small)
 
 io() { python3 "$BENCH_DIR/io.py" "$@"; }
 
-drop_caches() {
-  sync
-  echo 3 >/proc/sys/vm/drop_caches
-}
+# drop_caches: tests/common/cluster.sh (through tests/system/lib.sh).
 
 # Every group starts from clean caches and no dirty data.
 wl_seq() {
