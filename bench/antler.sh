@@ -17,8 +17,8 @@ antler_start() {
 antler_stop() {
   local role
   local -a daemons=()
-  if grep -qF " $MNT fuse" /proc/mounts; then
-    timeout 60 fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null || true
+  if is_mounted "$MNT"; then
+    timeout 60 fusermount3 -u "$MNT" 2>/dev/null || unmount_lazy "$MNT" || true
   fi
   MOUNTS=()
   [[ -n "${PIDS[mount:$MNT]:-}" ]] && stop_pids 30 "${PIDS[mount:$MNT]}"

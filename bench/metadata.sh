@@ -30,7 +30,7 @@ BUILD=${ANTLER_BUILD_DIR:-$ROOT/build/release}
 # shellcheck source=../tests/system/lib.sh
 . "$ROOT/tests/system/lib.sh" "$BUILD"
 # shellcheck disable=SC2034
-TEST_NAME=bench-metadata
+TEST_NAME=bench-metadata SAY_AS=bench-metadata
 # shellcheck source=moosefs.sh
 . "$BENCH_DIR/moosefs.sh"
 [[ -x "$BUILD/bench/meta_create" ]] || fail "$BUILD/bench/meta_create is missing (cmake --build $BUILD)"

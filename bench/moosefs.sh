@@ -133,6 +133,8 @@ mfs_wait() {  # mfs_wait ROLE LOG SECONDS CONDITION...
   fail "MooseFS $role: timed out after ${secs}s waiting for: $*"
 }
 
+mfs_mounted() { is_mounted "$MFS_MNT" && mount_answers "$MFS_MNT"; }
+
 mfs_cs_connected() {
   local n
   n=$(ip netns exec "$MFS_NS" ss -Htn state established "( dport = :9420 )" 2>/dev/null | wc -l)
@@ -183,7 +185,7 @@ mfs_start() {
   start_daemon "mount:$MFS_MNT" mfs-mount nsenter --net="/run/netns/$MFS_NS" \
     /usr/bin/mfsmount "$MFS_MNT" -f -H "$MFS_IP" -P 9421 -o "mfsnice=$MFS_NICE"
   MOUNTS+=("$MFS_MNT")
-  mfs_wait "mount:$MFS_MNT" mfs-mount 60 eval "grep -qF ' $MFS_MNT fuse' /proc/mounts && timeout 10 stat -f '$MFS_MNT' >/dev/null 2>&1"
+  mfs_wait "mount:$MFS_MNT" mfs-mount 60 mfs_mounted
   log "MooseFS mounted on $MFS_MNT (mfsmount pid ${PIDS[mount:$MFS_MNT]})"
   mfs_tool mfssetgoal -r 2 "$MFS_MNT" >"$MFS_DIR/setgoal.out" 2>&1 ||
     fail "mfssetgoal -r 2 $MFS_MNT failed: $(tail -n 1 "$MFS_DIR/setgoal.out")"
@@ -195,7 +197,7 @@ mfs_start() {
 # mfs_stop: idempotent; also what the EXIT trap calls.
 mfs_stop() {
   local role
-  if grep -qF " $MFS_MNT fuse" /proc/mounts; then
+  if is_mounted "$MFS_MNT"; then
     timeout 60 umount "$MFS_MNT" 2>/dev/null || umount -l "$MFS_MNT" 2>/dev/null || true
   fi
   local -a keep=()

@@ -30,7 +30,7 @@ BUILD=${ANTLER_BUILD_DIR:-$ROOT/build/release}
 # shellcheck source=../tests/system/lib.sh
 . "$ROOT/tests/system/lib.sh" "$BUILD"
 # shellcheck disable=SC2034
-TEST_NAME=bench-restore
+TEST_NAME=bench-restore SAY_AS=bench-restore
 # shellcheck source=moosefs.sh
 . "$BENCH_DIR/moosefs.sh"
 

@@ -42,10 +42,9 @@ WORKLOAD_GROUPS=(seq random parallel meta small)
 
 io() { python3 "$BENCH_DIR/io.py" "$@"; }
 
-drop_caches() {
-  sync
-  echo 3 >/proc/sys/vm/drop_caches
-}
+# drop_caches (also when run on its own, as bench/run does for each group)
+# shellcheck source=../tests/common/cluster.sh
+. "$BENCH_DIR/../tests/common/cluster.sh"
 
 # Every group starts from clean caches and no dirty data.
 wl_seq() {

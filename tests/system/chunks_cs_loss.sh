@@ -44,15 +44,13 @@ survivors=()
 for i in 1 2 3; do ((i == victim)) || survivors+=("$i"); done
 held=$(chunk_copies "$victim" | wc -l)
 log "$nchunks chunks; chunkserver $victim holds $held copies; killing it"
-mark=$(master_mark)
 kill9_chunkserver "$victim"
 start=$(date +%s)
 wait_until 60 "every chunk back at 2 copies on chunkservers ${survivors[*]}" all_at_goal "${survivors[@]}"
 log "goal 2 restored on the survivors in $(($(date +%s) - start)) s"
-# the master's own count, from a summary logged after the kill
-master_ok() { master_counts_since "$mark" | grep -q ', 0 under goal, 0 over goal, 0 missing, '; }
-wait_until 20 "the master to count every chunk at its goal" master_ok
-log "master: $(master_counts)"
+# the master's own count (mfscli -SIC): every chunk on the disks at its goal
+wait_until 20 "the master to count every chunk at its goal" master_at_goal
+log "master: $(chunk_classes)(missing endangered undergoal stable overgoal)"
 check_files "with chunkserver $victim down"
 
 # Changes while it is away: new versions, and chunks no file uses any more.
@@ -80,7 +78,6 @@ held=$(chunk_copies "$victim" | wc -l)
 ((nbad > 0 && nbad < held)) || fail "expected some (not all) of the $held copies on chunkserver $victim to be stale or orphans, found $nbad"
 log "chunkserver $victim holds $nbad stale or orphan copies; starting it again"
 
-mark=$(master_mark)
 start_chunkserver "$victim"
 wait_chunkservers 3 60 noprobe
 reg=$(grep "chunkserver .* registered as " "$T/log/mfsmaster.log" | tail -n 1)
@@ -92,8 +89,14 @@ no_bad() { [[ -z "$(bad_on_victim)" ]]; }
 wait_until 30 "the stale and orphan copies to leave chunkserver $victim" no_bad
 wait_until 30 "every chunk at exactly 2 copies with all 3 chunkservers" all_at_goal
 (($(chunk_copies "$victim" | wc -l) > 0)) || fail "chunkserver $victim kept none of its good copies"
-master_clean() { master_counts_since "$mark" | grep -q ', 0 under goal, 0 over goal, 0 missing, 0 stale copies;'; }
-wait_until 20 "the master to count no chunk under or over goal" master_clean
-log "master: $(master_counts)"
+# the master's count: no chunk under or over goal, and no copy it counts
+# that is not on a disk (the stale and orphan ones gone from its count too)
+master_clean() {
+  master_at_goal || return 1
+  cli_ok -SIG
+  [[ "$(cli_field "master info:	all chunk copies	" 3)" == "$(chunk_files | wc -l)" ]]
+}
+wait_until 20 "the master to count no chunk under or over goal and only the copies on the disks" master_clean
+log "master: $(chunk_classes)(missing endangered undergoal stable overgoal)"
 check_files "with chunkserver $victim back"
 pass

@@ -40,11 +40,11 @@ check_files "at goal 2"
 # chunks are not replicated elsewhere, and count again when it is back.
 files_before=$(chunk_files 1 3 | wc -l)
 stop_chunkserver 2
-sleep 4
+wait_until 20 "mfscli -SCS to list chunkserver 2 away for 4 s" cs_away_for 2 4
 check_eq "chunk files on the other servers while chunkserver 2 is briefly away" "$files_before" "$(chunk_files 1 3 | wc -l)"
 start_chunkserver 2
 wait_chunkservers 3 60 noprobe
-sleep 2
+wait_until 20 "the master to count every chunk at its goal again" master_at_goal
 copies_are 2 || fail "the chunks are not at 2 copies after chunkserver 2 came back"
 [[ "$(master_counts)" == *"since start: 0 replications done"* ]] ||
   fail "replications during a short absence: $(master_counts)"
@@ -69,13 +69,16 @@ check_files "at goal 1"
 # chunks it holds have no copy: the master counts them missing and logs each
 # once (not once per pass), and changes nothing; they are back when it returns.
 K=$(chunk_copies | only_ids "$T/tree.ids" | awk '{ n[$3]++ } END { for (c in n) print n[c], c }' | sort -n | tail -n 1 | cut -d' ' -f2)
-mark=$(master_mark)
 stop_chunkserver "$K"
 lost=$(chunk_copies "$K" | only_ids "$T/tree.ids" | wc -l)
 ((lost > 0)) || fail "chunkserver $K holds none of the tree's chunks at goal 1"
-missing_counted() { master_counts_since "$mark" | grep -q ", $lost missing, "; }
-wait_until 20 "the master to count $lost missing chunks" missing_counted
-sleep 3  # three more passes
+missing_counted() { [[ "$(chunk_class missing)" == "$lost" ]]; }
+wait_until 20 "mfscli -SIC to count $lost missing chunks" missing_counted
+cli_ok -SMF
+check_eq "mfscli -SMF chunks with no copy" "$lost" "$(grep -c 'NO COPY' <<<"$OUT" || true)"
+# each logged once: one line per chunk, also after three more passes (the
+# log line is what is under test here)
+sleep 3
 check_eq "chunks logged as having no valid copy" "$lost" "$(grep -c 'has no valid copy' "$T/log/mfsmaster.log")"
 # An orphan: a copy of a chunk file of chunkserver $K, renamed to an id no
 # file uses (and its header's id to match), put on its disk while it is down.

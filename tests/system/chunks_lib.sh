@@ -28,9 +28,7 @@ chunk_summary() {
 only_ids() { awk 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$1" -; }
 
 # master_counts: the master's last "chunk loop:" summary (it logs one after
-# each pass that found something new).
+# each pass that found something new). Only for the counters since its
+# start (replications done, copies moved to rebalance), which mfscli does
+# not show; the chunk classes come from mfscli -SIC (chunk_classes, lib.sh).
 master_counts() { grep 'chunk loop: ' "$T/log/mfsmaster.log" | tail -n 1 | sed 's/.*chunk loop: //'; }
-# master_mark: how many summaries the master has logged so far;
-# master_counts_since MARK: the last summary logged after that (or nothing).
-master_mark() { grep -c 'chunk loop: ' "$T/log/mfsmaster.log" || true; }
-master_counts_since() { grep 'chunk loop: ' "$T/log/mfsmaster.log" | tail -n +"$(($1 + 1))" | tail -n 1 | sed 's/.*chunk loop: //'; }

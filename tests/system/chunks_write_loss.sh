@@ -20,12 +20,17 @@ writer() {
 }
 writer &
 wpid=$!
-sleep 3
+# written_past N: the writer has begun file N (so N-1 is complete), or has
+# stopped (its status tells why)
+written_past() { [[ -e "$MNT/w/f$1" ]] || ! kill -0 "$wpid" 2>/dev/null; }
+wait_until 60 "the writer to finish its first file" written_past 1
 victim=$(chunk_copies | awk '{ n[$3]++ } END { for (c in n) print n[c], c }' | sort -n | tail -n 1 | cut -d' ' -f2)
 survivors=()
 for i in 1 2 3; do ((i == victim)) || survivors+=("$i"); done
 kill9_chunkserver "$victim"
-sleep 3
+# the file being written at the kill and one more complete after it
+n=$(find "$MNT/w" -name 'f*' | wc -l)
+wait_until 60 "the writer to write two more files after the kill" written_past $((n + 1))
 touch "$T/stop"
 wait "$wpid" || fail "the writer failed after chunkserver $victim died"
 all_at_goal() { [[ -z "$(chunk_summary "${survivors[@]}" | awk '$2 != 2 || $3 != 0')" ]]; }

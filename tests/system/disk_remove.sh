@@ -28,27 +28,34 @@ stop_chunkserver 1
 printf '%s\n' "$D1" "*$D2" >"$(cs_dir 1)/mfshdd.cfg"
 start_chunkserver 1
 wait_chunkservers 3 60 noprobe
-grep -q "on disks marked for removal" "$T/log/mfsmaster.log" || fail "the master was not told of the marked disk"
+marked() { cli_ok -SHD; [[ "$(disk_line 1 "$D2" | cut -f5)" == "marked for removal" ]]; }
+wait_until 10 "mfscli -SHD to show chunkserver 1's second disk marked for removal" marked
 
-safe() { grep -q "disks marked for removal are safe to remove ($on_d2 chunks there" "$T/log/mfsmaster.log"; }
-wait_until 90 "the master reports chunkserver 1's marked disk safe to remove" safe
-# each chunk of the marked disk: two copies on the other disks, and its own
-# copy still there (not deleted)
+# each chunk of the marked disk gets two copies on the other disks, and the
+# master says the disk is safe to remove: removal READY, with its chunks.
+# (mfscli shows READY also before the chunk loop's first pass over the
+# server: the copies are part of the condition.)
 good_disks() { find "$D1" "$(cs_disk 2)" "$(cs_disk 3)" -name 'chunk_*.mfs' -type f; }
+copied() {
+  local id
+  for id in $(ids_on "$D2"); do (($(good_disks | grep -c "/chunk_${id}_") == 2)) || return 1; done
+}
+safe() { copied && cli_ok -SCS && [[ "$(cs_line 1 | cut -f12,13)" == "READY	$on_d2" ]]; }
+wait_until 90 "two copies elsewhere of each chunk of the marked disk, and mfscli -SCS saying it is safe to remove (READY, $on_d2 chunks)" safe
+# and its own copy still there (not deleted); nothing more copied meanwhile
 for id in $(ids_on "$D2"); do
   check_eq "copies of chunk $id on other disks" 2 "$(good_disks | grep -c "/chunk_${id}_")"
 done
 check_eq "chunks still on the marked disk" "$on_d2" "$(ids_on "$D2" | wc -l)"
 # mfscli says the same: chunkserver 1's marked disk is READY to go, with its chunks
-tool_ok mfscli -H "$TEST_HOST" -P "$CL_PORT" -SCS
-line=$(printf '%s\n' "$OUT" | grep -P "^chunk servers:\t$TEST_HOST\t$(cs_port 1)\t")
+cli_ok -SCS
+line=$(cs_line 1)
 check_eq "mfscli -SCS removal status of chunkserver 1" READY "$(cut -f12 <<<"$line")"
 check_eq "mfscli -SCS chunks on chunkserver 1's marked disk" "$on_d2" "$(cut -f13 <<<"$line")"
-tool_ok mfscli -H "$TEST_HOST" -P "$CL_PORT" -SHD
-check_eq "mfscli -SHD status of the marked disk" "marked for removal" \
-  "$(printf '%s\n' "$OUT" | grep -F "$(cs_port 1):$D2/" | cut -f5)"
-check_eq "mfscli -SHD chunks on the marked disk" "$on_d2" "$(printf '%s\n' "$OUT" | grep -F "$(cs_port 1):$D2/" | cut -f3)"
-check_eq "mfscli -SHD status of chunkserver 1's other disk" ok "$(printf '%s\n' "$OUT" | grep -F "$(cs_port 1):$D1/" | cut -f5)"
+cli_ok -SHD
+check_eq "mfscli -SHD status of the marked disk" "marked for removal" "$(disk_line 1 "$D2" | cut -f5)"
+check_eq "mfscli -SHD chunks on the marked disk" "$on_d2" "$(disk_line 1 "$D2" | cut -f3)"
+check_eq "mfscli -SHD status of chunkserver 1's other disk" ok "$(disk_line 1 "$D1" | cut -f5)"
 
 # pull the disk
 cd /

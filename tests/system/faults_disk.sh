@@ -36,8 +36,8 @@ on_good=$(find "$(cs_disk 1)" -name 'chunk_*.mfs' | wc -l)
 log "chunkserver 1: $on_good chunk files on its good disk, $on_bad on the one that will fail"
 
 touch "$TRIGGER"
-out_of_service() { grep -q "disk $BAD: .*taken out of service" "$T/log/mfschunkserver1.log"; }
-wait_until 60 "chunkserver 1 takes the failing disk out of service" out_of_service
+out_of_service() { cli_ok -SHD; [[ "$(disk_line 1 "$BAD" | cut -f5)" == damaged ]]; }
+wait_until 60 "mfscli -SHD to show chunkserver 1's failing disk damaged (out of service)" out_of_service
 
 # every chunk: two copies on good disks (disk2's files do not count)
 good_files() { find "$(cs_disk 1)" "$(cs_disk 2)" "$(cs_disk 3)" -name 'chunk_*.mfs' -type f; }

@@ -18,7 +18,7 @@ for i in $(seq 1 24); do
   want[f$i]=$(sha "f$i")
 done
 sync -f .
-sleep 1
+wait_until 30 "the master to count every chunk at its goal" master_at_goal
 
 # Five chunk files of chunkserver 1 get 16 random bytes inside their data.
 mapfile -t victims < <(chunk_files 1 | head -n 5)

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 # tests/system/lib.sh: a private Antler cluster for one system test.
 #
 # A test script does
@@ -31,15 +31,20 @@ MASTER_EXTRA_CFG=${MASTER_EXTRA_CFG:-}
 TEST_HOST=${ANTLER_TEST_HOST:-127.0.0.1}
 export TEST_HOST
 
+# What ./antler and this harness share: say/die, ports, processes, mounts,
+# the daemon configs.
+# shellcheck source=../common/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/cluster.sh"
+
 # ------------------------------------------------------------------ reporting
 
-log() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "$TEST_NAME" "$*" >&2; }
+# shellcheck disable=SC2034  # read by say and die
+SAY_AS=$TEST_NAME SAY_CLOCK=1 DIE_TAG="FAIL: "
 
-# fail MSG: one line saying why, then exit 1 (the EXIT trap cleans up).
-fail() {
-  printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
-  exit 1
-}
+log() { say "$@"; }
+
+# fail MSG: one line "FAIL: TEST: MSG", then exit 1 (the EXIT trap cleans up).
+fail() { die "$@"; }
 
 # check_eq WHAT EXPECTED ACTUAL
 check_eq() {
@@ -83,11 +88,7 @@ declare -a MOUNTS=()     # mount points this test mounted
 WATCHDOG_PID=
 
 # pid_is_ours PID: alive and started by this test (its command line names $T).
-pid_is_ours() {
-  local pid=$1
-  [[ -n "$pid" ]] || return 1
-  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$T"
-}
+pid_is_ours() { cmdline_has "$1" "$T"; }
 
 # record_pid ROLE PID
 record_pid() {
@@ -149,7 +150,7 @@ cleanup() {
   ((rc != 0)) && dump_logs
   local m role
   for m in "${MOUNTS[@]+"${MOUNTS[@]}"}"; do
-    grep -qF " $m " /proc/mounts && fusermount3 -uz "$m" 2>/dev/null
+    is_mounted "$m" && unmount_lazy "$m"
   done
   local -a mounts=() others=()
   for role in "${!PIDS[@]}"; do
@@ -205,11 +206,6 @@ WATCHDOG_PID=$!
 
 # ------------------------------------------------------------------ ports
 
-port_busy() { [[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
-
-# listening_by PORT PID: PID listens on PORT (any address).
-listening_by() { ss -Hltnp "( sport = :$1 )" 2>/dev/null | grep -q "pid=$2,"; }
-
 # A block of PORT_BLOCK free ports below the ephemeral range, starting from a
 # place derived from this test's pid. Layout inside the block:
 #   +0 metaloggers (MATOML), +1 chunkservers (MATOCS), +2 clients (MATOCL),
@@ -240,18 +236,9 @@ cs_port() { echo $((BASE_PORT + 2 + $1)); }
 
 # wait_until TIMEOUT DESCRIPTION COMMAND...: poll every 0.2 s; fail on timeout.
 wait_until() {
-  local timeout=$1 what=$2 i
+  local timeout=$1 what=$2
   shift 2
-  for ((i = 0; i < timeout * 5; i++)); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  fail "timed out after ${timeout}s waiting for $what"
-}
-
-drop_caches() {
-  sync
-  echo 3 >/proc/sys/vm/drop_caches
+  poll_until "$timeout" "$@" || fail "timed out after ${timeout}s waiting for $what"
 }
 
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
@@ -261,9 +248,8 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 start_daemon() {
   local role=$1 logname=$2
   shift 2
-  echo "=== $(date '+%F %T') $*" >>"$T/log/$logname.log"
-  "$@" </dev/null >>"$T/log/$logname.log" 2>&1 &
-  record_pid "$role" $!
+  spawn_logged "$T/log/$logname.log" "$@"
+  record_pid "$role" "$SPAWNED"
 }
 
 # adopt_daemon ROLE LOCKFILE: a daemon that detached on its own (started
@@ -277,28 +263,20 @@ adopt_daemon() {
 }
 
 # daemon_alive ROLE: the process is still there (reaps it if it is gone).
-daemon_alive() {
-  local pid=${PIDS[$1]:-}
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && [[ "$(ps -o stat= -p "$pid")" != Z* ]]
-}
+daemon_alive() { pid_alive "${PIDS[$1]:-}"; }
 
 # wait_listening ROLE LOGNAME TIMEOUT PORT...: the daemon listens on all ports.
 wait_listening() {
-  local role=$1 logname=$2 timeout=$3 i p ok
+  local role=$1 logname=$2 timeout=$3 r=0
   shift 3
-  for ((i = 0; i < timeout * 5; i++)); do
-    if ! daemon_alive "$role"; then
-      local rc=0
-      wait "${PIDS[$role]}" 2>/dev/null || rc=$?
-      forget_pid "$role"
-      fail "$role exited during start-up (status $rc): $(grep -v '^===' "$T/log/$logname.log" | tail -n 1)"
-    fi
-    ok=1
-    for p in "$@"; do listening_by "$p" "${PIDS[$role]}" || { ok=0; break; }; done
-    ((ok)) && return 0
-    sleep 0.2
-  done
-  fail "$role does not listen on port(s) $* after ${timeout}s"
+  wait_listening_pid "${PIDS[$role]}" "$timeout" "$@" || r=$?
+  if ((r == 1)); then
+    local rc=0
+    wait "${PIDS[$role]}" 2>/dev/null || rc=$?
+    forget_pid "$role"
+    fail "$role exited during start-up (status $rc): $(last_log_lines "$T/log/$logname.log" 1)"
+  fi
+  ((r == 0)) || fail "$role does not listen on port(s) $* after ${timeout}s"
 }
 
 # ------------------------------------------------------------------ master
@@ -311,28 +289,13 @@ MASTER_CFG=$MASTER_DIR/mfsmaster.cfg
 write_master_cfg() {
   local dir=$1 ml=$2 cs=$3 cl=$4
   shift 4
-  mkdir -p "$dir/data"
+  mkdir -p "$dir"
   local -a exports=("$@")
   ((${#exports[@]} > 0)) || exports=("*  /  rw,alldirs,admin,maproot=0" "*  .  rw")
   printf '%s\n' "# Antler system test: $TEST_NAME" "${exports[@]}" >"$dir/mfsexports.cfg"
-  cat >"$dir/mfsmaster.cfg" <<EOF
-# Antler system test: $TEST_NAME
-DATA_PATH = $dir/data
-WORKING_USER = root
-EXPORTS_FILENAME = $dir/mfsexports.cfg
-MATOML_LISTEN_HOST = $TEST_HOST
-MATOML_LISTEN_PORT = $ml
-MATOCS_LISTEN_HOST = $TEST_HOST
-MATOCS_LISTEN_PORT = $cs
-MATOCL_LISTEN_HOST = $TEST_HOST
-MATOCL_LISTEN_PORT = $cl
-DEFAULT_GOAL = 2
-REPLICATIONS_DELAY_INIT = 1
-REPLICATIONS_DELAY_DISCONNECT = 2
-CHUNKS_LOOP_MIN_TIME = 1
-METADATA_SAVE_FREQ = 1
-EOF
-  [[ -z "$MASTER_EXTRA_CFG" ]] || printf '%s\n' "$MASTER_EXTRA_CFG" >>"$dir/mfsmaster.cfg"
+  local -a extra=("REPLICATIONS_DELAY_INIT = 1" "REPLICATIONS_DELAY_DISCONNECT = 2" "CHUNKS_LOOP_MIN_TIME = 1")
+  [[ -z "$MASTER_EXTRA_CFG" ]] || extra+=("$MASTER_EXTRA_CFG")
+  write_master_cfg_file "$dir" "$TEST_HOST" "$ml" "$cs" "$cl" "Antler system test: $TEST_NAME" "${extra[@]}"
 }
 
 # start_master [-a]: starts (or restarts) this test's master, waits for its ports.
@@ -357,11 +320,7 @@ stop_role() {
   local role=$1 timeout=$2 pid=${PIDS[$1]:-} i
   [[ -n "$pid" ]] || fail "stop $role: not started"
   kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < timeout * 10; i++)); do
-    daemon_alive "$role" || break
-    sleep 0.1
-  done
-  daemon_alive "$role" && fail "$role (pid $pid) did not stop within ${timeout}s of SIGTERM"
+  wait_gone "$pid" "$timeout" || fail "$role (pid $pid) did not stop within ${timeout}s of SIGTERM"
   local rc=0
   wait "$pid" 2>/dev/null || rc=$?
   forget_pid "$role"
@@ -385,21 +344,9 @@ cs_disk() { echo "$T/cs$1/disk"; }
 
 # write_cs_cfg I [MASTER_PORT]
 write_cs_cfg() {
-  local i=$1 master_port=${2:-$CS_PORT} dir
-  dir=$(cs_dir "$i")
-  mkdir -p "$dir/data" "$dir/disk"
-  echo "$dir/disk" >"$dir/mfshdd.cfg"
-  cat >"$dir/mfschunkserver.cfg" <<EOF
-# Antler system test: $TEST_NAME, chunkserver $i
-DATA_PATH = $dir/data
-WORKING_USER = root
-HDD_CONF_FILENAME = $dir/mfshdd.cfg
-MASTER_HOST = $TEST_HOST
-MASTER_PORT = $master_port
-CSSERV_LISTEN_HOST = $TEST_HOST
-CSSERV_LISTEN_PORT = $(cs_port "$i")
-MASTER_RECONNECTION_DELAY = 1
-EOF
+  local i=$1 master_port=${2:-$CS_PORT}
+  write_cs_cfg_file "$(cs_dir "$i")" "$TEST_HOST" "$master_port" "$(cs_port "$i")" \
+    "Antler system test: $TEST_NAME, chunkserver $i"
 }
 
 # write_cs_cfgs_own_addresses: chunkserver I (each of CHUNKSERVERS) listens on
@@ -430,13 +377,12 @@ kill9_chunkserver() { kill9_role "cs$1"; }
 # registers as the first thing on that connection, and the master drops it if
 # the registration is refused.
 registered_chunkservers() {
-  local conns n=0 role
-  conns=$(ss -Htnp state established "( dport = :$CS_PORT )" 2>/dev/null)
+  local role
+  local -a pids=()
   for role in "${!PIDS[@]}"; do
-    [[ $role == cs* ]] || continue
-    grep -q "pid=${PIDS[$role]}," <<<"$conns" && n=$((n + 1))
+    [[ $role == cs* ]] && pids+=("${PIDS[$role]}")
   done
-  echo "$n"
+  count_connected "$CS_PORT" "${pids[@]+"${pids[@]}"}"
 }
 
 # wait_chunkservers N [TIMEOUT [noprobe]]: until N chunkservers are connected
@@ -512,6 +458,54 @@ tool_fails() {
   [[ "$ERR" == *"$want"* ]] || fail "$*: expected error containing '$want', got '$ERR'"
 }
 
+# ------------------------------------------------------------------ mfscli
+
+# What the master itself says, as an operator asks it: tests check state
+# here rather than in the daemons' logs.
+# cli ARGS...: mfscli against this test's master (as run_tool: $OUT, $ERR, $RC).
+cli() { run_tool mfscli -H "$TEST_HOST" -P "$CL_PORT" "$@"; }
+cli_ok() {
+  cli "$@"
+  ((RC == 0)) || fail "mfscli $* failed (status $RC): $ERR"
+}
+# cli_field PREFIX N: field N (tab-separated, 1 = the title) of the first
+# line of $OUT that starts with PREFIX.
+cli_field() { printf '%s\n' "$OUT" | awk -F'\t' -v p="$1" -v n="$2" 'index($0, p) == 1 { print $n; exit }'; }
+# cs_line I, down_line I: chunkserver I's line in $OUT of -SCS, connected or
+# disconnected (nothing if it is not listed so).
+cs_line() { printf '%s\n' "$OUT" | grep -P "^chunk servers:\t$TEST_HOST\t$(cs_port "$1")\t" || true; }
+down_line() { printf '%s\n' "$OUT" | grep -P "^Disconnected chunk servers:\t$TEST_HOST\t$(cs_port "$1")\t" || true; }
+# disk_line I [DISK]: the line in $OUT of -SHD of chunkserver I's DISK
+# (default its first, $(cs_disk I)); field 3 chunks, 5 status.
+disk_line() { printf '%s\n' "$OUT" | grep -F -- "$TEST_HOST:$(cs_port "$1"):${2:-$(cs_disk "$1")}/	" || true; }
+# chunk_classes: "missing endangered undergoal stable overgoal" of mfscli -SIC.
+chunk_classes() {
+  cli_ok -SIC
+  local c
+  for c in missing endangered undergoal stable overgoal; do
+    printf '%s ' "$(cli_field "all chunks matrix:	chunkclass $c:" 3)"
+  done
+}
+# chunks_at_goal N: the master counts N chunks, each with exactly its goal
+# of valid copies (none missing, endangered, under or over goal).
+chunks_at_goal() { [[ "$(chunk_classes)" == "0 0 0 $1 0 " ]]; }
+# master_at_goal: chunks_at_goal, N being the chunk ids on the disks.
+master_at_goal() { chunks_at_goal "$(chunk_files | sed -E 's|.*/chunk_([0-9A-F]{16})_.*|\1|' | sort -u | wc -l)"; }
+# chunk_class NAME: chunks in class NAME of mfscli -SIC (missing, endangered,
+# undergoal, stable, overgoal, pending deletion).
+chunk_class() {
+  cli_ok -SIC
+  cli_field "all chunks matrix:	chunkclass $1:" 3
+}
+# cs_away_for I S: mfscli -SCS lists chunkserver I as disconnected for S s
+# or more (the master's own clock).
+cs_away_for() {
+  cli_ok -SCS
+  local away
+  away=$(down_line "$1" | cut -f6)
+  [[ "$away" =~ ^([0-9]+)\ s$ ]] && ((BASH_REMATCH[1] >= $2))
+}
+
 # ------------------------------------------------------------------ mounts
 
 # mount_client [MOUNTPOINT] [mfsmount options...]: mounts (default $MNT) and
@@ -530,12 +524,12 @@ mount_client() {
       local rc=0
       wait "${PIDS[$role]}" 2>/dev/null || rc=$?
       forget_pid "$role"
-      fail "mfsmount on $mp exited (status $rc): $(grep -v '^===' "$T/log/mfsmount.log" | tail -n 1)"
+      fail "mfsmount on $mp exited (status $rc): $(last_log_lines "$T/log/mfsmount.log" 1)"
     fi
-    grep -qF " $mp fuse" /proc/mounts && timeout 10 stat -f "$mp" >/dev/null 2>&1 && break
+    is_mounted "$mp" && mount_answers "$mp" && break
     sleep 0.2
   done
-  grep -qF " $mp fuse" /proc/mounts || fail "mfsmount did not mount $mp within 60s"
+  is_mounted "$mp" || fail "mfsmount did not mount $mp within 60s"
   MOUNTS+=("$mp")
   log "mounted $mp (mfsmount pid ${PIDS[$role]})"
 }
@@ -544,12 +538,9 @@ mount_client() {
 umount_client() {
   local mp=${1:-$MNT} role="mount:${1:-$MNT}" i
   timeout 30 fusermount3 -u "$mp" 2>"$T/umount.err" || fail "fusermount3 -u $mp failed: $(cat "$T/umount.err")"
-  for ((i = 0; i < 300; i++)); do
-    daemon_alive "$role" || break
-    sleep 0.2
-  done
-  daemon_alive "$role" && fail "mfsmount (pid ${PIDS[$role]}) still running 60s after unmount of $mp"
-  ((i > 25)) && log "mfsmount took $((i / 5))s to exit after the unmount"
+  local t0=$SECONDS
+  wait_gone "${PIDS[$role]}" 60 || fail "mfsmount (pid ${PIDS[$role]}) still running 60s after unmount of $mp"
+  ((SECONDS - t0 > 5)) && log "mfsmount took $((SECONDS - t0))s to exit after the unmount"
   wait "${PIDS[$role]}" 2>/dev/null || true
   forget_pid "$role"
   local -a keep=()

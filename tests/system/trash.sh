@@ -106,8 +106,11 @@ grep -q "Operation not permitted" "$T/err" || fail "non-root trash listing: $(ca
 umount_client "$META"
 sed -i 's/^\*  \.  rw$/*  .  rw,nonrootmeta/' "$MASTER_DIR/mfsexports.cfg"
 grep -q nonrootmeta "$MASTER_DIR/mfsexports.cfg" || fail "could not add nonrootmeta to the exports"
+reloads=$(grep -c 'exports reloaded' "$T/log/mfsmaster.log" || true)
 kill -HUP "${PIDS[master]}"
-sleep 1
+# (the reload shows nowhere but in the master's log)
+reloaded() { (($(grep -c 'exports reloaded' "$T/log/mfsmaster.log" || true) > reloads)); }
+wait_until 10 "the master to reload its exports" reloaded
 mount_client "$META" -m
 setpriv --reuid=1000 --regid=1000 --clear-groups ls "$META/trash" >/dev/null ||
   fail "a non-root user could not list the trash with nonrootmeta"
