@@ -2,10 +2,10 @@
 
 #include <cstring>
 
-#include "common/msg/base.h"
-#include "common/msg/data.h"
 #include "common/crc.h"
 #include "common/log.h"
+#include "common/msg/base.h"
+#include "common/msg/data.h"
 
 namespace antler::client {
 

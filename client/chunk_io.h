@@ -24,8 +24,7 @@ class ChunkIO {
 
   // Reads [offset, offset+size) of a chunk from loc into out (resized to
   // size; bytes past the chunk's data read as zeros).
-  St read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, uint32_t offset, uint32_t size,
-          char* out);
+  St read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, uint32_t offset, uint32_t size, char* out);
 
   struct Piece {
     uint32_t offset;  // within the chunk

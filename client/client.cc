@@ -29,7 +29,6 @@ constexpr uint64_t kChunk = msg::kChunkSize;
 // holds this much; the application keeps writing into the next batch.
 constexpr size_t kBatchBytes = 16u << 20;
 
-
 // A few threads that run background writes.
 class WorkerPool {
  public:
@@ -146,8 +145,7 @@ class ClientImpl : public Client {
     return st != St::kOk ? st : r.status;
   }
 
-  St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target,
-             Attr* out) override {
+  St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target, Attr* out) override {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClSymlink{0, c, parent, name, target}, &r);
     if (st != St::kOk) return st;
@@ -163,8 +161,8 @@ class ClientImpl : public Client {
     return r.status;
   }
 
-  St rename(const Cred& c, uint32_t parent, const std::string& name, uint32_t new_parent,
-            const std::string& new_name, uint32_t flags) override {
+  St rename(const Cred& c, uint32_t parent, const std::string& name, uint32_t new_parent, const std::string& new_name,
+            uint32_t flags) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClRename{0, c, parent, name, new_parent, new_name, flags}, &r);
     return st != St::kOk ? st : r.status;
@@ -204,8 +202,7 @@ class ClientImpl : public Client {
     return r.status;
   }
 
-  St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
-          std::string* reply) override {
+  St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type, std::string* reply) override {
     return link_.call_tool(type, payload, c, reply_type, reply);
   }
 
@@ -279,13 +276,13 @@ class ClientImpl : public Client {
     return St::kOk;
   }
 
-  St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out,
-            uint64_t* fh, uint16_t umask) override {
+  St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out, uint64_t* fh,
+            uint16_t umask) override {
     int acc = flags & O_ACCMODE;
     uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
     msg::ClAttrReply r;
-    St st = link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask, umask},
-                       &r);
+    St st =
+        link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask, umask}, &r);
     if (st != St::kOk) return st;
     if (r.status != St::kOk) return r.status;
     *out = overlay(r.attr);
@@ -404,7 +401,8 @@ class ClientImpl : public Client {
     if (opened && opened->chunk_id != 0) {
       MutexLock l(&f->mu);
       if (f->dirty.empty() && !f->flushing) {
-        f->chunk0 = msg::ClChunkReply{0, St::kOk, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
+        f->chunk0 =
+            msg::ClChunkReply{0, St::kOk, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
       }
     }
     MutexLock l(&handles_mu_);
@@ -617,8 +615,7 @@ class ClientImpl : public Client {
     return St::kOk;
   }
 
-  St write_chunk(uint32_t inode, uint32_t idx, const std::vector<ChunkIO::Piece>& pieces, uint64_t end,
-                 bool fsync) {
+  St write_chunk(uint32_t inode, uint32_t idx, const std::vector<ChunkIO::Piece>& pieces, uint64_t end, bool fsync) {
     St last = St::kOk;
     for (int attempt = 0; attempt <= opts_.io_retries; attempt++) {
       if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 3 ? 200 : 1000));
@@ -711,7 +708,7 @@ class ClientImpl : public Client {
   LockClient locks_{link_};
   ChunkIO io_;
   static constexpr size_t kMaxXattrEntries = 1u << 16;
-  Mutex xattr_mu_;  // a leaf
+  Mutex xattr_mu_;                                                               // a leaf
   std::unordered_map<uint32_t, int64_t> no_xattrs_until_ GUARDED_BY(xattr_mu_);  // inode -> steady ms
   // The open handles. A leaf: never held while taking another mutex.
   Mutex handles_mu_;

@@ -27,9 +27,9 @@ struct Options {
   std::string master_host = "mfsmaster";
   uint16_t master_port = 9421;
   std::string subdir = "/";       // subfolder of the export to mount
-  std::string password;            // export password (proved by challenge, never sent)
-  std::string password_md5;        // or its MD5, 16 raw bytes (mfsmd5pass)
-  std::string bind_host;           // local address to connect to the master from (mfsbind)
+  std::string password;           // export password (proved by challenge, never sent)
+  std::string password_md5;       // or its MD5, 16 raw bytes (mfsmd5pass)
+  std::string bind_host;          // local address to connect to the master from (mfsbind)
   std::string info;               // e.g. the mount point, shown in master listings
   int io_retries = 30;            // attempts (about 1 s apart) before an operation fails
   uint32_t write_cache_mb = 128;  // write-back buffer, all files together
@@ -39,7 +39,7 @@ struct Options {
   // attributes (Attr flags), getxattr and listxattr on it are answered
   // without asking (ENODATA, empty list). 0: always ask.
   int xattr_cache_ms = 1000;
-  bool meta = false;              // meta mount: trash and sustained files (mfsmount -m)
+  bool meta = false;  // meta mount: trash and sustained files (mfsmount -m)
 };
 
 class LockClient;  // client/lock_client.h
@@ -70,12 +70,11 @@ class Client {
   // type: msg::NodeType; rdev for devices. umask: the caller's umask, which
   // the master applies unless the parent has a default ACL (0 when mode is
   // already masked).
-  virtual St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode,
-                   uint32_t rdev, Attr* out, uint16_t umask = 0) = 0;
+  virtual St mknod(const Cred& c, uint32_t parent, const std::string& name, uint8_t type, uint16_t mode, uint32_t rdev,
+                   Attr* out, uint16_t umask = 0) = 0;
   virtual St unlink(const Cred& c, uint32_t parent, const std::string& name) = 0;
   virtual St rmdir(const Cred& c, uint32_t parent, const std::string& name) = 0;
-  virtual St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target,
-                     Attr* out) = 0;
+  virtual St symlink(const Cred& c, uint32_t parent, const std::string& name, const std::string& target, Attr* out) = 0;
   virtual St readlink(uint32_t inode, std::string* target) = 0;
   // flags: msg::RenameFlags (kRenameNoReplace, kRenameExchange).
   virtual St rename(const Cred& c, uint32_t parent, const std::string& name, uint32_t new_parent,
@@ -102,8 +101,8 @@ class Client {
   // ---- files. open() checks permissions for the O_ACCMODE in flags and
   // returns a handle; O_TRUNC is applied. create() is mknod + open.
   virtual St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) = 0;
-  virtual St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags,
-                    Attr* out, uint64_t* fh, uint16_t umask = 0) = 0;
+  virtual St create(const Cred& c, uint32_t parent, const std::string& name, uint16_t mode, int flags, Attr* out,
+                    uint64_t* fh, uint16_t umask = 0) = 0;
   // Reads up to size bytes at off; short only at end of file.
   virtual St read(uint64_t fh, uint64_t off, size_t size, std::string* out) = 0;
   // Buffers the write (write-back); errors surface at the latest on flush/fsync.
@@ -120,8 +119,7 @@ class Client {
   // ---- tools (mfs* commands, meta mount): a request of type
   // msg::kToolFirst..kToolLast whose payload starts with a msg::ToolHeader;
   // the header is replaced by c. *reply_type/*reply get the master's answer.
-  virtual St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type,
-                  std::string* reply) = 0;
+  virtual St tool(const Cred& c, uint32_t type, std::string_view payload, uint32_t* reply_type, std::string* reply) = 0;
 
   // ---- file locks held across clients
   virtual LockClient& locks() = 0;

@@ -13,7 +13,9 @@ void LockInterrupt::fire() {
   if (sent_ && cancel_) cancel_();
 }
 
-LockClient::LockClient(MasterLink& link) : link_(link) { keeper_ = std::thread([this] { keeper(); }); }
+LockClient::LockClient(MasterLink& link) : link_(link) {
+  keeper_ = std::thread([this] { keeper(); });
+}
 
 LockClient::~LockClient() {
   {

@@ -55,11 +55,11 @@ class LockClient {
   // Sets (type kLockRead/kLockWrite) or clears (kLockUnlock) a lock. With
   // wait it blocks until granted; returns kOk, kAgain (conflict, no wait),
   // kDeadlock, kInterrupted (see LockInterrupt) or a connection failure.
-  St lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start,
-          uint64_t end, uint32_t pid, bool wait, LockInterrupt* intr = nullptr) EXCLUDES(mu_);
+  St lock(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
+          uint32_t pid, bool wait, LockInterrupt* intr = nullptr) EXCLUDES(mu_);
   // F_GETLK for a POSIX lock of `type` on [start, end].
-  St test(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t type, uint64_t start, uint64_t end,
-          uint32_t pid, LockInfo* out);
+  St test(const msg::Cred& c, uint32_t inode, uint64_t owner, uint8_t type, uint64_t start, uint64_t end, uint32_t pid,
+          LockInfo* out);
   // Whether this client holds any lock of (inode, owner, kind): close()
   // only asks the master to release locks that exist.
   bool holds(uint32_t inode, uint64_t owner, uint8_t kind) EXCLUDES(mu_);
@@ -71,16 +71,16 @@ class LockClient {
     uint8_t type;
     uint32_t pid;
   };
-  void record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end,
-              uint32_t pid) EXCLUDES(mu_);
+  void record(uint32_t inode, uint64_t owner, uint8_t kind, uint8_t type, uint64_t start, uint64_t end, uint32_t pid)
+      EXCLUDES(mu_);
   void keeper() EXCLUDES(mu_);  // re-claims the held locks after the session is registered again
   void reclaim() EXCLUDES(mu_);
 
   MasterLink& link_;
-  Mutex mu_;  // a leaf: not held while talking to the master
-  std::map<Key, Range> flocks_ GUARDED_BY(mu_);  // (end unused)
+  Mutex mu_;                                                        // a leaf: not held while talking to the master
+  std::map<Key, Range> flocks_ GUARDED_BY(mu_);                     // (end unused)
   std::map<Key, std::map<uint64_t, Range>> posix_ GUARDED_BY(mu_);  // start -> range, non-overlapping
-  CondVar cv_;  // with mu_: stopping
+  CondVar cv_;                                                      // with mu_: stopping
   bool stop_ GUARDED_BY(mu_) = false;
   std::thread keeper_;
 };

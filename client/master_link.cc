@@ -123,8 +123,8 @@ void MasterLink::receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) 
   }
 }
 
-St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type,
-                              std::string* payload, const std::function<void()>& after_send) {
+St MasterLink::exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload,
+                              const std::function<void()>& after_send) {
   Waiter w;
   std::shared_ptr<net::Conn> conn;
   std::string frame;
@@ -168,20 +168,22 @@ St MasterLink::call_tool(uint32_t type, std::string_view payload, const msg::Cre
   if (!r.get(h.req) || !r.get(h.cred)) return St::kInval;
   std::string_view rest = payload.substr(payload.size() - r.left());
   for (int attempt = 0;; attempt++) {
-    St st = exchange_frame([&](uint32_t id) {
-      std::string out(8, '\0');
-      serde::Writer w(out);
-      w.put(id);
-      w.put(cred);
-      out.append(rest);
-      uint32_t hdr[2] = {type, static_cast<uint32_t>(out.size() - 8)};
-      std::memcpy(out.data(), hdr, 8);
-      return out;
-    }, reply_type, reply);
+    St st = exchange_frame(
+        [&](uint32_t id) {
+          std::string out(8, '\0');
+          serde::Writer w(out);
+          w.put(id);
+          w.put(cred);
+          out.append(rest);
+          uint32_t hdr[2] = {type, static_cast<uint32_t>(out.size() - 8)};
+          std::memcpy(out.data(), hdr, 8);
+          return out;
+        },
+        reply_type, reply);
     if (st == St::kOk) {
       msg::ClStatusReply s;
-      if (*reply_type == msg::ClStatusReply::kType && net::decode(*reply, s) &&
-          s.status == St::kBadSession && attempt < opts_.io_retries) {
+      if (*reply_type == msg::ClStatusReply::kType && net::decode(*reply, s) && s.status == St::kBadSession &&
+          attempt < opts_.io_retries) {
         drop_connection();
         continue;
       }

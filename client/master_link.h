@@ -6,10 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <vector>
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "client/client.h"
 #include "common/mutex.h"
@@ -94,13 +94,15 @@ class MasterLink {
  private:
   template <class M>
   St exchange(const M& m, uint32_t, uint32_t* req, uint32_t* type, std::string* payload,
-               const std::function<void()>& sent) {
-    return exchange_frame([&](uint32_t id) {
-      M copy = m;
-      copy.req = id;
-      *req = id;
-      return net::frame(copy);
-    }, type, payload, sent);
+              const std::function<void()>& sent) {
+    return exchange_frame(
+        [&](uint32_t id) {
+          M copy = m;
+          copy.req = id;
+          *req = id;
+          return net::frame(copy);
+        },
+        type, payload, sent);
   }
   St exchange_frame(const std::function<std::string(uint32_t)>& make, uint32_t* type, std::string* payload,
                     const std::function<void()>& sent = nullptr) EXCLUDES(mu_, send_mu_);

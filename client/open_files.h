@@ -40,8 +40,8 @@ struct FileState {
   bool closed GUARDED_BY(mu) = false;
   std::map<uint64_t, std::string> dirty GUARDED_BY(mu);  // offset -> data, non-overlapping
   size_t dirty_bytes GUARDED_BY(mu) = 0;
-  uint64_t dirty_end GUARDED_BY(mu) = 0;  // highest offset+size buffered or in flight
-  bool flushing GUARDED_BY(mu) = false;   // a batch is being written in the background
+  uint64_t dirty_end GUARDED_BY(mu) = 0;    // highest offset+size buffered or in flight
+  bool flushing GUARDED_BY(mu) = false;     // a batch is being written in the background
   St write_error GUARDED_BY(mu) = St::kOk;  // sticky until reported by flush/fsync
   // Read-ahead buffer.
   uint64_t ra_off GUARDED_BY(mu) = 0;

@@ -46,8 +46,7 @@ bool convert(const KeyDef& def, const std::string& text, int64_t& num, std::stri
       }
       return true;
     }
-    case KeyDef::kString:
-      return true;
+    case KeyDef::kString: return true;
   }
   return true;
 }

@@ -221,7 +221,7 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
     if (signal_running(ds, spec, SIGTERM, true) != 0) return 1;
   }
 
-  struct stat st{};
+  struct stat st {};
   if (::stat(ds.data_path.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) {
     std::fprintf(stderr, "%s: %s: DATA_PATH: '%s' is not an existing directory\n", spec.name.c_str(),
                  ds.data_path_origin.c_str(), ds.data_path.c_str());

@@ -17,13 +17,13 @@ namespace antler {
 
 // The keys every daemon has, typed once at start and at each reload.
 struct DaemonSettings {
-  std::string data_path;            // DATA_PATH: metadata or lock file folder
-  std::string data_path_origin;     // where DATA_PATH was set ("file:line" or "default")
-  std::string working_user;         // WORKING_USER ("" or "root": stay root)
+  std::string data_path;         // DATA_PATH: metadata or lock file folder
+  std::string data_path_origin;  // where DATA_PATH was set ("file:line" or "default")
+  std::string working_user;      // WORKING_USER ("" or "root": stay root)
   std::string working_user_origin;
-  std::string working_group;        // WORKING_GROUP ("": the user's group)
+  std::string working_group;  // WORKING_GROUP ("": the user's group)
   std::string working_group_origin;
-  std::string syslog_ident;         // SYSLOG_IDENT
+  std::string syslog_ident;                  // SYSLOG_IDENT
   log::Level log_level = log::Level::kInfo;  // LOG_LEVEL: debug, info, warn(ing), error
 };
 

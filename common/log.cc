@@ -48,8 +48,8 @@ void write(Level level, std::string_view text) {
   if (!enabled(level)) return;
   ensure_default();
   if (g_stderr) {
-    static constexpr spdlog::level::level_enum kMap[] = {spdlog::level::debug, spdlog::level::info,
-                                                         spdlog::level::warn, spdlog::level::err};
+    static constexpr spdlog::level::level_enum kMap[] = {spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
+                                                         spdlog::level::err};
     g_stderr->log(kMap[static_cast<int>(level)], "{}", text);
   }
   if (g_syslog) {

@@ -24,18 +24,18 @@ namespace antler::msg {
 template <class... T>
 struct TypeList {};
 using AllMessages =
-    TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClChallenge, ClChallengeReply, ClStatusReply, ClAttrReply, ClLookup, ClGetattr,
-             ClSetattr, ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename, ClLink, ClReaddir,
-             ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease, ClReadChunk, ClChunkReply,
-             ClWriteChunk, ClWriteChunkEnd, ClGetXattr, ClXattrReply, ClListXattr, ClSetXattr,
-             ClRemoveXattr, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
-             CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus, CsWriteInit,
-             CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
-             ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge, ClLock, ClLockCancel, ClGetLock, ClGetLockReply,
-             ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply, ClFilePaths, ClFilePathsReply, ClDirInfo,
-             ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping, CliInfo, CliInfoReply, CliServers,
-             CliServersReply, CliCommand, CliCommandReply, CliMissing, CliMissingReply, CsChecksum,
-             CsChecksumReply>;
+    TypeList<Hello, HelloReply, ClRegister, ClRegisterReply, ClChallenge, ClChallengeReply, ClStatusReply, ClAttrReply,
+             ClLookup, ClGetattr, ClSetattr, ClMknod, ClUnlink, ClSymlink, ClReadlink, ClReadlinkReply, ClRename,
+             ClLink, ClReaddir, ClReaddirReply, ClStatfs, ClStatfsReply, ClAccess, ClOpen, ClOpenReply, ClRelease,
+             ClReadChunk, ClChunkReply, ClWriteChunk, ClWriteChunkEnd, ClGetXattr, ClXattrReply, ClListXattr,
+             ClSetXattr, ClRemoveXattr, CsRegister, CsRegisterReply, CsSpace, CsCreate, CsDelete, CsSetVersion,
+             CsTruncate, CsDuplicate, CsReplicate, CsOpStatus, CsChunkDamaged, CsRead, CsReadData, CsReadStatus,
+             CsWriteInit, CsWriteData, CsWriteStatus, CsWriteEnd, ClToolGet, ClToolGetReply, ClToolSet, ClToolSetReply,
+             ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge,
+             ClLock, ClLockCancel, ClGetLock, ClGetLockReply, ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply,
+             ClFilePaths, ClFilePathsReply, ClDirInfo, ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping,
+             CliInfo, CliInfoReply, CliServers, CliServersReply, CliCommand, CliCommandReply, CliMissing,
+             CliMissingReply, CsChecksum, CsChecksumReply>;
 
 // True iff no two messages of the list share a type number.
 template <class... T>

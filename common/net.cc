@@ -30,8 +30,8 @@ bool resolve_ipv4(const std::string& host, uint32_t& ip) {
 }
 
 std::string ip_to_string(uint32_t ip) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." +
-         std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
+  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." + std::to_string((ip >> 8) & 255) +
+         "." + std::to_string(ip & 255);
 }
 
 std::string to_string(const msg::Location& loc) { return ip_to_string(loc.ip) + ":" + std::to_string(loc.port); }

@@ -21,14 +21,16 @@
 #include <type_traits>
 #include <vector>
 
-#define ANTLER_FIELDS(...)                                     \
-  auto fields() { return std::tie(__VA_ARGS__); }              \
+#define ANTLER_FIELDS(...)                        \
+  auto fields() { return std::tie(__VA_ARGS__); } \
   auto fields() const { return std::tie(__VA_ARGS__); }
 
 namespace antler::serde {
 
 template <class T>
-concept HasFields = requires(T t) { t.fields(); };
+concept HasFields = requires(T t) {
+  t.fields();
+};
 
 class Writer {
  public:
@@ -105,11 +107,7 @@ class Reader {
   template <class T>
   bool get_fields(T& v) {
     bool ok = true;
-    std::apply(
-        [&](auto&... f) {
-          ((ok = ok && (left() == 0 || get(f))), ...);
-        },
-        v.fields());
+    std::apply([&](auto&... f) { ((ok = ok && (left() == 0 || get(f))), ...); }, v.fields());
     return ok;
   }
 

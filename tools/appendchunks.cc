@@ -3,8 +3,8 @@
 
 #include "tools/common.h"
 
-#include "common/msg/tools.h"
 #include "common/msg/client.h"
+#include "common/msg/tools.h"
 #include "tools/commands.h"
 
 namespace antler::tools {

@@ -101,7 +101,10 @@ int get_attr_main(uint8_t what, bool recursive, int argc, char** argv) {
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
   Format f = ff.format();
   int rc = for_each_path<msg::ClToolGetReply>(
-      paths, [&](const Target& t) { return msg::ClToolGet{0, {}, t.inode, what, r}; },
+      paths,
+      [&](const Target& t) {
+        return msg::ClToolGet{0, {}, t.inode, what, r};
+      },
       [&](const std::string& p, const msg::ClToolGetReply& rep) {
         if (!r) {
           std::printf("%s: %s\n", p.c_str(), value_text(what, rep.value).c_str());
@@ -141,9 +144,9 @@ int set_attr_main(uint8_t what, bool recursive, int argc, char** argv) {
 }
 
 int change_eattr_main(bool add, int argc, char** argv) {
-  auto app = make_app(add ? "mfsseteattr" : "mfsdeleattr",
-                      add ? "add extra attributes to objects in an Antler mount"
-                          : "remove extra attributes from objects in an Antler mount");
+  auto app =
+      make_app(add ? "mfsseteattr" : "mfsdeleattr", add ? "add extra attributes to objects in an Antler mount"
+                                                        : "remove extra attributes from objects in an Antler mount");
   bool r = false;
   FormatFlags ff;
   std::vector<std::string> names, paths;
@@ -183,7 +186,10 @@ int copy_attr_main(uint8_t what, int argc, char** argv) {
   if (int rc = parse(*app, argc, argv); rc >= 0) return rc;
   uint32_t value = 0;
   int rc = for_each_path<msg::ClToolGetReply>(
-      {src}, [&](const Target& t) { return msg::ClToolGet{0, {}, t.inode, what, false}; },
+      {src},
+      [&](const Target& t) {
+        return msg::ClToolGet{0, {}, t.inode, what, false};
+      },
       [&](const std::string&, const msg::ClToolGetReply& rep) { value = rep.value; });
   if (rc != 0) return rc;
   return set_on(paths, what, value, msg::kSetExact, r, ff.format());

@@ -150,7 +150,6 @@ std::string number(uint64_t v, Format f) {
   return std::to_string(v);
 }
 
-
 bool parse_amount(const std::string& s, uint64_t* v) {
   // digits, an optional fraction, an optional SI (k M G T P E) or IEC (Ki Mi ...) prefix
   size_t i = 0;

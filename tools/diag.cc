@@ -19,8 +19,9 @@ void print_copy_counts(const msg::ClFileInfoReply& r, Format f) {
   }
   for (int i = 0; i <= 10; i++) {
     if (by_copies[i] == 0) continue;
-    std::string label = i == 1 ? " chunks with 1 copy:" : i == 10 ? " chunks with 10+ copies:"
-                                                                 : " chunks with " + std::to_string(i) + " copies:";
+    std::string label = i == 1    ? " chunks with 1 copy:"
+                        : i == 10 ? " chunks with 10+ copies:"
+                                  : " chunks with " + std::to_string(i) + " copies:";
     std::printf("%-25s%s\n", label.c_str(), count_column(by_copies[i], f).c_str());
   }
 }

@@ -34,7 +34,10 @@ int dirinfo_main(int argc, char** argv) {
   Format f = ff.format();
   bool all = !(si || sd || sf || sc || sl || ss || sr);
   return for_each_path<msg::ClDirInfoReply>(
-      paths, [precise](const Target& t) { return msg::ClDirInfo{0, {}, t.inode, precise}; },
+      paths,
+      [precise](const Target& t) {
+        return msg::ClDirInfo{0, {}, t.inode, precise};
+      },
       [&](const std::string& p, const msg::ClDirInfoReply& r) {
         if (all) {
           int w = column_width(f);

@@ -1,6 +1,6 @@
 // mfsgeteattr, mfsseteattr, mfsdeleattr, mfscopyeattr.
-#include "common/msg/tools.h"
 #include "common/msg/base.h"
+#include "common/msg/tools.h"
 #include "tools/attr.h"
 #include "tools/commands.h"
 

@@ -8,9 +8,9 @@
 #include "common/msg/base.h"
 #include "common/msg/tools.h"
 #include "common/net.h"
+#include "tools/commands.h"
 #include "tools/diag.h"
 #include "tools/fileinfo_checksum.h"
-#include "tools/commands.h"
 
 namespace antler::tools {
 
@@ -35,9 +35,8 @@ bool no_chunks(const msg::ClFileInfoReply& r) {
 void print_quick(const std::string& p, const msg::ClFileInfoReply& r) {
   std::printf("%s:\n", p.c_str());
   print_copy_counts(r, Format::kPlain);
-  uint64_t holes = std::count_if(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) {
-    return c.chunk_id == 0;
-  });
+  uint64_t holes =
+      std::count_if(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
   if (holes > 0 && !no_chunks(r))
     std::printf("%-25s%s\n", " empty (zero) chunks:", count_column(holes, Format::kPlain).c_str());
 }
@@ -65,7 +64,7 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
     }
     std::printf("\tchunk %zu: %016" PRIX64 "_%08" PRIX32 " / (id:%" PRIu64 " ver:%" PRIu32 ")\n", i, c.chunk_id,
                 c.version, c.chunk_id, c.version);
-    std::string first;  // the first digest received
+    std::string first;          // the first digest received
     std::string signed_digest;  // for the signature: the first intact copy's, else the first
     bool signed_bad = false;
     bool differ = false;
@@ -94,8 +93,8 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
         continue;
       }
       std::string damaged = res->bad_blocks ? " ; damaged blocks: " + std::to_string(res->bad_blocks) : "";
-      std::printf("\t\tcopy %zu: %s (status:%s ; blocks: %" PRIu32 " ; checksum digest: %s%s)\n", j + 1,
-                  where.c_str(), state_text(cp.state), res->blocks, digest_hex(res->digest).c_str(), damaged.c_str());
+      std::printf("\t\tcopy %zu: %s (status:%s ; blocks: %" PRIu32 " ; checksum digest: %s%s)\n", j + 1, where.c_str(),
+                  state_text(cp.state), res->blocks, digest_hex(res->digest).c_str(), damaged.c_str());
     }
     if (differ) std::printf("\t\tcopies have different checksums !!!\n");
     if (mode.signature && first.empty()) std::printf("\t\tcouldn't add this chunk to signature !!!\n");

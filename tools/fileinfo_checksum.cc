@@ -64,8 +64,8 @@ Result<ChecksumClient::Checksum> ChecksumClient::query(const msg::Location& loc,
   if (!s.conn.send(msg::CsChecksum{id, version})) {
     s.dead = Status::error(where + ": cs query: send error (" + s.conn.last_send_error() + ")", St::kDisconnected);
   } else if (!s.conn.recv(type, payload, kAnswerMs, 1u << 20)) {
-    s.dead = Status::error(where + " cs query: receive error (" + recv_reason(s.conn, kAnswerMs) + ")",
-                           St::kDisconnected);
+    s.dead =
+        Status::error(where + " cs query: receive error (" + recv_reason(s.conn, kAnswerMs) + ")", St::kDisconnected);
   } else if (type != msg::CsChecksumReply::kType || !net::decode(payload, r)) {
     s.dead = Status::error(where + " cs query: wrong answer (type " + std::to_string(type) + ")", St::kProtocol);
   } else if (r.chunk_id != id) {
@@ -75,8 +75,8 @@ Result<ChecksumClient::Checksum> ChecksumClient::query(const msg::Location& loc,
   } else if (r.status != St::kOk) {
     return Status::error(where + " cs query error: " + std::string(to_string(r.status)), r.status);
   } else if (r.digest.size() != MD5_DIGEST_SIZE) {
-    s.dead = Status::error(
-        where + " cs query: wrong answer (digest of " + std::to_string(r.digest.size()) + " bytes)", St::kProtocol);
+    s.dead = Status::error(where + " cs query: wrong answer (digest of " + std::to_string(r.digest.size()) + " bytes)",
+                           St::kProtocol);
   } else {
     return Checksum{r.blocks, r.digest, r.bad_blocks};
   }

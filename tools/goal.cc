@@ -1,6 +1,6 @@
 // mfsgetgoal, mfssetgoal, mfscopygoal and the recursive mfsrgetgoal, mfsrsetgoal.
-#include "common/msg/tools.h"
 #include "common/msg/base.h"
+#include "common/msg/tools.h"
 #include "tools/attr.h"
 #include "tools/commands.h"
 

@@ -29,8 +29,8 @@ int makesnapshot_main(int argc, char** argv) {
   if (args.size() > 1 && !dst_is_dir) return fail(dst + ": is not a directory (needed for several sources)");
   mode_t um = ::umask(022);
   ::umask(um);
-  uint8_t flags = (overwrite ? msg::kSnapOverwrite : 0) | (cpattrs ? msg::kSnapCpAttrs : 0) |
-                  (keeplinks ? msg::kSnapKeepLinks : 0);
+  uint8_t flags =
+      (overwrite ? msg::kSnapOverwrite : 0) | (cpattrs ? msg::kSnapCpAttrs : 0) | (keeplinks ? msg::kSnapKeepLinks : 0);
   int rc = 0;
   for (const std::string& src : args) {
     std::string name, where;

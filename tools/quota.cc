@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "common/msg/tools.h"
-#include "tools/common.h"
 #include "tools/commands.h"
+#include "tools/common.h"
 
 namespace antler::tools {
 
@@ -96,7 +96,8 @@ int delquota_main(int argc, char** argv) {
   for (int k = 0; k < 4; k++) {
     std::string what = kRows[k];
     app->add_flag(std::string("-") + kRowFlags[k], flags[k], "remove the soft limit of " + what);
-    app->add_flag(std::string("-") + char(std::toupper(kRowFlags[k])), flags[4 + k], "remove the hard limit of " + what);
+    app->add_flag(std::string("-") + char(std::toupper(kRowFlags[k])), flags[4 + k],
+                  "remove the hard limit of " + what);
   }
   app->add_flag("-a", all_soft, "remove every soft limit");
   app->add_flag("-A", all_hard, "remove every hard limit");
@@ -105,7 +106,8 @@ int delquota_main(int argc, char** argv) {
   msg::ClQuota q{0, {}, 0, msg::kQuotaDel, 0, {}, false, 0};
   for (uint32_t k = 0; k < msg::kQuotaSlots; k++)
     if (flags[k] || (k < 4 ? all_soft : all_hard)) q.mask |= static_cast<uint8_t>(1u << k);
-  if (q.mask == 0) return fail("mfsdelquota: quota options not defined (give at least one of -i -I -l -L -s -S -r -R -a -A)");
+  if (q.mask == 0)
+    return fail("mfsdelquota: quota options not defined (give at least one of -i -I -l -L -s -S -r -R -a -A)");
   return run(paths, q, ff.format());
 }
 

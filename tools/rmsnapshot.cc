@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tools/common.h"
 #include "tools/commands.h"
+#include "tools/common.h"
 
 namespace antler::tools {
 

@@ -1,6 +1,6 @@
 // mfsgettrashtime, mfssettrashtime, mfscopytrashtime and the recursive mfsrgettrashtime, mfsrsettrashtime.
-#include "common/msg/tools.h"
 #include "common/msg/base.h"
+#include "common/msg/tools.h"
 #include "tools/attr.h"
 #include "tools/commands.h"
 

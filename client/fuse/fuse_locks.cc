@@ -12,7 +12,6 @@ namespace antler::mount {
 
 namespace {
 
-
 void interrupted(fuse_req_t, void* data) { static_cast<client::LockInterrupt*>(data)->fire(); }
 
 // Sends a lock request that may wait; a FUSE interrupt cancels the wait.
@@ -74,8 +73,8 @@ void op_getlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* 
     return;
   }
   client::LockInfo info;
-  St st = fs_of(req)->client->locks().test(cred_of(req), static_cast<uint32_t>(ino), fi->lock_owner, type, start,
-                                           end, static_cast<uint32_t>(lock->l_pid), &info);
+  St st = fs_of(req)->client->locks().test(cred_of(req), static_cast<uint32_t>(ino), fi->lock_owner, type, start, end,
+                                           static_cast<uint32_t>(lock->l_pid), &info);
   if (st != St::kOk) {
     fuse_reply_err(req, to_errno(st));
     return;
@@ -96,8 +95,8 @@ void op_setlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* 
     fuse_reply_err(req, EINVAL);
     return;
   }
-  St st = lock_waiting(req, ino, fi->lock_owner, msg::kLockPosix, type, start, end,
-                       static_cast<uint32_t>(lock->l_pid), sleep != 0 && type != msg::kLockUnlock);
+  St st = lock_waiting(req, ino, fi->lock_owner, msg::kLockPosix, type, start, end, static_cast<uint32_t>(lock->l_pid),
+                       sleep != 0 && type != msg::kLockUnlock);
   fuse_reply_err(req, to_errno(st));
 }
 
@@ -110,8 +109,8 @@ void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op) {
     default: fuse_reply_err(req, EINVAL); return;
   }
   const fuse_ctx* ctx = fuse_req_ctx(req);
-  St st = lock_waiting(req, ino, fi->lock_owner, msg::kLockFlock, type, 0, UINT64_MAX,
-                       static_cast<uint32_t>(ctx->pid), !(op & LOCK_NB) && type != msg::kLockUnlock);
+  St st = lock_waiting(req, ino, fi->lock_owner, msg::kLockFlock, type, 0, UINT64_MAX, static_cast<uint32_t>(ctx->pid),
+                       !(op & LOCK_NB) && type != msg::kLockUnlock);
   fuse_reply_err(req, to_errno(st));
 }
 

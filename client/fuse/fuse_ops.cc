@@ -49,9 +49,7 @@ void ns_to_timespec(int64_t ns, struct timespec* ts) {
   ts->tv_nsec = static_cast<long>(rem);
 }
 
-int64_t timespec_to_ns(const struct timespec& ts) {
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
+int64_t timespec_to_ns(const struct timespec& ts) { return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec; }
 
 mode_t type_bits(uint8_t type) {
   switch (type) {
@@ -149,8 +147,8 @@ void fill_entry(const Fs* fs, const Attr& a, fuse_entry_param* e) {
   attr_to_stat(a, &e->attr);
   e->attr_timeout = (a.eattr & msg::kEattrNoAttrCache) ? 0 : fs->attr_timeout;
   e->entry_timeout = (a.eattr & msg::kEattrNoEntryCache) ? 0
-                     : a.type == msg::kDir                 ? fs->direntry_timeout
-                                                           : fs->entry_timeout;
+                     : a.type == msg::kDir               ? fs->direntry_timeout
+                                                         : fs->entry_timeout;
 }
 
 void reply_entry(fuse_req_t req, St s, const Attr& a) {
@@ -234,10 +232,8 @@ void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
         }
       }
       size_t left = size - used;
-      size_t need = plus ? fuse_add_direntry_plus(req, buf.data() + used, left, name, &e,
-                                                  static_cast<off_t>(k + 1))
-                         : fuse_add_direntry(req, buf.data() + used, left, name, &e.attr,
-                                             static_cast<off_t>(k + 1));
+      size_t need = plus ? fuse_add_direntry_plus(req, buf.data() + used, left, name, &e, static_cast<off_t>(k + 1))
+                         : fuse_add_direntry(req, buf.data() + used, left, name, &e.attr, static_cast<off_t>(k + 1));
       if (need > left) break;
       used += need;
     }
@@ -381,8 +377,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
 void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
   if (!name_ok(req, newname)) return;
   Attr a;
-  St s = client_of(req)->link(cred_of(req), static_cast<uint32_t>(ino), static_cast<uint32_t>(newparent), newname,
-                              &a);
+  St s = client_of(req)->link(cred_of(req), static_cast<uint32_t>(ino), static_cast<uint32_t>(newparent), newname, &a);
   reply_entry(req, s, a);
 }
 
@@ -599,8 +594,8 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
     fuse_reply_err(req, size > msg::kXattrSizeMax ? E2BIG : EINVAL);
     return;
   }
-  reply_status(req, client_of(req)->setxattr(cred_of(req), static_cast<uint32_t>(ino), name,
-                                             std::string(value, size), f));
+  reply_status(req,
+               client_of(req)->setxattr(cred_of(req), static_cast<uint32_t>(ino), name, std::string(value, size), f));
 }
 
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {

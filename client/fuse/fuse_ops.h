@@ -28,7 +28,7 @@ struct Fs {
   double negentry_timeout = 0.0;  // ENOENT from lookup
   double groups_cache_timeout = 1.0;
   CacheMode cache_mode = CacheMode::kAuto;
-  bool xattrs = true;  // false (mfsnoxattrs): every xattr call is EOPNOTSUPP
+  bool xattrs = true;       // false (mfsnoxattrs): every xattr call is EOPNOTSUPP
   bool posix_locks = true;  // fcntl locks through the master (FUSE_CAP_POSIX_LOCKS)
   bool bsd_locks = true;    // flock locks through the master (FUSE_CAP_FLOCK_LOCKS)
   unsigned max_write = 1u << 20;

@@ -215,8 +215,7 @@ int run(int argc, char** argv) {
   {
     FuseArgs probe(argv[0], fuse_mount_options(cfg, false, is_root));
     fuse_conn_info_opts* conn = fuse_parse_conn_info_opts(&probe.args);
-    fuse_session* se = conn ? fuse_session_new(&probe.args, &fuse_ops(), sizeof(fuse_lowlevel_ops), nullptr)
-                            : nullptr;
+    fuse_session* se = conn ? fuse_session_new(&probe.args, &fuse_ops(), sizeof(fuse_lowlevel_ops), nullptr) : nullptr;
     std::free(conn);
     if (se == nullptr) {
       std::fprintf(stderr, "mfsmount: bad FUSE options (see mfsmount -h)\n");

@@ -21,7 +21,6 @@ namespace {
 constexpr fuse_ino_t kRoot = FUSE_ROOT_ID, kTrash = 2, kUndel = 3, kSustained = 4;
 constexpr fuse_ino_t kEntryBase = 1ull << 32;
 
-
 // A tool request to the master; the reply as R (or only a status).
 template <class M, class R>
 St ask(fuse_req_t req, const M& m, R* out) {
@@ -321,7 +320,10 @@ uint32_t trash_inode(const char* name) {
   int digits = 0;
   for (; name[digits] && name[digits] != '|'; digits++) {
     char c = name[digits];
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    int d = c >= '0' && c <= '9'   ? c - '0'
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                   : -1;
     if (d < 0 || digits >= 8) return 0;
     v = v * 16 + static_cast<uint64_t>(d);
   }

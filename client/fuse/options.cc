@@ -87,16 +87,29 @@ Status parse_size(const std::string& key, const std::string& value, int64_t unit
 // MooseFS mount options that this client accepts for compatibility but does
 // not act on (a warning is printed).
 constexpr const char* kIgnoredMfsOptions[] = {
-    "mfsproxy",          "mfsdelayedinit",      "mfsnice",         "mfsmemlock",
-    "mfslimitarenas",   "mfsrlimitnofile",   "mfsmkdircopysgid",    "mfssugidclearmode",
-    "mfsfsyncbeforeclose", "mfsfsyncmintime",
-    "mfsreadaheadleng", "mfsreadaheadtrigger", "mfsdonotrememberpassword", "mfsuniqmode", "mfsaclcacheto",
-    "mfsflattrash",     "mfswritecachetime", "mfscachefiles",
+    "mfsproxy",
+    "mfsdelayedinit",
+    "mfsnice",
+    "mfsmemlock",
+    "mfslimitarenas",
+    "mfsrlimitnofile",
+    "mfsmkdircopysgid",
+    "mfssugidclearmode",
+    "mfsfsyncbeforeclose",
+    "mfsfsyncmintime",
+    "mfsreadaheadleng",
+    "mfsreadaheadtrigger",
+    "mfsdonotrememberpassword",
+    "mfsuniqmode",
+    "mfsaclcacheto",
+    "mfsflattrash",
+    "mfswritecachetime",
+    "mfscachefiles",
 };
 
 // Options of mount(8) and fstab that mean nothing to a FUSE mount.
 bool is_fstab_only(const std::string& key) {
-  static constexpr const char* kKeys[] = {"defaults", "_netdev", "nofail", "auto", "noauto",
+  static constexpr const char* kKeys[] = {"defaults", "_netdev", "nofail", "auto",  "noauto",
                                           "user",     "nouser",  "users",  "owner", "group"};
   for (const char* k : kKeys)
     if (key == k) return true;

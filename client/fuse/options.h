@@ -37,11 +37,11 @@ struct MountConfig {
   std::string config_file = kDefaultConfigFile;
   bool config_file_given = false;  // -c / mfscfgfile=: a missing file is then an error
 
-  bool foreground = false;     // -f
-  bool debug = false;          // -d / -o debug (implies foreground)
-  bool mfs_debug = false;      // -o mfsdebug: debug-level log without FUSE tracing
-  bool single_thread = false;  // -s
-  bool ask_password = false;   // -p
+  bool foreground = false;          // -f
+  bool debug = false;               // -d / -o debug (implies foreground)
+  bool mfs_debug = false;           // -o mfsdebug: debug-level log without FUSE tracing
+  bool single_thread = false;       // -s
+  bool ask_password = false;        // -p
   bool no_default_options = false;  // -n: no implicit allow_other for root
   bool show_help = false;
   bool show_version = false;

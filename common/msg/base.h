@@ -26,21 +26,27 @@ constexpr uint32_t kMaxFrame = 80u << 20;  // 64 MiB chunk + slack
 constexpr uint32_t kChunkSize = 64u << 20;
 constexpr uint32_t kBlockSize = 64u << 10;
 constexpr uint32_t kBlocksPerChunk = kChunkSize / kBlockSize;
-constexpr uint8_t kMaxGoal = 9;                 // copies of a chunk, at most (goal 1..9)
-constexpr uint32_t kMaxSymlinkLen = 4096;       // bytes of a symlink's target (PATH_MAX)
-constexpr uint32_t kMaxReaddirEntries = 4096;   // entries in one ClReaddirReply, at most
+constexpr uint8_t kMaxGoal = 9;                // copies of a chunk, at most (goal 1..9)
+constexpr uint32_t kMaxSymlinkLen = 4096;      // bytes of a symlink's target (PATH_MAX)
+constexpr uint32_t kMaxReaddirEntries = 4096;  // entries in one ClReaddirReply, at most
 
 enum Role : uint8_t { kRoleClient = 1, kRoleChunkserver = 2, kRoleMetalogger = 3, kRoleTool = 4 };
 
 // File types, as MooseFS letters.
 enum NodeType : uint8_t {
-  kFile = 'f', kDir = 'd', kSymlink = 'l', kFifo = 'q', kSocket = 's', kBlockDev = 'b', kCharDev = 'c',
+  kFile = 'f',
+  kDir = 'd',
+  kSymlink = 'l',
+  kFifo = 'q',
+  kSocket = 's',
+  kBlockDev = 'b',
+  kCharDev = 'c',
 };
 
 // ---------------------------------------------------------------- shared parts
 
 struct Location {
-  uint32_t ip = 0;    // IPv4, host byte order
+  uint32_t ip = 0;  // IPv4, host byte order
   uint16_t port = 0;
   ANTLER_FIELDS(ip, port)
   bool operator==(const Location&) const = default;
@@ -69,8 +75,8 @@ struct Attr {
   uint32_t trashtime = 0;
   uint8_t eattr = 0;  // EattrBits
   uint8_t flags = 0;  // AttrFlags
-  ANTLER_FIELDS(inode, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nlink, size, rdev, goal,
-                trashtime, eattr, flags)
+  ANTLER_FIELDS(inode, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, nlink, size, rdev, goal, trashtime, eattr,
+                flags)
 };
 
 enum AttrFlags : uint8_t {
@@ -79,14 +85,14 @@ enum AttrFlags : uint8_t {
 
 // Extra attributes (MooseFS "eattr"), per inode.
 enum EattrBits : uint8_t {
-  kEattrNoOwner = 1,          // every user counts as the owner
-  kEattrNoAttrCache = 2,      // clients do not cache attributes
-  kEattrNoEntryCache = 4,     // clients do not cache lookups in this directory
-  kEattrNoDataCache = 8,      // clients do not cache file data
-  kEattrSnapshot = 16,        // may only be the target/source of snapshots, see docs/tools.md
-  kEattrUndeletable = 32,     // cannot be unlinked, renamed away or removed
-  kEattrAppendOnly = 64,      // data may only be appended
-  kEattrImmutable = 128,      // nothing about it may change
+  kEattrNoOwner = 1,       // every user counts as the owner
+  kEattrNoAttrCache = 2,   // clients do not cache attributes
+  kEattrNoEntryCache = 4,  // clients do not cache lookups in this directory
+  kEattrNoDataCache = 8,   // clients do not cache file data
+  kEattrSnapshot = 16,     // may only be the target/source of snapshots, see docs/tools.md
+  kEattrUndeletable = 32,  // cannot be unlinked, renamed away or removed
+  kEattrAppendOnly = 64,   // data may only be appended
+  kEattrImmutable = 128,   // nothing about it may change
 };
 
 struct DirEntry {
@@ -111,7 +117,7 @@ struct Hello {
   uint64_t cluster_id = 0;    // 0: not known yet
   uint64_t meta_version = 0;  // highest metadata version the peer has seen
   uint8_t role = kRoleClient;
-  std::string name;           // host name / description, for logs
+  std::string name;  // host name / description, for logs
   ANTLER_FIELDS(protocol, features, cluster_id, meta_version, role, name)
 };
 

@@ -38,7 +38,7 @@ struct CliInfoReply {
   static constexpr uint32_t kType = 163;
   uint32_t req = 0;
   std::string version;
-  uint64_t ram_bytes = 0;  // resident memory of the master
+  uint64_t ram_bytes = 0;                    // resident memory of the master
   uint64_t cpu_user_us = 0, cpu_sys_us = 0;  // CPU time since the start
   uint64_t uptime_ms = 0;
   uint64_t total_space = 0, avail_space = 0;  // connected chunkservers
@@ -58,9 +58,9 @@ struct CliInfoReply {
   // Why the metadata store failed (the changelog could not be written; the
   // master refuses every change until restarted with -a); empty: healthy.
   std::string meta_store_error;
-  ANTLER_FIELDS(req, version, ram_bytes, cpu_user_us, cpu_sys_us, uptime_ms, total_space, avail_space, trash_space, trash_files,
-                sustained_space, sustained_files, fs_objects, directories, files, chunks, all_copies, regular_copies,
-                last_save_s, last_save_ms, last_save_status, meta_version, all, regular, to_be_removed,
+  ANTLER_FIELDS(req, version, ram_bytes, cpu_user_us, cpu_sys_us, uptime_ms, total_space, avail_space, trash_space,
+                trash_files, sustained_space, sustained_files, fs_objects, directories, files, chunks, all_copies,
+                regular_copies, last_save_s, last_save_ms, last_save_status, meta_version, all, regular, to_be_removed,
                 meta_store_error)
 };
 
@@ -76,7 +76,7 @@ struct CliServer {
   bool connected = false;
   std::string label;
   std::string version;
-  uint8_t maintenance = 0;  // Maintenance
+  uint8_t maintenance = 0;          // Maintenance
   int64_t maintenance_left_s = -1;  // until the maintenance times out (-1: no limit)
   uint32_t load = 0;
   uint32_t chunks = 0;  // on regular disks
@@ -106,9 +106,9 @@ struct CliServersReply {
 
 // mfscli -C: what to do with the chunkserver at loc.
 enum CliCommandKind : uint8_t {
-  kCliRemoveServer = 0,   // forget a disconnected server (its copies no longer count)
-  kCliMaintenanceOn = 2,  // maintenance mode on
-  kCliMaintenanceOff = 3, // back to standard mode
+  kCliRemoveServer = 0,    // forget a disconnected server (its copies no longer count)
+  kCliMaintenanceOn = 2,   // maintenance mode on
+  kCliMaintenanceOff = 3,  // back to standard mode
 };
 
 struct CliCommand {
@@ -122,7 +122,7 @@ struct CliCommand {
 struct CliCommandReply {
   static constexpr uint32_t kType = 167;
   uint32_t req = 0;
-  St status = St::kOk;   // St: kNoEnt no such server, kPerm not an admin address, kAgain
+  St status = St::kOk;  // St: kNoEnt no such server, kPerm not an admin address, kAgain
                         // still connected (remove)
   std::string message;  // one line, for the operator
   ANTLER_FIELDS(req, status, message)
@@ -135,8 +135,8 @@ enum MissingKind : uint8_t { kMissingNoCopy = 0, kMissingWrongVersions = 2 };
 struct MissingChunk {
   uint64_t chunk_id = 0;
   uint32_t inode = 0;
-  uint32_t index = 0;  // the 64 MiB slot of the file
-  uint8_t kind = 0;    // MissingKind: no copy at all, or only copies of other versions
+  uint32_t index = 0;              // the 64 MiB slot of the file
+  uint8_t kind = 0;                // MissingKind: no copy at all, or only copies of other versions
   std::vector<std::string> paths;  // from the root ("/a/b"), "./trash/PATH", "./sustained/INODE"
   ANTLER_FIELDS(chunk_id, inode, index, kind, paths)
 };

@@ -46,8 +46,8 @@ struct ClRegisterReply {
 // Master -> client, in place of ClRegisterReply: prove the export password.
 struct ClChallenge {
   static constexpr uint32_t kType = 160;
-  uint32_t req = 0;    // the ClRegister's req
-  std::string nonce;   // 32 random bytes, new for every registration
+  uint32_t req = 0;   // the ClRegister's req
+  std::string nonce;  // 32 random bytes, new for every registration
   ANTLER_FIELDS(req, nonce)
 };
 
@@ -92,8 +92,14 @@ struct ClGetattr {
 
 // Setattr mask bits.
 enum SetMask : uint32_t {
-  kSetMode = 1, kSetUid = 2, kSetGid = 4, kSetSize = 8, kSetAtime = 16, kSetMtime = 32,
-  kSetAtimeNow = 64, kSetMtimeNow = 128,
+  kSetMode = 1,
+  kSetUid = 2,
+  kSetGid = 4,
+  kSetSize = 8,
+  kSetAtime = 16,
+  kSetMtime = 32,
+  kSetAtimeNow = 64,
+  kSetMtimeNow = 128,
 };
 
 struct ClSetattr {
@@ -120,7 +126,7 @@ struct ClMknod {
   uint32_t parent = 0;
   std::string name;
   uint8_t type = kFile;
-  uint16_t mode = 0;   // after umask
+  uint16_t mode = 0;  // after umask
   uint32_t rdev = 0;
   bool exclusive = true;  // EEXIST if present; false: open existing (O_CREAT without O_EXCL)
   // open(O_CREAT): also count the file as open by the session (as ClOpen).
@@ -198,7 +204,7 @@ struct ClReaddir {
   uint32_t req = 0;
   Cred cred;
   uint32_t inode = 0;
-  uint64_t offset = 0;      // index of the first entry wanted (after . and ..)
+  uint64_t offset = 0;  // index of the first entry wanted (after . and ..)
   uint32_t max_entries = 0;
   ANTLER_FIELDS(req, cred, inode, offset, max_entries)
 };

@@ -66,7 +66,7 @@ struct CsSpace {
   uint64_t total_bytes = 0;
   uint64_t used_bytes = 0;
   uint32_t chunk_count = 0;
-  uint32_t load = 0;  // operations in progress
+  uint32_t load = 0;          // operations in progress
   std::vector<CsDisk> disks;  // per disk (mfscli -SHD)
   ANTLER_FIELDS(total_bytes, used_bytes, chunk_count, load, disks)
 };
@@ -92,7 +92,7 @@ struct CsSetVersion {
   static constexpr uint32_t kType = 212;
   uint32_t op_id = 0;
   uint64_t chunk_id = 0;
-  uint32_t version = 0;      // expected current version
+  uint32_t version = 0;  // expected current version
   uint32_t new_version = 0;
   ANTLER_FIELDS(op_id, chunk_id, version, new_version)
 };

@@ -16,23 +16,23 @@ namespace antler::cs {
 std::vector<KeyDef> chunkserver_keys();
 
 struct ChunkserverSettings {
-  std::string hdd_conf_filename;          // HDD_CONF_FILENAME (mfshdd.cfg)
-  std::string master_host;                // MASTER_HOST
-  uint16_t master_port = 9420;            // MASTER_PORT
-  std::string bind_host;                  // BIND_HOST ("" or "*": any)
-  std::string bind_host_origin;           // where BIND_HOST was set, for messages
-  std::string listen_host;                // CSSERV_LISTEN_HOST ("" or "*": any)
+  std::string hdd_conf_filename;  // HDD_CONF_FILENAME (mfshdd.cfg)
+  std::string master_host;        // MASTER_HOST
+  uint16_t master_port = 9420;    // MASTER_PORT
+  std::string bind_host;          // BIND_HOST ("" or "*": any)
+  std::string bind_host_origin;   // where BIND_HOST was set, for messages
+  std::string listen_host;        // CSSERV_LISTEN_HOST ("" or "*": any)
   std::string listen_host_origin;
-  uint16_t listen_port = 9422;            // CSSERV_LISTEN_PORT
+  uint16_t listen_port = 9422;  // CSSERV_LISTEN_PORT
   std::string listen_port_origin;
-  int master_reconnection_delay_s = 5;    // MASTER_RECONNECTION_DELAY
-  int master_timeout_s = 10;              // MASTER_TIMEOUT
-  uint64_t leave_space_default = 0;       // HDD_LEAVE_SPACE_DEFAULT, bytes
-  std::string labels;                     // LABELS
-  bool fsync_before_close = false;        // HDD_FSYNC_BEFORE_CLOSE
-  double test_speed_mib_s = 1;            // HDD_TEST_SPEED per disk; 0: no scrub
-  int rebalance_utilization = 20;         // HDD_REBALANCE_UTILIZATION, percent
-  uint32_t error_tolerance_count = 2;     // HDD_ERROR_TOLERANCE_COUNT
+  int master_reconnection_delay_s = 5;      // MASTER_RECONNECTION_DELAY
+  int master_timeout_s = 10;                // MASTER_TIMEOUT
+  uint64_t leave_space_default = 0;         // HDD_LEAVE_SPACE_DEFAULT, bytes
+  std::string labels;                       // LABELS
+  bool fsync_before_close = false;          // HDD_FSYNC_BEFORE_CLOSE
+  double test_speed_mib_s = 1;              // HDD_TEST_SPEED per disk; 0: no scrub
+  int rebalance_utilization = 20;           // HDD_REBALANCE_UTILIZATION, percent
+  uint32_t error_tolerance_count = 2;       // HDD_ERROR_TOLERANCE_COUNT
   uint32_t error_tolerance_period_s = 600;  // HDD_ERROR_TOLERANCE_PERIOD
 };
 

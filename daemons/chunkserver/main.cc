@@ -6,11 +6,11 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "daemons/chunkserver/chunkserver_settings.h"
-#include "daemons/chunkserver/storage/chunk_store.h"
 #include "daemons/chunkserver/service/cs_server.h"
-#include "daemons/chunkserver/storage/hdd_config.h"
 #include "daemons/chunkserver/service/master_link.h"
 #include "daemons/chunkserver/storage/background.h"
+#include "daemons/chunkserver/storage/chunk_store.h"
+#include "daemons/chunkserver/storage/hdd_config.h"
 
 using namespace antler;
 
@@ -87,8 +87,8 @@ int start(const Config& cfg, const DaemonArgs&) {
   cs::Background::Options bopts;
   bopts.test_mib_per_s = settings.test_speed_mib_s * static_cast<double>(disks->size());
   bopts.rebalance_percent = settings.rebalance_utilization;
-  g_app.background = std::make_unique<cs::Background>(*g_app.store, bopts,
-                                                      [link](uint64_t id) { link->report_damaged(id); });
+  g_app.background =
+      std::make_unique<cs::Background>(*g_app.store, bopts, [link](uint64_t id) { link->report_damaged(id); });
   g_app.background->start();
   return 0;
 }

@@ -47,8 +47,8 @@ class MlListener : public Listener {
                 type, p.size());
       return false;
     }
-    l->send(net::frame(msg::HelloReply{St::kNotSup, msg::kProtocolVersion, 0,
-                                       m_.fs().cluster_id(), m_.fs().version(), "metalogger protocol not served yet"}));
+    l->send(net::frame(msg::HelloReply{St::kNotSup, msg::kProtocolVersion, 0, m_.fs().cluster_id(), m_.fs().version(),
+                                       "metalogger protocol not served yet"}));
     return true;
   }
   void on_close(const LinkPtr&) override {}
@@ -119,8 +119,8 @@ int Master::serve() {
     for (auto& d : deferred)
       if (d.link->open() && !on_client_frame(d.link, d.type, d.payload)) d.link->close("bad deferred lock request");
   });
-  log::info("serving clients on port {}, chunkservers on {}, metaloggers on {}; metadata version {}",
-            s.matocl_port, s.matocs_port, s.matoml_port, fs_.version());
+  log::info("serving clients on port {}, chunkservers on {}, metaloggers on {}; metadata version {}", s.matocl_port,
+            s.matocs_port, s.matoml_port, fs_.version());
   loop_.after(1000, [this] { tick(); });
   return 0;
 }

@@ -18,15 +18,15 @@
 #include "common/msg/master_cs.h"
 #include "daemons/master/chunks/chunk_loop.h"
 #include "daemons/master/chunks/registry.h"
-#include "daemons/master/sessions/exports.h"
 #include "daemons/master/chunks/topology.h"
 #include "daemons/master/fs/fs.h"
 #include "daemons/master/master_settings.h"
+#include "daemons/master/service/cs_commander.h"
+#include "daemons/master/service/loop.h"
+#include "daemons/master/sessions/exports.h"
 #include "daemons/master/sessions/lock_manager.h"
 #include "daemons/master/sessions/session.h"
 #include "daemons/master/sessions/session_table.h"
-#include "daemons/master/service/cs_commander.h"
-#include "daemons/master/service/loop.h"
 #include "daemons/master/store/store.h"
 
 namespace antler::master {
@@ -45,8 +45,8 @@ class Master : public ChunkLoopHost {
   int open(bool autorecover);
   // Listens on the three ports and starts the timers.
   int serve();
-  void run();                   // the loop thread
-  void request_stop();          // any thread
+  void run();           // the loop thread
+  void request_stop();  // any thread
   void reload(const Config& cfg);
 
   // What the listeners call, on the loop thread. Returning false closes the

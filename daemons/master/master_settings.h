@@ -19,28 +19,28 @@ std::vector<KeyDef> master_keys();
 
 struct MasterSettings {
   // Used at start only; a change needs a restart.
-  std::string data_path;              // DATA_PATH
-  int back_logs = 50;                 // BACK_LOGS
-  std::string matoml_host = "*";      // MATOML_LISTEN_HOST
-  uint16_t matoml_port = 9419;        // MATOML_LISTEN_PORT
-  std::string matocs_host = "*";      // MATOCS_LISTEN_HOST
-  uint16_t matocs_port = 9420;        // MATOCS_LISTEN_PORT
-  std::string matocl_host = "*";      // MATOCL_LISTEN_HOST
-  uint16_t matocl_port = 9421;        // MATOCL_LISTEN_PORT
-  uint8_t default_goal = 2;           // DEFAULT_GOAL (of a new file system)
-  uint32_t default_trashtime = 86400; // DEFAULT_TRASHTIME (of a new file system)
+  std::string data_path;               // DATA_PATH
+  int back_logs = 50;                  // BACK_LOGS
+  std::string matoml_host = "*";       // MATOML_LISTEN_HOST
+  uint16_t matoml_port = 9419;         // MATOML_LISTEN_PORT
+  std::string matocs_host = "*";       // MATOCS_LISTEN_HOST
+  uint16_t matocs_port = 9420;         // MATOCS_LISTEN_PORT
+  std::string matocl_host = "*";       // MATOCL_LISTEN_HOST
+  uint16_t matocl_port = 9421;         // MATOCL_LISTEN_PORT
+  uint8_t default_goal = 2;            // DEFAULT_GOAL (of a new file system)
+  uint32_t default_trashtime = 86400;  // DEFAULT_TRASHTIME (of a new file system)
 
   // Applied at reload.
-  std::string exports_filename;        // EXPORTS_FILENAME (re-read at reload)
-  std::string topology_filename;       // TOPOLOGY_FILENAME (re-read at reload)
-  int64_t metadata_save_freq_h = 1;    // METADATA_SAVE_FREQ, hours
-  int64_t atime_mode = 2;              // ATIME_MODE, 0 to 4
-  int64_t session_lock_timeout_s = 5;  // SESSION_LOCK_TIMEOUT
-  uint32_t quota_default_grace_period_s = 604800;  // QUOTA_DEFAULT_GRACE_PERIOD
+  std::string exports_filename;                       // EXPORTS_FILENAME (re-read at reload)
+  std::string topology_filename;                      // TOPOLOGY_FILENAME (re-read at reload)
+  int64_t metadata_save_freq_h = 1;                   // METADATA_SAVE_FREQ, hours
+  int64_t atime_mode = 2;                             // ATIME_MODE, 0 to 4
+  int64_t session_lock_timeout_s = 5;                 // SESSION_LOCK_TIMEOUT
+  uint32_t quota_default_grace_period_s = 604800;     // QUOTA_DEFAULT_GRACE_PERIOD
   int64_t cs_maintenance_mode_timeout_s = 0;          // CS_MAINTENANCE_MODE_TIMEOUT; 0: none
   int64_t cs_temp_maintenance_mode_timeout_s = 1800;  // CS_TEMP_MAINTENANCE_MODE_TIMEOUT; 0: none
-  LoopSettings loop;                   // the chunk loop's keys (load_loop_settings)
-  PlacementSettings placement;         // CHUNKS_UNIQUE_MODE, CREATIONS_RESPECT_TOPOLOGY
+  LoopSettings loop;                                  // the chunk loop's keys (load_loop_settings)
+  PlacementSettings placement;                        // CHUNKS_UNIQUE_MODE, CREATIONS_RESPECT_TOPOLOGY
 };
 
 // Reads every key of master_keys() (and DATA_PATH) from cfg. Fails with one

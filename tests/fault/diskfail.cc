@@ -87,14 +87,14 @@ int close(int fd) {
   return real(fd);
 }
 
-#define ANTLER_FAIL_IO(ret, name, params, args)          \
-  ret name params {                                       \
-    if (fails(fd)) {                                      \
-      errno = EIO;                                        \
-      return -1;                                          \
-    }                                                     \
-    static auto real = next<ret(*) params>(#name);        \
-    return real args;                                     \
+#define ANTLER_FAIL_IO(ret, name, params, args)    \
+  ret name params {                                \
+    if (fails(fd)) {                               \
+      errno = EIO;                                 \
+      return -1;                                   \
+    }                                              \
+    static auto real = next<ret(*) params>(#name); \
+    return real args;                              \
   }
 
 ANTLER_FAIL_IO(ssize_t, pread, (int fd, void* buf, size_t n, off_t off), (fd, buf, n, off))

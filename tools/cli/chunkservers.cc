@@ -9,7 +9,9 @@ namespace antler::tools::cli {
 namespace {
 
 const char* maintenance_text(uint8_t m) {
-  return m == msg::kMaintenanceOn ? "maintenance_on" : m == msg::kMaintenanceTemp ? "maintenance_tmp_on" : "maintenance_off";
+  return m == msg::kMaintenanceOn     ? "maintenance_on"
+         : m == msg::kMaintenanceTemp ? "maintenance_tmp_on"
+                                      : "maintenance_off";
 }
 
 const char* removal_text(uint8_t s) {
@@ -27,9 +29,8 @@ Status show_chunkservers(Master& m, const Options& o) {
   auto r = m.ask<msg::CliServersReply>(msg::CliServers{});
   if (!r) return r.status();
   bool tty = o.style.tty;
-  Table t(tty ? "Chunk Servers" : "chunk servers",
-          {"ip", "port", "id", "labels", "version", "load", "maintenance", "chunks", "used", "total", "removal",
-           "chunks", "used", "total"});
+  Table t(tty ? "Chunk Servers" : "chunk servers", {"ip", "port", "id", "labels", "version", "load", "maintenance",
+                                                    "chunks", "used", "total", "removal", "chunks", "used", "total"});
   Table d(tty ? "Disconnected Chunk Servers" : "Disconnected chunk servers",
           {"ip", "port", "id", "maintenance", "away"});
   for (const auto& s : r->servers) {
@@ -41,8 +42,9 @@ Status show_chunkservers(Master& m, const Options& o) {
       continue;
     }
     t.add({ip, num(s.loc.port), num(s.id), s.label.empty() ? "-" : s.label, s.version.empty() ? "-" : s.version,
-           num(s.load), maint, num(s.chunks), bytes_text(s.used, tty), bytes_text(s.total, tty), removal_text(s.removal_status),
-           num(s.removal_chunks), bytes_text(s.removal_used, tty), bytes_text(s.removal_total, tty)});
+           num(s.load), maint, num(s.chunks), bytes_text(s.used, tty), bytes_text(s.total, tty),
+           removal_text(s.removal_status), num(s.removal_chunks), bytes_text(s.removal_used, tty),
+           bytes_text(s.removal_total, tty)});
   }
   t.print(o.style);
   if (!d.empty()) {

@@ -55,12 +55,12 @@ struct Section {
   Status (*show)(Master& m, const Options& o);
 };
 
-Status show_master_info(Master& m, const Options& o);           // -SIG (info.cc)
-Status show_chunk_matrix(Master& m, const Options& o);          // -SIC (info.cc)
+Status show_master_info(Master& m, const Options& o);             // -SIG (info.cc)
+Status show_chunk_matrix(Master& m, const Options& o);            // -SIC (info.cc)
 Status show_master_info_and_matrix(Master& m, const Options& o);  // -SIN (info.cc)
-Status show_chunkservers(Master& m, const Options& o);          // -SCS (chunkservers.cc)
-Status show_disks(Master& m, const Options& o);                 // -SHD (disks.cc)
-Status show_missing(Master& m, const Options& o);               // -SMF (missing.cc)
+Status show_chunkservers(Master& m, const Options& o);            // -SCS (chunkservers.cc)
+Status show_disks(Master& m, const Options& o);                   // -SHD (disks.cc)
+Status show_missing(Master& m, const Options& o);                 // -SMF (missing.cc)
 
 // A command (-C): "M1/1.2.3.4/9422" (maintenance on), "M0/..." (off) or
 // "RC/..." (remove a disconnected server). Fails with a one-line reason.

@@ -13,7 +13,7 @@ namespace {
 
 struct Verb {
   const char* name;
-  uint8_t command;      // msg::CliCommandKind
+  uint8_t command;   // msg::CliCommandKind
   const char* done;  // "Chunkserver IP/PORT <done>"
 };
 

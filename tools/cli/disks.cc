@@ -20,9 +20,8 @@ Status show_disks(Master& m, const Options& o) {
   auto r = m.ask<msg::CliServersReply>(msg::CliServers{});
   if (!r) return r.status();
   bool tty = o.style.tty;
-  Table t(tty ? "Disks" : "disks", {"IP:port:path", "chunks", "last error", "status", "read/s", "write/s",
-                                     "max read", "max write", "max fsync", "reads", "writes", "fsyncs", "used",
-                                     "total"});
+  Table t(tty ? "Disks" : "disks", {"IP:port:path", "chunks", "last error", "status", "read/s", "write/s", "max read",
+                                    "max write", "max fsync", "reads", "writes", "fsyncs", "used", "total"});
   for (const auto& s : r->servers) {
     if (!s.connected) continue;
     for (const auto& dk : s.disks) {

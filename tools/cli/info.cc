@@ -42,15 +42,15 @@ void print_info(const msg::CliInfoReply& r, const Style& style) {
     t.add({"last successful store", tty ? ctime_text(r.last_save_s) : num(static_cast<uint64_t>(r.last_save_s))});
     std::snprintf(buf, sizeof buf, "%.3f", r.last_save_ms / 1000.0);
     t.add({"last save duration", buf});
-    t.add({"last save status", r.last_save_status == St::kOk ? "Saved" : "Failed: " + std::string(to_string(r.last_save_status))});
+    t.add({"last save status",
+           r.last_save_status == St::kOk ? "Saved" : "Failed: " + std::string(to_string(r.last_save_status))});
   } else {
     t.add({"last successful store", "-"});
     t.add({"last save duration", "-"});
     t.add({"last save status", "-"});
   }
   t.add({"metadata version", num(r.meta_version)});
-  t.add({"metadata store",
-         r.meta_store_error.empty() ? "ok" : "FAILED: " + r.meta_store_error + " (changes refused)"});
+  t.add({"metadata store", r.meta_store_error.empty() ? "ok" : "FAILED: " + r.meta_store_error + " (changes refused)"});
   t.print(style);
 }
 

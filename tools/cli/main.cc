@@ -54,12 +54,8 @@ constexpr const char* kUsage =
 
 // The data sets, in the order of the usage.
 constexpr Section kSections[] = {
-    {"IN", show_master_info_and_matrix},
-    {"IG", show_master_info},
-    {"IC", show_chunk_matrix},
-    {"CS", show_chunkservers},
-    {"HD", show_disks},
-    {"MF", show_missing},
+    {"IN", show_master_info_and_matrix}, {"IG", show_master_info}, {"IC", show_chunk_matrix},
+    {"CS", show_chunkservers},           {"HD", show_disks},       {"MF", show_missing},
 };
 
 const Section* find_section(const std::string& name) {
@@ -90,8 +86,17 @@ int parse_options(int argc, char** argv, Options* o) {
       case 'h': std::printf("%s", kUsage); return 0;
       case 'v': std::printf("mfscli (Antler) %s\n", ANTLER_VERSION); return 0;
       case 'p': force_plain = true; break;
-      case 's': o->style.sep = optarg; force_plain = true; break;
-      case 'n': case '2': case '8': case 'f': case 'o': case 'r': case 'i': break;  // display details of MooseFS's
+      case 's':
+        o->style.sep = optarg;
+        force_plain = true;
+        break;
+      case 'n':
+      case '2':
+      case '8':
+      case 'f':
+      case 'o':
+      case 'r':
+      case 'i': break;  // display details of MooseFS's
       case 'H': o->host = optarg; break;
       case 'P': {
         char* end = nullptr;
@@ -103,8 +108,7 @@ int parse_options(int argc, char** argv, Options* o) {
       case 'm': o->mode = std::atoi(optarg); break;
       case 'S': o->sections.push_back(optarg); break;
       case 'C': o->commands.push_back(optarg); break;
-      default:
-        return fail(std::string("unknown option or missing value: ") + argv[optind - 1] + " (see mfscli -h)");
+      default: return fail(std::string("unknown option or missing value: ") + argv[optind - 1] + " (see mfscli -h)");
     }
   }
   if (optind < argc) return fail(std::string("unexpected argument '") + argv[optind] + "' (see mfscli -h)");

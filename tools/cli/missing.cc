@@ -9,7 +9,8 @@ Status show_missing(Master& m, const Options& o) {
   auto r = m.ask<msg::CliMissingReply>(msg::CliMissing{});
   if (!r) return r.status();
   bool tty = o.style.tty;
-  Table t(tty ? "Missing Files/Chunks" : "missing files", {"path", "inode", "index", "chunk id", "type of missing chunk"});
+  Table t(tty ? "Missing Files/Chunks" : "missing files",
+          {"path", "inode", "index", "chunk id", "type of missing chunk"});
   for (const auto& c : r->missing) {
     char id[20];
     std::snprintf(id, sizeof id, "%016llX", static_cast<unsigned long long>(c.chunk_id));

@@ -11,7 +11,7 @@
 namespace antler::tools::cli {
 
 struct Style {
-  bool tty = false;      // framed tables and readable numbers
+  bool tty = false;        // framed tables and readable numbers
   std::string sep = "\t";  // between the fields of a plain row
 };
 

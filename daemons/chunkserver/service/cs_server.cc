@@ -1,9 +1,9 @@
 #include "daemons/chunkserver/service/cs_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,9 +51,9 @@ class Session {
   struct Pending {
     uint32_t write_id = 0;
     St local = St::kOk;
-    bool forwarded = false;     // sent downstream: its ack must be read
-    St fallback = St::kOk;      // downstream status when not forwarded
-    bool end = false;           // CsWriteEnd
+    bool forwarded = false;  // sent downstream: its ack must be read
+    St fallback = St::kOk;   // downstream status when not forwarded
+    bool end = false;        // CsWriteEnd
   };
   // The open write of this connection.
   struct Write {
@@ -166,9 +166,7 @@ void Session::run() {
         ok = parse(payload, m, "CsChecksum") && on_checksum(m);
         break;
       }
-      case msg::Hello::kType:
-        log::warn("{}: second Hello on one connection; closing it", peer_);
-        break;
+      case msg::Hello::kType: log::warn("{}: second Hello on one connection; closing it", peer_); break;
       default:
         log::warn("{}: unknown message type {} ({} bytes); closing the connection", peer_, type, payload.size());
         break;
@@ -262,8 +260,7 @@ St Session::open_downstream(Write& w, const msg::CsWriteInit& m) {
   msg::CsWriteStatus ws;
   int timeout = opts.connect_timeout_ms * static_cast<int>(m.chain.size() + 1) + opts.ack_timeout_ms;
   if (!w.down.send(fwd) || !w.down.recv_as(ws, timeout)) {
-    log::warn("chunk {:016X}: next chunkserver {} did not open the write: {}", m.chunk_id, where,
-              w.down.last_error());
+    log::warn("chunk {:016X}: next chunkserver {} did not open the write: {}", m.chunk_id, where, w.down.last_error());
     return St::kDisconnected;
   }
   if (ws.write_id != 0 || ws.chunk_id != m.chunk_id) {
@@ -331,7 +328,8 @@ bool Session::on_write_data(const msg::CsWriteData& m, const std::string& payloa
   else if (size == 0 || m.data.size() > kBlockSize || uint64_t{m.offset} + size > kChunkSize ||
            m.offset / kBlockSize != (m.offset + size - 1) / kBlockSize)
     local = St::kInval;
-  if (local != St::kOk) log::warn("{}: chunk {:016X}: write {} refused: {}", peer_, m.chunk_id, m.write_id, to_string(local));
+  if (local != St::kOk)
+    log::warn("{}: chunk {:016X}: write {} refused: {}", peer_, m.chunk_id, m.write_id, to_string(local));
   Pending p;
   p.write_id = m.write_id;
   if (local == St::kOk && w.has_down) {

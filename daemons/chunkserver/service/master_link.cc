@@ -198,8 +198,7 @@ void MasterLink::session() {
   if (!rx.send(reg) || !rx.recv_as(rr, std::max(timeout_ms, 60000)))
     return failed("registration not answered: " + rx.last_error());
   if (rr.status != St::kOk) {
-    failed("refused the registration: " + rr.message + " (" + std::string(to_string(rr.status)) +
-           ")");
+    failed("refused the registration: " + rr.message + " (" + std::string(to_string(rr.status)) + ")");
     return;
   }
   // Notice a silent master within MASTER_TIMEOUT: heartbeats left unacknowledged
@@ -317,8 +316,9 @@ void MasterLink::replicate(msg::CsReplicate r, uint64_t gen) {
     rep_conns_.erase(&c);
   }
   if (st == St::kOk) log::info("chunk {:016X} v{} replicated from {}", r.chunk_id, r.version, net::to_string(r.source));
-  else log::warn("chunk {:016X} v{}: replication from {} failed: {}", r.chunk_id, r.version, net::to_string(r.source),
-                 to_string(st));
+  else
+    log::warn("chunk {:016X} v{}: replication from {} failed: {}", r.chunk_id, r.version, net::to_string(r.source),
+              to_string(st));
   msg::CsOpStatus reply;
   reply.op_id = r.op_id;
   reply.chunk_id = r.chunk_id;

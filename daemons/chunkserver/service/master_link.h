@@ -5,10 +5,10 @@
 #pragma once
 
 #include <atomic>
-#include <deque>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -80,9 +80,9 @@ class MasterLink {
   int replications_ = 0;
   std::set<net::Conn*> rep_conns_;
 
-  std::mutex send_mu_;  // guards conn_ writes and replacement, registered_, gen_
-  net::Conn conn_;             // sending side (a dup of the socket)
-  net::Conn* rx_ = nullptr;    // receiving side, owned by session()
+  std::mutex send_mu_;       // guards conn_ writes and replacement, registered_, gen_
+  net::Conn conn_;           // sending side (a dup of the socket)
+  net::Conn* rx_ = nullptr;  // receiving side, owned by session()
   std::atomic<bool> registered_{false};
   std::atomic<uint64_t> gen_{0};  // connection generation
   uint64_t cluster_id_ = 0, meta_version_ = 0;

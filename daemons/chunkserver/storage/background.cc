@@ -30,7 +30,9 @@ Background::~Background() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Background::start() { thread_ = std::thread([this] { run(); }); }
+void Background::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 bool Background::pause(int64_t ms) {
   std::unique_lock lk(mu_);

@@ -24,7 +24,7 @@ namespace antler::cs {
 class Background {
  public:
   struct Options {
-    double test_mib_per_s = 1;  // HDD_TEST_SPEED times the disks in service
+    double test_mib_per_s = 1;   // HDD_TEST_SPEED times the disks in service
     int rebalance_percent = 20;  // HDD_REBALANCE_UTILIZATION
   };
   // report(id): this server's copy of chunk id is gone or damaged.

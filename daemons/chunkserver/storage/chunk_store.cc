@@ -59,14 +59,14 @@ namespace {
 class IoTimer {
  public:
   enum Kind { kRead, kWrite, kFsync };
-  IoTimer(ChunkStore::Disk& d, Kind k, uint64_t bytes) : d_(d), k_(k), bytes_(bytes), t0_(std::chrono::steady_clock::now()) {}
+  IoTimer(ChunkStore::Disk& d, Kind k, uint64_t bytes)
+      : d_(d), k_(k), bytes_(bytes), t0_(std::chrono::steady_clock::now()) {}
   ~IoTimer() {
     auto us = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0_).count());
     auto raise = [](std::atomic<uint32_t>& m, uint64_t v) {
       uint32_t cur = m.load(std::memory_order_relaxed), nv = static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX));
-      while (cur < nv && !m.compare_exchange_weak(cur, nv, std::memory_order_relaxed)) {
-      }
+      while (cur < nv && !m.compare_exchange_weak(cur, nv, std::memory_order_relaxed)) {}
     };
     switch (k_) {
       case kRead: d_.rbytes += bytes_, d_.rops++, d_.r_us += us, raise(d_.r_max, us); break;
@@ -211,8 +211,8 @@ void ChunkStore::io_error(int disk, const std::string& what, int err) {
   Disk& d = *disks_[static_cast<size_t>(disk)];
   d.errors++;
   log::error("disk {}: {}: {}", d.spec.path, what, std::strerror(err));
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   size_t recent = 0;
   {
     std::lock_guard lk(d.mu);
@@ -223,9 +223,10 @@ void ChunkStore::io_error(int disk, const std::string& what, int err) {
     recent = d.error_times.size();
   }
   if (recent > opts_.error_count && !d.failed.exchange(true)) {
-    log::error("disk {}: {} I/O errors within {} s (HDD_ERROR_TOLERANCE_COUNT {}): taken out of service; its "
-               "chunks are reported lost and copied again from other servers",
-               d.spec.path, recent, opts_.error_period_s, opts_.error_count);
+    log::error(
+        "disk {}: {} I/O errors within {} s (HDD_ERROR_TOLERANCE_COUNT {}): taken out of service; its "
+        "chunks are reported lost and copied again from other servers",
+        d.spec.path, recent, opts_.error_period_s, opts_.error_count);
   }
 }
 
@@ -314,7 +315,7 @@ void ChunkStore::scan_disk(int disk) {
         io_error(disk, "cannot open " + path, errno);
         continue;
       }
-      struct stat st{};
+      struct stat st {};
       char hdr[20];
       size_t got = 0;
       bool ok = ::fstat(fd.get(), &st) == 0 && pread_full(fd.get(), hdr, sizeof hdr, 0, &got);
@@ -338,7 +339,7 @@ void ChunkStore::scan_disk(int disk) {
       if (hver != version) {
         // A version change writes the header first, then renames: the header wins.
         std::string fixed = dir + "/" + file_name(id, hver);
-        struct stat other{};
+        struct stat other {};
         if (::stat(fixed.c_str(), &other) == 0) {
           log::warn("{}: header says version {} but {} exists, ignored", path, hver, fixed);
           continue;
@@ -379,7 +380,7 @@ void ChunkStore::scan_disk(int disk) {
 void ChunkStore::refresh_space() {
   for (auto& dp : disks_) {
     Disk& d = *dp;
-    struct statvfs sv{};
+    struct statvfs sv {};
     if (::statvfs(d.spec.path.c_str(), &sv) < 0) continue;
     uint64_t fs_total = uint64_t{sv.f_blocks} * sv.f_frsize;
     uint64_t fs_avail = uint64_t{sv.f_bavail} * sv.f_frsize;
@@ -707,8 +708,8 @@ St ChunkStore::remove(uint64_t id, uint32_t version) {
 namespace {
 
 // Rewrites the header version, then renames the file. Chunk mutex held.
-St change_version(int fd, const std::string& from, const std::string& to, uint32_t old_version,
-                  uint32_t new_version, int* err) {
+St change_version(int fd, const std::string& from, const std::string& to, uint32_t old_version, uint32_t new_version,
+                  int* err) {
   if (!pwrite_full(fd, reinterpret_cast<const char*>(&new_version), 4, 16)) {
     *err = errno;
     return St::kIO;

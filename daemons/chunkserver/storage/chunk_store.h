@@ -51,7 +51,7 @@ struct DiskIo {
   uint64_t r_us = 0, w_us = 0, fsync_us = 0;
   DiskIo operator-(const DiskIo& o) const {
     return {rbytes - o.rbytes, wbytes - o.wbytes, rops - o.rops, wops - o.wops,
-            fsyncs - o.fsyncs, r_us - o.r_us, w_us - o.w_us, fsync_us - o.fsync_us};
+            fsyncs - o.fsyncs, r_us - o.r_us,     w_us - o.w_us, fsync_us - o.fsync_us};
   }
 };
 
@@ -189,7 +189,7 @@ class ChunkStore {
   std::string path_of(int disk, uint64_t id, uint32_t version) const;
   int pick_disk();  // -1 if no disk has room
   void scan_disk(int disk);
-  St open_file(Chunk& c);   // with c.mu held
+  St open_file(Chunk& c);  // with c.mu held
   void close_file(Chunk& c);
   void io_error(int disk, const std::string& what, int err);
   void add_bytes(int disk, int64_t delta);

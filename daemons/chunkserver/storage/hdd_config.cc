@@ -24,8 +24,8 @@ bool parse_size(const std::string& text, int64_t& out) {
   };
   // "256MiB" and "256MB" both mean 256 * 2^20, like MooseFS; bare "B" means bytes.
   if (!strip("iB")) strip("B");
-  if (t.empty() || !(std::isdigit(static_cast<unsigned char>(t.back())) ||
-                     std::strchr("kKmMgGtT", t.back()) != nullptr))
+  if (t.empty() ||
+      !(std::isdigit(static_cast<unsigned char>(t.back())) || std::strchr("kKmMgGtT", t.back()) != nullptr))
     return false;
   return parse_int_with_suffix(t, out);
 }
@@ -68,7 +68,7 @@ Result<std::vector<DiskSpec>> load_hdd_config(const std::string& file) {
     while (s.size() > 1 && s.back() == '/') s.pop_back();
     if (s.empty()) return Status::error(where + ": missing folder name");
     if (s[0] != '/') return Status::error(where + ": '" + s + "' is not an absolute path");
-    struct stat st{};
+    struct stat st {};
     if (::stat(s.c_str(), &st) < 0) return Status::from_errno(where + ": " + s, errno);
     if (!S_ISDIR(st.st_mode)) return Status::error(where + ": " + s + ": not a directory");
     if (::access(s.c_str(), W_OK | X_OK) < 0) return Status::from_errno(where + ": " + s + ": not writable", errno);

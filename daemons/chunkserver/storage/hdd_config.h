@@ -20,12 +20,12 @@
 namespace antler::cs {
 
 struct DiskSpec {
-  std::string path;     // without a trailing slash
-  bool removal = false; // leading '*'
-  bool move_out = false; // leading '<'
-  bool move_in = false;  // leading '>'
-  int64_t limit = 0;    // > 0: use at most; < 0: leave that much free; 0: HDD_LEAVE_SPACE_DEFAULT
-  std::string origin;   // "file:line", for messages
+  std::string path;       // without a trailing slash
+  bool removal = false;   // leading '*'
+  bool move_out = false;  // leading '<'
+  bool move_in = false;   // leading '>'
+  int64_t limit = 0;      // > 0: use at most; < 0: leave that much free; 0: HDD_LEAVE_SPACE_DEFAULT
+  std::string origin;     // "file:line", for messages
 };
 
 // Parses a size such as "256M", "256MiB", "10GB", "-5G" (powers of 1024).

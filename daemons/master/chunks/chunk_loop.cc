@@ -29,10 +29,9 @@ void ChunkLoop::queue_replication(uint64_t id, uint32_t valid) {
 
 constexpr size_t kQueueBudget = 2000;
 
-
 // Starts replicating chunk id (valid copies now: `valid`) from source to target.
 void ChunkLoop::start_replication(uint64_t id, const ChunkMeta& meta, uint32_t source, uint32_t target,
-                       uint32_t valid) {
+                                  uint32_t valid) {
   uint32_t version = meta.version;
   reg_.set_busy(id, true);
   srv(target).rep_write++;
@@ -41,34 +40,34 @@ void ChunkLoop::start_replication(uint64_t id, const ChunkMeta& meta, uint32_t s
   log::debug("replicating chunk {:016X} v{} ({} of {} copies) from {} to {}", id, version, valid, int(meta.goal),
              net::to_string(srv(source).loc), net::to_string(srv(target).loc));
   host_.send(target, msg::CsReplicate{0, id, version, srv(source).loc},
-               [this, id, version, target, source](St st, uint32_t) {
-                 reg_.set_busy(id, false);
-                 if (ChunkServer* t = reg_.server(target); t && t->rep_write) t->rep_write--;
-                 if (ChunkServer* s = reg_.server(source); s && s->rep_read) s->rep_read--;
-                 // Room for the next one now, not at the next step.
-                 host_.post([this] { run_replications(host_.now_ms()); });
-                 const ChunkMeta* cur = fs_.chunk(id);
-                 bool up = reg_.server_up(target);
-                 if (st != St::kOk) {
-                   st_.totals.replications_failed++;
-                   log::warn("replication of chunk {:016X} to {} failed: {}", id, net::to_string(srv(target).loc),
-                             to_string(st));
-                 } else if (cur && cur->version == version && up) {
-                   st_.totals.replications_done++;
-                   reg_.set_copy(id, target, version);
-                 } else if (up) {
-                   // Written or released meanwhile: the new copy is already stale.
-                   st_.totals.replications_failed++;
-                   host_.send(target, msg::CsDelete{0, id, version}, [](St, uint32_t) {});
-                 }
-                 // Overtaken by a write: queued again now (a chunk still
-                 // leased comes back at its write's end). A failure waits
-                 // for the walk, so a failing server is not retried in a loop.
-                 if (cur && st == St::kOk && cur->version != version) {
-                   ChunkCounts scratch;
-                   check_chunk(id, &scratch);
-                 }
-               });
+             [this, id, version, target, source](St st, uint32_t) {
+               reg_.set_busy(id, false);
+               if (ChunkServer* t = reg_.server(target); t && t->rep_write) t->rep_write--;
+               if (ChunkServer* s = reg_.server(source); s && s->rep_read) s->rep_read--;
+               // Room for the next one now, not at the next step.
+               host_.post([this] { run_replications(host_.now_ms()); });
+               const ChunkMeta* cur = fs_.chunk(id);
+               bool up = reg_.server_up(target);
+               if (st != St::kOk) {
+                 st_.totals.replications_failed++;
+                 log::warn("replication of chunk {:016X} to {} failed: {}", id, net::to_string(srv(target).loc),
+                           to_string(st));
+               } else if (cur && cur->version == version && up) {
+                 st_.totals.replications_done++;
+                 reg_.set_copy(id, target, version);
+               } else if (up) {
+                 // Written or released meanwhile: the new copy is already stale.
+                 st_.totals.replications_failed++;
+                 host_.send(target, msg::CsDelete{0, id, version}, [](St, uint32_t) {});
+               }
+               // Overtaken by a write: queued again now (a chunk still
+               // leased comes back at its write's end). A failure waits
+               // for the walk, so a failing server is not retried in a loop.
+               if (cur && st == St::kOk && cur->version != version) {
+                 ChunkCounts scratch;
+                 check_chunk(id, &scratch);
+               }
+             });
 }
 
 // Starts one replication of chunk id if it is still under its goal and the
@@ -284,8 +283,9 @@ bool ChunkLoop::bring_up(uint64_t id, const ChunkMeta& meta, const std::vector<C
       reg_.set_copy(id, cs, v);
     });
   }
-  if (any) log::info("chunk {:016X}: no copy has version {}; raising the copies of version {}", id, meta.version,
-                     meta.version - 1);
+  if (any)
+    log::info("chunk {:016X}: no copy has version {}; raising the copies of version {}", id, meta.version,
+              meta.version - 1);
   return any;
 }
 
@@ -341,7 +341,8 @@ void ChunkLoop::choose_balance() {
   for (const auto& [id, s] : reg_.servers())
     if (s.connected() && s.total) sum += s.fullness(), n++;
   double mean = sum / n;
-  st_.balance_near_mean = std::abs(hi->fullness() - mean) * 100.0 <= pct && std::abs(lo->fullness() - mean) * 100.0 <= pct;
+  st_.balance_near_mean =
+      std::abs(hi->fullness() - mean) * 100.0 <= pct && std::abs(lo->fullness() - mean) * 100.0 <= pct;
 }
 
 // After each pass: for each server with disks marked for removal, whether
@@ -358,9 +359,10 @@ void ChunkLoop::report_removal() {
     st_.removal_logged[cs] = r.second;
     std::string name = reg_.name(cs);
     if (r.second == 0)
-      log::info("chunkserver {}: disks marked for removal are safe to remove ({} chunks there, each at its goal "
-                "on other disks)",
-                name, r.first);
+      log::info(
+          "chunkserver {}: disks marked for removal are safe to remove ({} chunks there, each at its goal "
+          "on other disks)",
+          name, r.first);
     else
       log::info("chunkserver {}: disks marked for removal hold {} of {} chunks still lacking their goal elsewhere",
                 name, r.second, r.first);
@@ -428,7 +430,8 @@ void ChunkLoop::step() {
   // CHUNKS_LOOP_MIN_TIME after the last one started.
   if (st_.cursor >= st_.pass.size() && now - st_.pass_started_ms >= min_time * 1000) {
     if (st_.pass_started_ms != 0) {
-      bool changed = !(st_.counting == st_.last) || st_.totals.replications_done != st_.logged_totals.replications_done ||
+      bool changed = !(st_.counting == st_.last) ||
+                     st_.totals.replications_done != st_.logged_totals.replications_done ||
                      st_.totals.replications_failed != st_.logged_totals.replications_failed ||
                      st_.totals.deletions_done != st_.logged_totals.deletions_done ||
                      st_.totals.deletions_failed != st_.logged_totals.deletions_failed ||
@@ -460,7 +463,7 @@ void ChunkLoop::step() {
     if (srv.connected() || srv.swept || srv.held_while_away(now, delay_ms)) return;
     srv.swept = true;
     std::vector<uint64_t> held = reg_.forget_copies(srv.id);  // no longer waited for
-    ChunkCounts scratch;  // the walk counts them again in its pass
+    ChunkCounts scratch;                                      // the walk counts them again in its pass
     for (uint64_t id : held) check_chunk(id, &scratch);
     log::info("chunkserver {} away for {} s: its {} chunks checked, {} under their goal queued for replication",
               net::to_string(srv.loc), (now - srv.disconnected_ms) / 1000, held.size(), scratch.under_goal);

@@ -46,8 +46,8 @@ class Fs;
 struct ChunkMeta;
 
 // The commands the master sends chunkservers on port 9420.
-using CsCommand = std::variant<msg::CsCreate, msg::CsDelete, msg::CsSetVersion, msg::CsTruncate, msg::CsDuplicate,
-                               msg::CsReplicate>;
+using CsCommand =
+    std::variant<msg::CsCreate, msg::CsDelete, msg::CsSetVersion, msg::CsTruncate, msg::CsDuplicate, msg::CsReplicate>;
 
 // Chunks to check in one step of a second: the whole registry of `total`
 // chunks in min_time seconds, but never more than max_cps (at least 1).
@@ -100,13 +100,13 @@ bool parse_rep_limits(const std::string& text, RepLimits* out);
 struct LoopSettings {
   double acceptable_difference = 1.0;  // ACCEPTABLE_PERCENTAGE_DIFFERENCE, in percent
   RepLimits write{2, 1, 1, 4}, read{10, 5, 2, 5};
-  int64_t delay_init_ms = 300000;        // REPLICATIONS_DELAY_INIT
-  int64_t delay_disconnect_ms = 3600000; // REPLICATIONS_DELAY_DISCONNECT
-  int64_t respect_topology = 0;          // REPLICATIONS_RESPECT_TOPOLOGY
-  int64_t loop_min_time_s = 300;         // CHUNKS_LOOP_MIN_TIME
-  int64_t loop_max_cps = 100000;         // CHUNKS_LOOP_MAX_CPS
-  uint32_t soft_del_limit = 10;          // CHUNKS_SOFT_DEL_LIMIT
-  uint32_t hard_del_limit = 25;          // CHUNKS_HARD_DEL_LIMIT
+  int64_t delay_init_ms = 300000;         // REPLICATIONS_DELAY_INIT
+  int64_t delay_disconnect_ms = 3600000;  // REPLICATIONS_DELAY_DISCONNECT
+  int64_t respect_topology = 0;           // REPLICATIONS_RESPECT_TOPOLOGY
+  int64_t loop_min_time_s = 300;          // CHUNKS_LOOP_MIN_TIME
+  int64_t loop_max_cps = 100000;          // CHUNKS_LOOP_MAX_CPS
+  uint32_t soft_del_limit = 10;           // CHUNKS_SOFT_DEL_LIMIT
+  uint32_t hard_del_limit = 25;           // CHUNKS_HARD_DEL_LIMIT
 };
 // Reads them from cfg; fails with a one-line message naming file, line and key
 // ("FILE:LINE: KEY: 'text' is not …") when a value that is not a plain number
@@ -132,8 +132,8 @@ struct ChunkLoopState {
   // Stale and orphan copies, per server.
   std::unordered_map<uint32_t, std::deque<Deletion>> del_queue;
   std::set<std::pair<uint32_t, uint64_t>> del_queued;  // (server, chunk)
-  uint32_t del_limit = 0;  // per server per step; 0 until the first step
-  std::unordered_set<uint64_t> missing_reported;  // logged once while missing
+  uint32_t del_limit = 0;                              // per server per step; 0 until the first step
+  std::unordered_set<uint64_t> missing_reported;       // logged once while missing
   // Servers with disks marked for removal: chunks there still lacking their
   // goal elsewhere, as last logged (0: reported safe to remove).
   std::map<uint32_t, uint64_t> removal_logged;
@@ -161,8 +161,7 @@ class ChunkLoopHost {
 
 class ChunkLoop {
  public:
-  ChunkLoop(ChunkRegistry& registry, const Fs& fs, ChunkLoopHost& host)
-      : reg_(registry), fs_(fs), host_(host) {}
+  ChunkLoop(ChunkRegistry& registry, const Fs& fs, ChunkLoopHost& host) : reg_(registry), fs_(fs), host_(host) {}
   ChunkLoop(const ChunkLoop&) = delete;
   ChunkLoop& operator=(const ChunkLoop&) = delete;
 

@@ -25,14 +25,14 @@ struct ChunkServer {
   msg::Location loc;
   uint64_t total = 0, used = 0;
   uint32_t chunk_count = 0, load = 0;
-  uint32_t rep_write = 0;       // replications in flight with this server as destination
-  uint32_t rep_read = 0;        // ... as source
-  uint32_t deletions = 0;       // deletions sent in the current chunk loop step
-  int64_t disconnected_ms = 0;  // when its link closed (its copies count as waiting until
-                                // REPLICATIONS_DELAY_DISCONNECT has passed)
-  bool swept = false;           // after the delay, its chunks were checked at once (ChunkLoop)
-  bool up = false;              // its link is open (the service holds the link itself)
-  std::string label, version;   // as registered
+  uint32_t rep_write = 0;          // replications in flight with this server as destination
+  uint32_t rep_read = 0;           // ... as source
+  uint32_t deletions = 0;          // deletions sent in the current chunk loop step
+  int64_t disconnected_ms = 0;     // when its link closed (its copies count as waiting until
+                                   // REPLICATIONS_DELAY_DISCONNECT has passed)
+  bool swept = false;              // after the delay, its chunks were checked at once (ChunkLoop)
+  bool up = false;                 // its link is open (the service holds the link itself)
+  std::string label, version;      // as registered
   std::vector<msg::CsDisk> disks;  // as the last heartbeat reported them
   // Maintenance mode (mfscli -CM1/-CM0; temporary: the server said it was
   // stopping cleanly): its copies are not replaced while it is away, and it

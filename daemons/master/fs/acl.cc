@@ -102,9 +102,18 @@ std::optional<Acl> acl_from_xattr(std::string_view v) {
     if (order < state || (order == state && !repeatable && at > 4)) return std::nullopt;
     state = order;
     switch (tag) {
-      case kTagUserObj: a.user = p; seen_user = true; break;
-      case kTagGroupObj: a.group = p; seen_group = true; break;
-      case kTagOther: a.other = p; seen_other = true; break;
+      case kTagUserObj:
+        a.user = p;
+        seen_user = true;
+        break;
+      case kTagGroupObj:
+        a.group = p;
+        seen_group = true;
+        break;
+      case kTagOther:
+        a.other = p;
+        seen_other = true;
+        break;
       case kTagMask: a.mask = p; break;
       default:
         if (id == kUndefinedId) return std::nullopt;

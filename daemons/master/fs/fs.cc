@@ -116,8 +116,8 @@ Node& Fs::add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint3
   n.atime_ns = n.mtime_ns = n.ctime_ns = t;
   n.goal = parent.goal;
   n.trashtime = parent.trashtime;
-  n.eattr = parent.eattr & (msg::kEattrNoOwner | msg::kEattrNoAttrCache | msg::kEattrNoEntryCache |
-                            msg::kEattrNoDataCache);
+  n.eattr =
+      parent.eattr & (msg::kEattrNoOwner | msg::kEattrNoAttrCache | msg::kEattrNoEntryCache | msg::kEattrNoDataCache);
   if (type == msg::kDir) n.children = std::make_unique<DirEntries>();
   if (id >= next_inode_) next_inode_ = id + 1;
   return n;
@@ -306,11 +306,13 @@ St Fs::apply_op(const OpCreate& o, int64_t t) {
   if (o.inode == 0 || nodes_.count(o.inode)) return St::kInval;
   if (o.goal > msg::kMaxGoal || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
   switch (o.type) {
-    case msg::kFile: case msg::kDir: case msg::kFifo: case msg::kSocket: case msg::kBlockDev:
-    case msg::kCharDev:
-      break;
-    default:
-      return St::kInval;
+    case msg::kFile:
+    case msg::kDir:
+    case msg::kFifo:
+    case msg::kSocket:
+    case msg::kBlockDev:
+    case msg::kCharDev: break;
+    default: return St::kInval;
   }
   Node& n = add_node(o.inode, o.type, o.mode, o.uid, o.gid, *p, t);
   if (o.type == msg::kBlockDev || o.type == msg::kCharDev) n.rdev = o.rdev;
@@ -326,7 +328,8 @@ St Fs::apply_op(const OpSymlink& o, int64_t t) {
   Node* p = dir(o.parent, &st);
   if (!p) return st;
   if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
-  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > msg::kMaxSymlinkLen) return St::kInval;
+  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > msg::kMaxSymlinkLen)
+    return St::kInval;
   if (o.goal > msg::kMaxGoal || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
   Node& n = add_node(o.inode, msg::kSymlink, 0777, o.uid, o.gid, *p, t);
   targets_[n.id] = o.target;
@@ -359,8 +362,7 @@ St Fs::apply_op(const OpRename& o, int64_t t) {
   auto sit = sp->children->find(o.name);
   if (sit == sp->children->end()) return St::kNoEnt;
   Node* src = mut(sit->second);
-  if (o.new_name.empty() || o.new_name == "." || o.new_name == ".." ||
-      o.new_name.find('/') != std::string::npos) {
+  if (o.new_name.empty() || o.new_name == "." || o.new_name == ".." || o.new_name.find('/') != std::string::npos) {
     return St::kInval;
   }
   if (o.new_name.size() > kMaxNameLen) return St::kNameTooLong;
@@ -560,9 +562,9 @@ std::string Fs::dump() const {
   std::sort(ids.begin(), ids.end());
   for (uint32_t id : ids) {
     const Node& n = nodes_.at(id);
-    out << "node " << id << " " << n.type << " " << n.mode << " " << n.uid << ":" << n.gid << " a" << n.atime_ns
-        << " m" << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt"
-        << n.trashtime << " e" << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(target(n));
+    out << "node " << id << " " << n.type << " " << n.mode << " " << n.uid << ":" << n.gid << " a" << n.atime_ns << " m"
+        << n.mtime_ns << " c" << n.ctime_ns << " nl" << n.nlink << " g" << int(n.goal) << " tt" << n.trashtime << " e"
+        << int(n.eattr) << " rdev" << n.rdev << " len" << n.length << " target=" << escape(target(n));
     if (n.type == msg::kDir) {
       const Usage& u = n.children->usage;
       out << " parent" << n.parent << " subdirs" << n.subdirs << " usage " << u.inodes << "/" << u.dirs << "/"
@@ -598,8 +600,8 @@ std::string Fs::dump() const {
   for (uint32_t id : sustained_) out << "sustained " << id << "\n";
   out << "trash bytes " << trash_bytes_ << "\n";
   for (const auto& [id, q] : quotas_) {
-    out << "quota " << id << (nodes_.at(id).has_quota ? "" : " (unflagged)") << " grace " << q.grace_s
-        << " exceeded " << q.exceeded_ns;
+    out << "quota " << id << (nodes_.at(id).has_quota ? "" : " (unflagged)") << " grace " << q.grace_s << " exceeded "
+        << q.exceeded_ns;
     for (int k = 0; k < 4; k++) out << " " << q.soft[k] << "/" << q.hard[k];
     out << "\n";
   }

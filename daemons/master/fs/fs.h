@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,8 +52,8 @@ struct DirEntries : std::map<std::string, uint32_t> {
 enum QuotaKind : uint8_t { kQInodes = 0, kQLength = 1, kQSize = 2, kQRealsize = 3 };
 struct Quota {
   std::array<uint64_t, 4> soft{}, hard{};  // by QuotaKind
-  uint32_t grace_s = 0;    // 0: the master's default (QUOTA_DEFAULT_GRACE_PERIOD)
-  int64_t exceeded_ns = 0; // since when some soft limit is exceeded (0: none is)
+  uint32_t grace_s = 0;                    // 0: the master's default (QUOTA_DEFAULT_GRACE_PERIOD)
+  int64_t exceeded_ns = 0;                 // since when some soft limit is exceeded (0: none is)
   bool empty() const { return soft == std::array<uint64_t, 4>{} && hard == std::array<uint64_t, 4>{}; }
   bool operator==(const Quota&) const = default;
 };
@@ -65,7 +65,7 @@ struct Node {
   uint32_t id = 0;
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint32_t nlink = 0;    // names pointing at it (directories: 1 parent name)
+  uint32_t nlink = 0;  // names pointing at it (directories: 1 parent name)
   uint32_t trashtime = 0;
   uint32_t rdev = 0;
   uint32_t parent = 0;   // the containing directory; other nodes: one holding a name (0: none), see Fs::parents()
@@ -73,16 +73,16 @@ struct Node {
   uint16_t mode = 0;
   uint8_t type = msg::kFile;
   uint8_t goal = 1;
-  uint8_t eattr = 0;     // msg::EattrBits
+  uint8_t eattr = 0;       // msg::EattrBits
   bool has_extra = false;  // Fs::extra_of() has an entry (xattrs or ACLs); fills padding
   bool has_quota = false;  // directories: Fs::quota() has an entry; fills padding
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
-  uint64_t length = 0;   // files
-  std::vector<uint64_t> chunks;             // files: chunk id per 64 MiB slot, 0 = hole
+  uint64_t length = 0;           // files
+  std::vector<uint64_t> chunks;  // files: chunk id per 64 MiB slot, 0 = hole
   // (a symlink's target is kept by Fs, outside the node: see Fs::target())
-  std::unique_ptr<DirEntries> children;     // directories
+  std::unique_ptr<DirEntries> children;  // directories
 };
 
 // A chunk as the metadata knows it. Where its copies are is runtime state
@@ -169,8 +169,7 @@ class Fs {
   // a rename within them does not change their usage. A quota whose soft
   // limit has been exceeded for longer than its grace period (grace_s, or
   // default_grace_s) acts as a hard one.
-  St quota_allows(uint32_t dir, const Usage& grow, int64_t now_ns, uint32_t default_grace_s,
-                  uint32_t except = 0) const;
+  St quota_allows(uint32_t dir, const Usage& grow, int64_t now_ns, uint32_t default_grace_s, uint32_t except = 0) const;
   static constexpr uint32_t kNoSlot = ~0u;
   // Usage of a file that would have length `length` and a chunk at slot
   // `index` (for the quota check before a write).
@@ -235,8 +234,7 @@ class Fs {
   Node* mut(uint32_t id);
   Node* dir(uint32_t id, St* st);
   St check_new_name(const Node& parent, const std::string& name) const;
-  Node& add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint32_t gid, const Node& parent,
-                 int64_t t);
+  Node& add_node(uint32_t id, uint8_t type, uint16_t mode, uint32_t uid, uint32_t gid, const Node& parent, int64_t t);
   void attach(Node& parent, const std::string& name, Node& child, int64_t t);
   void detach(Node& parent, const std::string& name, Node& child, int64_t t);
   // Drops one name of a node (path: that name's path, for the trash). With
@@ -291,10 +289,10 @@ class Fs {
   std::unordered_map<uint64_t, ChunkMeta> chunks_;
   std::vector<uint64_t> released_;
   std::map<uint32_t, TrashInfo> trash_;
-  std::set<std::pair<int64_t, uint32_t>> trash_expiry_;  // derived from trash_
-  std::set<uint32_t> sustained_;                         // derived: nlink 0, not in trash_
-  uint64_t trash_bytes_ = 0;                             // derived: lengths of trash_ files
-  std::unordered_map<uint32_t, std::string> targets_;  // symlinks
+  std::set<std::pair<int64_t, uint32_t>> trash_expiry_;               // derived from trash_
+  std::set<uint32_t> sustained_;                                      // derived: nlink 0, not in trash_
+  uint64_t trash_bytes_ = 0;                                          // derived: lengths of trash_ files
+  std::unordered_map<uint32_t, std::string> targets_;                 // symlinks
   std::unordered_map<uint32_t, std::vector<uint32_t>> more_parents_;  // hard links: their other directories
   std::unordered_map<uint32_t, Extra> extra_;
   // Goals of the files sharing a chunk (refs > 1 only): count per goal.

@@ -111,7 +111,8 @@ void Fs::recompute_usage() {
     each_parent(n, [&](uint32_t d) { nodes_.at(d).children->usage.add(u, 1); });
   }
   for (auto& [depth, d] : dirs) {
-    for (const Node* x = d; x->id != kRootInode && x->parent != 0 && depth < (1u << 20); depth++) x = &nodes_.at(x->parent);
+    for (const Node* x = d; x->id != kRootInode && x->parent != 0 && depth < (1u << 20); depth++)
+      x = &nodes_.at(x->parent);
   }
   std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (auto& [depth, d] : dirs) {
@@ -128,8 +129,7 @@ const Quota* Fs::quota(uint32_t dir) const {
   return it == quotas_.end() ? nullptr : &it->second;
 }
 
-St Fs::quota_allows(uint32_t dir, const Usage& grow, int64_t now_ns, uint32_t default_grace_s,
-                    uint32_t except) const {
+St Fs::quota_allows(uint32_t dir, const Usage& grow, int64_t now_ns, uint32_t default_grace_s, uint32_t except) const {
   if (quotas_.empty()) return St::kOk;
   std::vector<uint32_t> common;  // except and the directories above it
   for (int guard = 0; except != 0 && guard < 1 << 20; guard++) {

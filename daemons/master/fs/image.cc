@@ -37,8 +37,8 @@ struct NodeRec {
   std::vector<uint64_t> chunks;
   std::string target;
   uint8_t eattr = 0;
-  ANTLER_FIELDS(id, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, goal, trashtime, rdev, length, chunks,
-                target, eattr)
+  ANTLER_FIELDS(id, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, goal, trashtime, rdev, length, chunks, target,
+                eattr)
 };
 
 struct TrashRec {
@@ -142,8 +142,8 @@ Status Fs::save_image(const std::string& path) const {
     if (n.children) edge_count += n.children->size();
   we.put(edge_count);
   for (const auto& [id, n] : nodes_) {
-    NodeRec r{n.id, n.type, n.mode, n.uid, n.gid, n.atime_ns, n.mtime_ns, n.ctime_ns, n.goal, n.trashtime, n.rdev,
-              n.length, n.chunks, target(n), n.eattr};
+    NodeRec r{n.id,   n.type,      n.mode, n.uid,    n.gid,    n.atime_ns, n.mtime_ns, n.ctime_ns,
+              n.goal, n.trashtime, n.rdev, n.length, n.chunks, target(n),  n.eattr};
     wn.put(r);
     if (n.children)
       for (const auto& [name, child] : *n.children) we.put(EdgeRec{n.id, name, child});
@@ -172,8 +172,9 @@ Status Fs::save_image(const std::string& path) const {
   std::string quotas;
   serde::Writer wq(quotas);
   wq.put(static_cast<uint64_t>(quotas_.size()));
-  for (const auto& [id, q] : quotas_) wq.put(QuotaRec{id, q.soft[0], q.soft[1], q.soft[2], q.soft[3], q.hard[0], q.hard[1], q.hard[2], q.hard[3],
-                                                   q.grace_s, q.exceeded_ns});
+  for (const auto& [id, q] : quotas_)
+    wq.put(QuotaRec{id, q.soft[0], q.soft[1], q.soft[2], q.soft[3], q.hard[0], q.hard[1], q.hard[2], q.hard[3],
+                    q.grace_s, q.exceeded_ns});
   put_section(out, "QUOT", quotas);
   put_section(out, "END ", "");
 

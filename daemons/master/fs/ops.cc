@@ -74,8 +74,7 @@ bool parse_args(std::string_view args, Op& out) {
   if (parts.size() > n || parts.size() < required_fields<O>()) return false;
   size_t i = 0;
   bool ok = true;
-  std::apply([&](auto&... f) { ((ok = ok && (i >= parts.size() || get_text(parts[i], f)), i++), ...); },
-             op.fields());
+  std::apply([&](auto&... f) { ((ok = ok && (i >= parts.size() || get_text(parts[i], f)), i++), ...); }, op.fields());
   if (ok) out = std::move(op);
   return ok;
 }
@@ -144,9 +143,7 @@ std::string format_line(uint64_t version, int64_t time_ns, const Op& op) {
         out += '(';
         size_t shown = shown_fields(o), i = 0;
         std::apply(
-            [&](const auto&... f) {
-              ((i < shown ? (out += i ? "," : "", put_text(out, f)) : void(), i++), ...);
-            },
+            [&](const auto&... f) { ((i < shown ? (out += i ? "," : "", put_text(out, f)) : void(), i++), ...); },
             o.fields());
         out += ')';
       },

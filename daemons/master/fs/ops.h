@@ -76,7 +76,7 @@ struct OpRename {
   std::string name;
   uint32_t new_parent = 0;
   std::string new_name;
-  uint32_t flags = 0;  // msg::RenameFlags
+  uint32_t flags = 0;   // msg::RenameFlags
   uint8_t sustain = 0;  // as OpUnlink, for a replaced target
   ANTLER_FIELDS(parent, name, new_parent, new_name, flags, sustain)
 };
@@ -262,9 +262,9 @@ struct OpRepair {
   ANTLER_FIELDS(inode, index, version)
 };
 
-using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite,
-                        OpSetChunk, OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks,
-                        OpSetXattr, OpRmXattr, OpSetAcl, OpAccess, OpSetQuota, OpRepair>;
+using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite, OpSetChunk,
+                        OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks, OpSetXattr, OpRmXattr,
+                        OpSetAcl, OpAccess, OpSetQuota, OpRepair>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

@@ -133,8 +133,9 @@ class CliOps {
       c.label = s.label;
       c.version = s.version;
       c.maintenance = s.maintenance;
-      int64_t limit = s.maintenance == msg::kMaintenanceOn ? timeout_on
-                      : s.maintenance == msg::kMaintenanceTemp ? timeout_temp : 0;
+      int64_t limit = s.maintenance == msg::kMaintenanceOn     ? timeout_on
+                      : s.maintenance == msg::kMaintenanceTemp ? timeout_temp
+                                                               : 0;
       if (limit > 0) c.maintenance_left_s = std::max<int64_t>(0, limit - (now - s.maintenance_ms) / 1000);
       c.load = s.load;
       c.used = s.used;
@@ -152,7 +153,8 @@ class CliOps {
       if (c.removal_chunks) {
         auto it = m_.chunk_loop_.last().removal.find(id);
         if (m_.chunk_loop_.totals().passes == 0) c.removal_status = msg::kRemovalPending;
-        else if (it == m_.chunk_loop_.last().removal.end() || it->second.second == 0) c.removal_status = msg::kRemovalReady;
+        else if (it == m_.chunk_loop_.last().removal.end() || it->second.second == 0)
+          c.removal_status = msg::kRemovalReady;
         else c.removal_status = msg::kRemovalNotReady;
       }
       if (!c.connected) c.disconnected_s = (now - s.disconnected_ms) / 1000;
@@ -212,8 +214,8 @@ class CliOps {
     };
     std::string where = net::to_string(q.loc);
     if (!admin_address(link_->peer_ip))
-      return answer(St::kPerm, "no rule of " + m_.settings_.exports_filename + " with 'admin' (and no password) admits " +
-                                   net::ip_to_string(link_->peer_ip));
+      return answer(St::kPerm, "no rule of " + m_.settings_.exports_filename +
+                                   " with 'admin' (and no password) admits " + net::ip_to_string(link_->peer_ip));
     ChunkServer* sp = m_.chunks_.find_server(q.loc);
     if (!sp) return answer(St::kNoEnt, "chunkserver " + where + " is not known to the master");
     ChunkServer& s = *sp;
@@ -239,18 +241,19 @@ class CliOps {
         return answer(St::kOk, "chunkserver " + where + " is in standard mode");
       case msg::kCliRemoveServer: {
         if (s.connected())
-          return answer(St::kAgain, "chunkserver " + where + " is connected; stop it first (only a disconnected "
-                                    "server can be removed from the list)");
+          return answer(St::kAgain, "chunkserver " + where +
+                                        " is connected; stop it first (only a disconnected "
+                                        "server can be removed from the list)");
         std::vector<uint64_t> ids = m_.chunks_.remove_server(id);
         ChunkCounts scratch;  // the chunk loop's walk counts them again
         m_.chunk_loop_.recheck(ids, &scratch);
-        log::info("chunkserver {} removed from the list (mfscli from {}); its {} copies are forgotten, {} chunks "
-                  "queued for replication",
-                  where, link_->peer, ids.size(), scratch.under_goal);
+        log::info(
+            "chunkserver {} removed from the list (mfscli from {}); its {} copies are forgotten, {} chunks "
+            "queued for replication",
+            where, link_->peer, ids.size(), scratch.under_goal);
         return answer(St::kOk, "chunkserver " + where + " has been removed");
       }
-      default:
-        return answer(St::kInval, "unknown command " + std::to_string(q.command));
+      default: return answer(St::kInval, "unknown command " + std::to_string(q.command));
     }
   }
 
@@ -306,9 +309,10 @@ void Master::cs_stopping(uint32_t cs) {
   }
   s.maintenance = msg::kMaintenanceTemp;
   s.maintenance_ms = loop_.now_ms();
-  log::info("chunkserver {} is stopping cleanly: temporary maintenance mode, its copies are kept for up to {} s "
-            "(CS_TEMP_MAINTENANCE_MODE_TIMEOUT)",
-            net::to_string(s.loc), settings_.cs_temp_maintenance_mode_timeout_s);
+  log::info(
+      "chunkserver {} is stopping cleanly: temporary maintenance mode, its copies are kept for up to {} s "
+      "(CS_TEMP_MAINTENANCE_MODE_TIMEOUT)",
+      net::to_string(s.loc), settings_.cs_temp_maintenance_mode_timeout_s);
 }
 
 void Master::maintenance_tick() {

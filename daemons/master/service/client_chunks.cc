@@ -10,7 +10,7 @@ namespace antler::master {
 // length), points the slot at it, then calls done(status, new chunk id,
 // servers holding it).
 void ClientOps::copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
-                   std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done) {
+                              std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done) {
   std::vector<uint32_t> holders;
   master.valid_locations(cid, &holders);
   uint64_t slot = (uint64_t(ino) << 32) | index;
@@ -103,7 +103,7 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
     r.version = m_.fs_.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
     m_.chunks_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
-    if (r.locations.empty()) r.status = St::kIO;  // no copy reachable now
+    if (r.locations.empty()) r.status = St::kIO;               // no copy reachable now
   }
   reply(r);
 }

@@ -33,9 +33,7 @@ size_t valid_copies(const Master& m, uint64_t id) {
 // A meta session (the meta mount's control file) may only name deleted
 // files, trash or sustained: the meta mount's own directories have inode
 // numbers (1 to 4) that belong to other inodes here.
-bool meta_refuses(const Session& s, const Node* n) {
-  return s.meta && n && (n->type == msg::kDir || n->nlink != 0);
-}
+bool meta_refuses(const Session& s, const Node* n) { return s.meta && n && (n->type == msg::kDir || n->nlink != 0); }
 
 }  // namespace
 

@@ -251,7 +251,8 @@ void ClientOps::readdir(const msg::ClReaddir& m) {
   else if (!may(*n, c, kR)) r.status = St::kAccess;
   else if (disabled(Disable::kReaddir) != St::kOk) r.status = St::kPerm;
   if (r.status != St::kOk) return reply(r);
-  uint32_t max = m.max_entries == 0 || m.max_entries > msg::kMaxReaddirEntries ? msg::kMaxReaddirEntries : m.max_entries;
+  uint32_t max =
+      m.max_entries == 0 || m.max_entries > msg::kMaxReaddirEntries ? msg::kMaxReaddirEntries : m.max_entries;
   auto it = n->children->begin();
   uint64_t skip = std::min<uint64_t>(m.offset, n->children->size());
   std::advance(it, static_cast<long>(skip));

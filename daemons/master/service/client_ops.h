@@ -8,11 +8,10 @@
 
 #include "common/log.h"
 #include "common/net.h"
-#include "daemons/master/master.h"
 #include "daemons/master/fs/perm.h"
+#include "daemons/master/master.h"
 
 namespace antler::master {
-
 
 struct ClientCtx {
   bool hello = false;
@@ -34,9 +33,7 @@ class ClientOps {
   }
   void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st}); }
 
-  Session* session() {
-    return m_.sessions_.find(ctx_.session);
-  }
+  Session* session() { return m_.sessions_.find(ctx_.session); }
   // Client inode numbers: 1 is the session's root.
   uint32_t in(uint32_t ino) const { return ino == kRootInode ? sess_->root : ino; }
   msg::Attr out(msg::Attr a) const {
@@ -72,9 +69,7 @@ class ClientOps {
     return std::clamp(t, sess_->rule.min_trashtime, sess_->rule.max_trashtime);
   }
   bool goal_allowed(uint8_t g) const { return g >= sess_->rule.min_goal && g <= sess_->rule.max_goal; }
-  bool trashtime_allowed(uint32_t t) const {
-    return t >= sess_->rule.min_trashtime && t <= sess_->rule.max_trashtime;
-  }
+  bool trashtime_allowed(uint32_t t) const { return t >= sess_->rule.min_trashtime && t <= sess_->rule.max_trashtime; }
   bool admin() const { return sess_->rule.admin; }
   // Quotas (client_quota.cc): kQuota if adding `grow` below dir passes a
   // quota on the way up (Fs::quota_allows; `except`: a rename's source
@@ -144,7 +139,8 @@ class ClientOps {
       case msg::kDir: return Disable::kMkdir;
       case msg::kFifo: return Disable::kMkfifo;
       case msg::kSocket: return Disable::kMksock;
-      case msg::kBlockDev: case msg::kCharDev: return Disable::kMkdev;
+      case msg::kBlockDev:
+      case msg::kCharDev: return Disable::kMkdev;
       default: return Disable::kCreate;
     }
   }

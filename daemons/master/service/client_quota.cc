@@ -17,9 +17,7 @@ St ClientOps::file_may_grow(const Node& f, uint64_t length, uint32_t index) cons
   return St::kOk;
 }
 
-uint32_t ClientOps::default_grace() const {
-  return m_.settings_.quota_default_grace_period_s;
-}
+uint32_t ClientOps::default_grace() const { return m_.settings_.quota_default_grace_period_s; }
 
 void ClientOps::quota(const msg::ClQuota& m) {
   msg::Cred c = map(m.cred);

@@ -52,8 +52,8 @@ class Registration {
     auto sub = reg.meta ? std::optional<std::string>("/") : normalize_subdir(reg.subdir);
     if (!sub) return refuse(St::kInval, "subfolder '" + reg.subdir + "' contains '..'");
     if (m_.exports_.candidates(ip, *sub, reg.meta, UINT32_MAX).empty()) {
-      return refuse(St::kPerm, "exports (" + m_.settings_.exports_filename + ") do not allow " +
-                                   net::ip_to_string(ip) + " to mount " + where);
+      return refuse(St::kPerm, "exports (" + m_.settings_.exports_filename + ") do not allow " + net::ip_to_string(ip) +
+                                   " to mount " + where);
     }
     auto cands = m_.exports_.candidates(ip, *sub, reg.meta, reg.version);
     if (cands.empty()) {
@@ -75,12 +75,12 @@ class Registration {
     });
     if (!rule) {
       if (reg.passcode) return refuse(St::kPerm, "wrong password for " + where);
-      return refuse(St::kPerm, "a password is needed to mount " + where +
-                                   " (mfsmount -p, -o mfspassword= or -o mfsmd5pass=)");
+      return refuse(St::kPerm,
+                    "a password is needed to mount " + where + " (mfsmount -p, -o mfspassword= or -o mfsmd5pass=)");
     }
     bool proved = digest && std::any_of(cands.begin(), cands.end(), [&](const ExportRule* c) {
-      return !c->password_md5.empty() && auth::verify(c->password_md5, ctx_.nonce, *digest);
-    });
+                    return !c->password_md5.empty() && auth::verify(c->password_md5, ctx_.nonce, *digest);
+                  });
     if (digest && !proved) {
       log::warn("client {}: its password matches no rule for {}; registering it under line {} (no password)",
                 link_->peer, where, rule->line);
@@ -91,8 +91,7 @@ class Registration {
     const Session* old = m_.sessions_.find(id);
     if (id != 0 && old && old->peer_ip != ip && !rule->dynamicip) {
       return refuse(St::kPerm, "session " + fmt::format("{:016x}", id) + " was opened from " +
-                                   net::ip_to_string(old->peer_ip) +
-                                   " and its export has no dynamicip: mount again");
+                                   net::ip_to_string(old->peer_ip) + " and its export has no dynamicip: mount again");
     }
     if (id == 0) {
       id = m_.sessions_.new_id();
@@ -130,8 +129,8 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
   if (!ctx.hello) {
     msg::Hello h;
     if (type != msg::Hello::kType || !net::decode(payload, h)) {
-      log::warn("client {}: expected a handshake, got message type {} ({} bytes): closing connection", link->peer,
-                type, payload.size());
+      log::warn("client {}: expected a handshake, got message type {} ({} bytes): closing connection", link->peer, type,
+                payload.size());
       return false;
     }
     ctx.hello = true;
@@ -143,8 +142,10 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
   if (ctx.challenged) {
     msg::ClChallengeReply a;
     if (type != msg::ClChallengeReply::kType || !net::decode(payload, a) || a.req != ctx.pending.req) {
-      log::warn("client {}: expected the answer to its password challenge, got message type {} ({} bytes): "
-                "closing connection", link->peer, type, payload.size());
+      log::warn(
+          "client {}: expected the answer to its password challenge, got message type {} ({} bytes): "
+          "closing connection",
+          link->peer, type, payload.size());
       return false;
     }
     ctx.challenged = false;

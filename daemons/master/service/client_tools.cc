@@ -12,8 +12,8 @@ namespace antler::master {
 namespace {
 
 void count(std::vector<msg::ValueCount>& v, uint32_t value) {
-  auto it = std::lower_bound(v.begin(), v.end(), value,
-                             [](const msg::ValueCount& a, uint32_t b) { return a.value < b; });
+  auto it =
+      std::lower_bound(v.begin(), v.end(), value, [](const msg::ValueCount& a, uint32_t b) { return a.value < b; });
   if (it == v.end() || it->value != value) it = v.insert(it, {value, 0});
   it->count++;
 }
@@ -114,7 +114,8 @@ void ClientOps::trash_list(const msg::ClTrashList& m) {
   if (!meta_allowed(m.cred)) r.status = St::kPerm;
   else if (m.what != msg::kListTrash && m.what != msg::kListSustained) r.status = St::kInval;
   if (r.status != St::kOk) return reply(r);
-  uint32_t max = m.max_entries == 0 || m.max_entries > msg::kMaxReaddirEntries ? msg::kMaxReaddirEntries : m.max_entries;
+  uint32_t max =
+      m.max_entries == 0 || m.max_entries > msg::kMaxReaddirEntries ? msg::kMaxReaddirEntries : m.max_entries;
   if (m.what == msg::kListTrash) {
     const auto& trash = m_.fs_.trash();
     for (auto it = trash.upper_bound(m.after); it != trash.end(); ++it) {

@@ -56,7 +56,7 @@ class CsCommander {
 
   After after_;
   int timeout_ms_;
-  std::unordered_map<uint32_t, LinkPtr> links_;  // registered server -> its connection
+  std::unordered_map<uint32_t, LinkPtr> links_;                      // registered server -> its connection
   std::unordered_map<uint32_t, std::pair<uint32_t, Done>> pending_;  // op id -> (server, done)
   uint32_t next_op_ = 1;
 };

@@ -87,8 +87,10 @@ void Master::on_cs_close(const LinkPtr& link) {
   ChunkServer* s = chunks_.server(ctx->cs);
   if (!commander_.is_link_of(ctx->cs, link) || !s) return;
   if (s->maintenance != msg::kMaintenanceOff)
-    log::info("chunkserver {} ({}) disconnected in maintenance mode: its copies are kept until it is back or the "
-              "mode ends", net::to_string(s->loc), ctx->cs);
+    log::info(
+        "chunkserver {} ({}) disconnected in maintenance mode: its copies are kept until it is back or the "
+        "mode ends",
+        net::to_string(s->loc), ctx->cs);
   else
     log::warn("chunkserver {} ({}) disconnected; its chunks are replicated elsewhere if it is not back within {} s",
               net::to_string(s->loc), ctx->cs, chunk_loop_.settings().delay_disconnect_ms / 1000);
@@ -140,8 +142,8 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       // Back again: what it holds now is what it reports below.
       uint32_t id = chunks_.register_server(loc);
       if (!id) {
-        link->send(net::frame(msg::CsRegisterReply{St::kExist, 0,
-                                                   "a chunkserver with this address is already connected"}));
+        link->send(
+            net::frame(msg::CsRegisterReply{St::kExist, 0, "a chunkserver with this address is already connected"}));
         return bad("duplicate chunkserver address");
       }
       ChunkServer& s = *chunks_.server(id);
@@ -219,8 +221,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       cs_command(ctx->cs, msg::CsDelete{0, m.chunk_id, 0}, [](St, uint32_t) {});
       return true;
     }
-    default:
-      return bad("unknown message");
+    default: return bad("unknown message");
   }
 }
 

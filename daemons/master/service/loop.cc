@@ -115,8 +115,8 @@ Loop::~Loop() = default;
 
 Status Loop::listen(const std::string& host, uint16_t port, Listener* listener) {
   asio::error_code ec;
-  asio::ip::address addr = host == "*" || host.empty() ? asio::ip::address(asio::ip::address_v4::any())
-                                                       : asio::ip::make_address(host, ec);
+  asio::ip::address addr =
+      host == "*" || host.empty() ? asio::ip::address(asio::ip::address_v4::any()) : asio::ip::make_address(host, ec);
   if (ec) {
     uint32_t ip;
     if (!net::resolve_ipv4(host, ip)) return Status::error("cannot resolve listen address '" + host + "'");

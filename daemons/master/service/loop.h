@@ -22,8 +22,8 @@ class Link {
   virtual void close(const std::string& reason) = 0;
   virtual bool open() const = 0;
   uint64_t id = 0;
-  uint32_t peer_ip = 0;  // host order
-  std::string peer;      // "a.b.c.d:port", for logs
+  uint32_t peer_ip = 0;       // host order
+  std::string peer;           // "a.b.c.d:port", for logs
   std::shared_ptr<void> ctx;  // the listener's per-connection state
 };
 using LinkPtr = std::shared_ptr<Link>;
@@ -50,7 +50,7 @@ class Loop {
   void after(int ms, std::function<void()> fn);
   // Runs fn on the loop soon; safe from any thread.
   void post(std::function<void()> fn);
-  void run();   // until stop()
+  void run();  // until stop()
   // Runs the handlers that are ready now, without waiting (tests drive the
   // master's handlers without a loop thread).
   void poll();

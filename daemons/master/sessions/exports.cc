@@ -17,13 +17,11 @@ namespace antler::master {
 namespace {
 
 constexpr const char* kDisableNames[] = {
-    "chown",  "chmod", "symlink", "mkfifo",   "mkdev",    "mksock",       "mkdir",    "unlink",   "rmdir",
-    "rename", "move",  "link",    "create",   "readdir",  "read",         "write",    "truncate", "setlength",
-    "appendchunks",    "snapshot", "settrash", "setgoal", "seteattr",     "setxattr", "setfacl",
+    "chown",        "chmod",    "symlink",  "mkfifo",  "mkdev",    "mksock",   "mkdir",   "unlink",   "rmdir",
+    "rename",       "move",     "link",     "create",  "readdir",  "read",     "write",   "truncate", "setlength",
+    "appendchunks", "snapshot", "settrash", "setgoal", "seteattr", "setxattr", "setfacl",
 };
 static_assert(std::size(kDisableNames) == static_cast<size_t>(Disable::kCount));
-
-
 
 bool parse_address(const std::string& s, ExportRule& r, std::string* why) {
   return parse_ip_range(s, &r.ip_from, &r.ip_to, why);
@@ -79,10 +77,10 @@ bool parse_disables(const std::string& v, uint32_t* bits, std::string* why) {
 
 // One option; false with *why (without the key) on error.
 bool parse_option(const std::string& k, const std::string& v, bool has_value, ExportRule& r, std::string* why) {
-  static const char* kFlags[] = {"ro", "readonly", "rw", "readwrite", "alldirs", "dynamicip", "ignoregid",
-                                 "admin", "nonrootmeta", "canchangequota"};
-  bool flag = std::find_if(std::begin(kFlags), std::end(kFlags), [&](const char* f) { return k == f; }) !=
-              std::end(kFlags);
+  static const char* kFlags[] = {"ro",        "readonly",  "rw",    "readwrite",   "alldirs",
+                                 "dynamicip", "ignoregid", "admin", "nonrootmeta", "canchangequota"};
+  bool flag =
+      std::find_if(std::begin(kFlags), std::end(kFlags), [&](const char* f) { return k == f; }) != std::end(kFlags);
   if (flag) {
     if (has_value) {
       *why = "takes no value";
@@ -98,10 +96,10 @@ bool parse_option(const std::string& k, const std::string& v, bool has_value, Ex
     // canchangequota: accepted for MooseFS compatibility; quota rights follow admin
     return true;
   }
-  static const char* kValued[] = {"maproot", "mapall", "password", "md5pass", "mingoal", "maxgoal",
-                                  "mintrashtime", "maxtrashtime", "minversion", "disable"};
-  bool valued = std::find_if(std::begin(kValued), std::end(kValued), [&](const char* f) { return k == f; }) !=
-                std::end(kValued);
+  static const char* kValued[] = {"maproot", "mapall",       "password",     "md5pass",    "mingoal",
+                                  "maxgoal", "mintrashtime", "maxtrashtime", "minversion", "disable"};
+  bool valued =
+      std::find_if(std::begin(kValued), std::end(kValued), [&](const char* f) { return k == f; }) != std::end(kValued);
   if (!valued) {
     *why = "unknown option";
     return false;
@@ -157,11 +155,7 @@ bool parse_option(const std::string& k, const std::string& v, bool has_value, Ex
 
 }  // namespace
 
-
-
 const char* disable_name(Disable d) { return kDisableNames[static_cast<size_t>(d)]; }
-
-
 
 std::optional<std::string> normalize_subdir(const std::string& subdir) {
   std::string out;
@@ -180,8 +174,8 @@ bool ExportRule::admits(uint32_t ip, const std::string& subdir, bool want_meta) 
   if (want_meta || meta()) return want_meta && meta();
   if (subdir == dir) return true;
   if (!alldirs) return false;
-  return dir == "/" || (subdir.size() > dir.size() && subdir.compare(0, dir.size(), dir) == 0 &&
-                        subdir[dir.size()] == '/');
+  return dir == "/" ||
+         (subdir.size() > dir.size() && subdir.compare(0, dir.size(), dir) == 0 && subdir[dir.size()] == '/');
 }
 
 bool ExportRule::better_than(const ExportRule& o) const {
@@ -224,8 +218,8 @@ Result<Exports> Exports::parse(const std::string& text, const std::string& name)
       if (!parse_option(k, v, eq != std::string::npos, r, &why)) return fail(k, why);
     }
     if (r.min_goal > r.max_goal) {
-      return fail("mingoal", "mingoal " + std::to_string(r.min_goal) + " is above maxgoal " +
-                                 std::to_string(r.max_goal));
+      return fail("mingoal",
+                  "mingoal " + std::to_string(r.min_goal) + " is above maxgoal " + std::to_string(r.max_goal));
     }
     if (r.min_trashtime > r.max_trashtime) {
       return fail("mintrashtime", "mintrashtime " + std::to_string(r.min_trashtime) + "s is above maxtrashtime " +

@@ -27,31 +27,53 @@ namespace antler::master {
 
 // Operations an export may forbid with disable= (EPERM when used).
 enum class Disable : uint8_t {
-  kChown, kChmod, kSymlink, kMkfifo, kMkdev, kMksock, kMkdir, kUnlink, kRmdir, kRename, kMove, kLink,
-  kCreate, kReaddir, kRead, kWrite, kTruncate, kSetlength, kAppendchunks, kSnapshot, kSettrash, kSetgoal,
-  kSeteattr, kSetxattr, kSetfacl,
+  kChown,
+  kChmod,
+  kSymlink,
+  kMkfifo,
+  kMkdev,
+  kMksock,
+  kMkdir,
+  kUnlink,
+  kRmdir,
+  kRename,
+  kMove,
+  kLink,
+  kCreate,
+  kReaddir,
+  kRead,
+  kWrite,
+  kTruncate,
+  kSetlength,
+  kAppendchunks,
+  kSnapshot,
+  kSettrash,
+  kSetgoal,
+  kSeteattr,
+  kSetxattr,
+  kSetfacl,
   kCount
 };
 // The name used in disable= ("setgoal" for kSetgoal; "setsclass" is accepted too).
 const char* disable_name(Disable d);
 
 struct ExportRule {
-  uint32_t ip_from = 0, ip_to = 0xFFFFFFFF;  // inclusive, host byte order
-  std::string dir = "/";                     // normalised absolute path, or "." (meta)
-  bool readonly = true;                      // MooseFS default: ro
-  bool alldirs = false;                      // any subfolder of dir may be mounted
-  bool dynamicip = false;                    // a session may come back from another address
-  bool ignoregid = false;                    // group bits apply to every non-owner
-  bool admin = false;                        // administrative tools allowed
-  bool nonrootmeta = false;                  // non-root users may use a meta mount
+  uint32_t ip_from = 0, ip_to = 0xFFFFFFFF;       // inclusive, host byte order
+  std::string dir = "/";                          // normalised absolute path, or "." (meta)
+  bool readonly = true;                           // MooseFS default: ro
+  bool alldirs = false;                           // any subfolder of dir may be mounted
+  bool dynamicip = false;                         // a session may come back from another address
+  bool ignoregid = false;                         // group bits apply to every non-owner
+  bool admin = false;                             // administrative tools allowed
+  bool nonrootmeta = false;                       // non-root users may use a meta mount
   uint32_t maproot_uid = 999, maproot_gid = 999;  // what root (uid 0) becomes; 0 = not squashed
   bool has_mapall = false;
-  uint32_t mapall_uid = 0, mapall_gid = 0;   // what every other user becomes
-  std::string password_md5;                  // 16 raw bytes; empty: no password
+  uint32_t mapall_uid = 0, mapall_gid = 0;  // what every other user becomes
+  std::string password_md5;                 // 16 raw bytes; empty: no password
   uint8_t min_goal = 1, max_goal = 9;
   uint32_t min_trashtime = 0, max_trashtime = 0xFFFFFFFF;
-  uint32_t min_version = 0;                  // MAJOR << 16 | MINOR << 8 | PATCH
-  uint32_t disables = 0;                     // bit (1 << Disable)
+  uint32_t min_version = 0;  // MAJOR << 16 | MINOR << 8 | PATCH
+  uint32_t disables = 0;     // bit (1 << Disable)
   int line = 0;
 
   bool meta() const { return dir == "."; }
@@ -75,8 +97,7 @@ class Exports {
 
   // Every rule that admits ip to subdir (normalised) at client version
   // `version`, best first.
-  std::vector<const ExportRule*> candidates(uint32_t ip, const std::string& subdir, bool meta,
-                                            uint32_t version) const;
+  std::vector<const ExportRule*> candidates(uint32_t ip, const std::string& subdir, bool meta, uint32_t version) const;
   // The best candidate whose password, if it has one, password_ok accepts;
   // nullptr if none.
   const ExportRule* choose(uint32_t ip, const std::string& subdir, bool meta, uint32_t version,

@@ -22,8 +22,8 @@ struct Session {
   uint32_t peer_ip = 0;  // where it registered from (dynamicip allows others)
   bool meta = false;     // meta mount (rule with directory "."): trash and sustained files, no namespace
   std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
-  uint32_t links = 0;       // client connections registered with this session
-  int64_t gone_ms = 0;      // when the last one closed (0: connected, or locks already released)
+  uint32_t links = 0;                           // client connections registered with this session
+  int64_t gone_ms = 0;                          // when the last one closed (0: connected, or locks already released)
 };
 
 }  // namespace antler::master

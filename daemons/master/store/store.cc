@@ -154,11 +154,10 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
           "it is left out: '{}'",
           f, torn.size() > 80 ? torn.substr(0, 80) + "..." : torn);
   }
-  std::stable_sort(pending.begin(), pending.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  pending.erase(std::unique(pending.begin(), pending.end(),
-                            [](const auto& a, const auto& b) { return a.first == b.first; }),
-                pending.end());
+  std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  pending.erase(
+      std::unique(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+      pending.end());
   uint64_t applied = 0;
   for (const auto& [v, line] : pending) {
     if (v != fs_.version() + 1) {
@@ -227,10 +226,11 @@ bool Store::append(const std::string& line) {
 void Store::fail(const std::string& why) {
   if (failed()) return;
   failure_ = why;
-  log::error("metadata store FAILED: {}. The master refuses every metadata change from now on and writes nothing "
-             "more to {}; stop it, free space or replace the disk, then start it with 'mfsmaster -a' (it recovers "
-             "every acknowledged change)",
-             why, dir_);
+  log::error(
+      "metadata store FAILED: {}. The master refuses every metadata change from now on and writes nothing "
+      "more to {}; stop it, free space or replace the disk, then start it with 'mfsmaster -a' (it recovers "
+      "every acknowledged change)",
+      why, dir_);
 }
 
 bool Store::save_in_background() {

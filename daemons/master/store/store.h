@@ -105,7 +105,7 @@ class Store {
   pid_t saver_ = -1;
   int64_t save_started_ns_ = 0;
   LastSave last_save_;
-  void saved(bool ok);  // records a save that ended now
+  void saved(bool ok);   // records a save that ended now
   void reap(bool wait);  // the background save's end: logs it, clears saver_
 };
 

@@ -19,8 +19,8 @@
 #include "common/crc.h"
 #include "common/net.h"
 #include "daemons/chunkserver/service/cs_server.h"
-#include "daemons/chunkserver/storage/hdd_config.h"
 #include "daemons/chunkserver/service/master_link.h"
+#include "daemons/chunkserver/storage/hdd_config.h"
 
 namespace fs = std::filesystem;
 using namespace antler;
@@ -93,9 +93,7 @@ class StoreTest : public ::testing::Test {
 
 }  // namespace
 
-TEST(FileName, Format) {
-  EXPECT_EQ(ChunkStore::file_name(0x1234ABCDull, 7), "chunk_000000001234ABCD_00000007.mfs");
-}
+TEST(FileName, Format) { EXPECT_EQ(ChunkStore::file_name(0x1234ABCDull, 7), "chunk_000000001234ABCD_00000007.mfs"); }
 
 TEST_F(StoreTest, CreatesSubfoldersAndFile) {
   EXPECT_TRUE(fs::is_directory(dir_.path() + "/00"));
@@ -287,8 +285,8 @@ TEST(HddConfig, ParsesMarkersAndLimits) {
   fs::create_directory(dir.path() + "/b");
   fs::create_directory(dir.path() + "/c");
   std::string cfg = dir.path() + "/mfshdd.cfg";
-  std::ofstream(cfg) << "# disks\n" << dir.path() << "/a/\n*" << dir.path() << "/b 10GiB\n<" << dir.path()
-                     << "/c -5G # comment\n";
+  std::ofstream(cfg) << "# disks\n"
+                     << dir.path() << "/a/\n*" << dir.path() << "/b 10GiB\n<" << dir.path() << "/c -5G # comment\n";
   Result<std::vector<DiskSpec>> loaded = load_hdd_config(cfg);
   ASSERT_TRUE(loaded) << loaded.status().to_string();
   const std::vector<DiskSpec>& disks = *loaded;

@@ -78,7 +78,8 @@ TEST(OpenFiles, OpenRacingWithLastRelease) {
   std::vector<std::thread> ts;
   for (int k = 0; k < 4; k++) ts.emplace_back(worker, k);
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (std::chrono::steady_clock::now() < until && wrong == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (std::chrono::steady_clock::now() < until && wrong == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   stop = true;
   for (auto& th : ts) th.join();
   EXPECT_EQ(wrong, 0u) << "in " << rounds << " open/release rounds";

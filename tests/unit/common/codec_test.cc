@@ -3,9 +3,9 @@
 
 #include <random>
 
-#include "common/messages.h"
 #include "client/chunk_io.h"
 #include "common/crc.h"
+#include "common/messages.h"
 #include "common/net.h"
 
 namespace antler {
@@ -94,9 +94,9 @@ TEST(Codec, HostileCountsDoNotAllocate) {
   // A vector claiming 2^32-1 elements in a 10-byte payload must fail at once.
   std::string p;
   serde::Writer w(p);
-  w.put(uint32_t{7});               // req
-  w.put(uint8_t{0});                // status
-  w.put(uint32_t{0xFFFFFFFF});      // entries count
+  w.put(uint32_t{7});           // req
+  w.put(uint8_t{0});            // status
+  w.put(uint32_t{0xFFFFFFFF});  // entries count
   ClReaddirReply r;
   EXPECT_FALSE(serde::decode_body(p, r));
   // A string longer than the payload.

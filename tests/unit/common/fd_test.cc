@@ -135,7 +135,8 @@ TEST(WriteAll, FinishesShortAndInterruptedWritesOverAPipe) {
       if (got.size() % 50000 < sizeof buf) std::this_thread::sleep_for(std::chrono::microseconds(300));
     }
   });
-  struct sigaction sa{}, old{};
+  struct sigaction sa {
+  }, old{};
   sa.sa_handler = on_alarm;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART

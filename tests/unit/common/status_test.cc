@@ -25,9 +25,7 @@ TEST(Status, ErrorKeepsCodeAndMessage) {
   EXPECT_EQ(copy.message(), s.message());
 }
 
-TEST(Status, OkCodeWithMessageIsStillOk) {
-  EXPECT_TRUE(Status(St::kOk, "nothing wrong").ok());
-}
+TEST(Status, OkCodeWithMessageIsStillOk) { EXPECT_TRUE(Status(St::kOk, "nothing wrong").ok()); }
 
 TEST(Status, FromErrnoNamesTheCallAndMapsTheCode) {
   Status s = Status::from_errno("open /x", ENOENT);

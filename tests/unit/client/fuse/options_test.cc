@@ -382,8 +382,8 @@ TEST(FuseConversions, SetattrMask) {
   uint32_t mask = setattr_mask(FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_MTIME |
                                    FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_CTIME,
                                st, &v);
-  EXPECT_EQ(mask, static_cast<uint32_t>(msg::kSetMode | msg::kSetUid | msg::kSetSize | msg::kSetMtime |
-                                        msg::kSetAtimeNow));
+  EXPECT_EQ(mask,
+            static_cast<uint32_t>(msg::kSetMode | msg::kSetUid | msg::kSetSize | msg::kSetMtime | msg::kSetAtimeNow));
   EXPECT_EQ(v.mode, 04711);
   EXPECT_EQ(v.uid, 7u);
   EXPECT_EQ(v.size, 12345u);

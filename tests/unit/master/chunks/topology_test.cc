@@ -32,9 +32,9 @@ TEST(Topology, LocationsAndDistances) {
   EXPECT_EQ(t->distance(r1, ip(10, 0, 3, 1)), 3u);
   EXPECT_EQ(t->distance(r1, ip(10, 0, 4, 1)), 4u);
   EXPECT_EQ(t->distance(r1, ip(10, 0, 5, 1)), 4u);
-  EXPECT_EQ(t->distance(ip(10, 0, 5, 1), ip(10, 0, 6, 1)), 3u);   // US|ATM vs DE
+  EXPECT_EQ(t->distance(ip(10, 0, 5, 1), ip(10, 0, 6, 1)), 3u);     // US|ATM vs DE
   EXPECT_EQ(t->distance(ip(10, 0, 6, 1), ip(192, 168, 0, 1)), 2u);  // DE vs ''
-  EXPECT_EQ(t->distance(ip(1, 1, 1, 1), ip(2, 2, 2, 2)), 1u);      // both nowhere: the same location
+  EXPECT_EQ(t->distance(ip(1, 1, 1, 1), ip(2, 2, 2, 2)), 1u);       // both nowhere: the same location
 }
 
 TEST(Topology, ErrorsNameFileAndLine) {

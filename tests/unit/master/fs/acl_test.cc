@@ -58,13 +58,13 @@ TEST(Acl, InvalidAclsAreRefused) {
   EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {4, 4, U}, {0x20, 0, U}}).substr(0, 27)));  // torn entry
   std::string v1 = xattr({{1, 6, U}, {4, 4, U}, {0x20, 0, U}});
   v1[0] = 1;
-  EXPECT_FALSE(acl_from_xattr(v1));                                               // version
-  EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {4, 4, U}})));                     // no other
+  EXPECT_FALSE(acl_from_xattr(v1));                                                      // version
+  EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {4, 4, U}})));                           // no other
   EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {2, 7, 5}, {4, 4, U}, {0x20, 0, U}})));  // named, no mask
   EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {2, 7, 5}, {2, 7, 5}, {4, 4, U}, {0x10, 7, U}, {0x20, 0, U}})));
-  EXPECT_FALSE(acl_from_xattr(xattr({{4, 4, U}, {1, 6, U}, {0x20, 0, U}})));  // out of order
-  EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {1, 6, U}, {4, 4, U}, {0x20, 0, U}})));  // two owners
-  EXPECT_FALSE(acl_from_xattr(xattr({{1, 8, U}, {4, 4, U}, {0x20, 0, U}})));             // bad perm
+  EXPECT_FALSE(acl_from_xattr(xattr({{4, 4, U}, {1, 6, U}, {0x20, 0, U}})));                // out of order
+  EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {1, 6, U}, {4, 4, U}, {0x20, 0, U}})));     // two owners
+  EXPECT_FALSE(acl_from_xattr(xattr({{1, 8, U}, {4, 4, U}, {0x20, 0, U}})));                // bad perm
   EXPECT_FALSE(acl_from_xattr(xattr({{1, 6, U}, {4, 4, U}, {0x40, 0, U}, {0x20, 0, U}})));  // bad tag
   EXPECT_FALSE(acl_from_text("u::rwx/g::r-x"));
   EXPECT_FALSE(acl_from_text("u::rwz/g::r-x/o::---"));

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <random>
 
-#include "daemons/master/sessions/exports.h"
 #include "daemons/master/fs/fs.h"
 #include "daemons/master/fs/perm.h"
+#include "daemons/master/sessions/exports.h"
 #include "daemons/master/store/store.h"
 
 namespace antler::master {
@@ -29,7 +29,7 @@ TEST(Fs, CreateLookupUnlink) {
   EXPECT_EQ(fs.child(1, "a"), 2u);
   const Node* n = fs.node(2);
   ASSERT_TRUE(n);
-  EXPECT_EQ(n->goal, 2);        // inherited from root
+  EXPECT_EQ(n->goal, 2);  // inherited from root
   EXPECT_EQ(n->trashtime, 86400u);
   EXPECT_EQ(fs.attr(*n).nlink, 1u);
   EXPECT_EQ(fs.apply(OpUnlink{1, "a"}, T), St::kOk);
@@ -67,7 +67,7 @@ TEST(Fs, ParentsFollowEveryName) {
   ASSERT_EQ(fs.apply(OpUnlink{1, "top"}, T), St::kOk);
   ASSERT_EQ(fs.apply(OpUnlink{2, "x"}, T), St::kOk);  // last name: to the trash
   EXPECT_TRUE(parents(4).empty());
-  ASSERT_EQ(fs.apply(OpUndel{4, 0}, T), St::kOk);     // back under a/f
+  ASSERT_EQ(fs.apply(OpUndel{4, 0}, T), St::kOk);  // back under a/f
   EXPECT_EQ(parents(4), std::vector<uint32_t>{2});
 }
 
@@ -144,8 +144,7 @@ TEST(Fs, SnapshotSharesChunksAndCopyOnWriteSeparates) {
   EXPECT_EQ(fs.chunk(30)->refs, 3u);
   EXPECT_EQ(fs.apply(OpSnapshot{2, 1, "s", 200, 0, 0, 0, 022}, T), St::kExist);
   EXPECT_EQ(fs.apply(OpSnapshot{2, 2, "in", 200, 0, 0, 0, 022}, T), St::kInval);  // into itself
-  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "p", 200, msg::kSnapKeepLinks | msg::kSnapCpAttrs, 9, 8, 077}, T),
-            St::kOk);
+  ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "p", 200, msg::kSnapKeepLinks | msg::kSnapCpAttrs, 9, 8, 077}, T), St::kOk);
   uint32_t p = fs.child(1, "p");
   EXPECT_EQ(fs.child(p, "f"), fs.child(p, "g"));  // hard link kept
   EXPECT_EQ(fs.node(fs.child(p, "f"))->nlink, 2u);
@@ -267,7 +266,7 @@ TEST(Fs, RepairSetsVersionOrMakesAHole) {
   EXPECT_EQ(fs.chunk(11)->refs, 1u);
   EXPECT_EQ(fs.node(3)->chunks[1], 11u);
   EXPECT_EQ(fs.node(2)->length, 3 * uint64_t(msg::kChunkSize));  // the length stays
-  EXPECT_EQ(fs.usage(*fs.node(1)).chunks, 2 + 3);  // the directories' usage: f has 2 chunks left, s 3
+  EXPECT_EQ(fs.usage(*fs.node(1)).chunks, 2 + 3);                // the directories' usage: f has 2 chunks left, s 3
   EXPECT_TRUE(fs.released_chunks().empty());
   EXPECT_EQ(fs.apply(OpRepair{3, 1, 0}, T), St::kOk);  // the last reference: released
   EXPECT_EQ(fs.chunk(11), nullptr);
@@ -346,7 +345,8 @@ TEST(Changelog, LineFormat) {
   // An export's goal / trash time clamp adds trailing fields; old lines still parse.
   OpCreate clamped{1, "name", 'f', 420, 0, 0, 0, 57, 3, 7200};
   EXPECT_EQ(format_line(1, 0, clamped), "1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200)");
-  EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 2}), "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,2)");
+  EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 2}),
+            "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,2)");
   EXPECT_EQ(format_line(1, 0, OpCreate{1, "n", 'f', 420, 0, 0, 0, 57, 0, 0}),
             "1: 0.000000000|CREATE(1,n,102,420,0,0,0,57,0,0)");
   auto l = parse_line("1: 0.000000000|CREATE(1,name,102,420,0,0,0,57,3,7200)");
@@ -401,34 +401,53 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
     }
     Op op;
     switch (rng() % 12) {
-      case 0: case 1: {
+      case 0:
+      case 1: {
         uint32_t ino = live.next_inode();
         uint8_t type = rng() % 3 == 0 ? msg::kDir : msg::kFile;
-        op = OpCreate{pick(dirs), name(), type, static_cast<uint16_t>(rng() % 07777),
-                      static_cast<uint32_t>(rng() % 3), static_cast<uint32_t>(rng() % 3), 0, ino,
-                      static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9), rng() % 2 ? -1 : int64_t(rng() % 100000)};
+        op = OpCreate{pick(dirs),
+                      name(),
+                      type,
+                      static_cast<uint16_t>(rng() % 07777),
+                      static_cast<uint32_t>(rng() % 3),
+                      static_cast<uint32_t>(rng() % 3),
+                      0,
+                      ino,
+                      static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9),
+                      rng() % 2 ? -1 : int64_t(rng() % 100000)};
         if (store.commit(op) == St::kOk) (type == msg::kDir ? dirs : files).push_back(ino);
         continue;
       }
       case 2:
-        op = OpSymlink{pick(dirs), name(), "target,(x)", 1, 1, live.next_inode(),
-                       static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9), rng() % 2 ? -1 : int64_t(rng() % 100)};
+        op = OpSymlink{pick(dirs),
+                       name(),
+                       "target,(x)",
+                       1,
+                       1,
+                       live.next_inode(),
+                       static_cast<uint8_t>(rng() % 2 ? 0 : 1 + rng() % 9),
+                       rng() % 2 ? -1 : int64_t(rng() % 100)};
         break;
       case 3:
         if (rng() % 4 == 0 && !files.empty()) op = OpPurge{pick(files)};
         else op = OpUnlink{pick(dirs), name(), static_cast<uint8_t>(rng() % 2)};
         break;
       case 4:
-        op = OpRename{pick(dirs), name(), pick(dirs), name(), static_cast<uint32_t>(rng() % 3),
-                      static_cast<uint8_t>(rng() % 2)};
+        op = OpRename{
+            pick(dirs), name(), pick(dirs), name(), static_cast<uint32_t>(rng() % 3), static_cast<uint8_t>(rng() % 2)};
         break;
       case 5:
         if (files.empty()) continue;
         op = OpLink{pick(files), pick(dirs), name()};
         break;
       case 6:
-        op = OpSetattr{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files)), msg::kSetMode | msg::kSetMtime,
-                       static_cast<uint16_t>(rng() % 0777), 0, 0, 0, static_cast<int64_t>(rng())};
+        op = OpSetattr{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files)),
+                       msg::kSetMode | msg::kSetMtime,
+                       static_cast<uint16_t>(rng() % 0777),
+                       0,
+                       0,
+                       0,
+                       static_cast<int64_t>(rng())};
         break;
       case 7:
         if (files.empty()) continue;
@@ -436,23 +455,30 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
         break;
       case 8:
         if (files.empty()) continue;
-        op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}} : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
+        op = rng() % 2 ? Op{OpWrite{pick(files), rng() % (200u << 20)}}
+                       : Op{OpTruncate{pick(files), rng() % (150u << 20)}};
         break;
       case 9:
         switch (rng() % 9) {
           case 0: op = OpSetVersion{1 + rng() % next_chunk, static_cast<uint32_t>(rng() % 100)}; break;
           case 1:
-            op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1, static_cast<uint32_t>(rng() % 3),
+            op = OpSetAttrib{rng() % 2 ? pick(dirs) : 1,          static_cast<uint32_t>(rng() % 3),
                              static_cast<uint8_t>(1 + rng() % 3), 1 + rng() % 5,
-                             static_cast<uint8_t>(rng() % 3), static_cast<uint8_t>(rng() % 2)};
+                             static_cast<uint8_t>(rng() % 3),     static_cast<uint8_t>(rng() % 2)};
             break;
           case 2:
             if (live.trash().empty()) continue;
             op = OpUndel{live.trash().begin()->first, live.next_inode()};
             break;
           case 3:
-            op = OpSnapshot{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files)), pick(dirs), name(),
-                            live.next_inode(), static_cast<uint8_t>(rng() % 8), 3, 4, 022};
+            op = OpSnapshot{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files)),
+                            pick(dirs),
+                            name(),
+                            live.next_inode(),
+                            static_cast<uint8_t>(rng() % 8),
+                            3,
+                            4,
+                            022};
             break;
           case 4:
             if (files.empty()) continue;
@@ -464,8 +490,16 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
             break;
           case 6: op = OpAccess{rng() % 2 ? pick(dirs) : (files.empty() ? 1 : pick(files))}; break;
           case 7:  // quotas come and go; their soft-limit timers follow the usage
-            op = OpSetQuota{pick(dirs), rng() % 3, rng() % 2 ? 0 : rng() % (300u << 20), 0, rng() % 2 ? 0 : 1u << 30,
-                            rng() % 3 ? 0 : 50, 0, rng() % 2 ? 0 : 1u << 30, 0, rng() % 100};
+            op = OpSetQuota{pick(dirs),
+                            rng() % 3,
+                            rng() % 2 ? 0 : rng() % (300u << 20),
+                            0,
+                            rng() % 2 ? 0 : 1u << 30,
+                            rng() % 3 ? 0 : 50,
+                            0,
+                            rng() % 2 ? 0 : 1u << 30,
+                            0,
+                            rng() % 100};
             break;
           case 8: {  // mfsfilerepair: an older version, or a hole, on a slot that has a chunk
             const Node* f = nullptr;

@@ -9,7 +9,10 @@ namespace {
 
 class RecordingLink : public Link {
  public:
-  void send(std::string frame) override { frames++; last = std::move(frame); }
+  void send(std::string frame) override {
+    frames++;
+    last = std::move(frame);
+  }
   void close(const std::string&) override { open_ = false; }
   bool open() const override { return open_; }
   int frames = 0;

@@ -8,9 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/daemon.h"
 #include "common/messages.h"
 #include "common/net.h"
-#include "common/daemon.h"
 #include "daemons/master/master.h"
 #include "daemons/master/master_settings.h"
 

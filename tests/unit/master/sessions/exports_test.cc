@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "common/auth.h"
-#include "daemons/master/sessions/exports.h"
 #include "daemons/master/fs/perm.h"
+#include "daemons/master/sessions/exports.h"
 
 namespace antler::master {
 namespace {
@@ -211,13 +211,13 @@ TEST(Exports, DirectoriesAndAlldirs) {
 
 TEST(Exports, MostPermissiveRuleWins) {
   Exports e = parse_ok(
-      "*            /     ro\n"             // 1
-      "10.0.0.0/8   /     rw\n"             // 2: rw over ro
-      "10.0.0.0/8   /     rw,maproot=0\n"   // 3: root not squashed
+      "*            /     ro\n"                  // 1
+      "10.0.0.0/8   /     rw\n"                  // 2: rw over ro
+      "10.0.0.0/8   /     rw,maproot=0\n"        // 3: root not squashed
       "10.1.0.0/16  /     rw,maproot=0,admin\n"  // 4: admin
       "10.1.1.0/24  /     rw,maproot=0,admin\n"  // 5: ties with 4: earlier line wins
-      "*            /a    rw,alldirs\n"     // 6
-      "*            /a/b  rw,alldirs\n");   // 7: longer directory
+      "*            /a    rw,alldirs\n"          // 6
+      "*            /a/b  rw,alldirs\n");        // 7: longer directory
   auto best = [&](uint32_t addr, const char* dir) {
     const ExportRule* r = e.choose(addr, dir, false, 0, kNoPassword);
     return r ? r->line : 0;
@@ -290,9 +290,9 @@ TEST(Auth, ChallengeResponse) {
   std::string key = auth::md5("good");
   std::string digest = auth::response(key, n1);
   EXPECT_TRUE(auth::verify(key, n1, digest));
-  EXPECT_FALSE(auth::verify(key, n2, digest));                 // replay under a new nonce
-  EXPECT_FALSE(auth::verify(auth::md5("bad"), n1, digest));    // wrong password
-  EXPECT_FALSE(auth::verify(key, n1, digest.substr(0, 31)));   // truncated
+  EXPECT_FALSE(auth::verify(key, n2, digest));                // replay under a new nonce
+  EXPECT_FALSE(auth::verify(auth::md5("bad"), n1, digest));   // wrong password
+  EXPECT_FALSE(auth::verify(key, n1, digest.substr(0, 31)));  // truncated
   EXPECT_FALSE(auth::verify(key, n1, ""));
 }
 

@@ -124,7 +124,7 @@ TEST(Locks, PosixRangesConflictOnlyWhenOverlapping) {
   EXPECT_EQ(h.end, 99u);
   EXPECT_EQ(h.pid, 101u);
   EXPECT_EQ(h.type, msg::kLockWrite);
-  EXPECT_FALSE(m.test(posix(1, 1, msg::kLockWrite, 10, 20), &h));  // its own lock
+  EXPECT_FALSE(m.test(posix(1, 1, msg::kLockWrite, 10, 20), &h));   // its own lock
   EXPECT_FALSE(m.test(posix(2, 9, msg::kLockRead, 250, 260), &h));  // read vs read
 }
 
