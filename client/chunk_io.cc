@@ -52,7 +52,7 @@ St ChunkIO::read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, 
         return St::kProtocol;
       }
       if (crc32c(d.data.data(), d.data.size()) != d.crc) return St::kCrc;
-      std::memcpy(out + (d.offset - offset), d.data.data(), d.data.size());
+      d.data.copy(out + (d.offset - offset), d.data.size());
     } else if (type == msg::CsReadStatus::kType) {
       msg::CsReadStatus s;
       if (!net::decode(payload, s)) return St::kProtocol;

@@ -692,7 +692,6 @@ class ClientImpl : public Client {
             done = true;
             break;
           }
-          last = rs;
           log::warn("read of chunk {:016X} from {} failed: {}", r.chunk_id, net::to_string(loc), to_string(rs));
         }
         if (!done) out->resize(at);

@@ -93,7 +93,7 @@ void MasterLink::drop_connection() {
   conn_.reset();
 }
 
-void MasterLink::receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) {
+void MasterLink::receiver(const std::shared_ptr<net::Conn>& conn, uint64_t generation) {
   for (;;) {
     uint32_t type;
     std::string payload;

@@ -111,7 +111,7 @@ class MasterLink {
   // callers wait for the outcome rather than connect twice.
   Status connect_locked() REQUIRES(mu_);
   void drop_connection() EXCLUDES(mu_);
-  void receiver(std::shared_ptr<net::Conn> conn, uint64_t generation) EXCLUDES(mu_);
+  void receiver(const std::shared_ptr<net::Conn>& conn, uint64_t generation) EXCLUDES(mu_);
 
   // A caller waiting for its reply. Its fields are guarded by mu_ (the
   // annotation cannot name another object's mutex).

@@ -8,12 +8,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <thread>
 
 #include "common/log.h"
+#include "common/parse.h"
 
 namespace antler {
 
@@ -83,15 +86,24 @@ std::string lock_path(const DaemonSettings& ds, const DaemonSpec& spec) {
   return ds.data_path + "/." + spec.name + ".lock";
 }
 
+// The pid written in a lock file, -1 if it holds none.
+long pid_in(int fd) {
+  char buf[32] = {};
+  ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return -1;
+  std::string_view text(buf, static_cast<size_t>(n));
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  uint32_t pid = 0;
+  return parse_u32(text, &pid) ? static_cast<long>(pid) : -1;
+}
+
 // Returns the pid holding the lock, 0 if none, -1 if the file cannot be read.
 pid_t lock_holder(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   pid_t pid = 0;
   if (::flock(fd, LOCK_SH | LOCK_NB) < 0) {
-    char buf[32] = {};
-    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    pid = n > 0 ? static_cast<pid_t>(std::atol(buf)) : -1;
+    pid = static_cast<pid_t>(pid_in(fd));
   }
   ::close(fd);
   return pid;
@@ -126,10 +138,7 @@ int take_lock(const DaemonSettings& ds, const DaemonSpec& spec) {
     return -1;
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
-    char buf[32] = {};
-    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    std::fprintf(stderr, "%s: already running (pid %ld, lock %s)\n", spec.name.c_str(), n > 0 ? std::atol(buf) : -1L,
-                 lp.c_str());
+    std::fprintf(stderr, "%s: already running (pid %ld, lock %s)\n", spec.name.c_str(), pid_in(fd), lp.c_str());
     ::close(fd);
     return -1;
   }

@@ -97,7 +97,7 @@ Format FormatFlags::format() const {
   if (m) return Format::kMiB;
   if (g) return Format::kGiB;
   const char* env = std::getenv("MFSHRFORMAT");
-  switch (env ? std::atoi(env) : 0) {
+  switch (env && env[0] >= '0' && env[0] <= '4' && env[1] == '\0' ? env[0] - '0' : 0) {
     case 1: return Format::kBinary;
     case 2: return Format::kDecimal;
     case 3: return Format::kPlainBinary;

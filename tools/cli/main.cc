@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tools/cli/cli.h"
@@ -105,7 +106,12 @@ int parse_options(int argc, char** argv, Options* o) {
         o->port = static_cast<uint16_t>(p);
         break;
       }
-      case 'm': o->mode = std::atoi(optarg); break;
+      case 'm':
+        if (std::string_view(optarg) != "0" && std::string_view(optarg) != "1")
+          return fail(std::string("-m ") + optarg +
+                      ": not a mode (0: all copies, 1: copies on disks marked for removal not counted)");
+        o->mode = optarg[0] - '0';
+        break;
       case 'S': o->sections.push_back(optarg); break;
       case 'C': o->commands.push_back(optarg); break;
       default: return fail(std::string("unknown option or missing value: ") + argv[optind - 1] + " (see mfscli -h)");

@@ -104,6 +104,7 @@ void MasterLink::heartbeat_loop() {
     m.load = load_ ? load_() : 0;
     std::vector<DiskState> disks = store_.disks();
     std::vector<DiskIo> totals;
+    totals.reserve(disks.size());
     for (const DiskState& d : disks) totals.push_back(d.io);
     if (io_totals_.empty()) io_totals_.emplace_back(disks.size());  // the start: nothing yet
     io_totals_.push_back(totals);

@@ -149,8 +149,8 @@ uint32_t blocks_for(uint32_t length) { return (length + kBlockSize - 1) / kBlock
 
 // A 64 KiB scratch block per thread.
 char* scratch() {
-  thread_local std::unique_ptr<char[]> buf(new char[kBlockSize]);
-  return buf.get();
+  thread_local std::vector<char> buf(kBlockSize);
+  return buf.data();
 }
 
 // Reads a block zero-padded past `length` and checks it against crc_table.
@@ -890,7 +890,8 @@ St ChunkStore::Handle::write(uint32_t offset, const char* data, uint32_t size) {
   }
   IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kWrite, size);
   if (!pwrite_full(c.fd.get(), data, size, static_cast<off_t>(kHeaderSize) + offset) ||
-      !pwrite_full(c.fd.get(), reinterpret_cast<const char*>(&crc), 4, static_cast<off_t>(kCrcOffset + 4 * blk))) {
+      !pwrite_full(c.fd.get(), reinterpret_cast<const char*>(&crc), 4,
+                   static_cast<off_t>(kCrcOffset) + 4 * static_cast<off_t>(blk))) {
     store_->io_error(c.disk, "write error in chunk " + file_name(c.id, c.version), errno);
     return St::kIO;
   }

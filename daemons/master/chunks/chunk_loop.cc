@@ -142,7 +142,7 @@ void ChunkLoop::run_replications(int64_t now) {
   // Entries looked at per call: a long queue whose chunks all wait for a
   // busy server is not scanned whole at every finished replication.
   size_t budget = kQueueBudget;
-  for (uint8_t prio = 0; prio < st_.rep_queue.size(); prio++) {
+  for (size_t prio = 0; prio < st_.rep_queue.size(); prio++) {
     auto& q = st_.rep_queue[prio];
     for (size_t n = q.size(); n > 0 && !q.empty(); n--) {
       if (budget-- == 0 || !any_room()) return;

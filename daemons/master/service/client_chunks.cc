@@ -10,7 +10,7 @@ namespace antler::master {
 // length), points the slot at it, then calls done(status, new chunk id,
 // servers holding it).
 void ClientOps::copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
-                              std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done) {
+                              const std::function<void(St, uint64_t, const std::vector<uint32_t>&)>& done) {
   std::vector<uint32_t> holders;
   master.valid_locations(cid, &holders);
   uint64_t slot = (uint64_t(ino) << 32) | index;
@@ -21,12 +21,13 @@ void ClientOps::copy_on_write(Master& master, uint32_t ino, uint32_t index, uint
   uint32_t v = master.fs_.chunk(cid)->version;
   uint64_t id = master.fs_.reserve_chunk_id();
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  ops.reserve(holders.size());
   for (uint32_t cs : holders) {
     ops.emplace_back(cs, [&master, cs, cid, v, id, length](Master::OpDone d) {
       master.cs_command(cs, msg::CsDuplicate{0, cid, v, id, 1, length}, std::move(d));
     });
   }
-  master.cs_gather(std::move(ops), [&master, ino, index, cid, id, slot, done](std::vector<uint32_t> good) {
+  master.cs_gather(std::move(ops), [&master, ino, index, cid, id, slot, done](const std::vector<uint32_t>& good) {
     master.chunks_.end_create(slot);
     const Node* n = master.fs_.node(ino);
     St st = St::kOk;
@@ -79,12 +80,13 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   // Logged before the servers hear of it; if it cannot be, they never do.
   if (St st = master.commit(OpSetVersion{cid, nv}); st != St::kOk) return attr_reply(req, st, 0);
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  ops.reserve(holders.size());
   for (uint32_t cs : holders) {
     ops.emplace_back(cs, [&master, cs, cid, v, nv, in_chunk](Master::OpDone d) {
       master.cs_command(cs, msg::CsTruncate{0, cid, v, nv, in_chunk}, std::move(d));
     });
   }
-  master.cs_gather(std::move(ops), [&master, answer, ino, len, cid, nv](std::vector<uint32_t> good) {
+  master.cs_gather(std::move(ops), [&master, answer, ino, len, cid, nv](const std::vector<uint32_t>& good) {
     master.chunks_.keep_copies(cid, good, nv);
     answer(good.empty() ? St::kIO : master.commit(OpTruncate{ino, len}));
   });
@@ -162,12 +164,13 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     }
     master.chunks_.grant_lease(cid, session, now + kWriteLeaseMs);
     std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+    ops.reserve(holders.size());
     for (uint32_t cs : holders) {
       ops.emplace_back(cs, [&master, cs, cid, v, nv](Master::OpDone d) {
         master.cs_command(cs, msg::CsSetVersion{0, cid, v, nv}, std::move(d));
       });
     }
-    master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](std::vector<uint32_t> good) {
+    master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](const std::vector<uint32_t>& good) {
       master.chunks_.keep_copies(cid, good, nv);
       msg::ClChunkReply rep{req, St::kOk, 0, cid, nv, {}};
       const Node* node = master.fs_.node(ino);
@@ -196,26 +199,28 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   master.chunks_.begin_create(slot);
   for (uint32_t cs : targets) master.chunks_.server(cs)->chunk_count++;  // until its next heartbeat says
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
+  ops.reserve(targets.size());
   for (uint32_t cs : targets) {
     ops.emplace_back(cs, [&master, cs, id](Master::OpDone d) {
       master.cs_command(cs, msg::CsCreate{0, id, 1}, std::move(d));
     });
   }
-  master.cs_gather(std::move(ops), [&master, send, req, ino, index, id, slot, session](std::vector<uint32_t> good) {
-    master.chunks_.end_create(slot);
-    msg::ClChunkReply rep{req, St::kOk, 0, id, 1, {}};
-    St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
-    if (st != St::kOk) {
-      for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
-      rep.status = st;
-      return send(rep);
-    }
-    for (uint32_t cs : good) master.chunks_.add_copy(id, {cs, 1});
-    master.add_locations(good, &rep.locations);
-    master.chunks_.grant_lease(id, session, master.loop_.now_ms() + kWriteLeaseMs);
-    rep.file_length = master.fs_.node(ino)->length;
-    send(rep);
-  });
+  master.cs_gather(std::move(ops),
+                   [&master, send, req, ino, index, id, slot, session](const std::vector<uint32_t>& good) {
+                     master.chunks_.end_create(slot);
+                     msg::ClChunkReply rep{req, St::kOk, 0, id, 1, {}};
+                     St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
+                     if (st != St::kOk) {
+                       for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
+                       rep.status = st;
+                       return send(rep);
+                     }
+                     for (uint32_t cs : good) master.chunks_.add_copy(id, {cs, 1});
+                     master.add_locations(good, &rep.locations);
+                     master.chunks_.grant_lease(id, session, master.loop_.now_ms() + kWriteLeaseMs);
+                     rep.file_length = master.fs_.node(ino)->length;
+                     send(rep);
+                   });
 }
 
 void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {

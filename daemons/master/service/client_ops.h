@@ -154,7 +154,7 @@ class ClientOps {
   // Copy-on-write: slot `index` of file ino holds chunk cid, which other
   // files share; done(status, new chunk id, servers holding it).
   static void copy_on_write(Master& master, uint32_t ino, uint32_t index, uint64_t cid, uint32_t length,
-                            std::function<void(St, uint64_t, const std::vector<uint32_t>&)> done);
+                            const std::function<void(St, uint64_t, const std::vector<uint32_t>&)>& done);
 
   void lookup(const msg::ClLookup& m);
   void getattr(const msg::ClGetattr& m) { attr_reply(m.req, St::kOk, in(m.inode)); }
