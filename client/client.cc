@@ -78,13 +78,25 @@ struct Handle {
   std::shared_ptr<FileState> file;
   int flags = 0;
   uint8_t eattr = 0;  // at open
+  msg::Cred cred;     // of the opener: a master that lost the session is asked to open it again
 };
+
+// What ClOpen asks for a handle opened with flags (kR = 4, kW = 2).
+uint8_t open_mask(int flags) {
+  int acc = flags & O_ACCMODE;
+  uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
+  if (flags & O_TRUNC) mask |= 2;
+  return mask;
+}
 
 class ClientImpl : public Client {
  public:
   explicit ClientImpl(const Options& o) : opts_(o), link_(o), io_(30000) {}
 
-  Status start() { return link_.start(); }
+  Status start() {
+    link_.set_reopen([this] { return handles_to_reopen(); });
+    return link_.start();
+  }
   bool readonly() const override { return link_.readonly(); }
   LockClient& locks() override { return locks_; }
 
@@ -256,14 +268,12 @@ class ClientImpl : public Client {
 
   St open(const Cred& c, uint32_t inode, int flags, uint64_t* fh) override {
     int acc = flags & O_ACCMODE;
-    uint8_t mask = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
-    if (flags & O_TRUNC) mask |= 2;
     msg::ClOpenReply r;
-    St st = link_.call(msg::ClOpen{0, c, inode, mask, (flags & O_APPEND) != 0}, &r);
+    St st = link_.call(msg::ClOpen{0, c, inode, open_mask(flags), (flags & O_APPEND) != 0}, &r);
     if (st != St::kOk) return st;
     if (r.status != St::kOk) return r.status;
     note_xattr_flags(inode, r.attr.flags);
-    *fh = new_handle(inode, flags, &r);
+    *fh = new_handle(c, inode, flags, &r);
     if ((flags & O_TRUNC) && acc != O_RDONLY) {
       Attr v, out;
       v.size = 0;
@@ -286,7 +296,7 @@ class ClientImpl : public Client {
     if (st != St::kOk) return st;
     if (r.status != St::kOk) return r.status;
     *out = overlay(r.attr);
-    *fh = new_handle(r.attr.inode, flags);
+    *fh = new_handle(c, r.attr.inode, flags);
     if ((flags & O_TRUNC) && acc != O_RDONLY && r.attr.size > 0) {
       // O_CREAT|O_TRUNC on a file that already existed.
       Attr v, tr;
@@ -396,7 +406,8 @@ class ClientImpl : public Client {
 
  private:
   // Counts a handle on the inode's state (OpenFiles::open) and names it.
-  uint64_t new_handle(uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr) EXCLUDES(handles_mu_) {
+  uint64_t new_handle(const Cred& c, uint32_t inode, int flags, const msg::ClOpenReply* opened = nullptr)
+      EXCLUDES(handles_mu_) {
     auto f = files_.open(inode);
     if (opened && opened->chunk_id != 0) {
       MutexLock l(&f->mu);
@@ -407,8 +418,19 @@ class ClientImpl : public Client {
     }
     MutexLock l(&handles_mu_);
     uint64_t fh = next_fh_++;
-    handles_[fh] = Handle{std::move(f), flags, opened ? opened->attr.eattr : uint8_t{0}};
+    handles_[fh] = Handle{std::move(f), flags, opened ? opened->attr.eattr : uint8_t{0}, c};
     return fh;
+  }
+
+  // Every handle as the ClOpen that opens it again (MasterLink calls this
+  // when the master gave a new session: it restarted, or failed over).
+  std::vector<msg::ClOpen> handles_to_reopen() EXCLUDES(handles_mu_) {
+    MutexLock l(&handles_mu_);
+    std::vector<msg::ClOpen> out;
+    out.reserve(handles_.size());
+    for (const auto& [fh, h] : handles_)
+      out.push_back(msg::ClOpen{0, h.cred, h.file->inode, open_mask(h.flags), (h.flags & O_APPEND) != 0, true});
+    return out;
   }
 
   uint8_t handle_eattr(uint64_t fh) override {

@@ -58,6 +58,7 @@ Status MasterLink::connect_locked() {
   reg.req = 0;
   reg.subdir = opts_.subdir;
   reg.session_id = session_;
+  reg.secret = secret_;
   reg.info = opts_.info;
   reg.passcode = !key.empty();
   reg.version = ANTLER_VERSION_NUM;
@@ -78,13 +79,38 @@ Status MasterLink::connect_locked() {
     std::string why = rr.message.empty() ? std::string(to_string(rr.status)) : rr.message;
     return Status::error("master " + where + " refused the mount: " + why, rr.status);
   }
-  if (session_ != 0 && session_ != rr.session_id) log::warn("master gave a new session {:016x}", rr.session_id);
+  bool lost = session_ != 0 && !rr.resumed;
+  if (lost) log::warn("master gave a new session {:016x} (it no longer knew {:016x})", rr.session_id, session_);
   session_ = rr.session_id;
+  secret_ = rr.secret;
   readonly_ = rr.readonly;
+  if (lost) reopen_files(*conn);
   conn_ = conn;
   generation_++;
   receivers_.emplace_back([this, conn, gen = generation_] { receiver(conn, gen); });
   return Status();
+}
+
+void MasterLink::reopen_files(net::Conn& conn) {
+  if (!reopen_) return;
+  size_t n = 0, failed = 0;
+  for (msg::ClOpen& op : reopen_()) {
+    op.req = next_req_++;
+    if (next_req_ == 0) next_req_ = 1;
+    op.reclaim = true;
+    msg::ClOpenReply r;
+    n++;
+    if (!conn.send(op) || !conn.recv_as(r, opts_.connect_timeout_ms)) {
+      log::warn("master did not answer while open files were opened again");
+      return;
+    }
+    if (r.status != St::kOk) {
+      failed++;
+      log::warn("open file inode {} could not be opened again in the new session: {}; its reads and writes fail",
+                op.inode, to_string(r.status));
+    }
+  }
+  if (n) log::info("{} open file handles opened again in the new session ({} failed)", n, failed);
 }
 
 void MasterLink::drop_connection() {

@@ -24,6 +24,16 @@ class MasterLink {
 
   // Connects and registers; on refusal returns the reason.
   Status start() EXCLUDES(mu_);
+  // The client's open handles, as ClOpen requests (reclaim set). When a
+  // registration gets a new session instead of the one resumed (the master
+  // restarted or failed over, and knows it no longer), they are sent on the
+  // new connection before any other request, so that the master knows
+  // again which files this session may read and write. Called with mu_
+  // held: it may take only leaf locks. Set before start().
+  void set_reopen(std::function<std::vector<msg::ClOpen>()> f) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    reopen_ = std::move(f);
+  }
   bool readonly() const { return readonly_; }
   // Counts successful connections (a change means the session was
   // registered again, perhaps with a restarted master).
@@ -110,6 +120,9 @@ class MasterLink {
   // receiver; on failure returns the reason. Held mu_ throughout: other
   // callers wait for the outcome rather than connect twice.
   Status connect_locked() REQUIRES(mu_);
+  // Sends reopen_'s requests on conn, a new session's connection (no
+  // receiver yet), one at a time.
+  void reopen_files(net::Conn& conn) REQUIRES(mu_);
   void drop_connection() EXCLUDES(mu_);
   void receiver(const std::shared_ptr<net::Conn>& conn, uint64_t generation) EXCLUDES(mu_);
 
@@ -130,6 +143,8 @@ class MasterLink {
   std::map<uint32_t, Waiter*> waiters_ GUARDED_BY(mu_);
   uint32_t next_req_ GUARDED_BY(mu_) = 1;
   uint64_t session_ GUARDED_BY(mu_) = 0;
+  std::string secret_ GUARDED_BY(mu_);  // session_'s, from the master: resumes it
+  std::function<std::vector<msg::ClOpen>()> reopen_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> receivers_ GUARDED_BY(mu_);
   // Written under mu_ at each registration, read without it (readonly()).

@@ -51,8 +51,10 @@ std::string to_hex(std::string_view s) {
   return out;
 }
 
-std::string nonce() {
-  std::string out(kNonceSize, '\0');
+std::string nonce() { return random_bytes(kNonceSize); }
+
+std::string random_bytes(size_t n) {
+  std::string out(n, '\0');
   size_t got = 0;
   while (got < out.size()) {
     ssize_t n = ::getrandom(out.data() + got, out.size() - got, 0);
@@ -76,6 +78,10 @@ bool verify(std::string_view md5, std::string_view nonce, std::string_view diges
   if (digest.size() != kDigestSize) return false;
   std::string want = response(md5, nonce);
   return memeql_sec(want.data(), digest.data(), kDigestSize) != 0;
+}
+
+bool same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || memeql_sec(a.data(), b.data(), a.size()) != 0);
 }
 
 }  // namespace antler::auth

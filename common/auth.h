@@ -21,6 +21,10 @@ std::optional<std::string> from_hex(std::string_view hex);
 std::string to_hex(std::string_view bytes);
 // kNonceSize bytes from the kernel's random source.
 std::string nonce();
+// n bytes from the kernel's random source (getrandom).
+std::string random_bytes(size_t n);
+// a == b, in a time that does not depend on where they differ.
+bool same(std::string_view a, std::string_view b);
 // HMAC-SHA256(key = md5, message = nonce): kDigestSize raw bytes.
 std::string response(std::string_view md5, std::string_view nonce);
 // True iff digest is the right response; the comparison takes the same time

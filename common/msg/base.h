@@ -26,6 +26,9 @@ constexpr uint32_t kMaxFrame = 80u << 20;  // 64 MiB chunk + slack
 constexpr uint32_t kChunkSize = 64u << 20;
 constexpr uint32_t kBlockSize = 64u << 10;
 constexpr uint32_t kBlocksPerChunk = kChunkSize / kBlockSize;
+// A file holds at most 2^26 chunks: its length is at most 2^52 bytes (4 PiB).
+constexpr uint32_t kMaxChunksPerFile = 1u << 26;
+constexpr uint64_t kMaxFileLength = uint64_t(kChunkSize) * kMaxChunksPerFile;
 constexpr uint8_t kMaxGoal = 9;                // copies of a chunk, at most (goal 1..9)
 constexpr uint32_t kMaxSymlinkLen = 4096;      // bytes of a symlink's target (PATH_MAX)
 constexpr uint32_t kMaxReaddirEntries = 4096;  // entries in one ClReaddirReply, at most

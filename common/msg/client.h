@@ -22,13 +22,13 @@ struct ClRegister {
   static constexpr uint32_t kType = 100;
   uint32_t req = 0;
   std::string subdir = "/";  // requested subfolder of the export
-  std::string password;      // retired: never sent (passwords go by challenge)
+  std::string secret;        // with session_id: the ClRegisterReply.secret that proves the session is ours
   uint64_t session_id = 0;   // non-zero: resume this session after reconnect
   std::string info;          // mount point, for status listings
   bool meta = false;         // meta mount (trash/sustained)
   bool passcode = false;     // the client holds a password and will answer a ClChallenge
   uint32_t version = 0;      // client version, MAJOR << 16 | MINOR << 8 | PATCH (minversion=)
-  ANTLER_FIELDS(req, subdir, password, session_id, info, meta, passcode, version)
+  ANTLER_FIELDS(req, subdir, secret, session_id, info, meta, passcode, version)
 };
 
 struct ClRegisterReply {
@@ -38,7 +38,9 @@ struct ClRegisterReply {
   uint64_t session_id = 0;
   bool readonly = false;
   std::string message;
-  ANTLER_FIELDS(req, status, session_id, readonly, message)
+  std::string secret;    // the session's secret: a later ClRegister resumes it only with this
+  bool resumed = false;  // the session asked for was resumed (else a new one: reopen files, re-claim locks)
+  ANTLER_FIELDS(req, status, session_id, readonly, message, secret, resumed)
 };
 
 // Exports (160..169).
@@ -255,7 +257,11 @@ struct ClOpen {
   uint32_t inode = 0;
   uint8_t mask = 0;
   bool append = false;  // O_APPEND: allowed on appendonly files
-  ANTLER_FIELDS(req, cred, inode, mask, append)
+  // A handle the client held in a session the master no longer knows (it
+  // restarted): opened again, and also granted to the file's owner, whose
+  // handle may predate a chmod (open(O_CREAT) of a 0444 file is writable).
+  bool reclaim = false;
+  ANTLER_FIELDS(req, cred, inode, mask, append, reclaim)
 };
 
 // Reply to ClOpen: the attributes and, to spare small files a round trip,

@@ -245,7 +245,7 @@ resume_from() {
 import socket, struct, sys
 port, first, second = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def text(x):
-    b = x.encode()
+    b = x if isinstance(x, bytes) else x.encode()
     return struct.pack("<I", len(b)) + b
 def recv_exact(sock, n):
     out = b""
@@ -255,12 +255,12 @@ def recv_exact(sock, n):
             raise SystemExit("connection closed by the master")
         out += chunk
     return out
-def register(src, session):
+def register(src, session, secret=b""):
     sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(src, 0))
     hello = struct.pack("<IQQQB", 1, 0, 0, 0, 1) + text("exports.sh")
     sock.sendall(struct.pack("<II", 1, len(hello)) + hello)
     t, n = struct.unpack("<II", recv_exact(sock, 8)); recv_exact(sock, n)
-    reg = (struct.pack("<I", 7) + text("/") + text("") + struct.pack("<Q", session) + text("probe from " + src)
+    reg = (struct.pack("<I", 7) + text("/") + text(secret) + struct.pack("<Q", session) + text("probe from " + src)
            + b"\0\0" + struct.pack("<I", 0x000100))
     sock.sendall(struct.pack("<II", 100, len(reg)) + reg)
     t, n = struct.unpack("<II", recv_exact(sock, 8))
@@ -268,11 +268,15 @@ def register(src, session):
     if t != 101:
         raise SystemExit("unexpected reply type %d" % t)
     req, status, sid, ro, mlen = struct.unpack_from("<IBQ?I", p)
-    return sock, status, sid, p[18:18 + mlen].decode()
-keep, status, sid, msg = register(first, 0)
+    secret = b""
+    if status == 0:  # then the session's secret, which resumes it
+        (slen,) = struct.unpack_from("<I", p, 18 + mlen)
+        secret = p[22 + mlen:22 + mlen + slen]
+    return sock, status, sid, p[18:18 + mlen].decode(), secret
+keep, status, sid, msg, secret = register(first, 0)
 if status != 0:
     raise SystemExit("registration from %s refused: %s" % (first, msg))
-_, status, sid2, msg = register(second, sid)
+_, status, sid2, msg, _ = register(second, sid, secret)
 print("accepted" if status == 0 and sid2 == sid else "refused: " + msg)
 PY
 }

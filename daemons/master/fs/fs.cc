@@ -328,7 +328,8 @@ St Fs::apply_op(const OpSymlink& o, int64_t t) {
   Node* p = dir(o.parent, &st);
   if (!p) return st;
   if ((st = check_new_name(*p, o.name)) != St::kOk) return st;
-  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > msg::kMaxSymlinkLen)
+  if (o.inode == 0 || nodes_.count(o.inode) || o.target.empty() || o.target.size() > msg::kMaxSymlinkLen ||
+      o.target.find('\0') != std::string::npos)
     return St::kInval;
   if (o.goal > msg::kMaxGoal || o.trashtime < -1 || o.trashtime > 0xFFFFFFFFLL) return St::kInval;
   Node& n = add_node(o.inode, msg::kSymlink, 0777, o.uid, o.gid, *p, t);
@@ -455,6 +456,7 @@ St Fs::apply_op(const OpTruncate& o, int64_t t) {
   Node* n = mut(o.inode);
   if (!n) return St::kNoEnt;
   if (n->type != msg::kFile) return St::kInval;
+  if (o.length > msg::kMaxFileLength) return St::kTooBig;
   Usage before = usage(*n);
   n->length = o.length;
   release_chunks_from(*n, static_cast<uint32_t>((o.length + kChunk - 1) / kChunk));
@@ -467,6 +469,7 @@ St Fs::apply_op(const OpWrite& o, int64_t t) {
   Node* n = mut(o.inode);
   if (!n) return St::kNoEnt;
   if (n->type != msg::kFile) return St::kInval;
+  if (o.length > msg::kMaxFileLength) return St::kTooBig;
   Usage before = usage(*n);
   n->length = std::max(n->length, o.length);
   n->mtime_ns = n->ctime_ns = t;
@@ -478,7 +481,7 @@ St Fs::apply_op(const OpSetChunk& o, int64_t t) {
   Node* n = mut(o.inode);
   if (!n) return St::kNoEnt;
   if (n->type != msg::kFile || o.chunk_id == 0 || chunks_.count(o.chunk_id)) return St::kInval;
-  if (o.index >= (1u << 26)) return St::kTooBig;
+  if (o.index >= msg::kMaxChunksPerFile) return St::kTooBig;
   Usage before = usage(*n);
   if (n->chunks.size() <= o.index) n->chunks.resize(o.index + 1, 0);
   uint64_t old = n->chunks[o.index];
@@ -537,6 +540,16 @@ void Fs::remove_parent(Node& n, uint32_t dir) {
     if (it != more->second.end()) more->second.erase(it);
   }
   if (more != more_parents_.end() && more->second.empty()) more_parents_.erase(more);
+}
+
+bool Fs::within(uint32_t root, uint32_t id) const {
+  if (root == kRootInode || id == root) return node(id) != nullptr;
+  const Node* n = node(id);
+  if (!n) return false;
+  if (n->type == msg::kDir) return is_ancestor(root, id);
+  bool found = false;
+  each_parent(*n, [&](uint32_t d) { found = found || is_ancestor(root, d); });
+  return found;
 }
 
 std::vector<uint32_t> Fs::parents(const Node& n) const {

@@ -178,6 +178,10 @@ class Fs {
   // each directory with one of its names (twice if it holds two), none for
   // a deleted file. Sorted.
   std::vector<uint32_t> parents(const Node& n) const;
+  // Whether inode id lies in the tree of directory root: it is root, or
+  // root is above it through one of its names (any of a hard link's). The
+  // confinement of a subfolder export: a deleted file lies in no tree.
+  bool within(uint32_t root, uint32_t id) const;
   // Path of a directory from the root ("" for the root itself).
   std::string dir_path(uint32_t dir) const;
   // Every path of n from the root, one per name, without a leading '/'

@@ -107,7 +107,7 @@ St Fs::apply_op(const OpAppendChunks& o, int64_t t) {
   if (!dst || !src) return St::kNoEnt;
   if (dst->type != msg::kFile || src->type != msg::kFile) return St::kInval;
   uint64_t slots = (dst->length + kChunk - 1) / kChunk;
-  if (slots + src->chunks.size() > (1u << 26)) return St::kTooBig;
+  if (slots + src->chunks.size() > msg::kMaxChunksPerFile) return St::kTooBig;
   std::vector<uint64_t> add = src->chunks;  // src may be dst
   uint64_t src_length = src->length;
   Usage before = usage(*dst);

@@ -55,6 +55,7 @@ St Fs::apply_op(const OpSetXattr& o, int64_t t) {
   if (!n) return St::kNoEnt;
   if (!plain_xattr(o.name)) return St::kNotSup;
   if (o.name.size() > msg::kXattrNameMax) return St::kRange;
+  if (o.name.find('\0') != std::string::npos) return St::kInval;
   if (o.value.size() > msg::kXattrSizeMax) return St::kArgTooBig;
   if (o.flags & ~uint32_t(msg::kXattrCreate | msg::kXattrReplace)) return St::kInval;
   const Extra* e = n->has_extra ? extra_of(n->id) : nullptr;

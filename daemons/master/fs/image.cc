@@ -16,6 +16,7 @@
 
 #include "common/crc.h"
 #include "common/fd.h"
+#include "common/log.h"
 #include "daemons/master/fs/fs.h"
 
 namespace antler::master {
@@ -261,6 +262,13 @@ Status Fs::load_image(const std::string& path) {
         n.rdev = rec.rdev;
         n.length = rec.length;
         n.chunks = std::move(rec.chunks);
+        if (n.length > msg::kMaxFileLength) {
+          // Written by an older master that took any length:
+          // the file keeps what its chunks hold.
+          n.length = std::min<uint64_t>(uint64_t(n.chunks.size()) * msg::kChunkSize, msg::kMaxFileLength);
+          log::warn("{}: inode {} had length {}, above the 4 PiB a file may have: repaired to {}", path, n.id,
+                    rec.length, n.length);
+        }
         if (!rec.target.empty()) targets_[n.id] = std::move(rec.target);
         n.eattr = rec.eattr;
         if (n.type == msg::kDir) n.children = std::make_unique<DirEntries>();

@@ -93,10 +93,12 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
 }
 
 void ClientOps::read_chunk(const msg::ClReadChunk& m) {
-  const Node* n = m_.fs_.node(in(m.inode));
+  uint32_t ino = in(m.inode);
+  const Node* n = m_.fs_.node(ino);
   msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
   if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
+  else if (!opened_for(ino, kR)) r.status = St::kAccess;  // ClOpen checked the reader's permission
   else r.status = disabled(Disable::kRead);
   if (r.status != St::kOk) return reply(r);
   r.file_length = n->length;
@@ -118,7 +120,8 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   else if (m_.store_.failed()) r.status = St::kMetaFailed;  // before any chunkserver is asked
   else if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
-  else if (m.index >= (1u << 26)) r.status = St::kTooBig;
+  else if (!opened_for(ino, kW)) r.status = St::kAccess;  // ClOpen checked the writer's permission
+  else if (m.index >= msg::kMaxChunksPerFile || m.end > msg::kMaxFileLength) r.status = St::kTooBig;
   else if (n->eattr & msg::kEattrImmutable) r.status = St::kPerm;
   else r.status = file_may_grow(*n, m.end, m.index);
   if (r.status != St::kOk) return reply(r);
@@ -225,7 +228,9 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
 
 void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
   uint32_t ino = in(m.inode);
-  if (const Lease* l = m_.chunks_.lease(m.chunk_id); l && l->session == sess_->id) {
+  const Lease* l = m_.chunks_.lease(m.chunk_id);
+  bool ours = l && l->session == sess_->id;
+  if (ours) {
     m_.chunks_.end_lease(m.chunk_id);
     // The chunk loop passes leased chunks by: one that lost a copy while it
     // was written (a server died mid-write, or a replication of the old
@@ -235,9 +240,27 @@ void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
   if (m.status != St::kOk) {
     log::warn("client {}: write to chunk {:016X} of inode {} failed: {}", link_->peer, m.chunk_id, ino,
               to_string(m.status));
+    return status(m.req, St::kOk);  // nothing was written: the length stays
   }
+  // The length grows only as a write the session may do could grow it:
+  // into the chunk it wrote (the one at the slot the new length ends in),
+  // with the file open for writing, under the export's and the quota's rules.
   const Node* n = m_.fs_.node(ino);
   if (!n) return status(m.req, St::kNoEnt);
+  if (St st = writable(Disable::kWrite); st != St::kOk) return status(m.req, st);
+  if (n->type != msg::kFile) return status(m.req, St::kInval);
+  if (!opened_for(ino, kW)) return status(m.req, St::kAccess);
+  if (n->eattr & msg::kEattrImmutable) return status(m.req, St::kPerm);
+  if (m.length > msg::kMaxFileLength) return status(m.req, St::kTooBig);
+  if (l && !ours && l->expires_ms > m_.loop_.now_ms()) return status(m.req, St::kLocked);
+  if (m.length <= n->length) return status(m.req, m_.commit(OpWrite{ino, m.length}));  // times only
+  uint64_t slot = (m.length - 1) / msg::kChunkSize;
+  if (slot >= n->chunks.size() || n->chunks[slot] != m.chunk_id) {
+    log::warn("client {}: write end of chunk {:016X} claims length {} of inode {}, which that chunk does not hold",
+              link_->peer, m.chunk_id, m.length, ino);
+    return status(m.req, St::kInval);
+  }
+  if (St st = file_may_grow(*n, m.length, Fs::kNoSlot); st != St::kOk) return status(m.req, st);
   status(m.req, m_.commit(OpWrite{ino, m.length}));
 }
 

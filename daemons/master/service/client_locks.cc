@@ -50,14 +50,14 @@ void ClientOps::get_lock(const msg::ClGetLock& m) {
 }
 
 void ClientOps::append(const msg::ClAppend& m) {
-  // The highest length a file may reach: 2^26 chunks of 64 MiB.
-  constexpr uint64_t kMaxLength = uint64_t(msg::kChunkSize) << 26;
+  constexpr uint64_t kMaxLength = msg::kMaxFileLength;
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs_.node(ino);
   msg::ClAppendReply r{m.req, St::kOk, 0};
   if (sess_->rule.readonly) r.status = St::kRoFs;
   else if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
+  else if (!opened_for(ino, kW)) r.status = St::kAccess;
   else if (n->eattr & msg::kEattrImmutable) r.status = St::kPerm;
   else if (m.length > kMaxLength || n->length > kMaxLength - m.length) r.status = St::kTooBig;
   else if (m.length > 0) {

@@ -50,8 +50,11 @@ void ClientOps::setattr(const msg::ClSetattr& m) {
   St dis = St::kOk;
   if (m.mask & msg::kSetMode) dis = disabled(Disable::kChmod);
   if (dis == St::kOk && (m.mask & (msg::kSetUid | msg::kSetGid))) dis = disabled(Disable::kChown);
+  // The client's word that the file is open for writing counts only if
+  // this session holds a write handle of it.
+  bool opened_for_write = m.opened_for_write && opened_for(ino, kW);
   if (dis == St::kOk && (m.mask & msg::kSetSize)) {
-    dis = disabled(m.opened_for_write ? Disable::kSetlength : Disable::kTruncate);
+    dis = disabled(opened_for_write ? Disable::kSetlength : Disable::kTruncate);
   }
   if (dis != St::kOk) return attr_reply(m.req, dis, 0);
   bool owner = c.uid == 0 || c.uid == n->uid || (n->eattr & msg::kEattrNoOwner);
@@ -99,7 +102,8 @@ void ClientOps::setattr(const msg::ClSetattr& m) {
   if (m.mask & msg::kSetSize) {
     if (n->type == msg::kDir) return attr_reply(m.req, St::kIsDir, 0);
     if (n->type != msg::kFile) return attr_reply(m.req, St::kInval, 0);
-    if (!m.opened_for_write && !may(*n, c, kW)) return attr_reply(m.req, St::kAccess, 0);
+    if (m.size > msg::kMaxFileLength) return attr_reply(m.req, St::kTooBig, 0);
+    if (!opened_for_write && !may(*n, c, kW)) return attr_reply(m.req, St::kAccess, 0);
   }
   if (op.mask) {
     St st = m_.commit(op);
@@ -114,7 +118,7 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   uint32_t parent = in(m.parent);
   const Node* p = nullptr;
   auto opened = [&](uint32_t ino) {
-    if (m.open) m_.sessions_.open_file(*sess_, ino);
+    if (m.open) m_.sessions_.open_file(*sess_, ino, m.open_mask & (kR | kW));
     attr_reply(m.req, St::kOk, ino);
   };
   if (!m.exclusive) {
@@ -174,7 +178,8 @@ void ClientOps::symlink(const msg::ClSymlink& m) {
   const Node* p = nullptr;
   St st = dir_write_check(parent, c, &p, Disable::kSymlink);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
-  if (m.target.size() > 4095) return attr_reply(m.req, St::kNameTooLong, 0);
+  if (m.target.size() >= msg::kMaxSymlinkLen) return attr_reply(m.req, St::kNameTooLong, 0);
+  if (m.target.empty() || m.target.find('\0') != std::string::npos) return attr_reply(m.req, St::kInval, 0);
   if ((st = quota_allows(parent, one_inode())) != St::kOk) return attr_reply(m.req, st, 0);
   uint32_t gid = (p->mode & 02000) ? p->gid : c.gid;
   OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs_.next_inode()};
@@ -290,15 +295,16 @@ void ClientOps::open(const msg::ClOpen& m) {
   const Node* n = m_.fs_.node(ino);
   msg::ClOpenReply r{m.req, St::kOk, {}, 0, 0, {}};
   if (!n) r.status = St::kNoEnt;
+  else if (sess_->meta && ((m.mask & kW) || !meta_allowed(m.cred))) r.status = St::kPerm;  // deleted files: read only
   else if ((m.mask & kW) && sess_->rule.readonly) r.status = St::kRoFs;
   else if ((m.mask & kW) && disabled(Disable::kWrite) != St::kOk) r.status = St::kPerm;
   else if ((m.mask & kR) && n->type != msg::kDir && disabled(Disable::kRead) != St::kOk) r.status = St::kPerm;
   else if ((m.mask & kW) && n->type == msg::kDir) r.status = St::kIsDir;
   else if ((m.mask & kW) && (n->eattr & msg::kEattrImmutable)) r.status = St::kPerm;
   else if ((m.mask & kW) && (n->eattr & msg::kEattrAppendOnly) && !m.append) r.status = St::kPerm;
-  else if (!may(*n, c, m.mask & (kR | kW))) r.status = St::kAccess;
+  else if (!may(*n, c, m.mask & (kR | kW)) && !(m.reclaim && (c.uid == 0 || c.uid == n->uid))) r.status = St::kAccess;
   if (r.status != St::kOk) return reply(r);
-  m_.sessions_.open_file(*sess_, ino);
+  m_.sessions_.open_file(*sess_, ino, m.mask & (kR | kW));
   if ((m.mask & kR) && n->type == msg::kFile) accessed(*n);
   r.attr = out(m_.fs_.attr(*n));
   if (n->type == msg::kFile && !n->chunks.empty() && n->chunks[0] != 0) {

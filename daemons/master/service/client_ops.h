@@ -34,8 +34,27 @@ class ClientOps {
   void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st}); }
 
   Session* session() { return m_.sessions_.find(ctx_.session); }
-  // Client inode numbers: 1 is the session's root.
-  uint32_t in(uint32_t ino) const { return ino == kRootInode ? sess_->root : ino; }
+  // Client inode numbers: 1 is the session's root. A subfolder session
+  // reaches only its tree (Fs::within) and the files it holds open (an
+  // unlinked one lies in no tree): any other inode is 0, which no node has,
+  // so every handler answers kNoEnt as if it did not exist.
+  // A meta session reaches only deleted files (in the trash, or sustained).
+  uint32_t in(uint32_t ino) const {
+    uint32_t id = ino == kRootInode ? sess_->root : ino;
+    if (sess_->open.count(id)) return id;
+    if (sess_->meta) return deleted(id) ? id : 0;
+    if (sess_->root == kRootInode || id == sess_->root || m_.fs_.within(sess_->root, id)) return id;
+    return 0;
+  }
+  bool deleted(uint32_t id) const {
+    const Node* n = m_.fs_.node(id);
+    return n && n->type != msg::kDir && n->nlink == 0;
+  }
+  // Whether this session holds ino open for every mode in modes (kR, kW):
+  // chunk reads and writes need what the open checked.
+  bool opened_for(uint32_t ino, uint8_t modes) const {
+    return (SessionTable::open_modes(*sess_, ino) & modes) == modes;
+  }
   msg::Attr out(msg::Attr a) const {
     if (a.inode == sess_->root) a.inode = kRootInode;
     return a;
@@ -109,6 +128,14 @@ class ClientOps {
       reply(msg::ClStatusReply{m.req, St::kBadSession});
       return true;
     }
+    if (sess_->meta && !meta_request(M::kType)) {
+      // A meta mount lists, restores and purges the trash: nothing of the
+      // namespace itself, whatever the rule for "/" says.
+      log::warn("client {}: meta session {:016x} sent namespace request type {}: refused", link_->peer, sess_->id,
+                M::kType);
+      reply(msg::ClStatusReply{m.req, St::kPerm});
+      return true;
+    }
     f(m);
     return true;
   }
@@ -180,6 +207,20 @@ class ClientOps {
   void snapshot(const msg::ClSnapshot& m);
   void append_chunks(const msg::ClAppendChunks& m);
   bool meta_allowed(const msg::Cred& c) const;
+  // The requests a meta session may send (what mfsmount -m uses): the
+  // trash, reading a deleted file, and the diagnostic tools on one.
+  static bool meta_request(uint32_t type) {
+    switch (type) {
+      case msg::ClTrashList::kType:
+      case msg::ClUndel::kType:
+      case msg::ClTrashPurge::kType:
+      case msg::ClStatfs::kType:
+      case msg::ClOpen::kType:
+      case msg::ClRelease::kType:
+      case msg::ClReadChunk::kType: return true;
+      default: return type >= msg::ClFileInfo::kType && type <= msg::ClFileRepair::kType;
+    }
+  }
   void trash_list(const msg::ClTrashList& m);
   void undel(const msg::ClUndel& m);
   void trash_purge(const msg::ClTrashPurge& m);

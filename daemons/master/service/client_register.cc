@@ -2,7 +2,6 @@
 // session under the best export rule of mfsexports.cfg, with a password
 // challenge when that rule has a password (docs/protocol.md, "Sessions").
 #include <algorithm>
-#include <random>
 
 #include "common/auth.h"
 #include "daemons/master/service/client_ops.h"
@@ -87,29 +86,35 @@ class Registration {
     }
     uint32_t root = reg.meta ? kRootInode : resolve_dir(m_.fs_, *sub);
     if (root == 0) return refuse(St::kNoEnt, "no directory " + where + " on this file system");
-    uint64_t id = reg.session_id;
-    const Session* old = m_.sessions_.find(id);
-    if (id != 0 && old && old->peer_ip != ip && !rule->dynamicip) {
-      return refuse(St::kPerm, "session " + fmt::format("{:016x}", id) + " was opened from " +
-                                   net::ip_to_string(old->peer_ip) + " and its export has no dynamicip: mount again");
+    // A session is resumed only with the secret the master gave it: an id
+    // alone (seen in a listing, or guessed) takes over nothing.
+    Session* s = reg.session_id != 0 ? m_.sessions_.find(reg.session_id) : nullptr;
+    if (s && !auth::same(s->secret, reg.secret)) {
+      log::warn("client {}: asked to resume session {:016x} without its secret: it gets a new session", link_->peer,
+                reg.session_id);
+      s = nullptr;
     }
-    if (id == 0) {
-      id = m_.sessions_.new_id();
+    if (s && s->peer_ip != ip && !rule->dynamicip) {
+      return refuse(St::kPerm, "session " + fmt::format("{:016x}", s->id) + " was opened from " +
+                                   net::ip_to_string(s->peer_ip) + " and its export has no dynamicip: mount again");
     }
-    Session& s = m_.sessions_.get(id);
-    bool resumed = s.id == id;
-    s.id = id;
-    s.root = root;
-    s.rule = *rule;
-    s.info = reg.info;
-    s.peer = link_->peer;
-    s.peer_ip = ip;
-    s.meta = reg.meta;
+    bool resumed = s != nullptr;
+    if (!s) s = &m_.sessions_.create();
+    uint64_t id = s->id;
+    s->root = root;
+    s->rule = *rule;
+    s->info = reg.info;
+    s->peer = link_->peer;
+    s->peer_ip = ip;
+    s->meta = reg.meta;
     if (ctx_.session != id) {  // one more connection of this session (its locks live while any does)
-      SessionTable::link_added(s);
+      if (Session* before = m_.sessions_.find(ctx_.session)) SessionTable::link_closed(*before, m_.loop_.now_ms());
+      SessionTable::link_added(*s);
     }
     ctx_.session = id;
     r.session_id = id;
+    r.secret = s->secret;
+    r.resumed = resumed;
     r.readonly = rule->readonly;
     log::info("client {}: session {:016x} {} ({}, {}, exports line {}{}{})", link_->peer, id,
               resumed ? "resumed" : "opened", reg.info, reg.meta ? "meta" : "subfolder '" + *sub + "'", rule->line,

@@ -85,6 +85,7 @@ St ClientOps::xattr_write_check(const Node& n, const msg::Cred& c, XattrNs ns, c
   bool acl = ns == XattrNs::kAclAccess || ns == XattrNs::kAclDefault;
   if (St st = writable(acl ? Disable::kSetfacl : Disable::kSetxattr); st != St::kOk) return st;
   if (name.empty() || name.size() > msg::kXattrNameMax) return St::kRange;
+  if (name.find('\0') != std::string::npos) return St::kInval;  // listxattr separates names with NUL
   if (n.eattr & (msg::kEattrImmutable | msg::kEattrAppendOnly)) return St::kPerm;
   switch (ns) {
     case XattrNs::kUnsupported: return St::kNotSup;

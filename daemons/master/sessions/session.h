@@ -13,6 +13,15 @@
 
 namespace antler::master {
 
+// A file a session holds open: its handles (ClOpen and ClMknod with open;
+// one ClRelease each) and the modes (kR, kW of perm.h) any of them was
+// opened for since the first. Chunk reads need kR, chunk writes kW: what
+// the open checked is what the data path relies on.
+struct OpenFile {
+  uint32_t handles = 0;
+  uint8_t modes = 0;
+};
+
 struct Session {
   uint64_t id = 0;
   uint32_t root = kRootInode;
@@ -21,9 +30,12 @@ struct Session {
   std::string peer;
   uint32_t peer_ip = 0;  // where it registered from (dynamicip allows others)
   bool meta = false;     // meta mount (rule with directory "."): trash and sustained files, no namespace
-  std::unordered_map<uint32_t, uint32_t> open;  // inode -> opens by this session
+  std::unordered_map<uint32_t, OpenFile> open;  // by inode
   uint32_t links = 0;                           // client connections registered with this session
   int64_t gone_ms = 0;                          // when the last one closed (0: connected, or locks already released)
+  // Proof that resumes the session: random bytes the master gave it at
+  // registration (ClRegisterReply.secret), never shown anywhere.
+  std::string secret;
 };
 
 }  // namespace antler::master

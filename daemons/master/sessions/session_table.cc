@@ -1,7 +1,9 @@
 #include "daemons/master/sessions/session_table.h"
 
 #include <algorithm>
-#include <random>
+#include <cstring>
+
+#include "common/auth.h"
 
 namespace antler::master {
 
@@ -15,22 +17,28 @@ const Session* SessionTable::find(uint64_t id) const {
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
-uint64_t SessionTable::new_id() const {
-  static std::mt19937_64 rng{std::random_device{}()};
-  uint64_t id;
-  do id = rng();
-  while (id == 0 || sessions_.count(id));
-  return id;
+Session& SessionTable::create() {
+  uint64_t id = 0;
+  while (id == 0 || sessions_.count(id)) {
+    std::string r = auth::random_bytes(sizeof id);
+    std::memcpy(&id, r.data(), sizeof id);
+  }
+  Session& s = sessions_[id];
+  s.id = id;
+  s.secret = auth::random_bytes(kSecretSize);
+  return s;
 }
 
-void SessionTable::open_file(Session& s, uint32_t inode) {
-  if (s.open[inode]++ == 0) open_count_[inode]++;
+void SessionTable::open_file(Session& s, uint32_t inode, uint8_t modes) {
+  OpenFile& f = s.open[inode];
+  if (f.handles++ == 0) open_count_[inode]++;
+  f.modes |= modes;
 }
 
 bool SessionTable::release_file(Session& s, uint32_t inode) {
   auto it = s.open.find(inode);
   if (it == s.open.end()) return false;
-  if (--it->second != 0) return false;
+  if (--it->second.handles != 0) return false;
   s.open.erase(it);
   auto c = open_count_.find(inode);
   if (c == open_count_.end() || --c->second != 0) return false;

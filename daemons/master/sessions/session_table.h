@@ -14,10 +14,10 @@ class SessionTable {
  public:
   Session* find(uint64_t id);
   const Session* find(uint64_t id) const;
-  // The session with this id, made (empty, id 0) if there is none.
-  Session& get(uint64_t id) { return sessions_[id]; }
-  // A random id that no session has (never 0).
-  uint64_t new_id() const;
+  static constexpr size_t kSecretSize = 16;
+  // A new session: an unused id (never 0) and a secret, both from the
+  // kernel's random source.
+  Session& create();
   size_t size() const { return sessions_.size(); }
 
   template <class F>
@@ -29,8 +29,13 @@ class SessionTable {
     for (const auto& [id, s] : sessions_) f(s);
   }
 
-  // Session s opened inode (one more handle).
-  void open_file(Session& s, uint32_t inode);
+  // Session s opened inode (one more handle) for modes (kR|kW).
+  void open_file(Session& s, uint32_t inode, uint8_t modes);
+  // The modes session s holds inode open for (0: not open).
+  static uint8_t open_modes(const Session& s, uint32_t inode) {
+    auto it = s.open.find(inode);
+    return it == s.open.end() ? 0 : it->second.modes;
+  }
   // Session s closed one handle of inode. True when that was the last handle
   // of any session (the inode is no longer open anywhere).
   bool release_file(Session& s, uint32_t inode);

@@ -270,7 +270,7 @@ TEST_F(MasterService, AWriteToANewChunkCreatesItOnAChunkserver) {
   open_master();
   auto cs = chunkserver(9422);
   auto client = mount();
-  uint32_t ino = create(client, "data");
+  uint32_t ino = create(client, "data", /*open=*/true);
   ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
   EXPECT_TRUE(client->out.empty()) << "answered before the chunkserver confirmed";
   auto create_cmd = cs->take<msg::CsCreate>();
@@ -291,7 +291,7 @@ TEST_F(MasterService, AChunkserverLostMidCommandFailsTheWrite) {
   open_master();
   auto cs = chunkserver(9422);
   auto client = mount();
-  uint32_t ino = create(client, "data");
+  uint32_t ino = create(client, "data", /*open=*/true);
   ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
   auto create_cmd = cs->take<msg::CsCreate>();
   master_->on_cs_close(cs);
@@ -309,7 +309,7 @@ TEST_F(MasterService, AnAnswerFromAnotherChunkserverDoesNotCompleteTheCommand) {
   auto cs1 = chunkserver(9422);
   auto cs2 = chunkserver(9423);
   auto client = mount();
-  uint32_t ino = create(client, "data");
+  uint32_t ino = create(client, "data", /*open=*/true);
   ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
   std::shared_ptr<FakeLink> target = cs1->out.empty() ? cs2 : cs1;
   std::shared_ptr<FakeLink> other = target == cs1 ? cs2 : cs1;
@@ -324,9 +324,29 @@ TEST_F(MasterService, AnAnswerFromAnotherChunkserverDoesNotCompleteTheCommand) {
 TEST_F(MasterService, WithNoChunkserverAWriteIsAnsweredAtOnce) {
   open_master();
   auto client = mount();
-  uint32_t ino = create(client, "data");
+  uint32_t ino = create(client, "data", /*open=*/true);
   ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
   EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kNoChunkServers);
+}
+
+TEST_F(MasterService, ChunkRequestsNeedTheFileOpenForThatMode) {
+  open_master();
+  auto cs = chunkserver(9422);
+  auto client = mount();
+  uint32_t ino = create(client, "data");
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kAccess) << "not open";
+  ASSERT_TRUE(to_master(client, msg::ClOpen{11, kRootCred, ino, 4, false, false}));
+  EXPECT_EQ(client->take<msg::ClOpenReply>().status, St::kOk);
+  ASSERT_TRUE(to_master(client, msg::ClReadChunk{12, ino, 0}));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kOk) << "open for reading";
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{13, ino, 0, 4096}));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kAccess) << "open for reading only";
+  EXPECT_TRUE(cs->out.empty()) << "no chunkserver was asked for anything";
+  ASSERT_TRUE(to_master(client, msg::ClRelease{14, ino}));
+  EXPECT_EQ(client->take<msg::ClStatusReply>().status, St::kOk);
+  ASSERT_TRUE(to_master(client, msg::ClReadChunk{15, ino, 0}));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kAccess) << "released";
 }
 
 TEST_F(MasterService, AClosedConnectionKeepsItsSessionForResume) {

@@ -2,27 +2,37 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "daemons/master/fs/perm.h"
+
 namespace antler::master {
 namespace {
 
-TEST(SessionTable, NewIdsAreNonZeroAndUnused) {
+TEST(SessionTable, NewSessionsHaveNonZeroUnusedIdsAndTheirOwnSecrets) {
   SessionTable t;
+  std::set<std::string> secrets;
   for (int i = 0; i < 100; i++) {
-    uint64_t id = t.new_id();
-    ASSERT_NE(id, 0u);
-    ASSERT_EQ(t.find(id), nullptr);
-    t.get(id).id = id;
+    Session& s = t.create();
+    ASSERT_NE(s.id, 0u);
+    ASSERT_EQ(t.find(s.id), &s);
+    ASSERT_EQ(s.secret.size(), SessionTable::kSecretSize);
+    secrets.insert(s.secret);
   }
   EXPECT_EQ(t.size(), 100u);
+  EXPECT_EQ(secrets.size(), 100u);
 }
 
 TEST(SessionTable, AFileIsOpenUntilTheLastHandleOfEverySessionCloses) {
   SessionTable t;
-  Session& a = t.get(1);
-  Session& b = t.get(2);
-  t.open_file(a, 10);
-  t.open_file(a, 10);
-  t.open_file(b, 10);
+  Session& a = t.create();
+  Session& b = t.create();
+  t.open_file(a, 10, kR);
+  t.open_file(a, 10, kW);
+  t.open_file(b, 10, kR);
+  EXPECT_EQ(SessionTable::open_modes(a, 10), kR | kW);
+  EXPECT_EQ(SessionTable::open_modes(b, 10), kR);
+  EXPECT_EQ(SessionTable::open_modes(b, 11), 0);
   EXPECT_TRUE(t.is_open(10));
   EXPECT_FALSE(t.release_file(a, 10));
   EXPECT_FALSE(t.release_file(a, 10));
@@ -31,6 +41,7 @@ TEST(SessionTable, AFileIsOpenUntilTheLastHandleOfEverySessionCloses) {
   EXPECT_TRUE(t.release_file(b, 10));
   EXPECT_FALSE(t.is_open(10));
   EXPECT_TRUE(a.open.empty());
+  EXPECT_EQ(SessionTable::open_modes(a, 10), 0) << "the modes go with the last handle";
 }
 
 TEST(SessionTable, ALinkClosingMarksTheSessionGoneOnlyWhenItWasTheLast) {
