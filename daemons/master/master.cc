@@ -133,6 +133,7 @@ void Master::tick() {
   chunk_loop_.step();
   expire_trash();
   lock_tick();
+  expire_sessions();
   if (now - last_save_ms_ >= settings_.metadata_save_freq_h * 3600 * 1000) {
     if (store_.save_in_background()) last_save_ms_ = now;
   }

@@ -127,6 +127,9 @@ class Master : public ChunkLoopHost {
   bool in_lock_grace() const { return loop_.now_ms() < lock_grace_until_ms_; }
   void send_lock_wakeups();
   void lock_tick();  // releases the locks of sessions gone for SESSION_LOCK_TIMEOUT
+  // Ends the sessions gone for SESSION_SUSTAIN_TIME: their locks go, their
+  // open files are released (a deleted one no session holds is purged).
+  void expire_sessions();
 
   MasterSettings settings_;  // replaced whole at reload
   Fs fs_;

@@ -26,6 +26,7 @@ std::vector<KeyDef> master_keys() {
       {"CHUNKS_HARD_DEL_LIMIT", KeyDef::kInt, "25", 1, 100000},
       {"ACCEPTABLE_PERCENTAGE_DIFFERENCE", KeyDef::kString, "1.0"},
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
+      {"SESSION_SUSTAIN_TIME", KeyDef::kInt, "86400", 1, 7 * 86400},
       {"QUOTA_DEFAULT_GRACE_PERIOD", KeyDef::kInt, "604800", 0, 0xFFFFFFFFLL},
       {"TOPOLOGY_FILENAME", KeyDef::kString, "/etc/mfs/mfstopology.cfg"},
       {"CHUNKS_UNIQUE_MODE", KeyDef::kInt, "0", 0, 2},
@@ -57,6 +58,7 @@ Status load_plain(const Config& cfg, MasterSettings* s) {
   s->metadata_save_freq_h = r.num("METADATA_SAVE_FREQ");
   s->atime_mode = r.num("ATIME_MODE");
   s->session_lock_timeout_s = r.num("SESSION_LOCK_TIMEOUT");
+  s->session_sustain_time_s = r.num("SESSION_SUSTAIN_TIME");
   s->quota_default_grace_period_s = static_cast<uint32_t>(r.num("QUOTA_DEFAULT_GRACE_PERIOD"));
   s->cs_maintenance_mode_timeout_s = r.num("CS_MAINTENANCE_MODE_TIMEOUT");
   s->cs_temp_maintenance_mode_timeout_s = r.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT");

@@ -9,8 +9,8 @@
 // maproot=0 (the admin view used to find inode numbers and check results);
 // 127.0.0.2 /tenantA rw,maproot=0; 127.0.0.3 /ro ro,maproot=0;
 // 127.0.0.4 / rw,mapall=65534:65534; 127.0.0.5 / ro plus . rw (meta);
-// 127.0.0.6 / rw,alldirs.
-// Files: /tenantA/mine, /tenantA/shared (a hard link of /tenantB/shared),
+// 127.0.0.6 / rw,alldirs,maproot=0.
+// Files: /notrash (trash time 0), /tenantA/mine, /tenantA/shared (a hard link of /tenantB/shared),
 // /tenantB/secret (0600), /rootonly (0600), /rootrw (0644), /ro/small
 // (33 bytes).
 #include <gtest/gtest.h>
@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "common/msg/client.h"
 #include "common/msg/tools.h"
@@ -269,6 +270,46 @@ TEST_F(Hostile, ASessionIsResumedOnlyWithItsSecret) {
   Client same("127.0.0.6", "/", false, id, victim.registered.secret);
   EXPECT_EQ(same.registered.session_id, id);
   EXPECT_TRUE(same.registered.resumed) << "with the secret, the session resumes";
+}
+
+// Defect 6: a session whose client is gone ends after SESSION_SUSTAIN_TIME
+// (hostile.sh sets 2 s): the files it held open are released, and a deleted
+// one goes.
+TEST_F(Hostile, ASessionWhoseClientIsGoneEndsAndReleasesItsFiles) {
+  uint32_t dir = path("/notrash");
+  uint32_t ino = 0;
+  uint64_t id = 0;
+  std::string secret;
+  {
+    Client gone("127.0.0.6", "/");
+    ASSERT_EQ(gone.registered.status, St::kOk);
+    id = gone.registered.session_id;
+    secret = gone.registered.secret;
+    msg::ClAttrReply made;
+    ASSERT_EQ(gone.call(msg::ClMknod{0, kRoot, dir, "left-open", msg::kFile, 0644, 0, true, true, kR | kW, 0}, &made),
+              St::kOk);
+    ino = made.attr.inode;
+    ASSERT_EQ(gone.status(msg::ClUnlink{0, kRoot, dir, "left-open", false}), St::kOk);
+    msg::ClAttrReply attr;
+    ASSERT_EQ(gone.call(msg::ClGetattr{0, ino}, &attr), St::kOk) << "open and unlinked: sustained";
+  }  // the connection closes
+  Client meta("127.0.0.5", "", true);
+  auto sustained = [&] {
+    msg::ClTrashListReply r;
+    EXPECT_EQ(meta.call(msg::ClTrashList{0, kRoot, msg::kListSustained, 0, 1000}, &r), St::kOk);
+    for (const auto& e : r.entries)
+      if (e.inode == ino) return true;
+    return false;
+  };
+  ASSERT_TRUE(sustained()) << "inode " << ino << " is not among the sustained files";
+  bool released = false;
+  for (int i = 0; i < 100 && !released; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    released = !sustained();
+  }
+  EXPECT_TRUE(released) << "inode " << ino << " still sustained 10 s after its session's client left";
+  Client back("127.0.0.6", "/", false, id, secret);
+  EXPECT_FALSE(back.registered.resumed) << "the session ended";
 }
 
 // Defect 10: NUL bytes in xattr names and symlink targets.

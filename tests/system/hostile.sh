@@ -18,13 +18,16 @@ EXPORTS=(
   "127.0.0.4  /          rw,mapall=65534:65534"
   "127.0.0.5  /          ro"
   "127.0.0.5  .          rw"
-  "127.0.0.6  /          rw,alldirs"
+  "127.0.0.6  /          rw,alldirs,maproot=0"
 )
+# Sessions of clients that left end after 2 s (the hostile client's defect 6).
+MASTER_EXTRA_CFG="SESSION_SUSTAIN_TIME = 2"
 write_master_cfg "$MASTER_DIR" "$ML_PORT" "$CS_PORT" "$CL_PORT" "${EXPORTS[@]}"
 start_cluster
 cd /
 
-mkdir -p "$MNT/tenantA" "$MNT/tenantB" "$MNT/ro"
+mkdir -p "$MNT/tenantA" "$MNT/tenantB" "$MNT/ro" "$MNT/notrash"
+tool_ok mfssettrashtime 0 "$MNT/notrash"  # a file deleted there while open is sustained
 echo mine >"$MNT/tenantA/mine"
 printf 'B-SECRET\n' >"$MNT/tenantB/secret"
 chmod 600 "$MNT/tenantB/secret"

@@ -48,11 +48,25 @@ bool SessionTable::release_file(Session& s, uint32_t inode) {
 
 void SessionTable::link_added(Session& s) {
   s.links++;
-  s.gone_ms = 0;
+  s.gone_ms = s.left_ms = 0;
 }
 
 void SessionTable::link_closed(Session& s, int64_t now_ms) {
-  if (s.links > 0 && --s.links == 0) s.gone_ms = std::max<int64_t>(now_ms, 1);
+  if (s.links > 0 && --s.links == 0) s.gone_ms = s.left_ms = std::max<int64_t>(now_ms, 1);
+}
+
+std::vector<uint32_t> SessionTable::erase(uint64_t id) {
+  std::vector<uint32_t> closed;
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return closed;
+  for (const auto& [inode, f] : it->second.open) {
+    auto c = open_count_.find(inode);
+    if (c == open_count_.end() || --c->second != 0) continue;
+    open_count_.erase(c);
+    closed.push_back(inode);
+  }
+  sessions_.erase(it);
+  return closed;
 }
 
 }  // namespace antler::master

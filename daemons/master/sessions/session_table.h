@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "daemons/master/sessions/session.h"
 
@@ -41,6 +42,10 @@ class SessionTable {
   bool release_file(Session& s, uint32_t inode);
   // Some session holds inode open (an unlinked file then stays until released).
   bool is_open(uint32_t inode) const { return open_count_.count(inode) != 0; }
+
+  // Ends session id: its open files are released. Returns the inodes that
+  // no session holds open any more.
+  std::vector<uint32_t> erase(uint64_t id);
 
   // A connection registered with s / closed (now_ms: when). The session's
   // locks live while any of its connections does.

@@ -44,6 +44,23 @@ TEST(SessionTable, AFileIsOpenUntilTheLastHandleOfEverySessionCloses) {
   EXPECT_EQ(SessionTable::open_modes(a, 10), 0) << "the modes go with the last handle";
 }
 
+TEST(SessionTable, AnEndedSessionReleasesItsFiles) {
+  SessionTable t;
+  Session& a = t.create();
+  Session& b = t.create();
+  uint64_t id = a.id;
+  t.open_file(a, 10, kR);
+  t.open_file(a, 10, kR);
+  t.open_file(a, 11, kW);
+  t.open_file(b, 11, kR);
+  std::vector<uint32_t> closed = t.erase(id);
+  EXPECT_EQ(closed, std::vector<uint32_t>{10}) << "11 is still open in b";
+  EXPECT_EQ(t.find(id), nullptr);
+  EXPECT_FALSE(t.is_open(10));
+  EXPECT_TRUE(t.is_open(11));
+  EXPECT_TRUE(t.erase(id).empty()) << "a second erase changes nothing";
+}
+
 TEST(SessionTable, ALinkClosingMarksTheSessionGoneOnlyWhenItWasTheLast) {
   Session s;
   SessionTable::link_added(s);
