@@ -61,7 +61,7 @@ class MlListener : public Listener {
 
 }  // namespace
 
-Master::Master(const MasterSettings& s) : store_(fs_, s.data_path, s.back_logs), settings_(s) {}
+Master::Master(const MasterSettings& s) : settings_(s), store_(fs_, s.data_path, s.back_logs) {}
 
 Master::~Master() = default;
 

@@ -39,7 +39,8 @@ class Registration {
   // A ClRegister, or (digest != nullptr) the answer to the challenge of the
   // pending one.
   void run(const msg::ClRegister& reg, const std::string* digest) {
-    msg::ClRegisterReply r{reg.req, St::kOk, 0, false, ""};
+    msg::ClRegisterReply r;
+    r.req = reg.req;
     auto refuse = [&](St st, const std::string& why) {
       r.status = st;
       r.message = why;

@@ -495,7 +495,7 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
                             rng() % 2 ? 0 : rng() % (300u << 20),
                             0,
                             rng() % 2 ? 0 : 1u << 30,
-                            rng() % 3 ? 0 : 50,
+                            rng() % 3 ? 0u : 50u,
                             0,
                             rng() % 2 ? 0 : 1u << 30,
                             0,
