@@ -41,6 +41,8 @@ bool decode(std::string_view payload, M& m) {
 
 class Conn {
  public:
+  // recv() grows a frame's buffer by at least this much at a time.
+  static constexpr size_t kRecvStep = 64 << 10;
   Conn() = default;
   explicit Conn(int fd) : fd_(fd) {}
   // Moves only the socket (closing the one held); the error texts stay.

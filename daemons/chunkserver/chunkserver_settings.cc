@@ -19,6 +19,8 @@ std::vector<KeyDef> chunkserver_keys() {
       {"HDD_LEAVE_SPACE_DEFAULT", KeyDef::kString, "256MiB"},
       {"LABELS", KeyDef::kString, ""},
       {"HDD_FSYNC_BEFORE_CLOSE", KeyDef::kBool, "0"},
+      {"MAX_CONNECTIONS", KeyDef::kInt, "2000", 1, 1000000},
+      {"MAX_CONNECTIONS_PER_IP", KeyDef::kInt, "500", 1, 1000000},
       {"HDD_TEST_SPEED", KeyDef::kString, "1"},
       {"HDD_REBALANCE_UTILIZATION", KeyDef::kInt, "20", 0, 100},
       {"HDD_ERROR_TOLERANCE_COUNT", KeyDef::kInt, "2", 0, 1000000},
@@ -42,6 +44,8 @@ Result<ChunkserverSettings> load_chunkserver_settings(const Config& cfg) {
   s.master_timeout_s = static_cast<int>(r.num("MASTER_TIMEOUT"));
   s.labels = r.str("LABELS");
   s.fsync_before_close = r.flag("HDD_FSYNC_BEFORE_CLOSE");
+  s.max_connections = static_cast<uint32_t>(r.num("MAX_CONNECTIONS"));
+  s.max_connections_per_ip = static_cast<uint32_t>(r.num("MAX_CONNECTIONS_PER_IP"));
   s.rebalance_utilization = static_cast<int>(r.num("HDD_REBALANCE_UTILIZATION"));
   s.error_tolerance_count = static_cast<uint32_t>(r.num("HDD_ERROR_TOLERANCE_COUNT"));
   s.error_tolerance_period_s = static_cast<uint32_t>(r.num("HDD_ERROR_TOLERANCE_PERIOD"));

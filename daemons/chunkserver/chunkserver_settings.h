@@ -30,6 +30,8 @@ struct ChunkserverSettings {
   uint64_t leave_space_default = 0;         // HDD_LEAVE_SPACE_DEFAULT, bytes
   std::string labels;                       // LABELS
   bool fsync_before_close = false;          // HDD_FSYNC_BEFORE_CLOSE
+  uint32_t max_connections = 2000;          // MAX_CONNECTIONS (data port)
+  uint32_t max_connections_per_ip = 500;    // MAX_CONNECTIONS_PER_IP (data port)
   double test_speed_mib_s = 1;              // HDD_TEST_SPEED per disk; 0: no scrub
   int rebalance_utilization = 20;           // HDD_REBALANCE_UTILIZATION, percent
   uint32_t error_tolerance_count = 2;       // HDD_ERROR_TOLERANCE_COUNT

@@ -62,6 +62,8 @@ int start(const Config& cfg, const DaemonArgs&) {
 
   cs::CsServer::Options copts;
   copts.fsync_before_close = settings.fsync_before_close;
+  copts.max_connections = settings.max_connections;
+  copts.max_connections_per_ip = settings.max_connections_per_ip;
   g_app.server = std::make_unique<cs::CsServer>(*g_app.store, copts);
   uint16_t port = settings.listen_port;
   if (Status s = g_app.server->start(listen_ip, port); !s.ok()) {

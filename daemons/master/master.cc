@@ -97,7 +97,15 @@ int Master::open(bool autorecover) {
   return 0;
 }
 
+void Master::apply_limits() {
+  Loop::Limits l;
+  l.max_connections = settings_.max_connections;
+  l.max_connections_per_ip = settings_.max_connections_per_ip;
+  loop_.set_limits(l);
+}
+
 int Master::serve() {
+  apply_limits();
   client_listener_ = std::make_unique<ClientListener>(*this);
   cs_listener_ = std::make_unique<CsListener>(*this);
   ml_listener_ = std::make_unique<MlListener>(*this);
@@ -160,6 +168,7 @@ void Master::reload(const Config& c) {
       return;
     }
     settings_ = std::move(*fresh);
+    apply_limits();
     if (!loop_error.ok()) {
       log::error("{}; chunk loop settings not changed", loop_error.message());
     } else {

@@ -130,6 +130,8 @@ class Master : public ChunkLoopHost {
   // Ends the sessions gone for SESSION_SUSTAIN_TIME: their locks go, their
   // open files are released (a deleted one no session holds is purged).
   void expire_sessions();
+  // MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP into the loop (start, reload).
+  void apply_limits();
 
   MasterSettings settings_;  // replaced whole at reload
   Fs fs_;

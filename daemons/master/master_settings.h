@@ -37,6 +37,8 @@ struct MasterSettings {
   int64_t atime_mode = 2;                             // ATIME_MODE, 0 to 4
   int64_t session_lock_timeout_s = 5;                 // SESSION_LOCK_TIMEOUT
   int64_t session_sustain_time_s = 86400;             // SESSION_SUSTAIN_TIME
+  uint32_t max_connections = 10000;                   // MAX_CONNECTIONS (all ports)
+  uint32_t max_connections_per_ip = 1000;             // MAX_CONNECTIONS_PER_IP
   uint32_t quota_default_grace_period_s = 604800;     // QUOTA_DEFAULT_GRACE_PERIOD
   int64_t cs_maintenance_mode_timeout_s = 0;          // CS_MAINTENANCE_MODE_TIMEOUT; 0: none
   int64_t cs_temp_maintenance_mode_timeout_s = 1800;  // CS_TEMP_MAINTENANCE_MODE_TIMEOUT; 0: none

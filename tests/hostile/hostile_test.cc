@@ -15,12 +15,19 @@
 // (33 bytes).
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/msg/client.h"
+#include "common/msg/master_cs.h"
 #include "common/msg/tools.h"
 #include "common/net.h"
 
@@ -32,9 +39,66 @@ using msg::Cred;
 constexpr uint32_t kR = 4, kW = 2;
 const Cred kRoot{0, 0, {}};
 
-uint16_t master_port() {
-  const char* p = std::getenv("HOSTILE_MASTER_PORT");
-  return p ? static_cast<uint16_t>(std::atoi(p)) : 9421;
+uint16_t env_port(const char* name, uint16_t dflt) {
+  const char* p = std::getenv(name);
+  return p ? static_cast<uint16_t>(std::atoi(p)) : dflt;
+}
+uint16_t master_port() { return env_port("HOSTILE_MASTER_PORT", 9421); }
+
+// Resident memory of the process whose pid is in environment variable env, in MiB.
+double rss_mib(const char* env) {
+  const char* pid = std::getenv(env);
+  if (!pid) {
+    ADD_FAILURE() << env << " is not set";
+    return 0;
+  }
+  std::ifstream in(std::string("/proc/") + pid + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  ADD_FAILURE() << "no VmRSS for pid " << pid;
+  return 0;
+}
+
+// A raw TCP connection from a loopback address: what a hostile peer sends
+// before any handshake.
+std::unique_ptr<net::Conn> raw(const std::string& from, uint16_t port) {
+  uint32_t ip = 0, local = 0;
+  net::resolve_ipv4("127.0.0.1", ip);
+  net::resolve_ipv4(from, local);
+  auto c = std::make_unique<net::Conn>();
+  if (!c->connect(ip, port, 5000, local)) return nullptr;
+  return c;
+}
+
+// A frame header announcing `size` bytes of type `type`, and nothing more.
+bool announce(net::Conn& c, uint32_t type, uint32_t size) {
+  uint32_t hdr[2] = {type, size};
+  return c.send_raw(std::string_view(reinterpret_cast<const char*>(hdr), sizeof hdr));
+}
+
+// Whether the peer has closed c (now, without waiting).
+bool is_closed(net::Conn& c) {
+  pollfd p{c.fd(), POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  char buf[4096];
+  return ::recv(c.fd(), buf, sizeof buf, MSG_DONTWAIT) <= 0;
+}
+
+// Whether the peer closed c within ms milliseconds (reads and drops what
+// it sends meanwhile).
+bool closed_within(net::Conn& c, int ms) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  for (;;) {
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()).count());
+    if (left <= 0) return false;
+    pollfd p{c.fd(), POLLIN, 0};
+    if (::poll(&p, 1, left) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(c.fd(), buf, sizeof buf, 0);
+    if (n <= 0) return true;
+  }
 }
 
 // One connection registered as a session, from a chosen loopback address
@@ -310,6 +374,95 @@ TEST_F(Hostile, ASessionWhoseClientIsGoneEndsAndReleasesItsFiles) {
   EXPECT_TRUE(released) << "inode " << ino << " still sustained 10 s after its session's client left";
   Client back("127.0.0.6", "/", false, id, secret);
   EXPECT_FALSE(back.registered.resumed) << "the session ended";
+}
+
+// Defect 7: before a peer has authenticated, frames are small and buffers
+// grow only as bytes arrive; a connection that never authenticates is
+// closed; connections per address are capped.
+TEST_F(Hostile, AnnouncedFramesCostNothingUntilTheirBytesArrive) {
+  double before = rss_mib("HOSTILE_MASTER_PID");
+  uint16_t cs_port = env_port("HOSTILE_MATOCS_PORT", 9420);
+  std::vector<std::unique_ptr<net::Conn>> held;
+  // Unauthenticated: a large announcement closes the connection at once.
+  for (int i = 0; i < 8; i++) {
+    auto c = raw("127.0.0.9", cs_port);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(announce(*c, msg::Hello::kType, 60u << 20));
+    EXPECT_TRUE(closed_within(*c, 3000)) << "a 60 MiB frame before the handshake";
+  }
+  // After a chunkserver's handshake: 60 MiB announced, nothing sent.
+  for (int i = 0; i < 8; i++) {
+    auto c = raw("127.0.0.9", cs_port);
+    ASSERT_TRUE(c);
+    msg::Hello hello;
+    hello.role = msg::kRoleChunkserver;
+    msg::HelloReply hr;
+    ASSERT_TRUE(c->send(hello) && c->recv_as(hr, 5000));
+    ASSERT_EQ(hr.status, St::kOk);
+    ASSERT_TRUE(announce(*c, msg::CsRegister::kType, 60u << 20));
+    held.push_back(std::move(c));
+  }
+  // Clients before registration: 1 MiB announced each.
+  for (int i = 0; i < 100; i++) {
+    auto c = raw("127.0.0.9", master_port());
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(announce(*c, msg::Hello::kType, 1u << 20));
+    held.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  double after = rss_mib("HOSTILE_MASTER_PID");
+  EXPECT_LT(after - before, 32.0) << "the master grew from " << before << " to " << after << " MiB";
+  int closed = 0;
+  for (size_t i = 8; i < held.size(); i++) closed += is_closed(*held[i]) ? 1 : 0;
+  EXPECT_EQ(closed, 100) << "a 1 MiB frame before registration closes the connection";
+}
+
+TEST_F(Hostile, AConnectionThatNeverAuthenticatesIsClosed) {
+  auto c = raw("127.0.0.9", master_port());
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(closed_within(*c, 15000)) << "the handshake timeout is 10 s";
+}
+
+TEST_F(Hostile, ConnectionsPerAddressAreCapped) {
+  // hostile.sh sets MAX_CONNECTIONS_PER_IP = 40 for the master.
+  std::vector<std::unique_ptr<net::Conn>> conns;
+  for (int i = 0; i < 50; i++) {
+    auto c = raw("127.0.0.10", master_port());
+    ASSERT_TRUE(c) << "connect " << i;
+    conns.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int refused = 0;
+  for (auto& c : conns) refused += is_closed(*c) ? 1 : 0;
+  EXPECT_EQ(refused, 10);
+  Client other("127.0.0.6", "/");
+  EXPECT_EQ(other.registered.status, St::kOk) << "other addresses still get in";
+}
+
+TEST_F(Hostile, TheDataPortStaysBounded) {
+  uint16_t port = env_port("HOSTILE_CS_PORT", 9422);
+  double before = rss_mib("HOSTILE_CS_PID");
+  std::vector<std::unique_ptr<net::Conn>> conns;
+  int closed_at_once = 0;
+  for (int i = 0; i < 200; i++) {
+    auto c = raw("127.0.0.11", port);
+    if (!c) continue;
+    announce(*c, msg::Hello::kType, 1u << 20);
+    conns.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (auto& c : conns) closed_at_once += is_closed(*c) ? 1 : 0;
+  EXPECT_EQ(closed_at_once, static_cast<int>(conns.size())) << "a 1 MiB Hello is refused";
+  double after = rss_mib("HOSTILE_CS_PID");
+  EXPECT_LT(after - before, 32.0) << "the chunkserver grew from " << before << " to " << after << " MiB";
+  // Idle connections beyond MAX_CONNECTIONS_PER_IP (32 for this one) are refused.
+  conns.clear();
+  for (int i = 0; i < 40; i++)
+    if (auto c = raw("127.0.0.12", port)) conns.push_back(std::move(c));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int refused = 0;
+  for (auto& c : conns) refused += is_closed(*c) ? 1 : 0;
+  EXPECT_EQ(refused, 8);
 }
 
 // Defect 10: NUL bytes in xattr names and symlink targets.

@@ -20,9 +20,12 @@ EXPORTS=(
   "127.0.0.5  .          rw"
   "127.0.0.6  /          rw,alldirs,maproot=0"
 )
-# Sessions of clients that left end after 2 s (the hostile client's defect 6).
-MASTER_EXTRA_CFG="SESSION_SUSTAIN_TIME = 2"
+# Sessions of clients that left end after 2 s (the hostile client's defect
+# 6); 40 connections per address (defect 7).
+MASTER_EXTRA_CFG=$'SESSION_SUSTAIN_TIME = 2\nMAX_CONNECTIONS_PER_IP = 40'
 write_master_cfg "$MASTER_DIR" "$ML_PORT" "$CS_PORT" "$CL_PORT" "${EXPORTS[@]}"
+write_cs_cfg 1
+echo "MAX_CONNECTIONS_PER_IP = 32" >>"$(cs_dir 1)/mfschunkserver.cfg"
 start_cluster
 cd /
 
@@ -42,7 +45,8 @@ sums_before=$(cd "$MNT" && find . -type f -exec sha256sum {} + | sort)
 list_before=$(cd "$MNT" && find . | sort)
 
 log "running the hostile client against the master on port $CL_PORT"
-HOSTILE_MASTER_PORT=$CL_PORT "$HOSTILE" --gtest_color=no >"$T/hostile.out" 2>&1 || {
+HOSTILE_MASTER_PORT=$CL_PORT HOSTILE_MATOCS_PORT=$CS_PORT HOSTILE_MASTER_PID=${PIDS[master]} \
+  HOSTILE_CS_PORT=$(cs_port 1) HOSTILE_CS_PID=${PIDS[cs1]} "$HOSTILE" --gtest_color=no >"$T/hostile.out" 2>&1 || {
   grep -E '^\[  (FAILED|     OK) |Failure|Expected|Which is|actual|  ' "$T/hostile.out" | head -n 60 >&2
   fail "the hostile client's checks failed (output above)"
 }

@@ -113,7 +113,7 @@ void Session::run() {
   const auto& opts = srv_.options();
   uint32_t type = 0;
   std::string payload;
-  if (!conn_.recv(type, payload, opts.hello_timeout_ms, opts.max_frame)) {
+  if (!conn_.recv(type, payload, opts.hello_timeout_ms, opts.hello_max_frame)) {
     if (conn_.malformed()) log::warn("{}: {}; closing the connection", peer_, conn_.last_error());
     else log::debug("{}: no hello: {}", peer_, conn_.last_error());
     return;
@@ -463,23 +463,44 @@ void CsServer::accept_loop() {
     }
     int one = 1;
     setsockopt(conn.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    sockaddr_in sa{};
+    socklen_t len = sizeof sa;
+    uint32_t ip =
+        ::getpeername(conn.get(), reinterpret_cast<sockaddr*>(&sa), &len) == 0 ? ntohl(sa.sin_addr.s_addr) : 0;
     {
       std::lock_guard lk(mu_);
       if (stopping_) break;  // conn closes
+      const char* full = static_cast<uint32_t>(threads_) >= opts_.max_connections ? "MAX_CONNECTIONS"
+                         : per_ip_[ip] >= opts_.max_connections_per_ip            ? "MAX_CONNECTIONS_PER_IP"
+                                                                                  : nullptr;
+      if (full) {
+        if (per_ip_[ip] == 0) per_ip_.erase(ip);
+        refused_++;
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_refusal_log_ >= std::chrono::seconds(10)) {
+          log::warn("data port: connection from {} refused: {} reached ({} open; {} refused)", net::ip_to_string(ip),
+                    full, threads_, refused_);
+          last_refusal_log_ = now;
+          refused_ = 0;
+        }
+        continue;  // conn closes
+      }
       fds_.insert(conn.get());
+      per_ip_[ip]++;
       threads_++;
     }
-    std::thread([this, fd = conn.release()] { serve(fd); }).detach();
+    std::thread([this, ip, fd = conn.release()] { serve(fd, ip); }).detach();
   }
 }
 
-void CsServer::serve(int fd) {
+void CsServer::serve(int fd, uint32_t ip) {
   active_++;
   {
     Session s(*this, fd);
     s.run();
     std::lock_guard lk(mu_);
     fds_.erase(fd);  // the Session closes fd right after
+    if (auto it = per_ip_.find(ip); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
   }
   active_--;
   std::lock_guard lk(mu_);

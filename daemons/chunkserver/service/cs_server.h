@@ -3,12 +3,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "common/fd.h"
@@ -25,6 +27,9 @@ class CsServer {
     int ack_timeout_ms = 30000;       // waiting for the next server's acknowledgement
     int hello_timeout_ms = 10000;     // a new connection must say Hello within this
     uint32_t max_frame = 1u << 20;    // largest frame accepted on this port
+    uint32_t hello_max_frame = 4096;  // largest first frame (the Hello)
+    uint32_t max_connections = 2000;  // open at once; more are refused (each costs a thread)
+    uint32_t max_connections_per_ip = 500;
   };
 
   CsServer(ChunkStore& store, const Options& opts);
@@ -51,7 +56,7 @@ class CsServer {
 
  private:
   void accept_loop();
-  void serve(int fd);
+  void serve(int fd, uint32_t ip);
 
   ChunkStore& store_;
   Options opts_;
@@ -65,6 +70,9 @@ class CsServer {
   std::condition_variable idle_;
   std::unordered_set<int> fds_;  // open connections, to shut down at stop
   int threads_ = 0;
+  std::unordered_map<uint32_t, uint32_t> per_ip_;  // open connections by peer address
+  uint64_t refused_ = 0;                           // since the last warning
+  std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 
 // Host name for Hello messages.

@@ -113,6 +113,7 @@ class Registration {
       SessionTable::link_added(*s);
     }
     ctx_.session = id;
+    link_->authenticated = true;
     r.session_id = id;
     r.secret = s->secret;
     r.resumed = resumed;
@@ -161,6 +162,7 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
     }
     ctx.hello = true;
     ctx.cli = h.role == msg::kRoleTool;
+    link->authenticated = ctx.cli;  // a mount: once registered
     link->send(net::frame(msg::HelloReply{St::kOk, msg::kProtocolVersion, 0, fs_.cluster_id(), fs_.version(), ""}));
     return true;
   }

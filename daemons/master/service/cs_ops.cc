@@ -131,6 +131,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       return bad("cluster id mismatch");
     }
     ctx->hello = true;
+    link->authenticated = true;
     link->send(net::frame(r));
     return true;
   }

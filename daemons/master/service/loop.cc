@@ -2,7 +2,9 @@
 
 #include <asio.hpp>
 
+#include <algorithm>
 #include <deque>
+#include <unordered_map>
 
 #include "common/log.h"
 #include "common/net.h"
@@ -13,17 +15,61 @@ using asio::ip::tcp;
 
 namespace {
 
+// Connections by peer address, the limits, and the log of refusals: shared
+// by the acceptors and the links (which give their place back at close).
+struct Admission {
+  Loop::Limits limits;
+  uint32_t total = 0;
+  std::unordered_map<uint32_t, uint32_t> per_ip;
+  uint64_t refused = 0;  // since the last warning
+  int64_t last_warning_ms = -1;
+
+  static int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  // Whether one more connection from ip fits; counts it if so.
+  bool admit(uint32_t ip, const char* what, const std::string& peer) {
+    const char* why = nullptr;
+    if (total >= limits.max_connections) why = "MAX_CONNECTIONS";
+    else if (per_ip[ip] >= limits.max_connections_per_ip) why = "MAX_CONNECTIONS_PER_IP";
+    if (!why) {
+      total++;
+      per_ip[ip]++;
+      return true;
+    }
+    if (per_ip[ip] == 0) per_ip.erase(ip);
+    refused++;
+    int64_t now = now_ms();
+    if (last_warning_ms < 0 || now - last_warning_ms >= 10000) {
+      log::warn("{} {}: connection refused: {} reached ({} connections open, {} from this address; {} refused)", what,
+                peer, why, total, per_ip.count(ip) ? per_ip[ip] : 0, refused);
+      last_warning_ms = now;
+      refused = 0;
+    }
+    return false;
+  }
+  void gone(uint32_t ip) {
+    total--;
+    auto it = per_ip.find(ip);
+    if (it != per_ip.end() && --it->second == 0) per_ip.erase(it);
+  }
+};
+
 class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
  public:
-  AsioLink(tcp::socket s, Listener* l) : sock_(std::move(s)), listener_(l) {}
+  AsioLink(tcp::socket s, Listener* l, Admission* adm, uint32_t ip)
+      : sock_(std::move(s)), listener_(l), adm_(adm), deadline_(sock_.get_executor()) {
+    peer_ip = ip;
+  }
 
-  void start() {
+  void start(const std::string& peer_name) {
+    peer = peer_name;
     asio::error_code ec;
-    auto ep = sock_.remote_endpoint(ec);
-    if (!ec && ep.address().is_v4()) peer_ip = ep.address().to_v4().to_uint();
-    peer = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
     sock_.set_option(tcp::no_delay(true), ec);
     listener_->on_open(shared_from_this());
+    arm(adm_->limits.handshake_timeout_ms,
+        "no handshake within " + std::to_string(adm_->limits.handshake_timeout_ms / 1000) + " s");
     read_header();
   }
 
@@ -36,8 +82,10 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
   void close(const std::string& reason) override {
     if (closed_) return;
     closed_ = true;
+    adm_->gone(peer_ip);
     if (!reason.empty()) log::warn("{} {}: closing connection: {}", listener_->what(), peer, reason);
     asio::error_code ec;
+    deadline_.cancel();
     sock_.shutdown(tcp::socket::shutdown_both, ec);
     sock_.close(ec);
     listener_->on_close(shared_from_this());
@@ -46,26 +94,63 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
   bool open() const override { return !closed_; }
 
  private:
+  // Closes the connection with reason unless disarm() or arm() comes first.
+  void arm(int ms, std::string reason) {
+    auto self = shared_from_this();
+    deadline_.expires_after(std::chrono::milliseconds(ms));
+    deadline_.async_wait([this, self, reason = std::move(reason)](asio::error_code ec) {
+      if (!ec && !closed_) close(reason);
+    });
+  }
+  void disarm() { deadline_.cancel(); }
+
   void read_header() {
     auto self = shared_from_this();
     asio::async_read(sock_, asio::buffer(hdr_, 8), [this, self](asio::error_code ec, size_t) {
       if (closed_) return;
       if (ec) return close(ec == asio::error::eof ? "" : ec.message());
-      if (hdr_[1] > listener_->max_frame()) {
+      uint32_t limit = listener_->max_frame();
+      if (!authenticated) limit = std::min(limit, adm_->limits.handshake_max_frame);
+      if (hdr_[1] > limit) {
         return close("frame type " + std::to_string(hdr_[0]) + " announces " + std::to_string(hdr_[1]) +
-                     " bytes, above the limit of " + std::to_string(listener_->max_frame()));
+                     " bytes, above the limit of " + std::to_string(limit) +
+                     (authenticated ? "" : " before the handshake"));
       }
-      payload_.resize(hdr_[1]);
-      asio::async_read(sock_, asio::buffer(payload_), [this, self](asio::error_code ec2, size_t) {
-        if (closed_) return;
-        if (ec2) return close(ec2.message());
-        if (!listener_->on_frame(self, hdr_[0], payload_)) {
-          close("");  // the listener logged why
-          return;
-        }
-        if (!closed_) read_header();
-      });
+      payload_.clear();
+      if (authenticated && hdr_[1] > 0) {
+        arm(adm_->limits.frame_timeout_ms, "frame type " + std::to_string(hdr_[0]) + " of " + std::to_string(hdr_[1]) +
+                                               " bytes not received within " +
+                                               std::to_string(adm_->limits.frame_timeout_ms / 1000) + " s");
+      }
+      read_body();
     });
+  }
+
+  // The payload grows with what arrives (at most doubling), not with what
+  // the header announced.
+  void read_body() {
+    size_t done = payload_.size();
+    if (done == hdr_[1]) return dispatch();
+    size_t step = std::min<size_t>(hdr_[1] - done, std::max<size_t>(net::Conn::kRecvStep, done));
+    payload_.resize(done + step);
+    auto self = shared_from_this();
+    asio::async_read(sock_, asio::buffer(payload_.data() + done, step), [this, self](asio::error_code ec, size_t) {
+      if (closed_) return;
+      if (ec) return close(ec.message());
+      read_body();
+    });
+  }
+
+  void dispatch() {
+    bool was = authenticated;
+    if (was && hdr_[1] > 0) disarm();
+    if (!listener_->on_frame(shared_from_this(), hdr_[0], payload_)) {
+      close("");  // the listener logged why
+      return;
+    }
+    if (closed_) return;
+    if (authenticated && !was) disarm();  // the handshake deadline is met
+    read_header();
   }
 
   void write_next() {
@@ -80,6 +165,8 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
 
   tcp::socket sock_;
   Listener* listener_;
+  Admission* adm_;
+  asio::steady_timer deadline_;
   uint32_t hdr_[2] = {0, 0};
   std::string payload_;
   std::deque<std::string> out_;
@@ -92,14 +179,23 @@ struct Loop::Impl {
   asio::io_context io{1};
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   uint64_t next_id = 1;
+  Admission admission;
   asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(io);
 
   void accept(tcp::acceptor* a, Listener* l) {
     a->async_accept([this, a, l](asio::error_code ec, tcp::socket s) {
       if (!ec) {
-        auto link = std::make_shared<AsioLink>(std::move(s), l);
-        link->id = next_id++;
-        link->start();
+        asio::error_code e2;
+        auto ep = s.remote_endpoint(e2);
+        uint32_t ip = !e2 && ep.address().is_v4() ? ep.address().to_v4().to_uint() : 0;
+        std::string peer = e2 ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+        if (admission.admit(ip, l->what(), peer)) {
+          auto link = std::make_shared<AsioLink>(std::move(s), l, &admission, ip);
+          link->id = next_id++;
+          link->start(peer);
+        } else {
+          s.close(e2);
+        }
       } else if (ec == asio::error::operation_aborted) {
         return;
       } else {
@@ -143,6 +239,10 @@ void Loop::after(int ms, std::function<void()> fn) {
     if (!ec) fn();
   });
 }
+
+void Loop::set_limits(const Limits& l) { impl_->admission.limits = l; }
+
+uint32_t Loop::connections() const { return impl_->admission.total; }
 
 void Loop::post(std::function<void()> fn) { asio::post(impl_->io, std::move(fn)); }
 

@@ -22,6 +22,10 @@ class Link {
   virtual void close(const std::string& reason) = 0;
   virtual bool open() const = 0;
   uint64_t id = 0;
+  // Set by the listener once the peer has done its handshake (a client:
+  // registered). Until then frames are small (Loop::Limits) and the
+  // connection must get there within the handshake timeout.
+  bool authenticated = false;
   uint32_t peer_ip = 0;       // host order
   std::string peer;           // "a.b.c.d:port", for logs
   std::shared_ptr<void> ctx;  // the listener's per-connection state
@@ -41,11 +45,23 @@ class Listener {
 
 class Loop {
  public:
+  // What a peer may cost the master (hardening: memory before
+  // authentication stays small, and connections are bounded).
+  struct Limits {
+    uint32_t max_connections = 10000;         // MAX_CONNECTIONS, over all ports
+    uint32_t max_connections_per_ip = 1000;   // MAX_CONNECTIONS_PER_IP
+    int handshake_timeout_ms = 10000;         // accepted to authenticated
+    int frame_timeout_ms = 60000;             // a frame's first byte to its last
+    uint32_t handshake_max_frame = 64 << 10;  // largest frame before authentication
+  };
   Loop();
   ~Loop();
   // host "*" = all addresses. On failure: "cannot resolve listen address
   // 'HOST'" or "cannot listen on HOST:PORT: <reason>".
   Status listen(const std::string& host, uint16_t port, Listener* listener);
+  void set_limits(const Limits& l);
+  // Open connections, over all listeners.
+  uint32_t connections() const;
   // Runs fn on the loop after ms milliseconds.
   void after(int ms, std::function<void()> fn);
   // Runs fn on the loop soon; safe from any thread.
