@@ -657,6 +657,8 @@ class ClientImpl : public Client {
         return er.status;
       }
       last = ws;
+      // A full disk stays full for a while: the application hears ENOSPC now.
+      if (ws == St::kNoSpace) break;
       log::warn("write of chunk {:016X} (inode {}, index {}) failed: {}; retrying", r.chunk_id, inode, idx,
                 to_string(ws));
     }

@@ -41,6 +41,7 @@ enum CsDiskFlags : uint8_t {
   kDiskFailed = 2,   // taken out of service after too many I/O errors
   kDiskMoveOut = 4,  // '<': its chunks move to the server's other disks
   kDiskMoveIn = 8,   // '>': chunks of '<' disks move here
+  kDiskFull = 16,    // a write found it full (ENOSPC): no new chunks or blocks until it has room
 };
 
 struct CsDisk {

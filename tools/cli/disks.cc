@@ -9,6 +9,7 @@ namespace {
 std::string status_text(uint8_t flags) {
   return (flags & msg::kDiskFailed)    ? "damaged"
          : (flags & msg::kDiskRemoval) ? "marked for removal"
+         : (flags & msg::kDiskFull)    ? "ok (full)"
          : (flags & msg::kDiskMoveOut) ? "ok (moving out)"
          : (flags & msg::kDiskMoveIn)  ? "ok (moving in)"
                                        : "ok";

@@ -114,7 +114,8 @@ void MasterLink::heartbeat_loop() {
     for (size_t i = 0; i < disks.size(); i++) {
       const DiskState& d = disks[i];
       uint8_t flags = (d.removal ? msg::kDiskRemoval : 0) | (d.failed ? msg::kDiskFailed : 0) |
-                      (d.move_out ? msg::kDiskMoveOut : 0) | (d.move_in ? msg::kDiskMoveIn : 0);
+                      (d.move_out ? msg::kDiskMoveOut : 0) | (d.move_in ? msg::kDiskMoveIn : 0) |
+                      (d.full ? msg::kDiskFull : 0);
       msg::CsDisk c{d.path, flags, d.chunks, d.used, d.total, d.errors};
       // The last minute (or since the start): now less the oldest record.
       DiskIo w = d.io - io_totals_.front()[i];

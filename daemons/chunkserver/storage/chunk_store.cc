@@ -44,6 +44,9 @@ struct ChunkStore::Disk {
   // Set once, by io_error() (which may hold a chunk mutex, so it cannot
   // drop the chunks itself: take_failed_chunks() does, under the store mutex).
   std::atomic<bool> failed{false};
+  // Set by io_error() on ENOSPC/EDQUOT, cleared by refresh_space() once a
+  // chunk fits again. Not an error: the disk stays in service.
+  std::atomic<bool> full{false};
   bool chunks_taken = false;  // under the store mutex
   mutable std::mutex mu;      // guards the sizes and error times below
   uint64_t total = 0, used = 0, avail = 0;
@@ -207,8 +210,22 @@ std::string ChunkStore::chunk_path(uint64_t id, uint32_t version) const {
   return path_of(it->second->disk, id, version);
 }
 
-void ChunkStore::io_error(int disk, const std::string& what, int err) {
+St ChunkStore::io_error(int disk, const std::string& what, int err) {
   Disk& d = *disks_[static_cast<size_t>(disk)];
+  if (err == ENOSPC || err == EDQUOT) {
+    // A full disk is not a failing one: it takes no new chunks or blocks
+    // until refresh_space() finds room again, and goes on serving reads and
+    // deleting chunk files.
+    {
+      std::lock_guard lk(d.mu);
+      d.avail = 0;
+    }
+    if (!d.full.exchange(true)) {
+      log::warn("disk {}: full ({}: {}): no new chunks or blocks go there until space is freed; reads go on",
+                d.spec.path, what, std::strerror(err));
+    }
+    return St::kNoSpace;
+  }
   d.errors++;
   log::error("disk {}: {}: {}", d.spec.path, what, std::strerror(err));
   int64_t now =
@@ -228,6 +245,7 @@ void ChunkStore::io_error(int disk, const std::string& what, int err) {
         "chunks are reported lost and copied again from other servers",
         d.spec.path, recent, opts_.error_period_s, opts_.error_count);
   }
+  return St::kIO;
 }
 
 std::vector<uint64_t> ChunkStore::take_failed_chunks() {
@@ -395,6 +413,14 @@ void ChunkStore::refresh_space() {
       avail = fs_avail > leave ? fs_avail - leave : 0;
       used = total > avail ? total - avail : 0;
     }
+    if (d.full) {
+      if (avail >= uint64_t{kHeaderSize} + kChunkSize) {
+        d.full = false;
+        log::info("disk {}: room for new chunks again", d.spec.path);
+      } else {
+        avail = 0;
+      }
+    }
     std::lock_guard lk(d.mu);
     d.total = total;
     d.used = used;
@@ -431,6 +457,7 @@ std::vector<DiskState> ChunkStore::disks() const {
     s.chunks = d->chunks;
     s.errors = d->errors;
     s.failed = d->failed;
+    s.full = d->full;
     s.io = {d->rbytes, d->wbytes, d->rops, d->wops, d->fsyncs, d->r_us, d->w_us, d->fsync_us};
     out.push_back(s);
   }
@@ -558,7 +585,7 @@ int ChunkStore::pick_disk() {
   uint64_t best_avail = 0;
   for (size_t i = 0; i < disks_.size(); i++) {
     Disk& d = *disks_[i];
-    if (d.spec.removal || d.failed) continue;
+    if (d.spec.removal || d.failed || d.full) continue;
     std::lock_guard lk(d.mu);
     if (d.avail >= uint64_t{kHeaderSize} + kChunkSize && (best < 0 || d.avail > best_avail)) {
       best = static_cast<int>(i);
@@ -613,8 +640,7 @@ St ChunkStore::open_file(Chunk& c) {
     std::string path = path_of(c.disk, c.id, c.version);
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     if (!fd) {
-      io_error(c.disk, "cannot open " + path, errno);
-      return St::kIO;
+      return io_error(c.disk, "cannot open " + path, errno);
     }
     // One read-ahead request for the header and the first data, so that a
     // small chunk costs one disk access, not two.
@@ -624,8 +650,7 @@ St ChunkStore::open_file(Chunk& c) {
     size_t got = 0;
     if (!pread_full(fd.get(), reinterpret_cast<char*>(crc.get()), kBlocksPerChunk * 4, kCrcOffset, &got) ||
         got != kBlocksPerChunk * 4) {
-      io_error(c.disk, "cannot read CRC table of " + path, got != kBlocksPerChunk * 4 ? EIO : errno);
-      return St::kIO;
+      return io_error(c.disk, "cannot read CRC table of " + path, got != kBlocksPerChunk * 4 ? EIO : errno);
     }
     c.fd = std::move(fd);
     c.crc = std::move(crc);
@@ -645,8 +670,7 @@ void ChunkStore::close_file(Chunk& c) {
 St ChunkStore::remove_locked(Chunk& c) {
   std::string path = path_of(c.disk, c.id, c.version);
   if (::unlink(path.c_str()) < 0 && errno != ENOENT) {
-    io_error(c.disk, "cannot remove " + path, errno);
-    return St::kIO;
+    return io_error(c.disk, "cannot remove " + path, errno);
   }
   c.fd.reset();
   c.crc.reset();
@@ -670,8 +694,7 @@ St ChunkStore::create(uint64_t id, uint32_t version) {
   std::string path = path_of(disk, id, version);
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
   if (!fd) {
-    io_error(disk, "cannot create " + path, errno);
-    return St::kIO;
+    return io_error(disk, "cannot create " + path, errno);
   }
   std::unique_ptr<char[]> hdr(new char[kHeaderSize]);
   fill_header(hdr.get(), id, version);
@@ -681,9 +704,9 @@ St ChunkStore::create(uint64_t id, uint32_t version) {
   int err = errno;
   fd.reset();
   if (!ok) {
-    io_error(disk, "cannot write header of " + path, err);
+    St st = io_error(disk, "cannot write header of " + path, err);
     ::unlink(path.c_str());
-    return St::kIO;
+    return st;
   }
   auto c = std::make_shared<Chunk>();
   c->id = id;
@@ -775,23 +798,23 @@ St ChunkStore::truncate(uint64_t id, uint32_t version, uint32_t new_version, uin
       new_crc = crc32c(buf, kBlockSize);
     }
     if (::ftruncate(fd, static_cast<off_t>(kHeaderSize) + length) < 0) {
-      io_error(c->disk, "cannot truncate " + path, errno);
+      St st = io_error(c->disk, "cannot truncate " + path, errno);
       close_file(*c);
-      return St::kIO;
+      return st;
     }
     if (tail != 0) table[length / kBlockSize] = new_crc;
     uint32_t z = crc32c_zeros(kBlockSize);
     for (uint32_t b = keep; b < blocks_for(old); b++) table[b] = z;
     if (!pwrite_full(fd, reinterpret_cast<const char*>(table), kBlocksPerChunk * 4, kCrcOffset)) {
-      io_error(c->disk, "cannot write CRC table of " + path, errno);
+      St st = io_error(c->disk, "cannot write CRC table of " + path, errno);
       close_file(*c);
-      return St::kIO;
+      return st;
     }
   } else if (length > old) {
     if (::ftruncate(fd, static_cast<off_t>(kHeaderSize) + length) < 0) {
-      io_error(c->disk, "cannot extend " + path, errno);
+      St st = io_error(c->disk, "cannot extend " + path, errno);
       close_file(*c);
-      return St::kIO;
+      return st;
     }
   }
   c->length = length;
@@ -892,8 +915,7 @@ St ChunkStore::Handle::write(uint32_t offset, const char* data, uint32_t size) {
   if (!pwrite_full(c.fd.get(), data, size, static_cast<off_t>(kHeaderSize) + offset) ||
       !pwrite_full(c.fd.get(), reinterpret_cast<const char*>(&crc), 4,
                    static_cast<off_t>(kCrcOffset) + 4 * static_cast<off_t>(blk))) {
-    store_->io_error(c.disk, "write error in chunk " + file_name(c.id, c.version), errno);
-    return St::kIO;
+    return store_->io_error(c.disk, "write error in chunk " + file_name(c.id, c.version), errno);
   }
   c.crc[blk] = crc;
   if (offset + size > len) {
@@ -910,8 +932,7 @@ St ChunkStore::Handle::fsync() {
   if (c.deleted || !c.fd) return St::kNoChunk;
   IoTimer timer(*store_->disks_[static_cast<size_t>(c.disk.load())], IoTimer::kFsync, 0);
   if (::fsync(c.fd.get()) < 0) {
-    store_->io_error(c.disk, "fsync of chunk " + file_name(c.id, c.version) + " failed", errno);
-    return St::kIO;
+    return store_->io_error(c.disk, "fsync of chunk " + file_name(c.id, c.version) + " failed", errno);
   }
   return St::kOk;
 }
@@ -953,8 +974,7 @@ St ChunkStore::begin_replica(uint64_t id, uint32_t version, Replica* out) {
   std::string tmp = path_of(disk, id, version) + "." + std::to_string(++tmp_seq_) + ".tmp";
   UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
   if (!fd) {
-    io_error(disk, "cannot create " + tmp, errno);
-    return St::kIO;
+    return io_error(disk, "cannot create " + tmp, errno);
   }
   out->store_ = this;
   out->id_ = id;
@@ -973,8 +993,7 @@ St ChunkStore::Replica::write(uint32_t offset, const char* data, uint32_t size) 
     return St::kInval;
   IoTimer timer(*store_->disks_[static_cast<size_t>(disk_)], IoTimer::kWrite, size);
   if (!pwrite_full(fd_.get(), data, size, static_cast<off_t>(kHeaderSize) + offset)) {
-    store_->io_error(disk_, "cannot write " + tmp_path_, errno);
-    return St::kIO;
+    return store_->io_error(disk_, "cannot write " + tmp_path_, errno);
   }
   uint32_t blk = offset / kBlockSize;
   if (size == kBlockSize) {
@@ -991,9 +1010,9 @@ St ChunkStore::Replica::commit(uint32_t length) {
   if (length > kChunkSize) return St::kInval;
   ChunkStore& s = *store_;
   auto fail = [&](const std::string& what) {
-    s.io_error(disk_, what + " " + tmp_path_, errno);
+    St st = s.io_error(disk_, what + " " + tmp_path_, errno);
     abort();
-    return St::kIO;
+    return st;
   };
   if (::ftruncate(fd_.get(), static_cast<off_t>(kHeaderSize) + length) < 0) return fail("cannot truncate");
   uint32_t n = blocks_for(length);

@@ -64,6 +64,7 @@ struct DiskState {
   uint32_t chunks = 0;
   uint64_t errors = 0;  // I/O errors seen
   bool failed = false;  // taken out of service after too many I/O errors
+  bool full = false;    // a write found it full: no new chunks or blocks until it has room
 };
 
 class ChunkStore {
@@ -191,7 +192,9 @@ class ChunkStore {
   void scan_disk(int disk);
   St open_file(Chunk& c);  // with c.mu held
   void close_file(Chunk& c);
-  void io_error(int disk, const std::string& what, int err);
+  // Counts an I/O error of disk (logged with what); returns the status for
+  // it. ENOSPC and EDQUOT are not errors: they mark the disk full (kNoSpace).
+  St io_error(int disk, const std::string& what, int err);
   void add_bytes(int disk, int64_t delta);
   St remove_locked(Chunk& c);  // store and chunk mutex held
 
