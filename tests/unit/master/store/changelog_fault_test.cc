@@ -249,5 +249,27 @@ TEST_F(ChangelogFault, RecoveryRefusesATornLineInTheMiddle) {
   EXPECT_NE(err.find("unreadable changelog line"), std::string::npos) << err;
 }
 
+// A length no file may have (written by a master before lengths were
+// bounded) stops recovery with the line's version and the reason.
+TEST_F(ChangelogFault, RecoveryRefusesAnImpossibleLength) {
+  {
+    Fs fs;
+    Store s(fs, dir_, 5);
+    ASSERT_EQ(s.open(false, 7, 1, 0).to_string(), "ok");
+    ASSERT_EQ(s.commit(create("a", 2)), St::kOk);
+    ASSERT_EQ(s.commit(OpWrite{2, 12345}), St::kOk);
+    EXPECT_EQ(s.commit(OpWrite{2, uint64_t{1} << 63}), St::kTooBig) << "refused live";
+  }
+  std::string text = read(log0());
+  size_t at = text.find("12345");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 5, "9223372036854775808");
+  std::ofstream(log0(), std::ios::binary | std::ios::trunc) << text;
+  Fs r;
+  Store rs(r, dir_, 5);
+  std::string err = rs.open(true, 7, 1, 0).message();
+  EXPECT_NE(err.find("version 2 does not apply"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace antler::master
