@@ -400,7 +400,7 @@ class ClientImpl : public Client {
     }
     // The master counts each open of the session (ClOpen, ClMknod with
     // open): every handle is released there too, not only the last one.
-    link_.post(msg::ClRelease{0, f->inode});
+    link_.release(f->inode);
     return st;
   }
 

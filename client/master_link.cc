@@ -84,7 +84,18 @@ Status MasterLink::connect_locked() {
   session_ = rr.session_id;
   secret_ = rr.secret;
   readonly_ = rr.readonly;
-  if (lost) reopen_files(*conn);
+  if (lost) {
+    pending_releases_.clear();  // the new session holds none of them
+    reopen_files(*conn);
+  } else {
+    for (uint32_t inode : pending_releases_) {
+      msg::ClRelease rel{next_req_++, inode};
+      if (next_req_ == 0) next_req_ = 1;
+      msg::ClStatusReply ack;
+      if (!conn->send(rel) || !conn->recv_as(ack, opts_.connect_timeout_ms)) break;
+    }
+    pending_releases_.clear();
+  }
   conn_ = conn;
   generation_++;
   receivers_.emplace_back([this, conn, gen = generation_] { receiver(conn, gen); });

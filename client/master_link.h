@@ -46,6 +46,20 @@ class MasterLink {
     return conn_ != nullptr;
   }
 
+  // A handle's ClRelease, without waiting for the reply. While the master
+  // is unreachable it waits, and goes with the next registration that
+  // resumes the session (a new session has no such open to release).
+  void release(uint32_t inode) EXCLUDES(mu_, send_mu_) {
+    {
+      MutexLock l(&mu_);
+      if (!conn_) {
+        pending_releases_.push_back(inode);
+        return;
+      }
+    }
+    post(msg::ClRelease{0, inode});
+  }
+
   // Sends request m without waiting for its reply (which is dropped). Best
   // effort: nothing is sent while the master is unreachable.
   template <class M>
@@ -145,6 +159,7 @@ class MasterLink {
   uint64_t session_ GUARDED_BY(mu_) = 0;
   std::string secret_ GUARDED_BY(mu_);  // session_'s, from the master: resumes it
   std::function<std::vector<msg::ClOpen>()> reopen_ GUARDED_BY(mu_);
+  std::vector<uint32_t> pending_releases_ GUARDED_BY(mu_);  // see release()
   bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> receivers_ GUARDED_BY(mu_);
   // Written under mu_ at each registration, read without it (readonly()).
