@@ -155,17 +155,23 @@ bool Conn::recv(uint32_t& type, std::string& payload, int timeout_ms, uint32_t m
   // the header announces: a peer that announces a large frame and sends
   // nothing costs nothing.
   got_ = 0;
+  auto truncated = [&] {
+    payload.resize(got_);
+    error_ = "truncated frame of type " + std::to_string(type) + " (" + std::to_string(got_) + " of " +
+             std::to_string(hdr[1]) + " bytes): " + error_;
+    return false;
+  };
+  if (hdr[1] <= std::max(payload.capacity(), kRecvStep)) {
+    // Fits what this buffer already holds (or one step): read it at once.
+    payload.resize(hdr[1]);
+    return read_full(payload.data(), hdr[1], timeout_ms) || truncated();
+  }
   size_t done = 0;
   payload.clear();
   while (done < hdr[1]) {
     size_t step = std::min<size_t>(hdr[1] - done, std::max<size_t>(kRecvStep, done));
     payload.resize(done + step);
-    if (!read_full(payload.data() + done, step, timeout_ms)) {
-      payload.resize(got_);
-      error_ = "truncated frame of type " + std::to_string(type) + " (" + std::to_string(got_) + " of " +
-               std::to_string(hdr[1]) + " bytes): " + error_;
-      return false;
-    }
+    if (!read_full(payload.data() + done, step, timeout_ms)) return truncated();
     done += step;
   }
   return true;

@@ -94,7 +94,7 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
   bool open() const override { return !closed_; }
 
  private:
-  // Closes the connection with reason unless disarm() or arm() comes first.
+  // Closes the connection with reason unless watch() re-arms the timer first.
   void arm(int ms, std::string reason) {
     auto self = shared_from_this();
     deadline_.expires_after(std::chrono::milliseconds(ms));
@@ -102,7 +102,6 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
       if (!ec && !closed_) close(reason);
     });
   }
-  void disarm() { deadline_.cancel(); }
 
   void read_header() {
     auto self = shared_from_this();
@@ -118,9 +117,8 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
       }
       payload_.clear();
       if (authenticated && hdr_[1] > 0) {
-        arm(adm_->limits.frame_timeout_ms, "frame type " + std::to_string(hdr_[0]) + " of " + std::to_string(hdr_[1]) +
-                                               " bytes not received within " +
-                                               std::to_string(adm_->limits.frame_timeout_ms / 1000) + " s");
+        frame_started_ms_ = Admission::now_ms();
+        in_frame_ = true;
       }
       read_body();
     });
@@ -143,14 +141,31 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
 
   void dispatch() {
     bool was = authenticated;
-    if (was && hdr_[1] > 0) disarm();
+    in_frame_ = false;
     if (!listener_->on_frame(shared_from_this(), hdr_[0], payload_)) {
       close("");  // the listener logged why
       return;
     }
     if (closed_) return;
-    if (authenticated && !was) disarm();  // the handshake deadline is met
+    if (authenticated && !was) watch();  // the handshake deadline is met
     read_header();
+  }
+
+  // Once authenticated: every half frame timeout, a frame begun longer ago
+  // than the timeout closes the connection. (A timer per frame would cost
+  // every request a timer queue insertion and a cancelled handler.)
+  void watch() {
+    auto self = shared_from_this();
+    int period = std::max(1, adm_->limits.frame_timeout_ms / 2);
+    deadline_.expires_after(std::chrono::milliseconds(period));
+    deadline_.async_wait([this, self](asio::error_code ec) {
+      if (ec || closed_) return;
+      if (in_frame_ && Admission::now_ms() - frame_started_ms_ >= adm_->limits.frame_timeout_ms) {
+        return close("frame type " + std::to_string(hdr_[0]) + " of " + std::to_string(hdr_[1]) +
+                     " bytes not received within " + std::to_string(adm_->limits.frame_timeout_ms / 1000) + " s");
+      }
+      watch();
+    });
   }
 
   void write_next() {
@@ -168,6 +183,8 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
   Admission* adm_;
   asio::steady_timer deadline_;
   uint32_t hdr_[2] = {0, 0};
+  bool in_frame_ = false;  // authenticated, between a header and its last byte
+  int64_t frame_started_ms_ = 0;
   std::string payload_;
   std::deque<std::string> out_;
   bool closed_ = false;
