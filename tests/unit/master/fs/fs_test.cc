@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
+#include "common/crc.h"
 #include "daemons/master/fs/fs.h"
 #include "daemons/master/fs/perm.h"
 #include "daemons/master/sessions/exports.h"
@@ -249,6 +253,51 @@ TEST(Fs, TruncateReleasesChunks) {
   EXPECT_EQ(fs.chunk(12), nullptr);
   EXPECT_NE(fs.chunk(11), nullptr);
   EXPECT_EQ(fs.node(2)->length, uint64_t(msg::kChunkSize) + 1);
+}
+
+TEST(Fs, LengthsAboveTheMaximumAreRefused) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "f", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  EXPECT_EQ(fs.apply(OpTruncate{2, ~uint64_t{0}}, T), St::kTooBig) << "(len + 64 MiB - 1) would wrap";
+  EXPECT_EQ(fs.apply(OpWrite{2, msg::kMaxFileLength + 1}, T), St::kTooBig);
+  EXPECT_EQ(fs.apply(OpWrite{2, msg::kMaxFileLength}, T), St::kOk);
+  EXPECT_EQ(fs.node(2)->length, msg::kMaxFileLength);
+}
+
+// An image written by a master that took any length: the load cuts it to
+// what the file's chunks hold, and says so.
+TEST(Fs, AnImageWithAnImpossibleLengthIsRepairedOnLoad) {
+  Fs fs = fresh();
+  fs.apply(OpCreate{1, "f", msg::kFile, 0644, 0, 0, 0, 2}, T);
+  fs.apply(OpSetChunk{2, 0, 10, 1}, T);
+  fs.apply(OpSetChunk{2, 1, 11, 1}, T);
+  constexpr uint64_t kMark = 0x0123456789ABCDull & ((uint64_t{1} << 52) - 1);
+  ASSERT_EQ(fs.apply(OpWrite{2, kMark}, T), St::kOk);
+  std::string path = ::testing::TempDir() + "/antler-image-length-" + std::to_string(::getpid());
+  ASSERT_EQ(fs.save_image(path).to_string(), "ok");
+  std::string data;
+  {
+    std::ifstream in(path, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // Sections: tag, u64 length, payload, u32 CRC32C. Patch the length in
+  // NODE and its checksum.
+  size_t tag = data.find("NODE");
+  ASSERT_NE(tag, std::string::npos);
+  uint64_t len;
+  std::memcpy(&len, data.data() + tag + 4, 8);
+  size_t payload = tag + 12;
+  size_t at = data.find(std::string(reinterpret_cast<const char*>(&kMark), 8), payload);
+  ASSERT_LT(at, payload + len);
+  uint64_t huge = uint64_t{1} << 63;
+  std::memcpy(data.data() + at, &huge, 8);
+  uint32_t crc = crc32c(data.data() + payload, len);
+  std::memcpy(data.data() + payload + len, &crc, 4);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+  Fs loaded;
+  ASSERT_EQ(loaded.load_image(path).to_string(), "ok");
+  EXPECT_EQ(loaded.node(2)->length, 2 * uint64_t(msg::kChunkSize)) << "cut to its two chunks";
+  std::filesystem::remove(path);
 }
 
 TEST(Fs, RepairSetsVersionOrMakesAHole) {
