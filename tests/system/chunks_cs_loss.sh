@@ -68,6 +68,12 @@ done
 sync
 (cd "$T/src/data" && sha256sum -- *) >"$T/want.sha"
 wait_until 30 "every chunk at 2 copies on the survivors after the changes" all_at_goal "${survivors[@]}"
+# The cut files' chunks are deleted from the survivors at the master's
+# deletion pace: until they are gone, they would count as current below.
+survivors_hold_only_known() {
+  chunks_at_goal "$(chunk_files "${survivors[@]}" | sed -E 's|.*/chunk_([0-9A-F]{16})_.*|\1|' | sort -u | wc -l)"
+}
+wait_until 30 "the survivors to hold only chunks the master knows" survivors_hold_only_known
 # what the victim's disk holds that is now stale (older version) or orphan
 chunk_copies "${survivors[@]}" | sort -k1,1 -k2,2r | awk '!seen[$1]++ {print $1, $2}' >"$T/newest"
 bad_on_victim() {
