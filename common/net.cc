@@ -169,7 +169,7 @@ bool Conn::recv(uint32_t& type, std::string& payload, int timeout_ms, uint32_t m
   size_t done = 0;
   payload.clear();
   while (done < hdr[1]) {
-    size_t step = std::min<size_t>(hdr[1] - done, std::max<size_t>(kRecvStep, done));
+    size_t step = recv_step(done, hdr[1]);
     payload.resize(done + step);
     if (!read_full(payload.data() + done, step, timeout_ms)) return truncated();
     done += step;

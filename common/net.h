@@ -3,6 +3,7 @@
 // its own event loop but the same frame rules.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -43,6 +44,9 @@ class Conn {
  public:
   // recv() grows a frame's buffer by at least this much at a time.
   static constexpr size_t kRecvStep = 64 << 10;
+  // How much more to read of a frame of `total` bytes with `done` arrived:
+  // the buffer at most doubles, so it follows what arrives.
+  static size_t recv_step(size_t done, size_t total) { return std::min(total - done, std::max(kRecvStep, done)); }
   Conn() = default;
   explicit Conn(int fd) : fd_(fd) {}
   // Moves only the socket (closing the one held); the error texts stay.

@@ -98,10 +98,10 @@ void Master::lock_tick() {
   int64_t now = loop_.now_ms();
   int64_t timeout = settings_.session_lock_timeout_s * 1000;
   sessions_.for_each([&](Session& s) {
-    if (s.links != 0 || s.gone_ms == 0 || now - s.gone_ms < timeout) return;
+    if (s.links != 0 || s.gone_ms == 0 || s.locks_released || now - s.gone_ms < timeout) return;
     uint64_t id = s.id;
     int64_t away_s = (now - s.gone_ms) / 1000;
-    s.gone_ms = 0;
+    s.locks_released = true;
     if (!locks_.session_has_locks(id)) return;
     log::info("session {:016x} ({}) disconnected for {} s: its file locks are released", id, s.info, away_s);
     locks_.release_session(id);

@@ -41,10 +41,9 @@ class ClientOps {
   // A meta session reaches only deleted files (in the trash, or sustained).
   uint32_t in(uint32_t ino) const {
     uint32_t id = ino == kRootInode ? sess_->root : ino;
-    if (sess_->open.count(id)) return id;
-    if (sess_->meta) return deleted(id) ? id : 0;
-    if (sess_->root == kRootInode || id == sess_->root || m_.fs_.within(sess_->root, id)) return id;
-    return 0;
+    if (sess_->meta) return deleted(id) || sess_->open.count(id) ? id : 0;
+    if (sess_->root == kRootInode || id == sess_->root) return id;  // no lookup for a whole-tree session
+    return m_.fs_.within(sess_->root, id) || sess_->open.count(id) ? id : 0;
   }
   bool deleted(uint32_t id) const {
     const Node* n = m_.fs_.node(id);

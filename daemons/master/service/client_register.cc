@@ -135,12 +135,12 @@ void Master::expire_sessions() {
   int64_t sustain = settings_.session_sustain_time_s * 1000;
   std::vector<uint64_t> due;
   sessions_.for_each([&](const Session& s) {
-    if (s.links == 0 && s.left_ms != 0 && now - s.left_ms >= sustain) due.push_back(s.id);
+    if (s.links == 0 && s.gone_ms != 0 && now - s.gone_ms >= sustain) due.push_back(s.id);
   });
   for (uint64_t id : due) {
     const Session* s = sessions_.find(id);
     log::info("session {:016x} ({}) gone for {} s (SESSION_SUSTAIN_TIME): ended, its {} open files released", id,
-              s->info, (now - s->left_ms) / 1000, s->open.size());
+              s->info, (now - s->gone_ms) / 1000, s->open.size());
     locks_.release_session(id);
     for (uint32_t ino : sessions_.erase(id)) {
       const Node* n = fs_.node(ino);

@@ -129,7 +129,7 @@ class AsioLink : public Link, public std::enable_shared_from_this<AsioLink> {
   void read_body() {
     size_t done = payload_.size();
     if (done == hdr_[1]) return dispatch();
-    size_t step = std::min<size_t>(hdr_[1] - done, std::max<size_t>(net::Conn::kRecvStep, done));
+    size_t step = net::Conn::recv_step(done, hdr_[1]);
     payload_.resize(done + step);
     auto self = shared_from_this();
     asio::async_read(sock_, asio::buffer(payload_.data() + done, step), [this, self](asio::error_code ec, size_t) {

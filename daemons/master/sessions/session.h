@@ -32,8 +32,8 @@ struct Session {
   bool meta = false;     // meta mount (rule with directory "."): trash and sustained files, no namespace
   std::unordered_map<uint32_t, OpenFile> open;  // by inode
   uint32_t links = 0;                           // client connections registered with this session
-  int64_t gone_ms = 0;                          // when the last one closed (0: connected, or locks already released)
-  int64_t left_ms = 0;  // when the last one closed (0: connected); ends it after SESSION_SUSTAIN_TIME
+  int64_t gone_ms = 0;                          // when the last one closed (0: connected)
+  bool locks_released = false;  // gone past SESSION_LOCK_TIMEOUT (the session ends after SESSION_SUSTAIN_TIME)
   // Proof that resumes the session: random bytes the master gave it at
   // registration (ClRegisterReply.secret), never shown anywhere.
   std::string secret;

@@ -48,11 +48,12 @@ bool SessionTable::release_file(Session& s, uint32_t inode) {
 
 void SessionTable::link_added(Session& s) {
   s.links++;
-  s.gone_ms = s.left_ms = 0;
+  s.gone_ms = 0;
+  s.locks_released = false;
 }
 
 void SessionTable::link_closed(Session& s, int64_t now_ms) {
-  if (s.links > 0 && --s.links == 0) s.gone_ms = s.left_ms = std::max<int64_t>(now_ms, 1);
+  if (s.links > 0 && --s.links == 0) s.gone_ms = std::max<int64_t>(now_ms, 1);
 }
 
 std::vector<uint32_t> SessionTable::erase(uint64_t id) {

@@ -130,14 +130,21 @@ class MasterService : public ::testing::Test {
     return link;
   }
 
-  // Creates a regular file under the session's root; returns its inode.
-  uint32_t create(const std::shared_ptr<FakeLink>& link, const std::string& name, bool open = false) {
+  // A ClMknod of name under the session's root, as root.
+  static msg::ClMknod mknod(const std::string& name, uint8_t type = msg::kFile, uint16_t mode = 0644) {
     msg::ClMknod m;
     m.req = 2;
     m.cred = kRootCred;
     m.parent = kRoot;
     m.name = name;
-    m.mode = 0644;
+    m.type = type;
+    m.mode = mode;
+    return m;
+  }
+
+  // Creates a regular file under the session's root; returns its inode.
+  uint32_t create(const std::shared_ptr<FakeLink>& link, const std::string& name, bool open = false) {
+    msg::ClMknod m = mknod(name);
     m.open = open;
     m.open_mask = open ? 6 : 0;
     EXPECT_TRUE(to_master(link, m));
@@ -201,13 +208,7 @@ TEST_F(MasterService, AFolderThatNoExportAllowsIsRefusedWithTheReason) {
 TEST_F(MasterService, AReadOnlyExportRefusesChanges) {
   open_master("*  /  ro\n");
   auto link = mount();
-  msg::ClMknod m;
-  m.req = 2;
-  m.cred = kRootCred;
-  m.parent = kRoot;
-  m.name = "x";
-  m.mode = 0644;
-  ASSERT_TRUE(to_master(link, m));
+  ASSERT_TRUE(to_master(link, mknod("x")));
   EXPECT_EQ(link->take<msg::ClAttrReply>().status, St::kRoFs);
   ASSERT_TRUE(to_master(link, msg::ClWriteChunk{5, kRoot, 0, 1}));
   EXPECT_EQ(link->take<msg::ClChunkReply>().status, St::kRoFs);
@@ -358,14 +359,7 @@ TEST_F(MasterService, MutatedRequestsNeverBreakTheMaster) {
   open_master("*  /  rw,alldirs,admin,maproot=0\n*  /sub  rw\n*  .  rw\n");
   auto cs = chunkserver(9422);
   auto admin = mount();
-  msg::ClMknod dir;
-  dir.req = 2;
-  dir.cred = kRootCred;
-  dir.parent = kRoot;
-  dir.name = "sub";
-  dir.type = msg::kDir;
-  dir.mode = 0777;
-  ASSERT_TRUE(to_master(admin, dir));
+  ASSERT_TRUE(to_master(admin, mknod("sub", msg::kDir, 0777)));
   ASSERT_EQ(admin->take<msg::ClAttrReply>().status, St::kOk);
   for (const char* name : {"x", "y", "z"}) create(admin, name, true);
   auto client = mount("/sub");
