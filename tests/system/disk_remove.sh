@@ -33,8 +33,8 @@ wait_until 10 "mfscli -SHD to show chunkserver 1's second disk marked for remova
 
 # each chunk of the marked disk gets two copies on the other disks, and the
 # master says the disk is safe to remove: removal READY, with its chunks.
-# (mfscli shows READY also before the chunk loop's first pass over the
-# server: the copies are part of the condition.)
+# (mfscli says PENDING until a chunk loop pass that started after the
+# server registered has completed, so READY is never a stale answer.)
 good_disks() { find "$D1" "$(cs_disk 2)" "$(cs_disk 3)" -name 'chunk_*.mfs' -type f; }
 copied() {
   local id

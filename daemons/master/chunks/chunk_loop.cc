@@ -379,6 +379,12 @@ void ChunkLoop::log_counts() {
       t.deletions_done, t.deletions_failed, t.rebalanced);
 }
 
+uint8_t ChunkLoop::removal_status(const ChunkServer& srv) const {
+  if (st_.totals.passes == 0 || st_.last_started_ms <= srv.registered_ms) return msg::kRemovalPending;
+  auto it = st_.last.removal.find(srv.id);
+  return it == st_.last.removal.end() || it->second.second == 0 ? msg::kRemovalReady : msg::kRemovalNotReady;
+}
+
 void ChunkLoop::queue_deletion(uint32_t cs, uint64_t id, uint32_t version, DelWhy why) {
   if (!st_.del_queued.insert({cs, id}).second) return;
   st_.del_queue[cs].push_back({id, version, why});
@@ -437,6 +443,7 @@ void ChunkLoop::step() {
                      st_.totals.deletions_failed != st_.logged_totals.deletions_failed ||
                      st_.totals.rebalanced != st_.logged_totals.rebalanced;
       st_.last = st_.counting;
+      st_.last_started_ms = st_.pass_started_ms;
       st_.totals.passes++;
       report_removal();
       if (changed) {

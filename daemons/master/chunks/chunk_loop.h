@@ -120,8 +120,9 @@ struct ChunkLoopState {
   std::vector<uint64_t> pass;  // chunk ids of the current pass
   size_t cursor = 0;
   int64_t pass_started_ms = 0;
-  ChunkCounts counting;  // of the pass in progress
-  ChunkCounts last;      // of the last complete pass
+  ChunkCounts counting;         // of the pass in progress
+  ChunkCounts last;             // of the last complete pass
+  int64_t last_started_ms = 0;  // when the last complete pass started
   ChunkLoopTotals totals, logged_totals;
   // Under-goal chunks by priority: index = valid copies (1 is served first).
   std::array<std::deque<uint64_t>, msg::kMaxGoal + 1> rep_queue;
@@ -184,6 +185,10 @@ class ChunkLoop {
   void server_gone(uint32_t cs);
 
   const ChunkCounts& last() const { return st_.last; }
+  // Whether the disks of srv marked for removal are safe to pull
+  // (msg::RemovalStatus): pending until a pass that started after srv
+  // registered (from then its marked copies are known) has completed.
+  uint8_t removal_status(const ChunkServer& srv) const;
   const ChunkLoopTotals& totals() const { return st_.totals; }
   // Deletions waiting, per server.
   const std::unordered_map<uint32_t, std::deque<Deletion>>& deletions() const { return st_.del_queue; }

@@ -32,6 +32,7 @@ struct ChunkServer {
                                    // REPLICATIONS_DELAY_DISCONNECT has passed)
   bool swept = false;              // after the delay, its chunks were checked at once (ChunkLoop)
   bool up = false;                 // its link is open (the service holds the link itself)
+  int64_t registered_ms = 0;       // when it last registered (what its disks hold may have changed)
   std::string label, version;      // as registered
   std::vector<msg::CsDisk> disks;  // as the last heartbeat reported them
   // Maintenance mode (mfscli -CM1/-CM0; temporary: the server said it was

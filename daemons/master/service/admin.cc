@@ -150,13 +150,7 @@ class CliOps {
       // (The heartbeat's used and total leave removal disks out already;
       // its chunk count does not.)
       c.chunks = c.chunks >= c.removal_chunks ? c.chunks - c.removal_chunks : 0;
-      if (c.removal_chunks) {
-        auto it = m_.chunk_loop_.last().removal.find(id);
-        if (m_.chunk_loop_.totals().passes == 0) c.removal_status = msg::kRemovalPending;
-        else if (it == m_.chunk_loop_.last().removal.end() || it->second.second == 0)
-          c.removal_status = msg::kRemovalReady;
-        else c.removal_status = msg::kRemovalNotReady;
-      }
+      if (c.removal_chunks) c.removal_status = m_.chunk_loop_.removal_status(s);
       if (!c.connected) c.disconnected_s = (now - s.disconnected_ms) / 1000;
       c.disks = s.disks;
       r.servers.push_back(std::move(c));

@@ -154,6 +154,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       s.label = m.label;
       s.version = m.version;
       s.up = true;
+      s.registered_ms = loop_.now_ms();
       commander_.attach(id, link);
       if (s.maintenance == msg::kMaintenanceTemp) {
         s.maintenance = msg::kMaintenanceOff;

@@ -221,6 +221,34 @@ TEST_F(ChunkLoopTest, MaintenanceKeepsCopiesAndTakesNoReplicas) {
   EXPECT_EQ(host.sent.front().cs, b);  // not c, in maintenance
 }
 
+// A server comes back with a disk marked for removal: the removal status
+// stays PENDING until a pass that started after it registered completes (a
+// pass from before would call the disk safe to pull), then NOT READY until a
+// pass has seen the chunk's goal met elsewhere.
+TEST_F(ChunkLoopTest, RemovalStatusWaitsForAPassThatSawTheServer) {
+  uint32_t a = add_server(0x7f000001), b = add_server(0x7f000002);
+  add_file(1);
+  reg.add_copy(1, {b, 1});
+  step();
+  step();
+  ASSERT_GE(loop.totals().passes, 1u);
+  // a registers (as the master does) holding the only other copy, on a marked disk
+  reg.server(a)->registered_ms = host.now;
+  reg.drop_copy(1, b);
+  reg.add_copy(1, {a, 1, true});
+  EXPECT_EQ(loop.removal_status(*reg.server(a)), msg::kRemovalPending);
+  step();  // completes the pass that started before a registered
+  EXPECT_EQ(loop.removal_status(*reg.server(a)), msg::kRemovalPending);
+  step();
+  EXPECT_EQ(loop.removal_status(*reg.server(a)), msg::kRemovalNotReady);
+  // the replication the loop queued lands on b
+  while (!host.sent.empty()) host.answer(St::kOk);
+  EXPECT_EQ(loop.totals().replications_done, 1u);
+  step();
+  step();
+  EXPECT_EQ(loop.removal_status(*reg.server(a)), msg::kRemovalReady);
+}
+
 TEST(ChunkRegistry, PlacementPrefersFreeSpaceAndUniqueAddresses) {
   Topology topo;
   ChunkRegistry reg(topo);
