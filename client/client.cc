@@ -98,6 +98,7 @@ class ClientImpl : public Client {
     return link_.start();
   }
   bool readonly() const override { return link_.readonly(); }
+  bool kernel_checks() const override { return link_.kernel_checks(); }
   LockClient& locks() override { return locks_; }
 
   St lookup(const Cred& c, uint32_t parent, const std::string& name, Attr* out) override {

@@ -59,6 +59,9 @@ class Client {
   virtual ~Client() = default;
 
   virtual bool readonly() const = 0;
+  // The master says the kernel's permission check would agree with its own
+  // (msg::ClRegisterReply::kernel_checks).
+  virtual bool kernel_checks() const = 0;
 
   // ---- namespace (inode 1 is the root of the mounted subfolder)
   virtual St lookup(const Cred& c, uint32_t parent, const std::string& name, Attr* out) = 0;

@@ -84,6 +84,7 @@ Status MasterLink::connect_locked() {
   session_ = rr.session_id;
   secret_ = rr.secret;
   readonly_ = rr.readonly;
+  kernel_checks_ = rr.kernel_checks;
   if (lost) {
     pending_releases_.clear();  // the new session holds none of them
     reopen_files(*conn);

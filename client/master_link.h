@@ -35,6 +35,7 @@ class MasterLink {
     reopen_ = std::move(f);
   }
   bool readonly() const { return readonly_; }
+  bool kernel_checks() const { return kernel_checks_; }
   // Counts successful connections (a change means the session was
   // registered again, perhaps with a restarted master).
   uint64_t generation() EXCLUDES(mu_) {
@@ -164,6 +165,7 @@ class MasterLink {
   std::vector<std::thread> receivers_ GUARDED_BY(mu_);
   // Written under mu_ at each registration, read without it (readonly()).
   std::atomic<bool> readonly_{false};
+  std::atomic<bool> kernel_checks_{false};
   // Keeps the frames of concurrent senders whole on the connection. Taken
   // with mu_ released (never together with it).
   Mutex send_mu_;

@@ -140,12 +140,30 @@ uint16_t umask_of(fuse_req_t req) { return static_cast<uint16_t>(fuse_req_ctx(re
 
 void reply_status(fuse_req_t req, St s) { fuse_reply_err(req, to_errno(s)); }  // 0 for kOk
 
-void fill_entry(const Fs* fs, const Attr& a, fuse_entry_param* e) {
+// A noowner node (every user counts as its owner) shows the caller as its
+// owner when the kernel checks permissions, and is not cached (the next
+// caller may be another user).
+bool shown_as_callers(const Fs* fs, const Attr& a) { return fs->kernel_perms && (a.eattr & msg::kEattrNoOwner); }
+
+void to_stat(fuse_req_t req, const Attr& a, struct stat* st) {
+  attr_to_stat(a, st);
+  if (shown_as_callers(fs_of(req), a)) {
+    st->st_uid = fuse_req_ctx(req)->uid;
+    st->st_gid = fuse_req_ctx(req)->gid;
+  }
+}
+
+double attr_timeout(const Fs* fs, const Attr& a) {
+  return (a.eattr & msg::kEattrNoAttrCache) || shown_as_callers(fs, a) ? 0 : fs->attr_timeout;
+}
+
+void fill_entry(fuse_req_t req, const Attr& a, fuse_entry_param* e) {
+  const Fs* fs = fs_of(req);
   std::memset(e, 0, sizeof(*e));
   e->ino = a.inode;
   e->generation = 1;
-  attr_to_stat(a, &e->attr);
-  e->attr_timeout = (a.eattr & msg::kEattrNoAttrCache) ? 0 : fs->attr_timeout;
+  to_stat(req, a, &e->attr);
+  e->attr_timeout = attr_timeout(fs, a);
   e->entry_timeout = (a.eattr & msg::kEattrNoEntryCache) ? 0
                      : a.type == msg::kDir               ? fs->direntry_timeout
                                                          : fs->entry_timeout;
@@ -154,15 +172,15 @@ void fill_entry(const Fs* fs, const Attr& a, fuse_entry_param* e) {
 void reply_entry(fuse_req_t req, St s, const Attr& a) {
   if (s != St::kOk) return reply_status(req, s);
   fuse_entry_param e;
-  fill_entry(fs_of(req), a, &e);
+  fill_entry(req, a, &e);
   fuse_reply_entry(req, &e);
 }
 
 void reply_attr(fuse_req_t req, St s, const Attr& a) {
   if (s != St::kOk) return reply_status(req, s);
   struct stat st;
-  attr_to_stat(a, &st);
-  fuse_reply_attr(req, &st, (a.eattr & msg::kEattrNoAttrCache) ? 0 : fs_of(req)->attr_timeout);
+  to_stat(req, a, &st);
+  fuse_reply_attr(req, &st, attr_timeout(fs_of(req), a));
 }
 
 void set_cache_flags(const Fs* fs, fuse_file_info* fi) {
@@ -225,7 +243,7 @@ void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
         const msg::DirEntry& de = dh->entries[k - 2];
         name = de.name.c_str();
         if (plus) {
-          fill_entry(fs, de.attr, &e);
+          fill_entry(req, de.attr, &e);
         } else {
           e.attr.st_ino = de.attr.inode;
           e.attr.st_mode = type_bits(de.attr.type);  // readdir only reports the type
@@ -266,9 +284,25 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   conn->max_write = fs->max_write;
   conn->max_readahead = fs->max_readahead;
+  // The master checks every request it gets, but the kernel opens FIFOs and
+  // device nodes without asking the file system. With POSIX ACLs negotiated
+  // the kernel checks too (as with default_permissions), from the same uid,
+  // groups, mode and ACL (read with getxattr) that the master uses, so a
+  // check it makes agrees with the master's. Not under mapall (the master
+  // sees another user than the kernel does), ignoregid (group bits for every
+  // non-owner), nor without xattrs (the kernel could not read the ACLs).
+  const char* perms;
+  if (fs->kernel_perms && (conn->capable & FUSE_CAP_POSIX_ACL)) {
+    conn->want |= FUSE_CAP_POSIX_ACL;
+    perms = "by the master and the kernel (POSIX ACLs)";
+  } else if (fs->kernel_perms) {
+    perms = "by the master only (the kernel offers no POSIX ACLs): FIFOs and devices open without a check";
+  } else {
+    perms = "by the master only (mapall or ignoregid export, or mfsnoxattrs): FIFOs and devices open without a check";
+  }
   if (fs->conn_opts) fuse_apply_conn_info_opts(fs->conn_opts, conn);
-  log::info("mounted: FUSE protocol {}.{}, max_write {}, max_readahead {}", conn->proto_major, conn->proto_minor,
-            conn->max_write, conn->max_readahead);
+  log::info("mounted: FUSE protocol {}.{}, max_write {}, max_readahead {}; permissions checked {}", conn->proto_major,
+            conn->proto_minor, conn->max_write, conn->max_readahead, perms);
 }
 
 void op_destroy(void* userdata) { log::debug("FUSE session destroyed"); }
@@ -530,7 +564,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                             fi->flags, &a, &fh, umask_of(req));
   if (s != St::kOk) return reply_status(req, s);
   fuse_entry_param e;
-  fill_entry(fs, a, &e);
+  fill_entry(req, a, &e);
   fi->fh = fh;
   set_cache_flags(fs, fi);
   if (fuse_reply_create(req, &e, fi) != 0) fs->client->release(fh);

@@ -1,7 +1,8 @@
 // The FUSE low-level operations of mfsmount: a thin adapter from
 // fuse_lowlevel_ops to antler::client::Client. Credentials come from the
 // request (uid, gid, supplementary groups), statuses become errnos through
-// to_errno(), and the master checks permissions (no default_permissions).
+// to_errno(); the master checks permissions, and the kernel too (POSIX ACLs)
+// unless the export maps users.
 #pragma once
 
 #ifndef FUSE_USE_VERSION
@@ -31,6 +32,10 @@ struct Fs {
   bool xattrs = true;       // false (mfsnoxattrs): every xattr call is EOPNOTSUPP
   bool posix_locks = true;  // fcntl locks through the master (FUSE_CAP_POSIX_LOCKS)
   bool bsd_locks = true;    // flock locks through the master (FUSE_CAP_FLOCK_LOCKS)
+  // The kernel checks permissions too (FUSE_CAP_POSIX_ACL, which implies
+  // default_permissions): false when the master says its check differs
+  // (mapall, ignoregid) and under mfsnoxattrs.
+  bool kernel_perms = true;
   unsigned max_write = 1u << 20;
   unsigned max_readahead = 1u << 20;
   // From fuse_parse_conn_info_opts(); applied in init() after our defaults.

@@ -243,6 +243,7 @@ int run(int argc, char** argv) {
 
   Fs fs = Fs::from_config(cfg);
   fs.client = client.get();
+  fs.kernel_perms = fs.xattrs && client->kernel_checks();
   FuseArgs fargs(argv[0], fuse_mount_options(cfg, client->readonly(), is_root));
   fs.conn_opts = fuse_parse_conn_info_opts(&fargs.args);
   const fuse_lowlevel_ops& ops = cfg.client.meta ? meta_ops() : fuse_ops();

@@ -40,7 +40,12 @@ struct ClRegisterReply {
   std::string message;
   std::string secret;    // the session's secret: a later ClRegister resumes it only with this
   bool resumed = false;  // the session asked for was resumed (else a new one: reopen files, re-claim locks)
-  ANTLER_FIELDS(req, status, session_id, readonly, message, secret, resumed)
+  // The client's kernel may check permissions too: its check, from the
+  // caller's ids and the attributes and ACLs, agrees with the master's. Not
+  // under mapall (the master sees another user) or ignoregid (group bits for
+  // every non-owner).
+  bool kernel_checks = false;
+  ANTLER_FIELDS(req, status, session_id, readonly, message, secret, resumed, kernel_checks)
 };
 
 // Exports (160..169).

@@ -71,6 +71,7 @@ as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
 as_user cat d/shared >/dev/null 2>&1 && fail "user 1000 reads a 0600 root file"
 seteattr -f noowner d/shared
 check_eq "noowner: user 1000 reads as owner" mine "$(as_user cat d/shared)"
+check_eq "noowner: owner as user 1000 sees it" 1000 "$(as_user stat -c %u d/shared)"
 as_user chmod 644 d/shared || fail "noowner: chmod by another user"
 check_eq "noowner chmod" 644 "$(stat -c %a d/shared)"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # POSIX permissions as seen by an ordinary user (antlertest) on the mount:
-# mode bits, ownership changes, the sticky bit and setgid directories.
+# mode bits, ownership changes, the sticky bit, setgid directories, and
+# FIFOs (which the kernel opens without asking the file system).
 MOUNT_OPTS=allow_other
 . "$(dirname "$0")/lib.sh"
 
@@ -95,6 +96,42 @@ mkdir "$MNT/plain"; chmod 0777 "$MNT/plain"
 allowed "create a file in a plain directory" touch "$MNT/plain/f"
 check_eq "group of a file created in a plain directory" "$G" "$(stat -c %g "$MNT/plain/f")"
 
+# FIFOs: the kernel opens them without asking the file system, so the mount
+# has it check permissions itself (POSIX ACLs negotiated, as
+# default_permissions). open_fifo PATH r|w: a non-blocking open (a write-only
+# one without a reader fails with ENXIO, which means it passed the check)
+cat >"$T/open_fifo.py" <<'PY'
+import errno, os, sys
+flags = os.O_NONBLOCK | (os.O_RDONLY if sys.argv[2] == "r" else os.O_WRONLY)
+try:
+    os.close(os.open(sys.argv[1], flags))
+except OSError as e:
+    if e.errno != errno.ENXIO:
+        sys.exit(errno.errorcode[e.errno])
+PY
+open_fifo() { as_user timeout 10 python3 "$T/open_fifo.py" "$@" 2>&1; }
+mkfifo -m 0600 "$MNT/fifo600"
+mkfifo -m 0644 "$MNT/fifo644"
+mkfifo -m 0666 "$MNT/fifo666"
+mkfifo "$MNT/home/fifo077"; chown antlertest "$MNT/home/fifo077"; chmod 0077 "$MNT/home/fifo077"
+mkfifo -m 0660 "$MNT/fifo660users"; chgrp users "$MNT/fifo660users"
+mkfifo -m 0600 "$MNT/fifoacl"; setfacl -m "u:antlertest:r" "$MNT/fifoacl"
+check_eq "opening root's 0600 FIFO for reading" EACCES "$(open_fifo "$MNT/fifo600" r)"
+check_eq "opening root's 0644 FIFO for writing" EACCES "$(open_fifo "$MNT/fifo644" w)"
+check_eq "opening its own 0077 FIFO for reading" EACCES "$(open_fifo "$MNT/home/fifo077" r)"
+check_eq "opening root's 0644 FIFO for reading" "" "$(open_fifo "$MNT/fifo644" r)"
+check_eq "opening root's 0666 FIFO for writing" "" "$(open_fifo "$MNT/fifo666" w)"
+check_eq "opening a 0660 FIFO of its supplementary group" "" "$(open_fifo "$MNT/fifo660users" r)"
+check_eq "opening a 0600 FIFO whose ACL lets it read, for reading" "" "$(open_fifo "$MNT/fifoacl" r)"
+check_eq "opening that FIFO for writing" EACCES "$(open_fifo "$MNT/fifoacl" w)"
+# data passes through a FIFO on the mount as through a local one
+mkfifo -m 0666 "$MNT/pipe"
+(as_user timeout 10 sh -c "echo through >'$MNT/pipe'") &
+writer=$!
+check_eq "what a reader gets from a FIFO on the mount" through "$(as_user timeout 10 cat "$MNT/pipe")"
+wait "$writer" || fail "the FIFO's writer failed"
+
+
 # all of it survives a remount
 remount_client
 check_eq "mode of the sticky directory after remount" 1777 "$(stat -c %a "$MNT/tmp")"
@@ -102,4 +139,5 @@ check_eq "mode of the setgid directory after remount" 2777 "$(stat -c %a "$MNT/s
 check_eq "owner of antlertest's file after remount" "$U:$USERS_GID" "$(stat -c %u:%g "$MNT/home/own")"
 denied "delete root's file in a sticky directory after remount" rm -f "$MNT/tmp/rootfile"
 denied "append to a root-owned 0644 file after remount" sh -c "echo x >>'$MNT/root644'"
+check_eq "opening root's 0600 FIFO for reading after remount" EACCES "$(open_fifo "$MNT/fifo600" r)"
 pass

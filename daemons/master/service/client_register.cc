@@ -118,6 +118,7 @@ class Registration {
     r.secret = s->secret;
     r.resumed = resumed;
     r.readonly = rule->readonly;
+    r.kernel_checks = !rule->has_mapall && !rule->ignoregid;
     log::info("client {}: session {:016x} {} ({}, {}, exports line {}{}{})", link_->peer, id,
               resumed ? "resumed" : "opened", reg.info, reg.meta ? "meta" : "subfolder '" + *sub + "'", rule->line,
               rule->readonly ? ", read-only" : "", rule->password_md5.empty() ? "" : ", password checked");
