@@ -35,11 +35,11 @@ void ChunkIO::put(const msg::Location& loc, net::Conn conn) {
   if (v.size() < 16) v.push_back(std::move(conn));
 }
 
-St ChunkIO::read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, uint32_t offset, uint32_t size,
-                 char* out) {
+St ChunkIO::read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, const std::string& token,
+                 uint32_t offset, uint32_t size, char* out) {
   net::Conn c;
   if (!get(loc, &c)) return St::kDisconnected;
-  if (!c.send(msg::CsRead{chunk_id, version, offset, size})) return St::kDisconnected;
+  if (!c.send(msg::CsRead{chunk_id, version, offset, size, token})) return St::kDisconnected;
   std::memset(out, 0, size);
   for (;;) {
     uint32_t type;
@@ -82,11 +82,11 @@ void append_write_data_frame(uint64_t chunk_id, uint32_t write_id, uint32_t offs
 }
 
 St ChunkIO::write(const std::vector<msg::Location>& chain, uint64_t chunk_id, uint32_t version,
-                  const std::vector<Piece>& pieces, bool fsync) {
+                  const std::string& token, const std::vector<Piece>& pieces, bool fsync) {
   if (chain.empty()) return St::kNoChunkServers;
   net::Conn c;
   if (!get(chain[0], &c)) return St::kDisconnected;
-  msg::CsWriteInit init{chunk_id, version, std::vector<msg::Location>(chain.begin() + 1, chain.end())};
+  msg::CsWriteInit init{chunk_id, version, std::vector<msg::Location>(chain.begin() + 1, chain.end()), token};
   msg::CsWriteStatus ws;
   if (!c.send(init) || !c.recv_as(ws, timeout_ms_)) return St::kDisconnected;
   if (ws.status != St::kOk) return ws.status;

@@ -23,8 +23,10 @@ class ChunkIO {
   explicit ChunkIO(int timeout_ms) : timeout_ms_(timeout_ms) {}
 
   // Reads [offset, offset+size) of a chunk from loc into out (resized to
-  // size; bytes past the chunk's data read as zeros).
-  St read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, uint32_t offset, uint32_t size, char* out);
+  // size; bytes past the chunk's data read as zeros). token: the master's
+  // read token (kBadToken when the server refuses it).
+  St read(const msg::Location& loc, uint64_t chunk_id, uint32_t version, const std::string& token, uint32_t offset,
+          uint32_t size, char* out);
 
   struct Piece {
     uint32_t offset;  // within the chunk
@@ -33,7 +35,7 @@ class ChunkIO {
   };
   // Writes pieces (any size; split at block boundaries here) through the
   // chain; returns ok only when every copy acknowledged every byte.
-  St write(const std::vector<msg::Location>& chain, uint64_t chunk_id, uint32_t version,
+  St write(const std::vector<msg::Location>& chain, uint64_t chunk_id, uint32_t version, const std::string& token,
            const std::vector<Piece>& pieces, bool fsync);
 
  private:

@@ -413,8 +413,8 @@ class ClientImpl : public Client {
     if (opened && opened->chunk_id != 0) {
       MutexLock l(&f->mu);
       if (f->dirty.empty() && !f->flushing) {
-        f->chunk0 =
-            msg::ClChunkReply{0, St::kOk, opened->attr.size, opened->chunk_id, opened->version, opened->locations};
+        f->chunk0 = msg::ClChunkReply{
+            0, St::kOk, opened->attr.size, opened->chunk_id, opened->version, opened->locations, opened->token};
       }
     }
     MutexLock l(&handles_mu_);
@@ -650,7 +650,7 @@ class ClientImpl : public Client {
         if (last == St::kLocked || last == St::kNoChunkServers || last == St::kIO) continue;
         return last;
       }
-      St ws = io_.write(r.locations, r.chunk_id, r.version, pieces, fsync);
+      St ws = io_.write(r.locations, r.chunk_id, r.version, r.token, pieces, fsync);
       msg::ClStatusReply er;
       St es = link_.call(msg::ClWriteChunkEnd{0, inode, r.chunk_id, end, ws}, &er);
       if (ws == St::kOk) {
@@ -712,7 +712,7 @@ class ClientImpl : public Client {
           break;
         }
         for (const auto& loc : r.locations) {
-          St rs = io_.read(loc, r.chunk_id, r.version, in, n, out->data() + at);
+          St rs = io_.read(loc, r.chunk_id, r.version, r.token, in, n, out->data() + at);
           if (rs == St::kOk) {
             done = true;
             break;

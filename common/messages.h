@@ -34,7 +34,7 @@ using AllMessages =
              ClSnapshot, ClAppendChunks, ClQuota, ClQuotaReply, ClTrashList, ClTrashListReply, ClUndel, ClTrashPurge,
              ClLock, ClLockCancel, ClGetLock, ClGetLockReply, ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply,
              ClFilePaths, ClFilePathsReply, ClDirInfo, ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping,
-             CliInfo, CliInfoReply, CliServers, CliServersReply, CliCommand, CliCommandReply, CliMissing,
+             CsTokenKey, CliInfo, CliInfoReply, CliServers, CliServersReply, CliCommand, CliCommandReply, CliMissing,
              CliMissingReply, CsChecksum, CsChecksumReply>;
 
 // True iff no two messages of the list share a type number.

@@ -47,6 +47,7 @@ constexpr Entry kTable[] = {
     {St::kDeadlock, EDEADLK, "resource deadlock avoided"},
     {St::kQuota, EDQUOT, "disk quota exceeded"},
     {St::kMetaFailed, EIO, "metadata store failed"},
+    {St::kBadToken, EACCES, "no valid chunk access token"},
 };
 }  // namespace
 

@@ -47,6 +47,7 @@ enum class St : uint8_t {
   kDeadlock = 32,        // EDEADLK: a POSIX lock wait would deadlock
   kQuota = 33,           // EDQUOT: a directory quota would be exceeded
   kMetaFailed = 34,      // EIO: the master's changelog could not be written; it refuses every change
+  kBadToken = 35,        // a chunkserver refused a request without a valid chunk access token
 };
 
 std::string_view to_string(St s);

@@ -279,7 +279,8 @@ struct ClOpenReply {
   uint64_t chunk_id = 0;
   uint32_t version = 0;
   std::vector<Location> locations;
-  ANTLER_FIELDS(req, status, attr, chunk_id, version, locations)
+  std::string token;  // read token of chunk 0
+  ANTLER_FIELDS(req, status, attr, chunk_id, version, locations, token)
 };
 
 // One close of inode: undoes one count of ClOpen (or ClMknod with open). Answered with ClStatusReply.
@@ -308,7 +309,8 @@ struct ClChunkReply {
   uint64_t chunk_id = 0;
   uint32_t version = 0;
   std::vector<Location> locations;  // for writes: the chain, in order
-  ANTLER_FIELDS(req, status, file_length, chunk_id, version, locations)
+  std::string token;                // chunk access token for the chunkservers (read or write)
+  ANTLER_FIELDS(req, status, file_length, chunk_id, version, locations, token)
 };
 
 // Takes the write lease of a chunk (creating it, or bumping its version).

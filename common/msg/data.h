@@ -19,7 +19,8 @@ struct CsRead {
   uint32_t version = 0;
   uint32_t offset = 0;  // within the chunk
   uint32_t size = 0;
-  ANTLER_FIELDS(chunk_id, version, offset, size)
+  std::string token;  // the master's read token for (chunk_id, version)
+  ANTLER_FIELDS(chunk_id, version, offset, size, token)
 };
 
 // Zero or more of these (each within one 64 KiB block), then CsReadStatus.
@@ -49,7 +50,8 @@ struct CsWriteInit {
   uint64_t chunk_id = 0;
   uint32_t version = 0;
   std::vector<Location> chain;  // servers after this one
-  ANTLER_FIELDS(chunk_id, version, chain)
+  std::string token;            // the master's write token for (chunk_id, version), passed down the chain
+  ANTLER_FIELDS(chunk_id, version, chain, token)
 };
 
 // A piece of data inside one 64 KiB block. Acknowledged with CsWriteStatus

@@ -27,12 +27,31 @@ struct CsRegister {
   ANTLER_FIELDS(ip, port, total_bytes, used_bytes, chunks, label, removal_chunks, version)
 };
 
+// A key of the chunk access tokens (common/chunk_token.h).
+struct TokenKey {
+  uint32_t id = 0;
+  std::string secret;
+  ANTLER_FIELDS(id, secret)
+};
+
 struct CsRegisterReply {
   static constexpr uint32_t kType = 201;
   St status = St::kOk;
   uint32_t cs_id = 0;
   std::string message;
-  ANTLER_FIELDS(status, cs_id, message)
+  // Whether the data port must refuse requests without a valid chunk access
+  // token (the master's CHUNK_TOKENS), and the keys that sign them.
+  bool tokens = true;
+  std::vector<TokenKey> keys;
+  ANTLER_FIELDS(status, cs_id, message, tokens, keys)
+};
+
+// Master -> chunkserver: a new token key (the master rotates them); the
+// server keeps it and the newest older one.
+struct CsTokenKey {
+  static constexpr uint32_t kType = 204;
+  TokenKey key;
+  ANTLER_FIELDS(key)
 };
 
 // One disk of a chunkserver, as its heartbeat (CsSpace) reports it.
@@ -131,7 +150,8 @@ struct CsReplicate {
   uint64_t chunk_id = 0;
   uint32_t version = 0;
   Location source;
-  ANTLER_FIELDS(op_id, chunk_id, version, source)
+  std::string token;  // read token for the source's data port
+  ANTLER_FIELDS(op_id, chunk_id, version, source, token)
 };
 
 struct CsOpStatus {

@@ -18,6 +18,7 @@ namespace {
 
 struct App {
   std::unique_ptr<cs::ChunkStore> store;
+  cs::TokenGate tokens;  // outlives server and link (declared first)
   std::unique_ptr<cs::CsServer> server;
   std::unique_ptr<cs::MasterLink> link;
   std::unique_ptr<cs::Background> background;
@@ -65,6 +66,7 @@ int start(const Config& cfg, const DaemonArgs&) {
   copts.max_connections = settings.max_connections;
   copts.max_connections_per_ip = settings.max_connections_per_ip;
   g_app.server = std::make_unique<cs::CsServer>(*g_app.store, copts);
+  g_app.server->set_token_gate(&g_app.tokens);
   uint16_t port = settings.listen_port;
   if (Status s = g_app.server->start(listen_ip, port); !s.ok()) {
     log::error("{} (CSSERV_LISTEN_HOST/CSSERV_LISTEN_PORT, {})", s.message(), settings.listen_port_origin);
@@ -84,6 +86,7 @@ int start(const Config& cfg, const DaemonArgs&) {
   cs::CsServer* server = g_app.server.get();
   g_app.link = std::make_unique<cs::MasterLink>(*g_app.store, mopts, [server] { return server->load(); });
   cs::MasterLink* link = g_app.link.get();
+  link->set_token_gate(&g_app.tokens);
   g_app.server->set_damage_reporter([link](uint64_t id) { link->report_damaged(id); });
   g_app.link->start();
   cs::Background::Options bopts;

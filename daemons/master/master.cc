@@ -73,6 +73,7 @@ int Master::start(bool autorecover) {
 int Master::open(bool autorecover) {
   chunk_loop_.set_settings(settings_.loop);
   chunks_.set_settings(settings_.placement);
+  tokens_.set(settings_.chunk_tokens, settings_.chunk_token_rotation_s * 1000);
   auto ex = Exports::load(settings_.exports_filename);
   if (!ex) {
     log::error("{}", ex.status().message());
@@ -142,10 +143,16 @@ void Master::tick() {
   expire_trash();
   lock_tick();
   expire_sessions();
+  rotate_token_key();
   if (now - last_save_ms_ >= settings_.metadata_save_freq_h * 3600 * 1000) {
     if (store_.save_in_background()) last_save_ms_ = now;
   }
   loop_.after(1000, [this] { tick(); });
+}
+
+void Master::rotate_token_key() {
+  if (!tokens_.rotate(loop_.now_ms())) return;
+  commander_.broadcast(net::frame(msg::CsTokenKey{tokens_.new_key()}));
 }
 
 void Master::run() { loop_.run(); }

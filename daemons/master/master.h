@@ -18,6 +18,7 @@
 #include "common/msg/master_cs.h"
 #include "daemons/master/chunks/chunk_loop.h"
 #include "daemons/master/chunks/registry.h"
+#include "daemons/master/chunks/tokens.h"
 #include "daemons/master/chunks/topology.h"
 #include "daemons/master/fs/fs.h"
 #include "daemons/master/master_settings.h"
@@ -94,8 +95,11 @@ class Master : public ChunkLoopHost {
   template <class M>
   void cs_command(uint32_t cs, M m, OpDone done) {
     if (!chunks_.server_up(cs)) return done(St::kDisconnected, 0);
+    if constexpr (std::is_same_v<M, msg::CsReplicate>) m.token = tokens_.sign(m.chunk_id, m.version, token::kRead);
     commander_.send(cs, std::move(m), std::move(done));
   }
+  // Every CHUNK_TOKEN_ROTATION: a new token key, sent to every chunkserver.
+  void rotate_token_key();
   // Runs every chunk operation of `ops` and calls done with the servers that
   // succeeded, in order.
   void cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,
@@ -140,6 +144,7 @@ class Master : public ChunkLoopHost {
   Topology topology_;  // TOPOLOGY_FILENAME
   ChunkRegistry chunks_{topology_};
   ChunkLoop chunk_loop_{chunks_, fs_, *this};
+  TokenIssuer tokens_;
   CsCommander commander_{[this](int ms, std::function<void()> fn) { loop_.after(ms, std::move(fn)); }};
   SessionTable sessions_;
   Exports exports_;

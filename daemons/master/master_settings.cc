@@ -28,6 +28,8 @@ std::vector<KeyDef> master_keys() {
       {"SESSION_LOCK_TIMEOUT", KeyDef::kInt, "5", 1, 3600},
       {"SESSION_SUSTAIN_TIME", KeyDef::kInt, "86400", 1, 7 * 86400},
       {"MAX_CONNECTIONS", KeyDef::kInt, "10000", 1, 1000000},
+      {"CHUNK_TOKENS", KeyDef::kInt, "1", 0, 1},
+      {"CHUNK_TOKEN_ROTATION", KeyDef::kInt, "600", 10, 86400},
       {"MAX_CONNECTIONS_PER_IP", KeyDef::kInt, "1000", 1, 1000000},
       {"QUOTA_DEFAULT_GRACE_PERIOD", KeyDef::kInt, "604800", 0, 0xFFFFFFFFLL},
       {"TOPOLOGY_FILENAME", KeyDef::kString, "/etc/mfs/mfstopology.cfg"},
@@ -62,6 +64,8 @@ Status load_plain(const Config& cfg, MasterSettings* s) {
   s->session_lock_timeout_s = r.num("SESSION_LOCK_TIMEOUT");
   s->session_sustain_time_s = r.num("SESSION_SUSTAIN_TIME");
   s->max_connections = static_cast<uint32_t>(r.num("MAX_CONNECTIONS"));
+  s->chunk_tokens = r.num("CHUNK_TOKENS") != 0;
+  s->chunk_token_rotation_s = r.num("CHUNK_TOKEN_ROTATION");
   s->max_connections_per_ip = static_cast<uint32_t>(r.num("MAX_CONNECTIONS_PER_IP"));
   s->quota_default_grace_period_s = static_cast<uint32_t>(r.num("QUOTA_DEFAULT_GRACE_PERIOD"));
   s->cs_maintenance_mode_timeout_s = r.num("CS_MAINTENANCE_MODE_TIMEOUT");

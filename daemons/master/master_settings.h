@@ -37,6 +37,8 @@ struct MasterSettings {
   int64_t atime_mode = 2;                             // ATIME_MODE, 0 to 4
   int64_t session_lock_timeout_s = 5;                 // SESSION_LOCK_TIMEOUT
   int64_t session_sustain_time_s = 86400;             // SESSION_SUSTAIN_TIME
+  bool chunk_tokens = true;                           // CHUNK_TOKENS
+  int64_t chunk_token_rotation_s = 600;               // CHUNK_TOKEN_ROTATION
   uint32_t max_connections = 10000;                   // MAX_CONNECTIONS (all ports)
   uint32_t max_connections_per_ip = 1000;             // MAX_CONNECTIONS_PER_IP
   uint32_t quota_default_grace_period_s = 604800;     // QUOTA_DEFAULT_GRACE_PERIOD

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/msg/client.h"
+#include "common/msg/data.h"
 #include "common/msg/master_cs.h"
 #include "common/msg/tools.h"
 #include "common/net.h"
@@ -463,6 +464,79 @@ TEST_F(Hostile, TheDataPortStaysBounded) {
   int refused = 0;
   for (auto& c : conns) refused += is_closed(*c) ? 1 : 0;
   EXPECT_EQ(refused, 8);
+}
+
+// Beyond MooseFS: the data port serves a chunk only with the master's token
+// for that chunk, version and mode.
+class DataPort {
+ public:
+  explicit DataPort(const msg::Location& loc) {
+    EXPECT_TRUE(conn_.connect(loc.ip, loc.port, 5000)) << "cannot reach the chunkserver";
+    msg::Hello h;
+    h.role = msg::kRoleClient;
+    msg::HelloReply hr;
+    EXPECT_TRUE(conn_.send(h) && conn_.recv_as(hr, 5000));
+  }
+  // The read's status; *data gets what was sent before it.
+  St read(uint64_t id, uint32_t version, const std::string& token, std::string* data = nullptr) {
+    if (!conn_.send(msg::CsRead{id, version, 0, 65536, token})) return St::kDisconnected;
+    for (;;) {
+      uint32_t type = 0;
+      std::string payload;
+      if (!conn_.recv(type, payload, 10000)) return St::kDisconnected;
+      if (type == msg::CsReadData::kType) {
+        msg::CsReadData d;
+        if (!net::decode(payload, d)) return St::kProtocol;
+        if (data) *data += d.data;
+        continue;
+      }
+      msg::CsReadStatus rs;
+      if (type != msg::CsReadStatus::kType || !net::decode(payload, rs)) return St::kProtocol;
+      return rs.status;
+    }
+  }
+  St write_init(uint64_t id, uint32_t version, const std::string& token) {
+    msg::CsWriteStatus ws;
+    if (!conn_.send(msg::CsWriteInit{id, version, {}, token}) || !conn_.recv_as(ws, 10000)) return St::kDisconnected;
+    return ws.status;
+  }
+
+ private:
+  net::Conn conn_;
+};
+
+TEST_F(Hostile, ChunkserversServeOnlyWithTheMastersToken) {
+  uint32_t rootrw = path("/rootrw"), rootonly = path("/rootonly");
+  msg::ClOpenReply open;
+  ASSERT_EQ(admin_.call(msg::ClOpen{0, kRoot, rootrw, kR, false, false}, &open), St::kOk);
+  ASSERT_EQ(admin_.call(msg::ClOpen{0, kRoot, rootonly, kR, false, false}, &open), St::kOk);
+  msg::ClChunkReply rw, other;
+  ASSERT_EQ(admin_.call(msg::ClReadChunk{0, rootrw, 0}, &rw), St::kOk);
+  ASSERT_EQ(admin_.call(msg::ClReadChunk{0, rootonly, 0}, &other), St::kOk);
+  ASSERT_NE(rw.chunk_id, 0u);
+  ASSERT_FALSE(rw.locations.empty());
+  EXPECT_EQ(rw.token.size(), 21u) << "the master hands out a token with each read location";
+  DataPort cs(rw.locations[0]);
+  std::string got;
+  EXPECT_EQ(cs.read(rw.chunk_id, rw.version, "", &got), St::kBadToken);
+  EXPECT_TRUE(got.empty()) << "no byte is sent without a token";
+  EXPECT_EQ(cs.read(rw.chunk_id, rw.version, other.token), St::kBadToken) << "another chunk's token";
+  EXPECT_EQ(cs.read(rw.chunk_id, rw.version, std::string(21, 'x')), St::kBadToken) << "a forged token";
+  std::string flipped = rw.token;
+  flipped.back() = static_cast<char>(flipped.back() ^ 1);
+  EXPECT_EQ(cs.read(rw.chunk_id, rw.version, flipped), St::kBadToken) << "a token with one bit changed";
+  EXPECT_EQ(cs.write_init(rw.chunk_id, rw.version, rw.token), St::kBadToken) << "a read token used to write";
+  // Guessing ids and versions, as an attacker of MooseFS's data port would:
+  // nothing is served.
+  for (uint64_t id = 1; id <= 8; id++)
+    for (uint32_t v = 1; v <= 8; v++) {
+      std::string data;
+      EXPECT_EQ(cs.read(id, v, "", &data), St::kBadToken) << "chunk " << id << " v" << v;
+      EXPECT_TRUE(data.empty());
+    }
+  // The connection stays usable, and the real token reads.
+  EXPECT_EQ(cs.read(rw.chunk_id, rw.version, rw.token, &got), St::kOk);
+  EXPECT_FALSE(got.empty());
 }
 
 // Defect 10: NUL bytes in xattr names and symlink targets.

@@ -84,6 +84,14 @@ class Session {
     return false;
   }
 
+  // Logs the first request refused for its token on this connection.
+  void refused(const char* what, uint64_t chunk_id, uint32_t version) {
+    if (refusals_++ == 0)
+      log::warn(
+          "{}: {} of chunk {:016X} v{} without a valid chunk access token: refused (further refusals on this "
+          "connection are not logged)",
+          peer_, what, chunk_id, version);
+  }
   bool on_read(const msg::CsRead& r);
   bool on_checksum(const msg::CsChecksum& m);
   bool on_write_init(const msg::CsWriteInit& m);
@@ -105,6 +113,7 @@ class Session {
   std::mutex send_mu_;
   std::string out_;  // frame buffer, under send_mu_
   std::unique_ptr<Write> w_;
+  uint64_t refusals_ = 0;
   std::unique_ptr<char[]> block_{new char[kBlockSize]};
   msg::CsReadData piece_;
 };
@@ -182,7 +191,9 @@ bool Session::on_read(const msg::CsRead& r) {
   msg::CsReadStatus rs;
   rs.chunk_id = r.chunk_id;
   ChunkStore::Handle h;
-  St st = store_.open(r.chunk_id, r.version, &h);
+  St st = St::kBadToken;
+  if (srv_.token_ok(r.token, r.chunk_id, r.version, token::kRead)) st = store_.open(r.chunk_id, r.version, &h);
+  else refused("read", r.chunk_id, r.version);
   if (st == St::kOk && uint64_t{r.offset} + r.size > kChunkSize) st = St::kInval;
   if (st != St::kOk) {
     rs.status = st;
@@ -257,6 +268,7 @@ St Session::open_downstream(Write& w, const msg::CsWriteInit& m) {
   fwd.chunk_id = m.chunk_id;
   fwd.version = m.version;
   fwd.chain.assign(m.chain.begin() + 1, m.chain.end());
+  fwd.token = m.token;
   msg::CsWriteStatus ws;
   int timeout = opts.connect_timeout_ms * static_cast<int>(m.chain.size() + 1) + opts.ack_timeout_ms;
   if (!w.down.send(fwd) || !w.down.recv_as(ws, timeout)) {
@@ -280,7 +292,9 @@ bool Session::on_write_init(const msg::CsWriteInit& m) {
   reply.chunk_id = m.chunk_id;
   auto w = std::make_unique<Write>();
   w->chunk_id = m.chunk_id;
-  St st = store_.open(m.chunk_id, m.version, &w->handle);
+  St st = St::kBadToken;
+  if (srv_.token_ok(m.token, m.chunk_id, m.version, token::kWrite)) st = store_.open(m.chunk_id, m.version, &w->handle);
+  else refused("write", m.chunk_id, m.version);
   if (st == St::kOk && !m.chain.empty()) {
     w->has_down = true;
     st = open_downstream(*w, m);

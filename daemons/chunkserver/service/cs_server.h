@@ -15,6 +15,7 @@
 
 #include "common/fd.h"
 #include "common/status.h"
+#include "daemons/chunkserver/service/token_gate.h"
 #include "daemons/chunkserver/storage/chunk_store.h"
 
 namespace antler::cs {
@@ -36,6 +37,12 @@ class CsServer {
   ~CsServer();
   // Called (from a connection thread) when a read finds a CRC mismatch.
   void set_damage_reporter(std::function<void(uint64_t chunk_id)> f) { report_damaged_ = std::move(f); }
+  // Requests must carry a chunk access token the gate allows (none set: all
+  // pass, as in tests that run a server alone). Set before start().
+  void set_token_gate(const TokenGate* gate) { gate_ = gate; }
+  bool token_ok(std::string_view t, uint64_t chunk_id, uint32_t version, token::Mode mode) const {
+    return !gate_ || gate_->allows(t, chunk_id, version, mode);
+  }
 
   // Binds ip:port (port 0: any, see port()) and starts accepting. On failure:
   // "cannot listen on IP:PORT: <strerror>".
@@ -61,6 +68,7 @@ class CsServer {
   ChunkStore& store_;
   Options opts_;
   std::function<void(uint64_t)> report_damaged_;
+  const TokenGate* gate_ = nullptr;
   UniqueFd listen_fd_;
   uint16_t port_ = 0;
   std::thread acceptor_;

@@ -203,6 +203,7 @@ void MasterLink::session() {
     failed("refused the registration: " + rr.message + " (" + std::string(to_string(rr.status)) + ")");
     return;
   }
+  if (gate_) gate_->reset(rr.tokens, rr.keys);
   // Notice a silent master within MASTER_TIMEOUT: heartbeats left unacknowledged
   // by TCP for that long drop the connection.
   unsigned user_timeout = static_cast<unsigned>(timeout_ms);
@@ -255,6 +256,12 @@ void MasterLink::handle(uint32_t type, const std::string& payload, bool* ok) {
     return st;
   };
   switch (type) {
+    case msg::CsTokenKey::kType: {
+      msg::CsTokenKey m;
+      if (!(*ok = net::decode(payload, m))) return;
+      if (gate_) gate_->add(m.key);
+      return;
+    }
     case msg::CsCreate::kType: {
       msg::CsCreate m;
       if (!(*ok = net::decode(payload, m))) return;
@@ -312,7 +319,7 @@ void MasterLink::replicate(msg::CsReplicate r, uint64_t gen) {
     std::lock_guard lk(mu_);
     rep_conns_.insert(&c);
   }
-  St st = fetch_chunk(store_, r.chunk_id, r.version, r.source, opts_.replicate_timeout_ms, &c, &stopping_);
+  St st = fetch_chunk(store_, r.chunk_id, r.version, r.source, opts_.replicate_timeout_ms, &c, &stopping_, r.token);
   {
     std::lock_guard lk(mu_);
     rep_conns_.erase(&c);
@@ -339,7 +346,7 @@ void MasterLink::replicate(msg::CsReplicate r, uint64_t gen) {
 }
 
 St MasterLink::fetch_chunk(ChunkStore& store, uint64_t chunk_id, uint32_t version, const msg::Location& source,
-                           int timeout_ms, net::Conn* conn, const std::atomic<bool>* stop) {
+                           int timeout_ms, net::Conn* conn, const std::atomic<bool>* stop, const std::string& token) {
   net::Conn& c = *conn;
   if (!c.connect(source.ip, source.port, 5000)) return St::kDisconnected;
   if (stop && *stop) return St::kDisconnected;
@@ -352,7 +359,7 @@ St MasterLink::fetch_chunk(ChunkStore& store, uint64_t chunk_id, uint32_t versio
   ChunkStore::Replica rep;
   St st = store.begin_replica(chunk_id, version, &rep);
   if (st != St::kOk) return st;
-  msg::CsRead rd{chunk_id, version, 0, msg::kChunkSize};
+  msg::CsRead rd{chunk_id, version, 0, msg::kChunkSize, token};
   if (!c.send(rd)) return St::kDisconnected;
   uint32_t type;
   std::string payload;

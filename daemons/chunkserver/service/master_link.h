@@ -20,6 +20,7 @@
 #include "common/msg/data.h"
 #include "common/msg/master_cs.h"
 #include "common/net.h"
+#include "daemons/chunkserver/service/token_gate.h"
 #include "daemons/chunkserver/storage/chunk_store.h"
 
 namespace antler::cs {
@@ -50,8 +51,11 @@ class MasterLink {
 
   // Copies a chunk from another server with the CsRead protocol (used by
   // replicate; public for tests).
+  // token: the master's read token for the source.
   static St fetch_chunk(ChunkStore& store, uint64_t chunk_id, uint32_t version, const msg::Location& source,
-                        int timeout_ms, net::Conn* conn, const std::atomic<bool>* stop);
+                        int timeout_ms, net::Conn* conn, const std::atomic<bool>* stop, const std::string& token = "");
+  // Where the master's token keys go (registration, rotation). Set before start().
+  void set_token_gate(TokenGate* gate) { gate_ = gate; }
 
  private:
   void run();
@@ -72,6 +76,7 @@ class MasterLink {
   ChunkStore& store_;
   Options opts_;
   std::function<uint32_t()> load_;
+  TokenGate* gate_ = nullptr;
   std::thread thread_, heartbeat_;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;  // sleeping, damaged_, replications

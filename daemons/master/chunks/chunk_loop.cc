@@ -39,7 +39,7 @@ void ChunkLoop::start_replication(uint64_t id, const ChunkMeta& meta, uint32_t s
   srv(source).rep_read++;
   log::debug("replicating chunk {:016X} v{} ({} of {} copies) from {} to {}", id, version, valid, int(meta.goal),
              net::to_string(srv(source).loc), net::to_string(srv(target).loc));
-  host_.send(target, msg::CsReplicate{0, id, version, srv(source).loc},
+  host_.send(target, msg::CsReplicate{0, id, version, srv(source).loc, {}},
              [this, id, version, target, source](St st, uint32_t) {
                reg_.set_busy(id, false);
                if (ChunkServer* t = reg_.server(target); t && t->rep_write) t->rep_write--;

@@ -501,6 +501,12 @@ St Fs::apply_op(const OpAccess& o, int64_t t) {
   return St::kOk;
 }
 
+St Fs::apply_op(const OpChunkId& o, int64_t) {
+  if (o.chunk_id == 0) return St::kInval;
+  if (o.chunk_id >= next_chunk_id_) next_chunk_id_ = o.chunk_id + 1;
+  return St::kOk;
+}
+
 St Fs::apply_op(const OpSetVersion& o, int64_t t) {
   auto it = chunks_.find(o.chunk_id);
   if (it == chunks_.end()) return St::kNoEnt;

@@ -144,7 +144,8 @@ class Fs {
   void set_version(uint64_t v) { version_ = v; }
   uint64_t cluster_id() const { return cluster_id_; }
   uint32_t next_inode() { return next_inode_; }
-  uint64_t reserve_chunk_id() { return next_chunk_id_++; }
+  // The id the next new chunk gets; it is taken by committing OpChunkId.
+  uint64_t next_chunk_id() const { return next_chunk_id_; }
   size_t node_count() const { return nodes_.size(); }
   const std::unordered_map<uint32_t, Node>& nodes() const { return nodes_; }
   // Files with no name left that stay because they are open (nlink 0),
@@ -222,6 +223,7 @@ class Fs {
   St apply_op(const OpTruncate& o, int64_t t);
   St apply_op(const OpWrite& o, int64_t t);
   St apply_op(const OpSetChunk& o, int64_t t);
+  St apply_op(const OpChunkId& o, int64_t t);
   St apply_op(const OpSetVersion& o, int64_t t);
   St apply_op(const OpPurge& o, int64_t t);
   St apply_op(const OpSetAttrib& o, int64_t t);

@@ -188,6 +188,15 @@ struct OpSetChunk {
   ANTLER_FIELDS(inode, index, chunk_id, version)
 };
 
+// Chunk id `chunk_id` is taken (logged before any chunkserver is asked to
+// create it, so that a recovered master never hands it out again, whatever
+// became of the creation).
+struct OpChunkId {
+  static constexpr const char* kName = "CHUNKID";
+  uint64_t chunk_id = 0;
+  ANTLER_FIELDS(chunk_id)
+};
+
 struct OpSetVersion {
   static constexpr const char* kName = "SETVERSION";
   uint64_t chunk_id = 0;
@@ -264,7 +273,7 @@ struct OpRepair {
 
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite, OpSetChunk,
                         OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks, OpSetXattr, OpRmXattr,
-                        OpSetAcl, OpAccess, OpSetQuota, OpRepair>;
+                        OpSetAcl, OpAccess, OpSetQuota, OpRepair, OpChunkId>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

@@ -19,7 +19,11 @@ void ClientOps::copy_on_write(Master& master, uint32_t ino, uint32_t index, uint
   if (holders.empty()) return done(St::kIO, 0, {});
   if (!master.chunks_.begin_create(slot)) return done(St::kLocked, 0, {});
   uint32_t v = master.fs_.chunk(cid)->version;
-  uint64_t id = master.fs_.reserve_chunk_id();
+  uint64_t id = master.fs_.next_chunk_id();
+  if (St st = master.commit(OpChunkId{id}); st != St::kOk) {
+    master.chunks_.end_create(slot);
+    return done(st, 0, {});
+  }
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
   ops.reserve(holders.size());
   for (uint32_t cs : holders) {
@@ -95,7 +99,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
 void ClientOps::read_chunk(const msg::ClReadChunk& m) {
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs_.node(ino);
-  msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
+  msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}, {}};
   if (!n) r.status = St::kNoEnt;
   else if (n->type != msg::kFile) r.status = St::kInval;
   else if (!opened_for(ino, kR)) r.status = St::kAccess;  // ClOpen checked the reader's permission
@@ -108,6 +112,7 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
     r.locations = m_.valid_locations(r.chunk_id);
     m_.chunks_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
     if (r.locations.empty()) r.status = St::kIO;               // no copy reachable now
+    r.token = m_.tokens_.sign(r.chunk_id, r.version, token::kRead);
   }
   reply(r);
 }
@@ -115,7 +120,7 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
 void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs_.node(ino);
-  msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}};
+  msg::ClChunkReply r{m.req, St::kOk, 0, 0, 0, {}, {}};
   if (St st = writable(Disable::kWrite); st != St::kOk) r.status = st;
   else if (m_.store_.failed()) r.status = St::kMetaFailed;  // before any chunkserver is asked
   else if (!n) r.status = St::kNoEnt;
@@ -131,7 +136,8 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint32_t req = m.req, index = m.index;
   int64_t now = master.loop_.now_ms();
   uint64_t cid = index < n->chunks.size() ? n->chunks[index] : 0;
-  auto send = [link](const msg::ClChunkReply& rep) {
+  auto send = [link, &tokens = master.tokens_](msg::ClChunkReply rep) {
+    if (rep.status == St::kOk) rep.token = tokens.sign(rep.chunk_id, rep.version, token::kWrite);
     if (link->open()) link->send(net::frame(rep));
   };
   if (cid != 0) {
@@ -144,7 +150,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
       // Shared with a snapshot: write to a copy of its own.
       return copy_on_write(master, ino, index, cid, msg::CsDuplicate::kKeepLength,
                            [&master, send, req, ino, session](St st, uint64_t id, const std::vector<uint32_t>& good) {
-                             msg::ClChunkReply rep{req, st, 0, id, 1, {}};
+                             msg::ClChunkReply rep{req, st, 0, id, 1, {}, {}};
                              if (st == St::kOk) {
                                master.chunks_.grant_lease(id, session, master.loop_.now_ms() + kWriteLeaseMs);
                                rep.file_length = master.fs_.node(ino)->length;
@@ -175,7 +181,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     }
     master.cs_gather(std::move(ops), [&master, send, req, ino, cid, nv](const std::vector<uint32_t>& good) {
       master.chunks_.keep_copies(cid, good, nv);
-      msg::ClChunkReply rep{req, St::kOk, 0, cid, nv, {}};
+      msg::ClChunkReply rep{req, St::kOk, 0, cid, nv, {}, {}};
       const Node* node = master.fs_.node(ino);
       if (!node || good.empty()) {
         rep.status = node ? St::kIO : St::kNoEnt;
@@ -198,7 +204,11 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
     r.status = St::kNoChunkServers;
     return reply(r);
   }
-  uint64_t id = master.fs_.reserve_chunk_id();
+  uint64_t id = master.fs_.next_chunk_id();
+  if (St st = master.commit(OpChunkId{id}); st != St::kOk) {
+    r.status = st;
+    return reply(r);
+  }
   master.chunks_.begin_create(slot);
   for (uint32_t cs : targets) master.chunks_.server(cs)->chunk_count++;  // until its next heartbeat says
   std::vector<std::pair<uint32_t, std::function<void(Master::OpDone)>>> ops;
@@ -211,7 +221,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   master.cs_gather(std::move(ops),
                    [&master, send, req, ino, index, id, slot, session](const std::vector<uint32_t>& good) {
                      master.chunks_.end_create(slot);
-                     msg::ClChunkReply rep{req, St::kOk, 0, id, 1, {}};
+                     msg::ClChunkReply rep{req, St::kOk, 0, id, 1, {}, {}};
                      St st = good.empty() ? St::kNoChunkServers : master.commit(OpSetChunk{ino, index, id, 1});
                      if (st != St::kOk) {
                        for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});

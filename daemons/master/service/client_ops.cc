@@ -293,7 +293,7 @@ void ClientOps::open(const msg::ClOpen& m) {
   msg::Cred c = map(m.cred);
   uint32_t ino = in(m.inode);
   const Node* n = m_.fs_.node(ino);
-  msg::ClOpenReply r{m.req, St::kOk, {}, 0, 0, {}};
+  msg::ClOpenReply r{m.req, St::kOk, {}, 0, 0, {}, {}};
   if (!n) r.status = St::kNoEnt;
   else if (sess_->meta && ((m.mask & kW) || !meta_allowed(m.cred))) r.status = St::kPerm;  // deleted files: read only
   else if ((m.mask & kW) && sess_->rule.readonly) r.status = St::kRoFs;
@@ -311,6 +311,7 @@ void ClientOps::open(const msg::ClOpen& m) {
     r.chunk_id = n->chunks[0];
     r.version = m_.fs_.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
+    r.token = m_.tokens_.sign(r.chunk_id, r.version, token::kRead);
   }
   reply(r);
 }

@@ -36,14 +36,19 @@ class ClientOps {
   Session* session() { return m_.sessions_.find(ctx_.session); }
   // Client inode numbers: 1 is the session's root. A subfolder session
   // reaches only its tree (Fs::within) and the files it holds open (an
-  // unlinked one lies in no tree): any other inode is 0, which no node has,
+  // unlinked one lies in no tree; not directories: one moved out of the
+  // tree would open the rest of it): any other inode is 0, which no node has,
   // so every handler answers kNoEnt as if it did not exist.
   // A meta session reaches only deleted files (in the trash, or sustained).
   uint32_t in(uint32_t ino) const {
     uint32_t id = ino == kRootInode ? sess_->root : ino;
     if (sess_->meta) return deleted(id) || sess_->open.count(id) ? id : 0;
     if (sess_->root == kRootInode || id == sess_->root) return id;  // no lookup for a whole-tree session
-    return m_.fs_.within(sess_->root, id) || sess_->open.count(id) ? id : 0;
+    return m_.fs_.within(sess_->root, id) || open_file(id) ? id : 0;
+  }
+  bool open_file(uint32_t id) const {
+    const Node* n = sess_->open.count(id) ? m_.fs_.node(id) : nullptr;
+    return n && n->type != msg::kDir;
   }
   bool deleted(uint32_t id) const {
     const Node* n = m_.fs_.node(id);

@@ -39,6 +39,10 @@ class CsCommander {
     return l != links_.end() && l->second == link;
   }
 
+  // One frame to every registered server (no reply).
+  void broadcast(const std::string& frame) {
+    for (auto& [cs, link] : links_) link->send(frame);
+  }
   template <class M>
   void send(uint32_t cs, M m, Done done) {
     const LinkPtr* link = begin(cs, done, &m.op_id);

@@ -143,8 +143,8 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       // Back again: what it holds now is what it reports below.
       uint32_t id = chunks_.register_server(loc);
       if (!id) {
-        link->send(
-            net::frame(msg::CsRegisterReply{St::kExist, 0, "a chunkserver with this address is already connected"}));
+        link->send(net::frame(
+            msg::CsRegisterReply{St::kExist, 0, "a chunkserver with this address is already connected", true, {}}));
         return bad("duplicate chunkserver address");
       }
       ChunkServer& s = *chunks_.server(id);
@@ -162,7 +162,7 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       }
       ctx->cs = id;
       // The reply goes first: the commands below follow it on the link.
-      link->send(net::frame(msg::CsRegisterReply{St::kOk, id, ""}));
+      link->send(net::frame(msg::CsRegisterReply{St::kOk, id, "", tokens_.on(), tokens_.keys()}));
       size_t good = 0, orphan = 0, stale = 0;
       std::set<uint64_t> removal(m.removal_chunks.begin(), m.removal_chunks.end());
       for (const auto& c : m.chunks) {

@@ -353,7 +353,7 @@ net::Conn connect_to(const Server& s) {
 // Reads a range over the wire; returns the final status.
 St wire_read(net::Conn& c, uint64_t id, uint32_t ver, uint32_t off, uint32_t size, std::string* out) {
   out->assign(size, '\0');
-  EXPECT_TRUE(c.send(msg::CsRead{id, ver, off, size}));
+  EXPECT_TRUE(c.send(msg::CsRead{id, ver, off, size, {}}));
   for (;;) {
     uint32_t type;
     std::string p;
@@ -449,13 +449,13 @@ TEST(DataPort, ChainedWriteThenReadAndReplicate) {
   for (Server* s : {&a, &b}) ASSERT_EQ(s->store.create(0x55, 2), St::kOk);
   net::Conn cl = connect_to(a);
   // The chain includes c, which lacks the chunk: the init fails there.
-  msg::CsWriteInit bad{0x55, 2, {b.loc(), c.loc()}};
+  msg::CsWriteInit bad{0x55, 2, {b.loc(), c.loc()}, {}};
   ASSERT_TRUE(cl.send(bad));
   msg::CsWriteStatus ws;
   ASSERT_TRUE(cl.recv_as(ws, 5000));
   EXPECT_EQ(ws.status, St::kNoChunk);
 
-  ASSERT_TRUE(cl.send(msg::CsWriteInit{0x55, 2, {b.loc()}}));
+  ASSERT_TRUE(cl.send(msg::CsWriteInit{0x55, 2, {b.loc()}, {}}));
   ASSERT_TRUE(cl.recv_as(ws, 5000));
   ASSERT_EQ(ws.status, St::kOk);
   std::string data = pattern(3 * kBlockSize + 777, 9);
@@ -529,7 +529,7 @@ TEST(DataPort, LostDownstreamAnswersDisconnectedButWritesLocally) {
   for (Server* s : {&a, &b}) ASSERT_EQ(s->store.create(7, 1), St::kOk);
   net::Conn cl = connect_to(a);
   msg::CsWriteStatus ws;
-  ASSERT_TRUE(cl.send(msg::CsWriteInit{7, 1, {b.loc()}}));
+  ASSERT_TRUE(cl.send(msg::CsWriteInit{7, 1, {b.loc()}, {}}));
   ASSERT_TRUE(cl.recv_as(ws, 5000));
   ASSERT_EQ(ws.status, St::kOk);
   b.srv->stop();
@@ -581,7 +581,7 @@ TEST(MasterLinkTest, RegistersHeartbeatsAndObeys) {
     EXPECT_EQ(reg.port, 9999);
     EXPECT_EQ(reg.label, "ssd");
     ASSERT_EQ(reg.chunks.size(), round == 0 ? 1u : 2u);
-    ASSERT_TRUE(m.send(msg::CsRegisterReply{St::kOk, 1, ""}));
+    ASSERT_TRUE(m.send(msg::CsRegisterReply{St::kOk, 1, "", false, {}}));
     if (round == 1) break;
     EXPECT_EQ(reg.chunks[0].chunk_id, 0x10u);
     EXPECT_EQ(reg.chunks[0].version, 3u);

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/chunk_token.h"
 #include "common/daemon.h"
 #include "common/messages.h"
 #include "common/net.h"
@@ -83,6 +84,7 @@ class MasterService : public ::testing::Test {
     settings->topology_filename = dir_ + "/mfstopology.cfg";  // missing: no topology
     settings->default_goal = 1;
     settings->default_trashtime = 0;  // unlinked files go at once, not to the trash
+    settings->chunk_tokens = chunk_tokens_;
     master_ = std::make_unique<Master>(*settings);
     ASSERT_EQ(master_->open(false), 0);
   }
@@ -126,7 +128,8 @@ class MasterService : public ::testing::Test {
     reg.total_bytes = 1ull << 40;
     reg.version = "test";
     EXPECT_TRUE(cs_to_master(link, reg));
-    EXPECT_EQ(link->take<msg::CsRegisterReply>().status, St::kOk);
+    cs_registered_ = link->take<msg::CsRegisterReply>();
+    EXPECT_EQ(cs_registered_.status, St::kOk);
     return link;
   }
 
@@ -156,6 +159,8 @@ class MasterService : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<Master> master_;
   std::string last_register_message_;
+  msg::CsRegisterReply cs_registered_;  // of the last chunkserver()
+  bool chunk_tokens_ = true;            // CHUNK_TOKENS for open_master()
 };
 
 TEST_F(MasterService, AFirstFrameOtherThanHelloClosesTheConnection) {
@@ -287,6 +292,48 @@ TEST_F(MasterService, AWriteToANewChunkCreatesItOnAChunkserver) {
   ASSERT_NE(master_->fs().node(ino), nullptr);
   ASSERT_EQ(master_->fs().node(ino)->chunks.size(), 1u);
   EXPECT_EQ(master_->fs().node(ino)->chunks[0], create_cmd.chunk_id);
+}
+
+// A write lease and a read location carry tokens that the keys given to the
+// chunkserver at registration verify, for that chunk, version and mode.
+TEST_F(MasterService, ChunkLocationsCarryTokensTheChunkserversKeysVerify) {
+  open_master();
+  auto cs = chunkserver(9422);
+  ASSERT_TRUE(cs_registered_.tokens);
+  token::Verifier keys;
+  for (const auto& k : cs_registered_.keys) keys.add({k.id, k.secret});
+  auto client = mount();
+  uint32_t ino = create(client, "data", /*open=*/true);
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  auto create_cmd = cs->take<msg::CsCreate>();
+  ASSERT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  auto w = client->take<msg::ClChunkReply>();
+  ASSERT_EQ(w.status, St::kOk);
+  EXPECT_TRUE(keys.check(w.token, w.chunk_id, w.version, token::kWrite));
+  EXPECT_FALSE(keys.check(w.token, w.chunk_id, w.version, token::kRead));
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunkEnd{11, ino, w.chunk_id, 4096, St::kOk}));
+  EXPECT_EQ(client->take<msg::ClStatusReply>().status, St::kOk);
+  ASSERT_TRUE(to_master(client, msg::ClReadChunk{12, ino, 0}));
+  auto r = client->take<msg::ClChunkReply>();
+  ASSERT_EQ(r.status, St::kOk);
+  EXPECT_TRUE(keys.check(r.token, r.chunk_id, r.version, token::kRead));
+  EXPECT_FALSE(keys.check(r.token, r.chunk_id + 1, r.version, token::kRead));
+}
+
+// CHUNK_TOKENS = 0: chunkservers are told not to ask, and no token is made.
+TEST_F(MasterService, WithTokensOffChunkserversAreToldNotToAsk) {
+  chunk_tokens_ = false;
+  open_master();
+  auto cs = chunkserver(9422);
+  EXPECT_FALSE(cs_registered_.tokens);
+  auto client = mount();
+  uint32_t ino = create(client, "data", /*open=*/true);
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  auto create_cmd = cs->take<msg::CsCreate>();
+  ASSERT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  auto w = client->take<msg::ClChunkReply>();
+  ASSERT_EQ(w.status, St::kOk);
+  EXPECT_TRUE(w.token.empty());
 }
 
 TEST_F(MasterService, AChunkserverLostMidCommandFailsTheWrite) {
