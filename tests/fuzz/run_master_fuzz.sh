@@ -29,6 +29,17 @@ out=$build/run
 mkdir -p "$out/corpus" "$out/seeds" "$out/crashes"
 log=$out/master_fuzz.log
 status=0
+# Findings that were fixed stay fixed: their inputs pass with no allowance.
+mkdir -p "$out/findings"
+for f in unlogged-chunk-id open-dir-dotdot open-dir-create; do
+  rm -f "$out/findings/$f"
+done
+ANTLER_MASTER_FUZZ_FINDINGS=$out/findings "$build/tests/fuzz/master_fuzz" -runs=0 >/dev/null 2>&1 || true
+for f in unlogged-chunk-id open-dir-dotdot open-dir-create; do
+  [ -s "$out/findings/$f" ] || { echo "master_fuzz: finding $f was not written"; exit 1; }
+  ANTLER_MASTER_FUZZ_STRICT=1 "$build/tests/fuzz/master_fuzz" "$out/findings/$f" >"$out/finding-$f.log" 2>&1 ||
+    { tail -n 30 "$out/finding-$f.log"; echo "master_fuzz: fixed finding $f is back"; exit 1; }
+done
 # ANTLER_MASTER_FUZZ_SEEDS: the target writes its seed inputs there first.
 ANTLER_MASTER_FUZZ_SEEDS=$out/seeds "$build/tests/fuzz/master_fuzz" \
   -max_total_time="$secs" -max_len=4096 -len_control=0 -timeout=25 -rss_limit_mb=4096 -print_final_stats=1 \
