@@ -133,6 +133,16 @@ class MasterService : public ::testing::Test {
     return link;
   }
 
+  // The write lease of a new first chunk of ino (the client's, open), once
+  // cs has created it.
+  msg::ClChunkReply new_chunk(const std::shared_ptr<FakeLink>& cs, const std::shared_ptr<FakeLink>& client,
+                              uint32_t ino) {
+    EXPECT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+    auto create_cmd = cs->take<msg::CsCreate>();
+    EXPECT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+    return client->take<msg::ClChunkReply>();
+  }
+
   // A ClMknod of name under the session's root, as root.
   static msg::ClMknod mknod(const std::string& name, uint8_t type = msg::kFile, uint16_t mode = 0644) {
     msg::ClMknod m;
@@ -304,10 +314,7 @@ TEST_F(MasterService, ChunkLocationsCarryTokensTheChunkserversKeysVerify) {
   for (const auto& k : cs_registered_.keys) keys.add({k.id, k.secret});
   auto client = mount();
   uint32_t ino = create(client, "data", /*open=*/true);
-  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
-  auto create_cmd = cs->take<msg::CsCreate>();
-  ASSERT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
-  auto w = client->take<msg::ClChunkReply>();
+  msg::ClChunkReply w = new_chunk(cs, client, ino);
   ASSERT_EQ(w.status, St::kOk);
   EXPECT_TRUE(keys.check(w.token, w.chunk_id, w.version, token::kWrite));
   EXPECT_FALSE(keys.check(w.token, w.chunk_id, w.version, token::kRead));
@@ -328,10 +335,7 @@ TEST_F(MasterService, WithTokensOffChunkserversAreToldNotToAsk) {
   EXPECT_FALSE(cs_registered_.tokens);
   auto client = mount();
   uint32_t ino = create(client, "data", /*open=*/true);
-  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
-  auto create_cmd = cs->take<msg::CsCreate>();
-  ASSERT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
-  auto w = client->take<msg::ClChunkReply>();
+  msg::ClChunkReply w = new_chunk(cs, client, ino);
   ASSERT_EQ(w.status, St::kOk);
   EXPECT_TRUE(w.token.empty());
 }
