@@ -110,6 +110,7 @@ class ClientImpl : public Client {
   }
 
   St getattr(uint32_t inode, Attr* out) override {
+    if (cached_dir(inode, out)) return St::kOk;
     msg::ClAttrReply r;
     St st = link_.call(msg::ClGetattr{0, inode}, &r);
     if (st != St::kOk) return st;
@@ -129,6 +130,7 @@ class ClientImpl : public Client {
     m.atime_ns = v.atime_ns;
     m.mtime_ns = v.mtime_ns;
     msg::ClAttrReply r;
+    forget_dir(inode);
     St st = (mask & msg::kSetSize) ? resize(m, &r) : link_.call(m, &r);
     if (st != St::kOk) return st;
     if (r.status == St::kOk) *out = overlay(r.attr);  // no FileState::mu held here: overlay tries it
@@ -142,6 +144,7 @@ class ClientImpl : public Client {
     m.umask = umask;
     St st = link_.call(m, &r);
     if (st != St::kOk) return st;
+    note_dirs(r.dirs);
     if (r.status == St::kOk) *out = overlay(r.attr);
     return r.status;
   }
@@ -149,12 +152,15 @@ class ClientImpl : public Client {
   St unlink(const Cred& c, uint32_t parent, const std::string& name) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClUnlink{0, c, parent, name, false}, &r);
+    note_dirs(r.dirs);
     return st != St::kOk ? st : r.status;
   }
 
   St rmdir(const Cred& c, uint32_t parent, const std::string& name) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClUnlink{0, c, parent, name, true}, &r);
+    if (st == St::kOk && r.status == St::kOk) forget_dirs();  // the removed one's (its inode is not known here)
+    note_dirs(r.dirs);
     return st != St::kOk ? st : r.status;
   }
 
@@ -162,6 +168,7 @@ class ClientImpl : public Client {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClSymlink{0, c, parent, name, target}, &r);
     if (st != St::kOk) return st;
+    note_dirs(r.dirs);
     if (r.status == St::kOk) *out = overlay(r.attr);
     return r.status;
   }
@@ -178,6 +185,7 @@ class ClientImpl : public Client {
             uint32_t flags) override {
     msg::ClStatusReply r;
     St st = link_.call(msg::ClRename{0, c, parent, name, new_parent, new_name, flags}, &r);
+    note_dirs(r.dirs);
     return st != St::kOk ? st : r.status;
   }
 
@@ -185,6 +193,7 @@ class ClientImpl : public Client {
     msg::ClAttrReply r;
     St st = link_.call(msg::ClLink{0, c, inode, new_parent, new_name}, &r);
     if (st != St::kOk) return st;
+    note_dirs(r.dirs);
     if (r.status == St::kOk) *out = overlay(r.attr);
     return r.status;
   }
@@ -255,6 +264,7 @@ class ClientImpl : public Client {
   St setxattr(const Cred& c, uint32_t inode, const std::string& name, const std::string& value,
               uint32_t flags) override {
     forget_xattr_flags(inode);
+    forget_dir(inode);  // an ACL changes the mode
     msg::ClStatusReply r;
     St st = link_.call(msg::ClSetXattr{0, c, inode, name, value, flags}, &r);
     return st != St::kOk ? st : r.status;
@@ -262,6 +272,7 @@ class ClientImpl : public Client {
 
   St removexattr(const Cred& c, uint32_t inode, const std::string& name) override {
     forget_xattr_flags(inode);
+    forget_dir(inode);
     msg::ClStatusReply r;
     St st = link_.call(msg::ClRemoveXattr{0, c, inode, name}, &r);
     return st != St::kOk ? st : r.status;
@@ -295,6 +306,7 @@ class ClientImpl : public Client {
     St st =
         link_.call(msg::ClMknod{0, c, parent, name, msg::kFile, mode, 0, (flags & O_EXCL) != 0, true, mask, umask}, &r);
     if (st != St::kOk) return st;
+    note_dirs(r.dirs);
     if (r.status != St::kOk) return r.status;
     *out = overlay(r.attr);
     *fh = new_handle(c, r.attr.inode, flags);
@@ -512,6 +524,40 @@ class ClientImpl : public Client {
     MutexLock l(&xattr_mu_);
     auto it = no_xattrs_until_.find(inode);
     return it != no_xattrs_until_.end() && it->second > now_ms();
+  }
+
+  // ---- directories' attributes from namespace replies (Options::dir_attr_cache_ms)
+  void note_dirs(const std::vector<Attr>& dirs) EXCLUDES(dir_mu_) {
+    if (opts_.dir_attr_cache_ms <= 0 || dirs.empty()) return;
+    int64_t until = now_ms() + opts_.dir_attr_cache_ms;
+    MutexLock l(&dir_mu_);
+    for (const Attr& a : dirs) {
+      if (a.eattr & msg::kEattrNoAttrCache) continue;
+      auto [it, added] = dir_attrs_.try_emplace(a.inode, a, until);
+      // Replies to changes in one directory may be handled out of order:
+      // keep the later change's attributes.
+      if (!added && a.ctime_ns >= it->second.first.ctime_ns) it->second = {a, until};
+    }
+    if (dir_attrs_.size() > kMaxDirEntries) dir_attrs_.clear();
+  }
+  bool cached_dir(uint32_t inode, Attr* out) EXCLUDES(dir_mu_) {
+    MutexLock l(&dir_mu_);
+    auto it = dir_attrs_.find(inode);
+    if (it == dir_attrs_.end()) return false;
+    if (it->second.second <= now_ms()) {
+      dir_attrs_.erase(it);
+      return false;
+    }
+    *out = it->second.first;
+    return true;
+  }
+  void forget_dir(uint32_t inode) EXCLUDES(dir_mu_) {
+    MutexLock l(&dir_mu_);
+    dir_attrs_.erase(inode);
+  }
+  void forget_dirs() EXCLUDES(dir_mu_) {
+    MutexLock l(&dir_mu_);
+    dir_attrs_.clear();
   }
 
   // Attributes as this client sees them: buffered data extends the length
@@ -732,6 +778,10 @@ class ClientImpl : public Client {
   LockClient locks_{link_};
   ChunkIO io_;
   static constexpr size_t kMaxXattrEntries = 1u << 16;
+  static constexpr size_t kMaxDirEntries = 1u << 12;
+  Mutex dir_mu_;  // a leaf
+  std::unordered_map<uint32_t, std::pair<Attr, int64_t>> dir_attrs_
+      GUARDED_BY(dir_mu_);                                                       // inode -> attrs, until (steady ms)
   Mutex xattr_mu_;                                                               // a leaf
   std::unordered_map<uint32_t, int64_t> no_xattrs_until_ GUARDED_BY(xattr_mu_);  // inode -> steady ms
   // The open handles. A leaf: never held while taking another mutex.

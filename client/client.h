@@ -39,6 +39,10 @@ struct Options {
   // attributes (Attr flags), getxattr and listxattr on it are answered
   // without asking (ENODATA, empty list). 0: always ask.
   int xattr_cache_ms = 1000;
+  // For this long after a namespace change's reply gave a directory's
+  // attributes (ClStatusReply.dirs), getattr of it is answered from them
+  // (mfsmount: the attribute cache time, as the kernel's own copy). 0: always ask.
+  int dir_attr_cache_ms = 1000;
   bool meta = false;  // meta mount: trash and sustained files (mfsmount -m)
 };
 

@@ -13,7 +13,6 @@ size_t valid_copies(const msg::ChunkInfo& c) {
 void print_copy_counts(const msg::ClFileInfoReply& r, Format f) {
   uint64_t by_copies[11] = {};
   for (const msg::ChunkInfo& c : r.chunks) {
-    if (c.chunk_id == 0) continue;  // holes have no copies to count
     size_t valid = valid_copies(c);
     by_copies[valid < 10 ? valid : 10]++;
   }

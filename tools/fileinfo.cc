@@ -1,7 +1,6 @@
 // mfsfileinfo: every chunk of a file and where its copies are; -q counts,
 // -c copy checksums, -s a file signature.
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -26,17 +25,14 @@ const char* state_text(uint8_t state) {
 
 // True iff r has no chunk, only holes (or nothing): MooseFS calls that an
 // empty file.
-bool no_chunks(const msg::ClFileInfoReply& r) {
-  return std::all_of(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
-}
+bool no_chunks(const msg::ClFileInfoReply& r) { return r.chunks.empty(); }
 
 // mfsfileinfo -q: valid-copy counts and the holes (none for a file without
 // chunks, as MooseFS).
 void print_quick(const std::string& p, const msg::ClFileInfoReply& r) {
   std::printf("%s:\n", p.c_str());
   print_copy_counts(r, Format::kPlain);
-  uint64_t holes =
-      std::count_if(r.chunks.begin(), r.chunks.end(), [](const msg::ChunkInfo& c) { return c.chunk_id == 0; });
+  uint64_t holes = r.slots > r.chunks.size() ? r.slots - r.chunks.size() : 0;
   if (holes > 0 && !no_chunks(r))
     std::printf("%-25s%s\n", " empty (zero) chunks:", count_column(holes, Format::kPlain).c_str());
 }
@@ -56,14 +52,15 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
     return;
   }
   Signature sig;
-  for (size_t i = 0; i < r.chunks.size(); i++) {
-    const msg::ChunkInfo& c = r.chunks[i];
-    if (c.chunk_id == 0) {
-      std::printf("\tchunk %zu: empty\n", i);
-      continue;
-    }
-    std::printf("\tchunk %zu: %016" PRIX64 "_%08" PRIX32 " / (id:%" PRIu64 " ver:%" PRIu32 ")\n", i, c.chunk_id,
-                c.version, c.chunk_id, c.version);
+  uint64_t slot = 0;  // the next slot to print
+  auto holes_until = [&slot](uint64_t end) {
+    for (; slot < end; slot++) std::printf("\tchunk %" PRIu64 ": empty\n", slot);
+  };
+  for (const msg::ChunkInfo& c : r.chunks) {
+    holes_until(c.index);
+    slot = uint64_t{c.index} + 1;
+    std::printf("\tchunk %" PRIu32 ": %016" PRIX64 "_%08" PRIX32 " / (id:%" PRIu64 " ver:%" PRIu32 ")\n", c.index,
+                c.chunk_id, c.version, c.chunk_id, c.version);
     std::string first;          // the first digest received
     std::string signed_digest;  // for the signature: the first intact copy's, else the first
     bool signed_bad = false;
@@ -101,6 +98,7 @@ void print_chunks(const std::string& p, const msg::ClFileInfoReply& r, FileInfoM
     if (mode.signature && !first.empty()) sig.add(signed_digest);
     if (valid_copies(c) == 0) std::printf("\t\tno valid copies !!!\n");
   }
+  holes_until(r.slots);
   if (mode.signature) std::printf("%s signature: %s\n", p.c_str(), sig.hex().c_str());
 }
 

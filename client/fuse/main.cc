@@ -233,6 +233,7 @@ int run(int argc, char** argv) {
   log::init("mfsmount", cfg.foreground, !cfg.foreground,
             cfg.debug || cfg.mfs_debug ? log::Level::kDebug : log::Level::kInfo);
 
+  cfg.client.dir_attr_cache_ms = static_cast<int>(cfg.attr_cache_s * 1000);
   Result<std::unique_ptr<client::Client>> created = client::Client::create(cfg.client);
   if (!created) {
     const std::string& why = created.status().message();

@@ -66,11 +66,18 @@ struct ClChallengeReply {
   ANTLER_FIELDS(req, digest)
 };
 
+// `dirs`, in the replies to namespace changes (create, mknod, mkdir,
+// symlink, link, unlink, rmdir, rename): the directories the change
+// modified, with their attributes just after it. The kernel drops its copy
+// of a parent's attributes after each such change and, when it checks
+// permissions itself, asks for them before the next one; a client may
+// answer that from these while its attribute cache time lasts.
 struct ClStatusReply {
   static constexpr uint32_t kType = 102;
   uint32_t req = 0;
   St status = St::kOk;
-  ANTLER_FIELDS(req, status)
+  std::vector<Attr> dirs;
+  ANTLER_FIELDS(req, status, dirs)
 };
 
 struct ClAttrReply {
@@ -78,7 +85,8 @@ struct ClAttrReply {
   uint32_t req = 0;
   St status = St::kOk;
   Attr attr;
-  ANTLER_FIELDS(req, status, attr)
+  std::vector<Attr> dirs;
+  ANTLER_FIELDS(req, status, attr, dirs)
 };
 
 struct ClLookup {

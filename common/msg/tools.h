@@ -171,14 +171,17 @@ struct CopyInfo {
 };
 
 struct ChunkInfo {
-  uint64_t chunk_id = 0;  // 0: a hole (reads as zeros)
+  uint64_t chunk_id = 0;
   uint32_t version = 0;
   std::vector<CopyInfo> copies;  // connected servers only; valid ones first
-  ANTLER_FIELDS(chunk_id, version, copies)
+  uint32_t index = 0;            // the 64 MiB slot
+  ANTLER_FIELDS(chunk_id, version, copies, index)
 };
 
-// The chunks of a file, one per 64 MiB slot up to its length, with the
-// copies the master knows of (mfsfileinfo, mfscheckfile).
+// The chunks of a file in slot order, with the copies the master knows of
+// (mfsfileinfo, mfscheckfile). Holes are not listed: every slot below
+// `slots` that no entry names is one (reads as zeros). The reply's size
+// follows the file's chunks, never its length.
 struct ClFileInfo {
   static constexpr uint32_t kType = 190;
   uint32_t req = 0;
@@ -193,7 +196,8 @@ struct ClFileInfoReply {
   St status = St::kOk;
   uint64_t length = 0;
   std::vector<ChunkInfo> chunks;
-  ANTLER_FIELDS(req, status, length, chunks)
+  uint64_t slots = 0;  // the file's slots: its length's, or up to its last chunk's if that is further
+  ANTLER_FIELDS(req, status, length, chunks, slots)
 };
 
 // Every path of an inode (one per name: hard links give several), relative

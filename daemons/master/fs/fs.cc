@@ -145,9 +145,8 @@ void Fs::detach(Node& parent, const std::string& name, Node& child, int64_t t) {
 }
 
 void Fs::release_chunks_from(Node& f, uint32_t first_index) {
-  for (size_t i = first_index; i < f.chunks.size(); i++)
-    if (f.chunks[i] != 0) chunk_unref(f.chunks[i], f.goal);
-  if (first_index < f.chunks.size()) f.chunks.resize(first_index);
+  f.chunks.for_each([&](uint64_t, uint64_t c) { chunk_unref(c, f.goal); }, first_index);
+  f.chunks.truncate(first_index);
 }
 
 void Fs::chunk_ref(uint64_t id, uint8_t goal) {
@@ -483,10 +482,9 @@ St Fs::apply_op(const OpSetChunk& o, int64_t t) {
   if (n->type != msg::kFile || o.chunk_id == 0 || chunks_.count(o.chunk_id)) return St::kInval;
   if (o.index >= msg::kMaxChunksPerFile) return St::kTooBig;
   Usage before = usage(*n);
-  if (n->chunks.size() <= o.index) n->chunks.resize(o.index + 1, 0);
-  uint64_t old = n->chunks[o.index];
+  uint64_t old = n->chunks.at(o.index);
   if (old != 0) chunk_unref(old, n->goal);
-  n->chunks[o.index] = o.chunk_id;
+  n->chunks.set(o.index, o.chunk_id);
   chunks_[o.chunk_id] = ChunkMeta{o.version, 0, n->goal};
   chunk_ref(o.chunk_id, n->goal);
   if (o.chunk_id >= next_chunk_id_) next_chunk_id_ = o.chunk_id + 1;
@@ -593,7 +591,7 @@ std::string Fs::dump() const {
       for (uint32_t p : parents(n)) out << " " << p;
     }
     out << " chunks";
-    for (uint64_t c : n.chunks) out << " " << c;
+    n.chunks.for_each([&](uint64_t i, uint64_t c) { out << " " << i << ":" << c; });
     out << "\n";
     if (n.children)
       for (const auto& [name, cid] : *n.children) out << "  " << escape(name) << " -> " << cid << "\n";

@@ -22,6 +22,7 @@
 #include "common/msg/tools.h"
 #include "common/status.h"
 #include "daemons/master/fs/acl.h"
+#include "daemons/master/fs/chunk_table.h"
 #include "daemons/master/fs/ops.h"
 
 namespace antler::master {
@@ -80,7 +81,7 @@ struct Node {
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
   uint64_t length = 0;           // files
-  std::vector<uint64_t> chunks;  // files: chunk id per 64 MiB slot, 0 = hole
+  ChunkTable chunks;             // files: chunk id per 64 MiB slot, 0 = hole
   // (a symlink's target is kept by Fs, outside the node: see Fs::target())
   std::unique_ptr<DirEntries> children;  // directories
 };

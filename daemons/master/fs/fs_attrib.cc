@@ -59,8 +59,7 @@ St Fs::apply_op(const OpSetAttrib& o, int64_t t) {
     n.ctime_ns = t;
     if (o.what == msg::kAttrGoal) {
       Usage before = usage(n);
-      for (uint64_t c : n.chunks)
-        if (c) chunk_regoal(c, n.goal, static_cast<uint8_t>(v));
+      n.chunks.for_each([&](uint64_t, uint64_t c) { chunk_regoal(c, n.goal, static_cast<uint8_t>(v)); });
       n.goal = static_cast<uint8_t>(v);
       file_changed(n, before);
     } else if (o.what == msg::kAttrTrashtime) {

@@ -38,12 +38,11 @@ Usage Fs::file_usage_if(const Node& f, uint64_t length, uint32_t index) const {
   Usage u;
   u.inodes = u.files = 1;
   u.length = static_cast<int64_t>(length);
-  for (size_t i = 0; i < f.chunks.size(); i++) {
-    if (f.chunks[i] == 0 && i != index) continue;
+  f.chunks.for_each([&](uint64_t i, uint64_t) {
     u.chunks++;
     u.size += chunk_bytes(i, length);
-  }
-  if (index != kNoSlot && index >= f.chunks.size()) {
+  });
+  if (index != kNoSlot && f.chunks.at(index) == 0) {
     u.chunks++;
     u.size += chunk_bytes(index, length);
   }

@@ -6,11 +6,11 @@ namespace antler::master {
 St Fs::apply_op(const OpRepair& o, int64_t t) {
   Node* f = mut(o.inode);
   if (!f) return St::kNoEnt;
-  if (f->type != msg::kFile || o.index >= f->chunks.size() || f->chunks[o.index] == 0) return St::kInval;
-  uint64_t id = f->chunks[o.index];
+  if (f->type != msg::kFile || f->chunks.at(o.index) == 0) return St::kInval;
+  uint64_t id = f->chunks.at(o.index);
   if (o.version == 0) {
     Usage before = usage(*f);  // a hole takes no space: the directories above count less
-    f->chunks[o.index] = 0;
+    f->chunks.set(o.index, 0);
     chunk_unref(id, f->goal);
     file_changed(*f, before);
   } else {

@@ -71,8 +71,7 @@ void Fs::snapshot_copy(const Node& src, Node& parent, const std::string& name, c
     extra_[c.id] = e;
     c.has_extra = true;
   }
-  for (uint64_t id : c.chunks)
-    if (id) chunk_ref(id, c.goal);
+  c.chunks.for_each([&](uint64_t, uint64_t id) { chunk_ref(id, c.goal); });
   if (c.type == msg::kDir) c.children = std::make_unique<DirEntries>();
   attach(parent, name, c, t);
   if (src.type == msg::kDir)
@@ -107,16 +106,15 @@ St Fs::apply_op(const OpAppendChunks& o, int64_t t) {
   if (!dst || !src) return St::kNoEnt;
   if (dst->type != msg::kFile || src->type != msg::kFile) return St::kInval;
   uint64_t slots = (dst->length + kChunk - 1) / kChunk;
-  if (slots + src->chunks.size() > msg::kMaxChunksPerFile) return St::kTooBig;
-  std::vector<uint64_t> add = src->chunks;  // src may be dst
+  if (slots + src->chunks.slots() > msg::kMaxChunksPerFile) return St::kTooBig;
+  ChunkTable add = src->chunks;  // src may be dst
   uint64_t src_length = src->length;
   Usage before = usage(*dst);
   release_chunks_from(*dst, static_cast<uint32_t>(slots));
-  dst->chunks.resize(slots, 0);
-  for (uint64_t c : add) {
-    dst->chunks.push_back(c);
-    if (c) chunk_ref(c, dst->goal);
-  }
+  add.for_each([&](uint64_t i, uint64_t c) {
+    dst->chunks.set(slots + i, c);
+    chunk_ref(c, dst->goal);
+  });
   dst->length = slots * kChunk + src_length;
   dst->mtime_ns = dst->ctime_ns = t;
   file_changed(*dst, before);

@@ -38,8 +38,9 @@ struct NodeRec {
   std::vector<uint64_t> chunks;
   std::string target;
   uint8_t eattr = 0;
+  std::vector<uint64_t> chunk_pairs;  // a sparse chunk table (chunks then empty): slot, id, slot, id…
   ANTLER_FIELDS(id, type, mode, uid, gid, atime_ns, mtime_ns, ctime_ns, goal, trashtime, rdev, length, chunks, target,
-                eattr)
+                eattr, chunk_pairs)
 };
 
 struct TrashRec {
@@ -143,8 +144,22 @@ Status Fs::save_image(const std::string& path) const {
     if (n.children) edge_count += n.children->size();
   we.put(edge_count);
   for (const auto& [id, n] : nodes_) {
-    NodeRec r{n.id,   n.type,      n.mode, n.uid,    n.gid,    n.atime_ns, n.mtime_ns, n.ctime_ns,
-              n.goal, n.trashtime, n.rdev, n.length, n.chunks, target(n),  n.eattr};
+    NodeRec r{n.id,
+              n.type,
+              n.mode,
+              n.uid,
+              n.gid,
+              n.atime_ns,
+              n.mtime_ns,
+              n.ctime_ns,
+              n.goal,
+              n.trashtime,
+              n.rdev,
+              n.length,
+              n.chunks.dense(),
+              target(n),
+              n.eattr,
+              n.chunks.flat_pairs()};
     wn.put(r);
     if (n.children)
       for (const auto& [name, child] : *n.children) we.put(EdgeRec{n.id, name, child});
@@ -261,11 +276,20 @@ Status Fs::load_image(const std::string& path) {
         n.trashtime = rec.trashtime;
         n.rdev = rec.rdev;
         n.length = rec.length;
-        n.chunks = std::move(rec.chunks);
+        if (rec.chunks.size() > msg::kMaxChunksPerFile || (!rec.chunks.empty() && !rec.chunk_pairs.empty()))
+          return bad("inode " + std::to_string(rec.id) + ": bad chunk table");
+        n.chunks.assign_dense(std::move(rec.chunks));
+        if (rec.chunk_pairs.size() % 2) return bad("inode " + std::to_string(rec.id) + ": bad chunk table");
+        for (size_t i = 0; i < rec.chunk_pairs.size(); i += 2) {
+          uint64_t slot = rec.chunk_pairs[i], id = rec.chunk_pairs[i + 1];
+          if (slot >= msg::kMaxChunksPerFile || id == 0 || (i > 0 && slot <= rec.chunk_pairs[i - 2]))
+            return bad("inode " + std::to_string(rec.id) + ": bad chunk table");
+          n.chunks.set(slot, id);
+        }
         if (n.length > msg::kMaxFileLength) {
           // Written by an older master that took any length:
           // the file keeps what its chunks hold.
-          n.length = std::min<uint64_t>(uint64_t(n.chunks.size()) * msg::kChunkSize, msg::kMaxFileLength);
+          n.length = std::min<uint64_t>(n.chunks.slots() * msg::kChunkSize, msg::kMaxFileLength);
           log::warn("{}: inode {} had length {}, above the 4 PiB a file may have: repaired to {}", path, n.id,
                     rec.length, n.length);
         }
@@ -342,11 +366,14 @@ Status Fs::load_image(const std::string& path) {
   root->parent = kRootInode;
   root->nlink = 1;
   for (auto& [id, n] : nodes_) {
-    for (uint64_t c : n.chunks) {
-      if (c == 0) continue;
-      if (!chunks_.count(c)) return bad("inode " + std::to_string(id) + " uses unknown chunk " + std::to_string(c));
-      chunk_ref(c, n.goal);
-    }
+    Status unknown;
+    uint8_t goal = n.goal;
+    uint32_t ino = id;
+    n.chunks.for_each([&](uint64_t, uint64_t c) {
+      if (!chunks_.count(c)) unknown = bad("inode " + std::to_string(ino) + " uses unknown chunk " + std::to_string(c));
+      else chunk_ref(c, goal);
+    });
+    if (!unknown.ok()) return unknown;
   }
   for (const auto& [id, t] : trash_) {
     const Node* n = node(id);

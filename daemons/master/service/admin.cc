@@ -178,18 +178,20 @@ class CliOps {
     }
     // The files using them (a walk of every inode, only when some are missing).
     if (!gone.empty()) {
-      for (const auto& [ino, n] : fs.nodes()) {
+      for (const auto& entry : fs.nodes()) {
+        uint32_t ino = entry.first;
+        const Node& n = entry.second;
         if (n.type != msg::kFile) continue;
-        for (uint32_t i = 0; i < n.chunks.size(); i++) {
-          auto g = gone.find(n.chunks[i]);
-          if (g == gone.end()) continue;
-          msg::MissingChunk c{g->first, ino, i, g->second, {}};
+        n.chunks.for_each([&](uint64_t i, uint64_t id) {
+          auto g = gone.find(id);
+          if (g == gone.end()) return;
+          msg::MissingChunk c{g->first, ino, static_cast<uint32_t>(i), g->second, {}};
           if (auto t = fs.trash().find(ino); t != fs.trash().end()) c.paths.push_back("./trash/" + t->second.path);
           else if (n.nlink == 0) c.paths.push_back("./sustained/" + std::to_string(ino));
           else
             for (const std::string& p : fs.paths(n)) c.paths.push_back("/" + p);
           r.missing.push_back(std::move(c));
-        }
+        });
       }
     }
     std::sort(r.missing.begin(), r.missing.end(), [](const msg::MissingChunk& a, const msg::MissingChunk& b) {

@@ -36,7 +36,7 @@ void ClientOps::copy_on_write(Master& master, uint32_t ino, uint32_t index, uint
     const Node* n = master.fs_.node(ino);
     St st = St::kOk;
     if (good.empty()) st = St::kIO;
-    else if (!n || index >= n->chunks.size() || n->chunks[index] != cid) st = St::kLocked;  // changed meanwhile
+    else if (!n || n->chunks.at(index) != cid) st = St::kLocked;  // changed meanwhile
     else st = master.commit(OpSetChunk{ino, index, id, 1});
     if (st != St::kOk) {
       for (uint32_t cs : good) master.cs_command(cs, msg::CsDelete{0, id, 0}, [](St, uint32_t) {});
@@ -53,7 +53,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   uint64_t len = m.size;
   uint32_t idx = static_cast<uint32_t>(len / msg::kChunkSize);
   uint32_t in_chunk = static_cast<uint32_t>(len % msg::kChunkSize);
-  uint64_t cid = (len < n->length && in_chunk != 0 && idx < n->chunks.size()) ? n->chunks[idx] : 0;
+  uint64_t cid = (len < n->length && in_chunk != 0) ? n->chunks.at(idx) : 0;
   if (len > n->length)
     if (St st = file_may_grow(*n, len, Fs::kNoSlot); st != St::kOk) return attr_reply(m.req, st, 0);
   if (cid == 0) return attr_reply(m.req, m_.commit(OpTruncate{ino, len}), ino);
@@ -106,8 +106,8 @@ void ClientOps::read_chunk(const msg::ClReadChunk& m) {
   else r.status = disabled(Disable::kRead);
   if (r.status != St::kOk) return reply(r);
   r.file_length = n->length;
-  if (m.index < n->chunks.size() && n->chunks[m.index] != 0) {
-    r.chunk_id = n->chunks[m.index];
+  if (n->chunks.at(m.index) != 0) {
+    r.chunk_id = n->chunks.at(m.index);
     r.version = m_.fs_.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
     m_.chunks_.sort_by_distance(sess_->peer_ip, r.locations);  // nearest first (mfstopology.cfg)
@@ -135,7 +135,7 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint64_t session = sess_->id;
   uint32_t req = m.req, index = m.index;
   int64_t now = master.loop_.now_ms();
-  uint64_t cid = index < n->chunks.size() ? n->chunks[index] : 0;
+  uint64_t cid = n->chunks.at(index);
   auto send = [link, &tokens = master.tokens_](msg::ClChunkReply rep) {
     if (rep.status == St::kOk) rep.token = tokens.sign(rep.chunk_id, rep.version, token::kWrite);
     if (link->open()) link->send(net::frame(rep));
@@ -265,7 +265,7 @@ void ClientOps::write_chunk_end(const msg::ClWriteChunkEnd& m) {
   if (l && !ours && l->expires_ms > m_.loop_.now_ms()) return status(m.req, St::kLocked);
   if (m.length <= n->length) return status(m.req, m_.commit(OpWrite{ino, m.length}));  // times only
   uint64_t slot = (m.length - 1) / msg::kChunkSize;
-  if (slot >= n->chunks.size() || n->chunks[slot] != m.chunk_id) {
+  if (n->chunks.at(slot) != m.chunk_id) {
     log::warn("client {}: write end of chunk {:016X} claims length {} of inode {}, which that chunk does not hold",
               link_->peer, m.chunk_id, m.length, ino);
     return status(m.req, St::kInval);

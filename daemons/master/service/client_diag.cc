@@ -38,19 +38,19 @@ bool meta_refuses(const Session& s, const Node* n) { return s.meta && n && (n->t
 }  // namespace
 
 void ClientOps::file_info(const msg::ClFileInfo& m) {
-  msg::ClFileInfoReply r{m.req, St::kOk, 0, {}};
+  msg::ClFileInfoReply r{m.req, St::kOk, 0, {}, 0};
   const Node* n = m_.fs_.node(in(m.inode));
   if (!n) r.status = St::kNoEnt;
   else if (meta_refuses(*sess_, n)) r.status = St::kPerm;
   else if (n->type != msg::kFile) r.status = St::kInval;
   if (r.status != St::kOk) return reply(r);
   r.length = n->length;
-  uint64_t slots = (n->length + msg::kChunkSize - 1) / msg::kChunkSize;
-  slots = std::max<uint64_t>(slots, n->chunks.size());
-  for (uint64_t i = 0; i < slots; i++) {
+  r.slots = std::max<uint64_t>((n->length + msg::kChunkSize - 1) / msg::kChunkSize, n->chunks.slots());
+  n->chunks.for_each([&](uint64_t i, uint64_t id) {
     msg::ChunkInfo ci;
-    ci.chunk_id = i < n->chunks.size() ? n->chunks[i] : 0;
-    if (const ChunkMeta* meta = ci.chunk_id ? m_.fs_.chunk(ci.chunk_id) : nullptr) {
+    ci.chunk_id = id;
+    ci.index = static_cast<uint32_t>(i);
+    if (const ChunkMeta* meta = m_.fs_.chunk(id)) {
       ci.version = meta->version;
       if (const std::vector<Copy>* list = m_.chunks_.copies(ci.chunk_id)) {
         for (const Copy& c : *list) {
@@ -66,7 +66,7 @@ void ClientOps::file_info(const msg::ClFileInfo& m) {
       }
     }
     r.chunks.push_back(std::move(ci));
-  }
+  });
   reply(r);
 }
 
@@ -140,15 +140,13 @@ void ClientOps::dir_info(const msg::ClDirInfo& m) {
     if (x->type != msg::kFile) continue;
     r.files++;
     r.length += x->length;
-    for (uint32_t i = 0; i < x->chunks.size(); i++) {
-      uint64_t cid = x->chunks[i];
-      if (cid == 0) continue;
-      if (!seen_chunks.insert(cid).second) continue;
-      uint64_t size = chunk_size(x->length, i);
+    x->chunks.for_each([&](uint64_t i, uint64_t cid) {
+      if (!seen_chunks.insert(cid).second) return;
+      uint64_t size = chunk_size(x->length, static_cast<uint32_t>(i));
       r.chunks++;
       r.size += size;
       r.realsize += size * valid_copies(m_, cid);
-    }
+    });
   }
   reply(r);
 }
@@ -164,9 +162,9 @@ void ClientOps::file_repair(const msg::ClFileRepair& m) {
   else if (meta_refuses(*sess_, n)) r.status = St::kPerm;
   else if (n->type != msg::kFile) r.status = St::kInval;
   if (r.status != St::kOk) return reply(r);
-  for (uint32_t i = 0; i < m_.fs_.node(ino)->chunks.size(); i++) {
-    uint64_t cid = m_.fs_.node(ino)->chunks[i];
-    if (cid == 0) continue;
+  std::vector<std::pair<uint32_t, uint64_t>> slots;  // the commits below change the table
+  n->chunks.for_each([&](uint64_t i, uint64_t cid) { slots.emplace_back(static_cast<uint32_t>(i), cid); });
+  for (auto [i, cid] : slots) {
     if (valid_copies(m_, cid) > 0) {
       r.not_changed++;
       continue;

@@ -153,7 +153,8 @@ void ClientOps::mknod(const msg::ClMknod& m) {
   inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
   if (st != St::kOk) return attr_reply(m.req, st, 0);
-  opened(op.inode);
+  if (m.open) m_.sessions_.open_file(*sess_, op.inode, m.open_mask & (kR | kW));
+  attr_reply(m.req, St::kOk, op.inode, {parent});
 }
 
 void ClientOps::unlink(const msg::ClUnlink& m) {
@@ -169,7 +170,7 @@ void ClientOps::unlink(const msg::ClUnlink& m) {
   if (!m.dir && n->type == msg::kDir) return status(m.req, St::kIsDir);
   if (ino == sess_->root || eattr_keeps_name(*n) || eattr_locks_dir(*p, false)) return status(m.req, St::kPerm);
   if (!sticky_allows(*p, *n, c)) return status(m.req, St::kPerm);
-  status(m.req, m_.commit(OpUnlink{parent, m.name, m_.is_open(ino)}));
+  changed_reply(m.req, m_.commit(OpUnlink{parent, m.name, m_.is_open(ino)}), {parent});
 }
 
 void ClientOps::symlink(const msg::ClSymlink& m) {
@@ -185,7 +186,7 @@ void ClientOps::symlink(const msg::ClSymlink& m) {
   OpSymlink op{parent, m.name, m.target, c.uid, gid, m_.fs_.next_inode()};
   inherit(*p, &op.goal, &op.trashtime);
   st = m_.commit(op);
-  attr_reply(m.req, st, op.inode);
+  attr_reply(m.req, st, op.inode, {parent});
 }
 
 void ClientOps::readlink(const msg::ClReadlink& m) {
@@ -230,7 +231,7 @@ void ClientOps::rename(const msg::ClRename& m) {
       if ((st = quota_allows(sp, in_sp, dp)) != St::kOk) return status(m.req, st);
     }
   }
-  status(m.req, m_.commit(OpRename{sp, m.name, dp, m.new_name, m.flags, dst && m_.is_open(dst->id)}));
+  changed_reply(m.req, m_.commit(OpRename{sp, m.name, dp, m.new_name, m.flags, dst && m_.is_open(dst->id)}), {sp, dp});
 }
 
 void ClientOps::link(const msg::ClLink& m) {
@@ -244,7 +245,7 @@ void ClientOps::link(const msg::ClLink& m) {
   if (const Node* n = m_.fs_.node(ino); n && n->nlink > 0 && (st = quota_allows(dp, m_.fs_.usage(*n))) != St::kOk)
     return attr_reply(m.req, st, 0);
   st = m_.commit(OpLink{ino, dp, m.new_name});
-  attr_reply(m.req, st, ino);
+  attr_reply(m.req, st, ino, {dp});
 }
 
 void ClientOps::readdir(const msg::ClReaddir& m) {
@@ -307,8 +308,8 @@ void ClientOps::open(const msg::ClOpen& m) {
   m_.sessions_.open_file(*sess_, ino, m.mask & (kR | kW));
   if ((m.mask & kR) && n->type == msg::kFile) accessed(*n);
   r.attr = out(m_.fs_.attr(*n));
-  if (n->type == msg::kFile && !n->chunks.empty() && n->chunks[0] != 0) {
-    r.chunk_id = n->chunks[0];
+  if (n->type == msg::kFile && n->chunks.at(0) != 0) {
+    r.chunk_id = n->chunks.at(0);
     r.version = m_.fs_.chunk(r.chunk_id)->version;
     r.locations = m_.valid_locations(r.chunk_id);
     r.token = m_.tokens_.sign(r.chunk_id, r.version, token::kRead);

@@ -31,7 +31,7 @@ class ClientOps {
   void reply(const R& r) {
     link_->send(net::frame(r));
   }
-  void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st}); }
+  void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st, {}}); }
 
   Session* session() { return m_.sessions_.find(ctx_.session); }
   // Client inode numbers: 1 is the session's root. A subfolder session
@@ -106,14 +106,32 @@ class ClientOps {
     u.inodes = 1;
     return u;
   }
-  void attr_reply(uint32_t req, St st, uint32_t ino) {
-    msg::ClAttrReply r{req, st, {}};
+  void attr_reply(uint32_t req, St st, uint32_t ino, std::initializer_list<uint32_t> changed_dirs = {}) {
+    msg::ClAttrReply r{req, st, {}, {}};
     if (st == St::kOk) {
       const Node* n = m_.fs_.node(ino);
       if (!n) r.status = St::kNoEnt;
       else r.attr = out(m_.fs_.attr(*n));
+      if (n) r.dirs = dirs(changed_dirs);
     }
     reply(r);
+  }
+  // The reply to an unlink or rename: its status, and on success the
+  // directories it changed (ClStatusReply.dirs).
+  void changed_reply(uint32_t req, St st, std::initializer_list<uint32_t> changed_dirs) {
+    msg::ClStatusReply r{req, st, {}};
+    if (st == St::kOk) r.dirs = dirs(changed_dirs);
+    reply(r);
+  }
+  std::vector<msg::Attr> dirs(std::initializer_list<uint32_t> inodes) const {
+    std::vector<msg::Attr> v;
+    uint32_t last = 0;
+    for (uint32_t ino : inodes) {
+      const Node* d = m_.fs_.node(ino);
+      if (d && d->type == msg::kDir && ino != last) v.push_back(out(m_.fs_.attr(*d)));
+      last = ino;
+    }
+    return v;
   }
 
   bool dispatch(uint32_t type, std::string_view payload);
@@ -129,7 +147,7 @@ class ClientOps {
     }
     sess_ = session();
     if (!sess_) {
-      reply(msg::ClStatusReply{m.req, St::kBadSession});
+      reply(msg::ClStatusReply{m.req, St::kBadSession, {}});
       return true;
     }
     if (sess_->meta && !meta_request(M::kType)) {
@@ -137,7 +155,7 @@ class ClientOps {
       // namespace itself, whatever the rule for "/" says.
       log::warn("client {}: meta session {:016x} sent namespace request type {}: refused", link_->peer, sess_->id,
                 M::kType);
-      reply(msg::ClStatusReply{m.req, St::kPerm});
+      reply(msg::ClStatusReply{m.req, St::kPerm, {}});
       return true;
     }
     f(m);

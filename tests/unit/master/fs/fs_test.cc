@@ -142,7 +142,7 @@ TEST(Fs, SnapshotSharesChunksAndCopyOnWriteSeparates) {
   EXPECT_EQ(s, 100u);
   uint32_t sf = fs.child(s, "f"), sg = fs.child(s, "g");
   EXPECT_NE(sf, sg);  // without keeplinks: separate copies
-  EXPECT_EQ(fs.node(sf)->chunks, (std::vector<uint64_t>{30, 31}));
+  EXPECT_EQ(fs.node(sf)->chunks.dense(), (std::vector<uint64_t>{30, 31}));
   EXPECT_EQ(fs.node(sf)->length, 100u << 20);
   EXPECT_EQ(fs.node(sf)->uid, 5u);  // owner kept without cpattrs
   EXPECT_EQ(fs.chunk(30)->refs, 3u);
@@ -158,16 +158,16 @@ TEST(Fs, SnapshotSharesChunksAndCopyOnWriteSeparates) {
   // copy on write: the snapshot's slot gets its own chunk
   ASSERT_EQ(fs.apply(OpSetChunk{sf, 0, 40, 1}, T), St::kOk);
   EXPECT_EQ(fs.chunk(30)->refs, 3u);
-  EXPECT_EQ(fs.node(3)->chunks[0], 30u);
+  EXPECT_EQ(fs.node(3)->chunks.at(0), 30u);
   // overwrite merges into the existing tree
   ASSERT_EQ(fs.apply(OpSnapshot{2, 1, "s", 300, msg::kSnapOverwrite, 0, 0, 022}, T), St::kOk);
-  EXPECT_EQ(fs.node(fs.child(s, "f"))->chunks[0], 30u);
+  EXPECT_EQ(fs.node(fs.child(s, "f"))->chunks.at(0), 30u);
   EXPECT_EQ(fs.chunk(40), nullptr);  // the replaced file's own chunk is gone
   // append chunks: shared too, from the next chunk boundary
   ASSERT_EQ(fs.apply(OpCreate{1, "cat", msg::kFile, 0644, 0, 0, 0, 400}, T), St::kOk);
   ASSERT_EQ(fs.apply(OpWrite{400, 10}, T), St::kOk);
   ASSERT_EQ(fs.apply(OpAppendChunks{400, 3}, T), St::kOk);
-  EXPECT_EQ(fs.node(400)->chunks, (std::vector<uint64_t>{0, 30, 31}));
+  EXPECT_EQ(fs.node(400)->chunks.dense(), (std::vector<uint64_t>{0, 30, 31}));
   EXPECT_EQ(fs.node(400)->length, (64u << 20) + (100u << 20));
 }
 
@@ -249,7 +249,7 @@ TEST(Fs, TruncateReleasesChunks) {
   for (uint32_t i = 0; i < 3; i++) fs.apply(OpSetChunk{2, i, 10 + i, 1}, T);
   fs.apply(OpWrite{2, 3 * uint64_t(msg::kChunkSize)}, T);
   EXPECT_EQ(fs.apply(OpTruncate{2, uint64_t(msg::kChunkSize) + 1}, T), St::kOk);
-  EXPECT_EQ(fs.node(2)->chunks.size(), 2u);
+  EXPECT_EQ(fs.node(2)->chunks.slots(), 2u);
   EXPECT_EQ(fs.chunk(12), nullptr);
   EXPECT_NE(fs.chunk(11), nullptr);
   EXPECT_EQ(fs.node(2)->length, uint64_t(msg::kChunkSize) + 1);
@@ -311,9 +311,9 @@ TEST(Fs, RepairSetsVersionOrMakesAHole) {
   EXPECT_EQ(fs.chunk(10)->version, 3u);
   EXPECT_EQ(fs.node(2)->mtime_ns, T + 1);
   EXPECT_EQ(fs.apply(OpRepair{2, 1, 0}, T + 2), St::kOk);  // no copy at all: a hole
-  EXPECT_EQ(fs.node(2)->chunks[1], 0u);
+  EXPECT_EQ(fs.node(2)->chunks.at(1), 0u);
   EXPECT_EQ(fs.chunk(11)->refs, 1u);
-  EXPECT_EQ(fs.node(3)->chunks[1], 11u);
+  EXPECT_EQ(fs.node(3)->chunks.at(1), 11u);
   EXPECT_EQ(fs.node(2)->length, 3 * uint64_t(msg::kChunkSize));  // the length stays
   EXPECT_EQ(fs.usage(*fs.node(1)).chunks, 2 + 3);                // the directories' usage: f has 2 chunks left, s 3
   EXPECT_TRUE(fs.released_chunks().empty());
@@ -552,10 +552,10 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
             break;
           case 8: {  // mfsfilerepair: an older version, or a hole, on a slot that has a chunk
             const Node* f = nullptr;
-            for (int tries = 0; tries < 8 && !files.empty() && !(f && !f->chunks.empty()); tries++)
+            for (int tries = 0; tries < 8 && !files.empty() && !(f && f->chunks.count() != 0); tries++)
               f = live.node(pick(files));
-            if (!f || f->chunks.empty()) continue;
-            op = OpRepair{f->id, static_cast<uint32_t>(rng() % f->chunks.size()), rng() % 2 ? 0 : 1 + rng() % 5};
+            if (!f || f->chunks.count() == 0) continue;
+            op = OpRepair{f->id, static_cast<uint32_t>(rng() % f->chunks.slots()), rng() % 2 ? 0 : 1 + rng() % 5};
             break;
           }
         }
@@ -591,10 +591,10 @@ TEST_P(Replay, LiveEqualsImagePlusChangelog) {
   for (uint8_t kind = 0; kind < 2; kind++) {
     for (uint32_t f : files) {
       const Node* n = live.node(f);
-      auto slot = n ? std::find_if(n->chunks.begin(), n->chunks.end(), [](uint64_t c) { return c != 0; })
-                    : std::vector<uint64_t>::const_iterator{};
-      if (!n || slot == n->chunks.end()) continue;
-      Op op = OpRepair{f, static_cast<uint32_t>(slot - n->chunks.begin()), kind == 0 ? 7u : 0u};
+      if (!n || n->chunks.count() == 0) continue;
+      uint64_t slot = ~uint64_t{0};
+      n->chunks.for_each([&](uint64_t i, uint64_t) { slot = std::min(slot, i); });
+      Op op = OpRepair{f, static_cast<uint32_t>(slot), kind == 0 ? 7u : 0u};
       if (store.commit(op) == St::kOk) repairs++;
       break;
     }

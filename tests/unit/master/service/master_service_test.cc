@@ -212,6 +212,56 @@ TEST_F(MasterService, CreateThenLookupFindsTheSameInode) {
   EXPECT_EQ(link->take<msg::ClAttrReply>().status, St::kNoEnt);
 }
 
+TEST_F(MasterService, NamespaceChangesReturnTheDirectoriesTheyChanged) {
+  open_master("*  /  rw,alldirs,admin,maproot=0\n");
+  auto admin = mount();
+  ASSERT_TRUE(to_master(admin, mknod("sub", msg::kDir, 0755)));
+  ASSERT_EQ(admin->take<msg::ClAttrReply>().status, St::kOk);
+  auto link = mount("/sub");  // its root is inode 1 in what it is told
+  ASSERT_TRUE(to_master(link, mknod("d", msg::kDir, 0755)));
+  auto made = link->take<msg::ClAttrReply>();
+  ASSERT_EQ(made.status, St::kOk);
+  uint32_t d = made.attr.inode;
+  ASSERT_EQ(made.dirs.size(), 1u);
+  EXPECT_EQ(made.dirs[0].inode, kRoot);
+  EXPECT_EQ(made.dirs[0].nlink, 3u);  // the new subdirectory's ".." counts
+  ASSERT_TRUE(to_master(link, msg::ClGetattr{3, kRoot}));
+  msg::Attr root_now = link->take<msg::ClAttrReply>().attr;
+  EXPECT_EQ(root_now.mtime_ns, made.dirs[0].mtime_ns);
+  EXPECT_EQ(root_now.ctime_ns, made.dirs[0].ctime_ns);
+
+  msg::ClMknod f = mknod("f");
+  f.parent = d;
+  ASSERT_TRUE(to_master(link, f));
+  auto created = link->take<msg::ClAttrReply>();
+  ASSERT_EQ(created.dirs.size(), 1u);
+  EXPECT_EQ(created.dirs[0].inode, d);
+  EXPECT_EQ(created.dirs[0].nlink, 2u);
+
+  ASSERT_TRUE(to_master(link, msg::ClRename{5, kRootCred, d, "f", kRoot, "g", 0}));
+  auto moved = link->take<msg::ClStatusReply>();
+  ASSERT_EQ(moved.status, St::kOk);
+  ASSERT_EQ(moved.dirs.size(), 2u);
+  EXPECT_EQ(moved.dirs[0].inode, d);
+  EXPECT_EQ(moved.dirs[1].inode, kRoot);
+  EXPECT_GE(moved.dirs[1].mtime_ns, made.dirs[0].mtime_ns);
+
+  ASSERT_TRUE(to_master(link, msg::ClRename{6, kRootCred, kRoot, "g", kRoot, "h", 0}));
+  EXPECT_EQ(link->take<msg::ClStatusReply>().dirs.size(), 1u);  // one directory, once
+
+  ASSERT_TRUE(to_master(link, msg::ClUnlink{7, kRootCred, kRoot, "h", false}));
+  auto gone = link->take<msg::ClStatusReply>();
+  ASSERT_EQ(gone.dirs.size(), 1u);
+  EXPECT_EQ(gone.dirs[0].inode, kRoot);
+
+  ASSERT_TRUE(to_master(link, msg::ClUnlink{8, kRootCred, kRoot, "h", false}));
+  auto refused = link->take<msg::ClStatusReply>();
+  EXPECT_EQ(refused.status, St::kNoEnt);
+  EXPECT_TRUE(refused.dirs.empty());
+  ASSERT_TRUE(to_master(link, msg::ClLookup{9, kRootCred, kRoot, "d"}));
+  EXPECT_TRUE(link->take<msg::ClAttrReply>().dirs.empty());
+}
+
 TEST_F(MasterService, AFolderThatNoExportAllowsIsRefusedWithTheReason) {
   open_master("*  /a  rw\n");
   mount("/b", St::kPerm);
@@ -300,8 +350,8 @@ TEST_F(MasterService, AWriteToANewChunkCreatesItOnAChunkserver) {
   EXPECT_EQ(r.locations[0].port, 9422);
   EXPECT_EQ(master_->commander().pending(), 0u);
   ASSERT_NE(master_->fs().node(ino), nullptr);
-  ASSERT_EQ(master_->fs().node(ino)->chunks.size(), 1u);
-  EXPECT_EQ(master_->fs().node(ino)->chunks[0], create_cmd.chunk_id);
+  ASSERT_EQ(master_->fs().node(ino)->chunks.slots(), 1u);
+  EXPECT_EQ(master_->fs().node(ino)->chunks.at(0), create_cmd.chunk_id);
 }
 
 // A write lease and a read location carry tokens that the keys given to the
@@ -354,7 +404,7 @@ TEST_F(MasterService, AChunkserverLostMidCommandFailsTheWrite) {
   // A late answer on the dead link changes nothing.
   EXPECT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
   EXPECT_TRUE(client->out.empty());
-  EXPECT_TRUE(master_->fs().node(ino)->chunks.empty());
+  EXPECT_TRUE(master_->fs().node(ino)->chunks.count() == 0);
 }
 
 TEST_F(MasterService, AnAnswerFromAnotherChunkserverDoesNotCompleteTheCommand) {
