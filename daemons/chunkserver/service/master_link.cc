@@ -218,7 +218,9 @@ void MasterLink::session() {
     if (stopping_) conn_.shutdown();
   }
   last_failure_.clear();
-  log::info("registered with master {} as chunkserver {} ({} chunks)", where, rr.cs_id, reg.chunks.size());
+  log::info("registered with master {} as chunkserver {} ({} chunks; {})", where, rr.cs_id, reg.chunks.size(),
+            rr.tokens ? "reads and writes need the master's chunk tokens"
+                      : "chunk tokens are off at the master (CHUNK_TOKENS = 0): the data port serves anyone");
   flush_damaged();
 
   uint32_t type;

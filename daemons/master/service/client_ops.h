@@ -44,9 +44,9 @@ class ClientOps {
     uint32_t id = ino == kRootInode ? sess_->root : ino;
     if (sess_->meta) return deleted(id) || sess_->open.count(id) ? id : 0;
     if (sess_->root == kRootInode || id == sess_->root) return id;  // no lookup for a whole-tree session
-    return m_.fs_.within(sess_->root, id) || open_file(id) ? id : 0;
+    return m_.fs_.within(sess_->root, id) || holds_open_file(id) ? id : 0;
   }
-  bool open_file(uint32_t id) const {
+  bool holds_open_file(uint32_t id) const {
     const Node* n = sess_->open.count(id) ? m_.fs_.node(id) : nullptr;
     return n && n->type != msg::kDir;
   }
