@@ -80,8 +80,8 @@ struct Node {
   int64_t atime_ns = 0;
   int64_t mtime_ns = 0;
   int64_t ctime_ns = 0;
-  uint64_t length = 0;           // files
-  ChunkTable chunks;             // files: chunk id per 64 MiB slot, 0 = hole
+  uint64_t length = 0;  // files
+  ChunkTable chunks;    // files: chunk id per 64 MiB slot, 0 = hole
   // (a symlink's target is kept by Fs, outside the node: see Fs::target())
   std::unique_ptr<DirEntries> children;  // directories
 };
