@@ -5,7 +5,9 @@
 //   1..99    handshake and generic            msg/base.h
 //   100..169 client/tools <-> master (9421)   msg/client.h, msg/cli.h (162..169)
 //   170..199 tools through the mount          msg/tools.h
-//   200..299 chunkserver <-> master (9420)    msg/master_cs.h
+//   200..229 chunkserver <-> master (9420)    msg/master_cs.h
+//   230..237 metalogger <-> master (9419)     msg/metalogger.h
+//   238..239 mfscli -SMB <-> master (9421)    msg/metalogger.h
 //   300..399 anyone <-> chunkserver (9422)    msg/data.h
 #pragma once
 
@@ -17,6 +19,7 @@
 #include "common/msg/client.h"
 #include "common/msg/data.h"
 #include "common/msg/master_cs.h"
+#include "common/msg/metalogger.h"
 #include "common/msg/tools.h"
 
 namespace antler::msg {
@@ -35,7 +38,8 @@ using AllMessages =
              ClLock, ClLockCancel, ClGetLock, ClGetLockReply, ClAppend, ClAppendReply, ClFileInfo, ClFileInfoReply,
              ClFilePaths, ClFilePathsReply, ClDirInfo, ClDirInfoReply, ClFileRepair, ClFileRepairReply, CsStopping,
              CsTokenKey, CliInfo, CliInfoReply, CliServers, CliServersReply, CliCommand, CliCommandReply, CliMissing,
-             CliMissingReply, CsChecksum, CsChecksumReply>;
+             CliMissingReply, CsChecksum, CsChecksumReply, MlRegister, MlRegisterReply, MlImage, MlLines, MlAck,
+             CliMetaloggers, CliMetaloggersReply>;
 
 // True iff no two messages of the list share a type number.
 template <class... T>

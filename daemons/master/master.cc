@@ -35,33 +35,26 @@ class CsListener : public Listener {
   Master& m_;
 };
 
-// Metaloggers (9419): handshake only, until the metalogger protocol lands.
+// Metaloggers (9419): MlFeed.
 class MlListener : public Listener {
  public:
-  explicit MlListener(Master& m) : m_(m) {}
+  explicit MlListener(MlFeed& f) : f_(f) {}
   void on_open(const LinkPtr&) override {}
-  bool on_frame(const LinkPtr& l, uint32_t type, std::string_view p) override {
-    msg::Hello h;
-    if (type != msg::Hello::kType || !net::decode(p, h)) {
-      log::warn("metalogger {}: expected a handshake, got message type {} ({} bytes): closing connection", l->peer,
-                type, p.size());
-      return false;
-    }
-    l->send(net::frame(msg::HelloReply{St::kNotSup, msg::kProtocolVersion, 0, m_.fs().cluster_id(), m_.fs().version(),
-                                       "metalogger protocol not served yet"}));
-    return true;
-  }
-  void on_close(const LinkPtr&) override {}
+  bool on_frame(const LinkPtr& l, uint32_t type, std::string_view p) override { return f_.on_frame(l, type, p); }
+  void on_close(const LinkPtr& l) override { f_.on_close(l); }
   uint32_t max_frame() const override { return 1u << 16; }
   const char* what() const override { return "metalogger"; }
 
  private:
-  Master& m_;
+  MlFeed& f_;
 };
 
 }  // namespace
 
-Master::Master(const MasterSettings& s) : settings_(s), store_(fs_, s.data_path, s.back_logs) {}
+Master::Master(const MasterSettings& s)
+    : settings_(s), store_(fs_, s.data_path, s.back_logs), ml_feed_(std::make_unique<MlFeed>(loop_, fs_, s.data_path)) {
+  store_.set_line_sink([this](uint64_t v, const std::string& line) { ml_feed_->on_line(v, line); });
+}
 
 Master::~Master() = default;
 
@@ -109,7 +102,7 @@ int Master::serve() {
   apply_limits();
   client_listener_ = std::make_unique<ClientListener>(*this);
   cs_listener_ = std::make_unique<CsListener>(*this);
-  ml_listener_ = std::make_unique<MlListener>(*this);
+  ml_listener_ = std::make_unique<MlListener>(*ml_feed_);
   const MasterSettings& s = settings_;
   Status listening = loop_.listen(s.matocl_host, s.matocl_port, client_listener_.get());
   if (listening.ok()) listening = loop_.listen(s.matocs_host, s.matocs_port, cs_listener_.get());
@@ -144,6 +137,7 @@ void Master::tick() {
   lock_tick();
   expire_sessions();
   rotate_token_key();
+  ml_feed_->tick();
   if (now - last_save_ms_ >= settings_.metadata_save_freq_h * 3600 * 1000) {
     if (store_.save_in_background()) last_save_ms_ = now;
   }

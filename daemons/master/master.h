@@ -24,6 +24,7 @@
 #include "daemons/master/master_settings.h"
 #include "daemons/master/service/cs_commander.h"
 #include "daemons/master/service/loop.h"
+#include "daemons/master/service/ml_feed.h"
 #include "daemons/master/sessions/exports.h"
 #include "daemons/master/sessions/lock_manager.h"
 #include "daemons/master/sessions/session.h"
@@ -56,6 +57,11 @@ class Master : public ChunkLoopHost {
   // (admin.cc) on connections that said Hello with role kRoleTool.
   bool on_client_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
   void on_client_close(const LinkPtr& link);
+  // Port 9419: metaloggers (service/ml_feed.cc).
+  bool on_ml_frame(const LinkPtr& link, uint32_t type, std::string_view payload) {
+    return ml_feed_->on_frame(link, type, payload);
+  }
+  void on_ml_close(const LinkPtr& link) { ml_feed_->on_close(link); }
   // Port 9420: chunkservers (cs_ops.cc).
   bool on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view payload);
   void on_cs_close(const LinkPtr& link);
@@ -156,6 +162,7 @@ class Master : public ChunkLoopHost {
   // requests are served; those wait here until then.
   int64_t lock_grace_until_ms_ = 0;
   std::vector<Deferred> lock_deferred_;
+  std::unique_ptr<MlFeed> ml_feed_;  // after loop_: its catch-up threads post to it
   std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
   int64_t last_save_ms_ = 0;
 };

@@ -58,6 +58,7 @@ struct Section {
 Status show_master_info(Master& m, const Options& o);             // -SIG (info.cc)
 Status show_chunk_matrix(Master& m, const Options& o);            // -SIC (info.cc)
 Status show_master_info_and_matrix(Master& m, const Options& o);  // -SIN (info.cc)
+Status show_metaloggers(Master& m, const Options& o);             // -SMB (metaloggers.cc)
 Status show_chunkservers(Master& m, const Options& o);            // -SCS (chunkservers.cc)
 Status show_disks(Master& m, const Options& o);                   // -SHD (disks.cc)
 Status show_missing(Master& m, const Options& o);                 // -SMF (missing.cc)

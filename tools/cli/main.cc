@@ -46,6 +46,7 @@ constexpr const char* kUsage =
     "  -SCS  chunkservers: connected, then disconnected ones\n"
     "  -SHD  the disks of every connected chunkserver\n"
     "  -SMF  chunks with no valid copy, and the files using them\n"
+    "  -SMB  metaloggers: address, version, lag, newest image\n"
     "\n"
     "commands (need a rule with 'admin' and no password in the master's mfsexports.cfg\n"
     "that admits this host's address):\n"
@@ -55,8 +56,13 @@ constexpr const char* kUsage =
 
 // The data sets, in the order of the usage.
 constexpr Section kSections[] = {
-    {"IN", show_master_info_and_matrix}, {"IG", show_master_info}, {"IC", show_chunk_matrix},
-    {"CS", show_chunkservers},           {"HD", show_disks},       {"MF", show_missing},
+    {"IN", show_master_info_and_matrix},
+    {"IG", show_master_info},
+    {"IC", show_chunk_matrix},
+    {"CS", show_chunkservers},
+    {"HD", show_disks},
+    {"MF", show_missing},
+    {"MB", show_metaloggers},
 };
 
 const Section* find_section(const std::string& name) {

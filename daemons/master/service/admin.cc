@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "common/log.h"
+#include "common/msg/metalogger.h"
 #include "common/net.h"
 #include "daemons/master/master.h"
 
@@ -116,6 +117,25 @@ class CliOps {
     }
     r.all = cells(all);
     r.regular = cells(regular);
+    link_->send(net::frame(r));
+  }
+
+  void metaloggers(const msg::CliMetaloggers& q) {
+    msg::CliMetaloggersReply r;
+    r.req = q.req;
+    r.master_version = m_.fs_.version();
+    int64_t now = m_.loop_.now_ms(), wall = ::time(nullptr);
+    for (const MlFeed::PeerInfo& p : m_.ml_feed_->peers()) {
+      msg::CliMetalogger c;
+      c.loc = {p.ip, p.port};
+      c.version = p.version;
+      c.acked = p.acked;
+      c.image_version = p.image_version;
+      c.image_age_s = p.image_time_s ? std::max<int64_t>(0, wall - p.image_time_s) : -1;
+      c.connected_s = static_cast<uint64_t>(std::max<int64_t>(0, now - p.since_ms) / 1000);
+      c.following = p.live;
+      r.metaloggers.push_back(std::move(c));
+    }
     link_->send(net::frame(r));
   }
 
@@ -288,6 +308,8 @@ bool Master::on_cli_frame(const LinkPtr& link, uint32_t type, std::string_view p
     case msg::CliServers::kType: return handle<msg::CliServers>(link, payload, [&](auto& m) { ops.servers(m); });
     case msg::CliCommand::kType: return handle<msg::CliCommand>(link, payload, [&](auto& m) { ops.command(m); });
     case msg::CliMissing::kType: return handle<msg::CliMissing>(link, payload, [&](auto& m) { ops.missing(m); });
+    case msg::CliMetaloggers::kType:
+      return handle<msg::CliMetaloggers>(link, payload, [&](auto& m) { ops.metaloggers(m); });
     default:
       log::warn("mfscli {}: message type {} is not an mfscli request: closing connection", link->peer, type);
       return false;

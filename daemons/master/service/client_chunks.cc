@@ -62,7 +62,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
   Session sess = *sess_;
   uint32_t req = m.req;
   auto answer = [&master, link, sess, req, ino](St st) {
-    msg::ClAttrReply r{req, st, {}};
+    msg::ClAttrReply r{req, st, {}, {}};
     if (const Node* n = master.fs_.node(ino); st == St::kOk && n) {
       r.attr = master.fs_.attr(*n);
       if (r.attr.inode == sess.root) r.attr.inode = kRootInode;

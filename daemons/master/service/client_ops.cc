@@ -36,7 +36,7 @@ void ClientOps::lookup(const msg::ClLookup& m) {
   if (!(p->eattr & msg::kEattrNoEntryCache)) return attr_reply(m.req, St::kOk, ino);
   // The directory's noentrycache travels on the entry: the client does not
   // cache this name.
-  msg::ClAttrReply r{m.req, St::kOk, out(m_.fs_.attr(*m_.fs_.node(ino)))};
+  msg::ClAttrReply r{m.req, St::kOk, out(m_.fs_.attr(*m_.fs_.node(ino))), {}};
   r.attr.eattr |= msg::kEattrNoEntryCache;
   reply(r);
 }

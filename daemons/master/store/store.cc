@@ -196,7 +196,9 @@ St Store::commit(const Op& op) {
   fs_.set_version(fs_.version() + 1);
   std::string line = format_line(fs_.version(), t, op);
   line += '\n';
-  return append(line) ? St::kOk : St::kMetaFailed;
+  if (!append(line)) return St::kMetaFailed;
+  if (sink_) sink_(fs_.version(), line);
+  return St::kOk;
 }
 
 bool Store::append(const std::string& line) {

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,9 @@ class Store {
   // the change is not acknowledged: kMetaFailed. Once failed, every call
   // returns kMetaFailed and applies nothing.
   St commit(const Op& op);
+  // Called with each line (with its '\n') once it is written to
+  // changelog.0.mfs: the metaloggers' feed.
+  void set_line_sink(std::function<void(uint64_t version, const std::string& line)> sink) { sink_ = std::move(sink); }
 
   // The failed state, sticky as leveldb's background error. The first write
   // of a changelog line that fails or comes up short, or a failed fsync,
@@ -102,6 +106,7 @@ class Store {
   LogFiles* files_;
   std::unique_ptr<LogFile> changelog_;  // changelog.0.mfs
   std::string failure_;                 // the failed state: why; empty while healthy
+  std::function<void(uint64_t, const std::string&)> sink_;
   pid_t saver_ = -1;
   int64_t save_started_ns_ = 0;
   LastSave last_save_;

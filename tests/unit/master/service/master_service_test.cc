@@ -9,9 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "common/chunk_token.h"
 #include "common/daemon.h"
 #include "common/messages.h"
+#include "common/msg/metalogger.h"
 #include "common/net.h"
 #include "daemons/master/master.h"
 #include "daemons/master/master_settings.h"
@@ -520,6 +524,63 @@ TEST_F(MasterService, MutatedRequestsNeverBreakTheMaster) {
   ASSERT_TRUE(to_master(admin, msg::ClLookup{8, kRootCred, kRoot, "sub"}));
   EXPECT_EQ(admin->take<msg::ClAttrReply>().status, St::kOk);
   EXPECT_GT(closed, 0) << "some mutations do not decode";
+}
+
+TEST_F(MasterService, MetaloggersGetAnImageThenEveryLineAndBadOnesAreClosed) {
+  open_master();
+  auto client = mount();
+  create(client, "a");
+  uint64_t v = master_->fs().version();
+  ASSERT_GT(v, 0u);
+  auto hello = [](uint64_t cluster, uint64_t version) {
+    msg::Hello h;
+    h.role = msg::kRoleMetalogger;
+    h.cluster_id = cluster;
+    h.meta_version = version;
+    return h;
+  };
+  // Garbage before the handshake, another cluster, a metalogger ahead of the master.
+  auto junk = std::make_shared<FakeLink>();
+  EXPECT_FALSE(master_->on_ml_frame(junk, 9999, "xyz"));
+  auto other = std::make_shared<FakeLink>();
+  EXPECT_FALSE(master_->on_ml_frame(other, msg::Hello::kType, payload(hello(master_->fs().cluster_id() ^ 1, 0))));
+  auto refused = other->take<msg::HelloReply>();
+  EXPECT_EQ(refused.status, St::kPerm);
+  EXPECT_NE(refused.message.find("follows cluster"), std::string::npos) << refused.message;
+  auto ahead = std::make_shared<FakeLink>();
+  EXPECT_FALSE(master_->on_ml_frame(ahead, msg::Hello::kType, payload(hello(0, v + 5))));
+  EXPECT_EQ(ahead->take<msg::HelloReply>().status, St::kPerm);
+
+  // A new metalogger: an image (the one saved at creation, version 0), then the lines after it.
+  auto ml = std::make_shared<FakeLink>();
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(hello(0, 0))));
+  EXPECT_EQ(ml->take<msg::HelloReply>().status, St::kOk);
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlRegister::kType, payload(msg::MlRegister{0, "test"})));
+  for (int i = 0; i < 500 && ml->out.empty(); i++) {  // the catch-up thread posts to the loop
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    master_->poll();
+  }
+  auto rr = ml->take<msg::MlRegisterReply>();
+  EXPECT_EQ(rr.status, St::kOk);
+  EXPECT_EQ(rr.start, msg::kMlImage);
+  EXPECT_EQ(rr.cluster_id, master_->fs().cluster_id());
+  auto img = ml->take<msg::MlImage>();
+  EXPECT_EQ(img.offset, 0u);
+  EXPECT_EQ(img.data.size(), img.size);
+  auto lines = ml->take<msg::MlLines>();
+  EXPECT_EQ(lines.first, img.version + 1);
+  EXPECT_EQ(std::count(lines.text.begin(), lines.text.end(), '\n'), static_cast<long>(v - img.version));
+  EXPECT_TRUE(ml->out.empty());
+
+  // Live: the next change is pushed at once.
+  create(client, "b");
+  auto live = ml->take<msg::MlLines>();
+  EXPECT_EQ(live.first, v + 1);
+  EXPECT_EQ(live.text.rfind(std::to_string(v + 1) + ": ", 0), 0u) << live.text;
+  EXPECT_TRUE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{v + 1, 0, 0})));
+  // An acknowledgement of what was never sent closes it.
+  EXPECT_FALSE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{v + 100, 0, 0})));
+  master_->on_ml_close(ml);
 }
 
 TEST_F(MasterService, AClosedConnectionKeepsItsSessionForResume) {

@@ -1,0 +1,350 @@
+#include "daemons/metalogger/metalogger.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "common/log.h"
+#include "common/msg/metalogger.h"
+#include "daemons/master/fs/ops.h"
+
+namespace antler::ml {
+
+namespace {
+
+int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t wall_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
+
+// changelog_ml.N.mfs in dir by N.
+std::map<long, std::string> ml_changelogs(const std::string& dir) {
+  std::map<long, std::string> out;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.rfind("changelog_ml.", 0) != 0 || n.size() < 18 || n.compare(n.size() - 4, 4, ".mfs") != 0) continue;
+      std::string num = n.substr(13, n.size() - 17);
+      if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos) continue;
+      out[std::strtol(num.c_str(), nullptr, 10)] = dir + "/" + n;
+    }
+    ::closedir(d);
+  }
+  return out;
+}
+
+Status fsync_dir(const std::string& dir) {
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!d || ::fsync(d.get()) < 0) return Status::from_errno(dir + ": fsync", errno);
+  return Status();
+}
+
+}  // namespace
+
+Metalogger::~Metalogger() {
+  stop();
+  wait();
+}
+
+Status Metalogger::open() {
+  std::string img = path("metadata_ml.mfs.back");
+  if (exists(img)) {
+    if (Status s = fs_->load_image(img); !s.ok()) {
+      log::warn("{}; a fresh image will be downloaded", s.message());
+      fs_ = std::make_unique<master::Fs>();
+    } else {
+      version_ = image_version_ = fs_->version();
+      need_image_ = false;
+      struct stat st {};
+      if (::stat(img.c_str(), &st) == 0) image_time_s_ = st.st_mtime;
+    }
+  }
+  // The lines after the image, oldest file first, as long as they follow
+  // on; what does not is left for the next image to replace.
+  auto logs = ml_changelogs(s_.data_path);
+  uint64_t applied = 0;
+  for (auto it = logs.rbegin(); it != logs.rend() && !need_image_; ++it) {
+    std::ifstream in(it->second);
+    std::string line;
+    while (std::getline(in, line) && !need_image_) {
+      if (in.eof()) break;  // torn: cut below
+      uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
+      if (v <= version_) continue;
+      auto l = master::parse_line(line);
+      if (v != version_ + 1 || !l || fs_->apply(l->op, l->time_ns) != St::kOk) {
+        log::warn(
+            "{}: version {} does not follow version {} of the metalogger's copy; a fresh image will be "
+            "downloaded",
+            it->second, v, version_);
+        need_image_ = true;
+        break;
+      }
+      fs_->set_version(v);
+      version_ = v;
+      applied++;
+    }
+  }
+  if (need_image_) {
+    fs_ = std::make_unique<master::Fs>();
+    version_ = 0;
+  } else {
+    log::info("resuming at metadata version {} ({} from {}, {} changelog lines after it)", version_, img,
+              fs_->version() - applied, applied);
+  }
+  synced_ = version_;
+  image_saved_s_ = now_s();
+  return open_changelog();
+}
+
+// Opens changelog_ml.0.mfs for appending; a torn last line (a write cut by a
+// crash, never acknowledged) is cut off first.
+Status Metalogger::open_changelog() {
+  std::string p = path("changelog_ml.0.mfs");
+  log_ = UniqueFd(::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!log_) return Status::from_errno(p, errno);
+  off_t end = ::lseek(log_.get(), 0, SEEK_END);
+  if (end > 0) {
+    std::ifstream in(p, std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t keep = all.rfind('\n');
+    keep = keep == std::string::npos ? 0 : keep + 1;
+    if (keep < all.size()) {
+      log::warn("{}: cutting an incomplete last line ({} bytes)", p, all.size() - keep);
+      if (::ftruncate(log_.get(), static_cast<off_t>(keep)) < 0) return Status::from_errno(p + ": ftruncate", errno);
+    }
+  }
+  log_opened_s_ = now_s();
+  return Status();
+}
+
+Status Metalogger::rotate_changelogs() {
+  if (log_ && ::fsync(log_.get()) < 0) return Status::from_errno(path("changelog_ml.0.mfs") + ": fsync", errno);
+  log_.reset();
+  auto logs = ml_changelogs(s_.data_path);
+  for (auto it = logs.rbegin(); it != logs.rend(); ++it) {
+    if (it->first >= s_.back_logs) {
+      ::unlink(it->second.c_str());
+      continue;
+    }
+    std::string to = path("changelog_ml." + std::to_string(it->first + 1) + ".mfs");
+    if (::rename(it->second.c_str(), to.c_str()) < 0) return Status::from_errno(it->second + ": rename", errno);
+  }
+  return open_changelog();
+}
+
+Status Metalogger::install_image(const std::string& tmp) {
+  std::string img = path("metadata_ml.mfs.back");
+  if (s_.back_meta_keep_previous > 0 && exists(img)) {
+    for (int i = s_.back_meta_keep_previous - 1; i >= 1; i--) {
+      std::string from = img + "." + std::to_string(i);
+      if (exists(from)) ::rename(from.c_str(), (img + "." + std::to_string(i + 1)).c_str());
+    }
+    if (::rename(img.c_str(), (img + ".1").c_str()) < 0) return Status::from_errno(img + ": rename", errno);
+  }
+  if (::rename(tmp.c_str(), img.c_str()) < 0) return Status::from_errno(tmp + ": rename", errno);
+  return fsync_dir(s_.data_path);
+}
+
+Status Metalogger::save_own_image() {
+  std::string tmp = path("metadata_ml.tmp");
+  if (Status s = fs_->save_image(tmp); !s.ok()) return s;
+  if (Status s = install_image(tmp); !s.ok()) return s;
+  image_saved_s_ = now_s();
+  image_version_ = version_;
+  image_time_s_ = wall_s();
+  log::info("saved metadata_ml.mfs.back at version {}", version_);
+  return Status();
+}
+
+void Metalogger::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Metalogger::stop() {
+  stop_ = true;
+  cv_.notify_all();
+  int fd = fd_.load();
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+}
+
+void Metalogger::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Metalogger::sleep_s(int s) {
+  std::unique_lock lk(mu_);
+  cv_.wait_for(lk, std::chrono::seconds(s), [this] { return stop_.load(); });
+}
+
+void Metalogger::run() {
+  std::string where = s_.master_host + ":" + std::to_string(s_.master_port);
+  std::string last_why;
+  while (!stop_) {
+    uint32_t ip = 0;
+    std::string why;
+    net::Conn c;
+    if (!net::resolve_ipv4(s_.master_host, ip)) {
+      why = "cannot resolve MASTER_HOST '" + s_.master_host + "'";
+    } else if (!c.connect(ip, s_.master_port, s_.timeout_s * 1000, bind_ip_)) {
+      why = std::string("cannot connect: ") + std::strerror(errno);
+    } else {
+      fd_ = c.fd();
+      if (stop_) break;
+      why = session(c);
+      fd_ = -1;
+    }
+    if (stop_) break;
+    if (why != last_why) log::warn("master {}: {}; retrying every {} s", where, why, s_.reconnection_delay_s);
+    last_why = why;
+    sleep_s(s_.reconnection_delay_s);
+  }
+  if (log_ && ::fsync(log_.get()) < 0) log::error("changelog_ml.0.mfs: fsync: {}", std::strerror(errno));
+}
+
+std::string Metalogger::session(net::Conn& c) {
+  int timeout_ms = s_.timeout_s * 1000;
+  msg::Hello h;
+  h.role = msg::kRoleMetalogger;
+  h.cluster_id = version_ ? fs_->cluster_id() : 0;
+  h.meta_version = version_;
+  h.name = "mfsmetalogger";
+  msg::HelloReply hr;
+  if (!c.send(h) || !c.recv_as(hr, timeout_ms)) return "no handshake: " + c.last_error();
+  if (hr.status != St::kOk) return "refused this metalogger: " + hr.message;
+  msg::MlRegister reg{need_image_ ? 0 : version_, ANTLER_VERSION};
+  msg::MlRegisterReply rr;
+  if (!c.send(reg) || !c.recv_as(rr, std::max(timeout_ms, 60000)))
+    return "registration not answered: " + c.last_error();
+  if (rr.status != St::kOk) return "refused the registration: " + rr.message;
+  log::info("connected to master (metadata version {}); this metalogger is at {}{}", rr.master_version, version_,
+            rr.start == msg::kMlImage ? ": downloading an image" : "");
+  if (rr.start == msg::kMlImage) {
+    if (std::string why = receive_image(c); !why.empty()) return why;
+  } else if (need_image_) {
+    return "the master offered lines where an image was asked for";
+  }
+  uint32_t type;
+  std::string payload;
+  for (;;) {
+    if (stop_) return "stopping";
+    if (now_s() - log_opened_s_ >= 3600) {
+      if (Status s = rotate_changelogs(); !s.ok()) return s.message();
+    }
+    if (now_s() - image_saved_s_ >= int64_t{s_.meta_download_freq_h} * 3600) {
+      if (Status s = save_own_image(); !s.ok()) log::error("metadata_ml.mfs.back not saved: {}", s.message());
+    }
+    if (!c.recv(type, payload, timeout_ms)) return "connection lost: " + c.last_error();
+    if (type != msg::MlLines::kType) return "unexpected message type " + std::to_string(type);
+    msg::MlLines m;
+    if (!net::decode(payload, m)) return "undecodable lines";
+    if (std::string why = take_lines(m.first, m.text); !why.empty()) {
+      if (!sync_and_ack(c).ok()) need_image_ = true;
+      return why;
+    }
+    // More already waiting: take it first, one fsync for all (group commit).
+    pollfd p{c.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) continue;
+    if (Status s = sync_and_ack(c); !s.ok()) {
+      need_image_ = true;  // the copy in memory is ahead of the disk's: start over from an image
+      return s.message();
+    }
+  }
+}
+
+std::string Metalogger::receive_image(net::Conn& c) {
+  std::string tmp = path("metadata_ml.tmp");
+  UniqueFd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!f) return Status::from_errno(tmp, errno).message();
+  uint64_t got = 0, version = 0, size = 0;
+  for (;;) {
+    msg::MlImage m;
+    if (!c.recv_as(m, std::max(s_.timeout_s * 1000, 60000))) return "image download cut: " + c.last_error();
+    if (got == 0) {
+      version = m.version;
+      size = m.size;
+    }
+    if (m.offset != got || m.version != version || m.size != size || got + m.data.size() > size)
+      return "image pieces out of order";
+    if (Status s = write_all(f.get(), m.data); !s.ok()) return tmp + ": " + s.message();
+    got += m.data.size();
+    if (got == size) break;
+  }
+  if (::fsync(f.get()) < 0) return Status::from_errno(tmp + ": fsync", errno).message();
+  f.reset();
+  auto fresh = std::make_unique<master::Fs>();
+  if (Status s = fresh->load_image(tmp); !s.ok()) return "downloaded image unusable: " + s.message();
+  if (Status s = install_image(tmp); !s.ok()) return s.message();
+  // The changelogs here are older than the image, or from a history it
+  // replaces: gone, so that `mfsmaster -a` sees one history.
+  log_.reset();
+  for (const auto& [n, p] : ml_changelogs(s_.data_path)) ::unlink(p.c_str());
+  if (Status s = open_changelog(); !s.ok()) return s.message();
+  fs_ = std::move(fresh);
+  version_ = synced_ = version;
+  need_image_ = false;
+  image_saved_s_ = now_s();
+  image_version_ = version;
+  image_time_s_ = wall_s();
+  log::info("downloaded metadata image, version {} ({} bytes)", version, size);
+  return "";
+}
+
+std::string Metalogger::take_lines(uint64_t first, const std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) return "a line without its end";
+    std::string_view line(text.data() + pos, nl - pos);
+    pos = nl + 1;
+    uint64_t v = std::strtoull(std::string(line.substr(0, 24)).c_str(), nullptr, 10);
+    if (v <= version_) continue;  // had it
+    if (v != version_ + 1)
+      return "gap in the changelog: version " + std::to_string(version_ + 1) + " missing (got " + std::to_string(v) +
+             "); asking again";
+    auto l = master::parse_line(line);
+    St st = l ? fs_->apply(l->op, l->time_ns) : St::kInval;
+    if (st != St::kOk) {
+      need_image_ = true;
+      return "version " + std::to_string(v) + " does not apply to this metalogger's copy (" +
+             (l ? std::string(to_string(st)) : l.status().message()) + "); downloading a fresh image";
+    }
+    fs_->set_version(v);
+    fs_->released_chunks().clear();
+    version_ = v;
+    batch_.append(line);
+    batch_ += '\n';
+  }
+  (void)first;
+  return "";
+}
+
+Status Metalogger::sync_and_ack(net::Conn& c) {
+  if (!batch_.empty()) {
+    if (Status s = write_all(log_.get(), batch_); !s.ok()) return Status::error("changelog_ml.0.mfs: " + s.message());
+    batch_.clear();
+  }
+  if (version_ == synced_) return Status();
+  if (::fsync(log_.get()) < 0) return Status::from_errno("changelog_ml.0.mfs: fsync", errno);
+  synced_ = version_;
+  if (!c.send(msg::MlAck{synced_, image_version_, image_time_s_}))
+    return Status::error("acknowledgement not sent: " + c.last_send_error());
+  return Status();
+}
+
+}  // namespace antler::ml

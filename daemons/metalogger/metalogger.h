@@ -1,0 +1,83 @@
+// mfsmetalogger's work: follow the master's changelog on port 9419 into
+// DATA_PATH, so that `mfsmaster -a` there can take over.
+//
+//   metadata_ml.mfs.back     the newest image (downloaded, or saved from its
+//                            own copy every META_DOWNLOAD_FREQ hours)
+//   metadata_ml.mfs.back.N   previous ones, BACK_META_KEEP_PREVIOUS of them
+//   changelog_ml.0.mfs       lines since the last hourly rotation
+//   changelog_ml.N.mfs       older ones, BACK_LOGS of them
+//
+// It keeps the namespace in memory too (the master's fs library), applying
+// every line it writes: a line that does not apply, or a gap in the
+// versions, is never written; the metalogger then reconnects and asks again
+// (from its version, or for a fresh image). A restarted or reconnected
+// metalogger resumes from its own last version.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/fd.h"
+#include "common/net.h"
+#include "common/status.h"
+#include "daemons/master/fs/fs.h"
+#include "daemons/metalogger/metalogger_settings.h"
+
+namespace antler::ml {
+
+class Metalogger {
+ public:
+  Metalogger(MetaloggerSettings s, uint32_t bind_ip) : s_(std::move(s)), bind_ip_(bind_ip) {}
+  ~Metalogger();
+
+  // Reads what DATA_PATH holds to know where to resume. A folder whose files
+  // do not agree (a gap, a line that does not apply) resumes with a fresh
+  // image. Fails only if DATA_PATH cannot be written.
+  Status open();
+  void start();  // the follower thread
+  void stop();   // any thread
+  void wait();
+
+  uint64_t version() const { return version_; }
+
+ private:
+  void run();
+  // One connection, until it ends; returns why.
+  std::string session(net::Conn& c);
+  std::string receive_image(net::Conn& c);
+  // Applies and writes the lines of text; "" or why it stopped.
+  std::string take_lines(uint64_t first, const std::string& text);
+  Status sync_and_ack(net::Conn& c);
+  Status open_changelog();
+  Status rotate_changelogs();
+  Status install_image(const std::string& tmp);  // keeps the previous ones
+  Status save_own_image();
+  void sleep_s(int s);
+  std::string path(const std::string& name) const { return s_.data_path + "/" + name; }
+
+  MetaloggerSettings s_;
+  uint32_t bind_ip_;
+  std::unique_ptr<master::Fs> fs_ = std::make_unique<master::Fs>();
+  uint64_t version_ = 0;        // the last version on disk (image or line)
+  uint64_t synced_ = 0;         // the last version fsync'd (and acknowledged)
+  bool need_image_ = true;      // the next registration asks for an image
+  UniqueFd log_;                // changelog_ml.0.mfs
+  int64_t log_opened_s_ = 0;    // for the hourly rotation
+  int64_t image_saved_s_ = 0;   // steady clock, for META_DOWNLOAD_FREQ
+  uint64_t image_version_ = 0;  // metadata_ml.mfs.back's (MlAck)
+  int64_t image_time_s_ = 0;    // and when it was written (wall clock)
+  std::string batch_;           // lines applied, not written yet
+
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;  // with mu_: stop
+  std::atomic<int> fd_{-1};     // the connection, to shut down on stop
+};
+
+}  // namespace antler::ml

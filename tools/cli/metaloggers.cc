@@ -1,0 +1,25 @@
+// -SMB: the metaloggers connected to the master.
+#include "common/msg/metalogger.h"
+#include "tools/cli/cli.h"
+
+namespace antler::tools::cli {
+
+Status show_metaloggers(Master& m, const Options& o) {
+  auto r = m.ask<msg::CliMetaloggersReply>(msg::CliMetaloggers{});
+  if (!r) return r.status();
+  bool tty = o.style.tty;
+  Table t(tty ? "Metadata Backup Loggers" : "metadata backup loggers",
+          {"ip", "port", "version", "state", "on disk", "lag", "image version", "image age", "connected", "sync"});
+  for (const auto& ml : r->metaloggers) {
+    uint64_t lag = r->master_version > ml.acked ? r->master_version - ml.acked : 0;
+    t.add({net::ip_to_string(ml.loc.ip), num(ml.loc.port), ml.version.empty() ? "-" : ml.version,
+           ml.following ? "following" : "catching up", num(ml.acked), num(lag),
+           ml.image_age_s < 0 ? "-" : num(ml.image_version),
+           ml.image_age_s < 0 ? "-" : num(static_cast<uint64_t>(ml.image_age_s)) + " s", num(ml.connected_s) + " s",
+           ml.sync ? "yes" : "no"});
+  }
+  t.print(o.style);
+  return Status::ok_status();
+}
+
+}  // namespace antler::tools::cli
