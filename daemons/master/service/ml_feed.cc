@@ -32,6 +32,7 @@ std::vector<std::string> master_changelogs(const std::string& dir) {
   }
   std::sort(found.rbegin(), found.rend());
   std::vector<std::string> out;
+  out.reserve(found.size());
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
 }
