@@ -27,6 +27,11 @@ int64_t now_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t wall_s() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -257,9 +262,16 @@ std::string Metalogger::session(net::Conn& c) {
       if (!sync_and_ack(c).ok()) need_image_ = true;
       return why;
     }
-    // More already waiting: take it first, one fsync for all (group commit).
-    pollfd p{c.fd(), POLLIN, 0};
-    if (::poll(&p, 1, 0) > 0) continue;
+    // More coming: take it first, one fsync for all (group commit). A
+    // burst is over when nothing more comes for kGroupMs, or at the latest
+    // kGroupMaxMs after its first line.
+    if (version_ != synced_) {
+      int64_t now = now_ms();
+      if (burst_start_ms_ == 0) burst_start_ms_ = now;
+      pollfd p{c.fd(), POLLIN, 0};
+      if (now - burst_start_ms_<kGroupMaxMs&& ::poll(&p, 1, kGroupMs)> 0) continue;
+    }
+    burst_start_ms_ = 0;
     if (Status s = sync_and_ack(c); !s.ok()) {
       need_image_ = true;  // the copy in memory is ahead of the disk's: start over from an image
       return s.message();

@@ -252,10 +252,7 @@ bool MlFeed::on_register(const LinkPtr& link, std::string_view payload) {
 void MlFeed::on_line(uint64_t version, const std::string& line) {
   std::vector<LinkPtr> behind;
   for (auto& [id, p] : peers_) {
-    if (p.info.live) {
-      p.link->send(net::frame(msg::MlLines{version, line}));
-      p.info.sent = version;
-    } else if (p.pending.size() + line.size() > kMaxPending) {
+    if (p.pending.size() + line.size() > kMaxPending) {
       behind.push_back(p.link);
     } else {
       if (p.pending.empty()) p.pending_first = version;
@@ -265,6 +262,20 @@ void MlFeed::on_line(uint64_t version, const std::string& line) {
   }
   for (const LinkPtr& l : behind)
     l->close("metalogger fell " + std::to_string(kMaxPending >> 20) + " MiB behind while catching up");
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    loop_.post([this] { flush(); });
+  }
+}
+
+void MlFeed::flush() {
+  flush_posted_ = false;
+  for (auto& [id, p] : peers_) {
+    if (!p.info.live || p.pending.empty()) continue;
+    p.link->send(net::frame(msg::MlLines{p.pending_first, std::move(p.pending)}));
+    p.pending.clear();
+    p.pending_first = 0;
+  }
 }
 
 void MlFeed::tick() {

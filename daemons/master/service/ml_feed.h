@@ -58,9 +58,13 @@ class MlFeed {
   struct Peer {
     LinkPtr link;
     PeerInfo info;
-    std::string pending;  // lines logged while it catches up
+    std::string pending;  // lines logged while it catches up, or not flushed yet
     uint64_t pending_first = 0;
   };
+  // Sends the lines the followers got since the last flush: one frame per
+  // metalogger per turn of the loop, not one per line.
+  void flush();
+  bool flush_posted_ = false;
   bool on_hello(const LinkPtr& link, std::string_view payload);
   bool on_register(const LinkPtr& link, std::string_view payload);
   void reap_threads();

@@ -572,8 +572,9 @@ TEST_F(MasterService, MetaloggersGetAnImageThenEveryLineAndBadOnesAreClosed) {
   EXPECT_EQ(std::count(lines.text.begin(), lines.text.end(), '\n'), static_cast<long>(v - img.version));
   EXPECT_TRUE(ml->out.empty());
 
-  // Live: the next change is pushed at once.
+  // Live: the next change is pushed at the end of the loop's turn.
   create(client, "b");
+  master_->poll();
   auto live = ml->take<msg::MlLines>();
   EXPECT_EQ(live.first, v + 1);
   EXPECT_EQ(live.text.rfind(std::to_string(v + 1) + ": ", 0), 0u) << live.text;
