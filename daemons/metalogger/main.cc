@@ -31,8 +31,10 @@ int start(const Config& cfg, const DaemonArgs&) {
     log::error("{}: BIND_HOST: cannot resolve '{}'", s.bind_host_origin, s.bind_host);
     return 1;
   }
-  if (::setpriority(PRIO_PROCESS, 0, s.nice_level) < 0 && errno != EACCES && errno != EPERM)
-    log::warn("NICE_LEVEL {}: {}", s.nice_level, std::strerror(errno));
+  // After WORKING_USER took over: raising the priority needs root (or
+  // CAP_SYS_NICE, or a systemd Nice=), lowering it never does.
+  if (::setpriority(PRIO_PROCESS, 0, s.nice_level) < 0)
+    log::warn("NICE_LEVEL {}: {} (the priority stays as it was)", s.nice_level, std::strerror(errno));
   if (s.lock_memory && ::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
     log::warn("LOCK_MEMORY: mlockall: {} (memory stays unlocked)", std::strerror(errno));
   g_ml = std::make_unique<ml::Metalogger>(s, bind_ip);
