@@ -1,6 +1,5 @@
 #include "daemons/metalogger/metalogger.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -38,20 +37,8 @@ int64_t wall_s() {
 
 bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
 
-// changelog_ml.N.mfs in dir by N.
 std::map<long, std::string> ml_changelogs(const std::string& dir) {
-  std::map<long, std::string> out;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.rfind("changelog_ml.", 0) != 0 || n.size() < 18 || n.compare(n.size() - 4, 4, ".mfs") != 0) continue;
-      std::string num = n.substr(13, n.size() - 17);
-      if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos) continue;
-      out[std::strtol(num.c_str(), nullptr, 10)] = dir + "/" + n;
-    }
-    ::closedir(d);
-  }
-  return out;
+  return master::changelog_files(dir, "changelog_ml");
 }
 
 Status fsync_dir(const std::string& dir) {

@@ -1,7 +1,10 @@
 #include "daemons/master/fs/ops.h"
 
+#include <dirent.h>
+
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 namespace antler::master {
@@ -173,6 +176,23 @@ Result<Line> parse_line(std::string_view line) {
     return fail("unknown operation or bad arguments");
   }
   return l;
+}
+
+std::map<long, std::string> changelog_files(const std::string& dir, const std::string& prefix) {
+  std::map<long, std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n.size() <= prefix.size() + 5 || n.substr(0, prefix.size()) != prefix || n[prefix.size()] != '.' ||
+        n.substr(n.size() - 4) != ".mfs")
+      continue;
+    std::string_view num = n.substr(prefix.size() + 1, n.size() - prefix.size() - 5);
+    if (num.empty() || num.find_first_not_of("0123456789") != std::string_view::npos || num.size() > 9) continue;
+    out[std::strtol(std::string(num).c_str(), nullptr, 10)] = dir + "/" + std::string(n);
+  }
+  ::closedir(d);
+  return out;
 }
 
 }  // namespace antler::master

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -284,6 +285,10 @@ struct Line {
   Op op;
 };
 Result<Line> parse_line(std::string_view line);
+
+// The changelog files PREFIX.N.mfs of dir ("changelog" for the master's,
+// "changelog_ml" for a metalogger's), by N.
+std::map<long, std::string> changelog_files(const std::string& dir, const std::string& prefix);
 
 std::string escape(std::string_view s);
 std::optional<std::string> unescape(std::string_view s);

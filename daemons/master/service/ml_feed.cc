@@ -1,7 +1,5 @@
 #include "daemons/master/service/ml_feed.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -19,21 +17,9 @@ constexpr size_t kPiece = 1u << 20;  // bytes of image or lines per frame
 
 // changelog.N.mfs of dir (the master's own), oldest (highest N) first.
 std::vector<std::string> master_changelogs(const std::string& dir) {
-  std::vector<std::pair<long, std::string>> found;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.rfind("changelog.", 0) != 0 || n.size() < 15 || n.compare(n.size() - 4, 4, ".mfs") != 0) continue;
-      std::string num = n.substr(10, n.size() - 14);
-      if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos) continue;
-      found.emplace_back(std::strtol(num.c_str(), nullptr, 10), dir + "/" + n);
-    }
-    ::closedir(d);
-  }
-  std::sort(found.rbegin(), found.rend());
   std::vector<std::string> out;
-  out.reserve(found.size());
-  for (auto& f : found) out.push_back(std::move(f.second));
+  for (auto& [n, path] : changelog_files(dir, "changelog")) out.push_back(path);
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
