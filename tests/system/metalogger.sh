@@ -109,6 +109,7 @@ work 2 6000 &
 worker=$!
 sleep 1
 stop_role ml 30
+work 6 300  # changes it misses, whatever the background round's pace
 start_ml
 wait "$worker" || fail "the workload during the metalogger's restart failed"
 wait_until 30 "the restarted metalogger to catch up" ml_caught_up
