@@ -236,6 +236,7 @@ bool MlFeed::on_register(const LinkPtr& link, std::string_view payload) {
 }
 
 void MlFeed::on_line(uint64_t version, const std::string& line) {
+  if (peers_.empty()) return;
   std::vector<LinkPtr> behind;
   for (auto& [id, p] : peers_) {
     if (p.pending.size() + line.size() > kMaxPending) {
