@@ -194,7 +194,7 @@ bool MlFeed::on_register(const LinkPtr& link, std::string_view payload) {
   p.info.acked = m.version;
   p.info.sent = m.version;
   p.info.since_ms = loop_.now_ms();
-  if (m.version == end) {
+  if (m.version == end && m.version != 0) {  // version 0 asks for an image, even of an empty file system
     link->send(net::frame(msg::MlRegisterReply{St::kOk, "", fs_.cluster_id(), end, msg::kMlFollow}));
     p.info.live = true;
     log::info("metalogger {} ({}) connected at version {}: following", link->peer, p.info.version, end);

@@ -584,6 +584,26 @@ TEST_F(MasterService, MetaloggersGetAnImageThenEveryLineAndBadOnesAreClosed) {
   master_->on_ml_close(ml);
 }
 
+TEST_F(MasterService, AMetaloggerOfANewFileSystemStillGetsAnImage) {
+  open_master();
+  ASSERT_EQ(master_->fs().version(), 0u);
+  auto ml = std::make_shared<FakeLink>();
+  msg::Hello h;
+  h.role = msg::kRoleMetalogger;
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(h)));
+  EXPECT_EQ(ml->take<msg::HelloReply>().status, St::kOk);
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlRegister::kType, payload(msg::MlRegister{0, "test"})));
+  for (int i = 0; i < 500 && ml->out.empty(); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    master_->poll();
+  }
+  EXPECT_EQ(ml->take<msg::MlRegisterReply>().start, msg::kMlImage);
+  auto img = ml->take<msg::MlImage>();
+  EXPECT_EQ(img.version, 0u);
+  EXPECT_EQ(img.data.size(), img.size);
+  master_->on_ml_close(ml);
+}
+
 TEST_F(MasterService, AClosedConnectionKeepsItsSessionForResume) {
   open_master();
   auto link = mount();
