@@ -200,13 +200,19 @@ void Metalogger::run() {
       if (stop_) break;
       why = session(c);
       fd_ = -1;
+      // What the session applied is written before anything else happens:
+      // the disk must never miss a line the copy in memory holds.
+      if (Status s = write_batch(); !s.ok()) {
+        log::error("{}; the next connection starts over from an image", s.message());
+        need_image_ = true;
+      }
     }
     if (stop_) break;
     if (why != last_why) log::warn("master {}: {}; retrying every {} s", where, why, s_.reconnection_delay_s);
     last_why = why;
     sleep_s(s_.reconnection_delay_s);
   }
-  if (log_ && ::fsync(log_.get()) < 0) log::error("changelog_ml.0.mfs: fsync: {}", std::strerror(errno));
+  if (Status s = write_batch(); !s.ok()) log::error("{}", s.message());
 }
 
 std::string Metalogger::session(net::Conn& c) {
@@ -256,7 +262,8 @@ std::string Metalogger::session(net::Conn& c) {
       int64_t now = now_ms();
       if (burst_start_ms_ == 0) burst_start_ms_ = now;
       pollfd p{c.fd(), POLLIN, 0};
-      if (now - burst_start_ms_<kGroupMaxMs&& ::poll(&p, 1, kGroupMs)> 0) continue;
+      bool more = (now - burst_start_ms_ < kGroupMaxMs) && (::poll(&p, 1, kGroupMs) > 0);
+      if (more) continue;
     }
     burst_start_ms_ = 0;
     if (Status s = sync_and_ack(c); !s.ok()) {
@@ -295,6 +302,7 @@ std::string Metalogger::receive_image(net::Conn& c) {
   for (const auto& [n, p] : ml_changelogs(s_.data_path)) ::unlink(p.c_str());
   if (Status s = open_changelog(); !s.ok()) return s.message();
   fs_ = std::move(fresh);
+  batch_.clear();  // lines of the history the image replaces
   version_ = synced_ = version;
   need_image_ = false;
   image_saved_s_ = now_s();
@@ -333,14 +341,22 @@ std::string Metalogger::take_lines(uint64_t first, const std::string& text) {
   return "";
 }
 
-Status Metalogger::sync_and_ack(net::Conn& c) {
+Status Metalogger::write_batch() {
   if (!batch_.empty()) {
-    if (Status s = write_all(log_.get(), batch_); !s.ok()) return Status::error("changelog_ml.0.mfs: " + s.message());
+    std::string b = std::move(batch_);
     batch_.clear();
+    if (Status s = write_all(log_.get(), b); !s.ok()) return Status::error("changelog_ml.0.mfs: " + s.message());
   }
   if (version_ == synced_) return Status();
   if (::fsync(log_.get()) < 0) return Status::from_errno("changelog_ml.0.mfs: fsync", errno);
   synced_ = version_;
+  return Status();
+}
+
+Status Metalogger::sync_and_ack(net::Conn& c) {
+  bool had = version_ != synced_;
+  if (Status s = write_batch(); !s.ok()) return s;
+  if (!had) return Status();
   if (!c.send(msg::MlAck{synced_, image_version_, image_time_s_}))
     return Status::error("acknowledgement not sent: " + c.last_send_error());
   return Status();

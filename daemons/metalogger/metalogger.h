@@ -52,6 +52,9 @@ class Metalogger {
   std::string receive_image(net::Conn& c);
   // Applies and writes the lines of text; "" or why it stopped.
   std::string take_lines(uint64_t first, const std::string& text);
+  // Writes the lines applied so far and fsyncs them (synced_ = version_).
+  Status write_batch();
+  // write_batch(), then MlAck if anything new reached the disk.
   Status sync_and_ack(net::Conn& c);
   Status open_changelog();
   Status rotate_changelogs();
