@@ -110,16 +110,24 @@ Status Metalogger::open_changelog() {
   std::string p = path("changelog_ml.0.mfs");
   log_ = UniqueFd(::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log_) return Status::from_errno(p, errno);
-  off_t end = ::lseek(log_.get(), 0, SEEK_END);
-  if (end > 0) {
-    std::ifstream in(p, std::ios::binary);
-    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t keep = all.rfind('\n');
-    keep = keep == std::string::npos ? 0 : keep + 1;
-    if (keep < all.size()) {
-      log::warn("{}: cutting an incomplete last line ({} bytes)", p, all.size() - keep);
-      if (::ftruncate(log_.get(), static_cast<off_t>(keep)) < 0) return Status::from_errno(p + ": ftruncate", errno);
+  // Only the tail is read: back from the end to the last '\n'.
+  off_t end = ::lseek(log_.get(), 0, SEEK_END), keep = end;
+  UniqueFd r(end > 0 ? ::open(p.c_str(), O_RDONLY | O_CLOEXEC) : -1);
+  char buf[65536];
+  while (r && keep > 0) {
+    off_t from = std::max<off_t>(0, keep - static_cast<off_t>(sizeof buf));
+    ssize_t n = ::pread(r.get(), buf, static_cast<size_t>(keep - from), from);
+    if (n != keep - from) return Status::from_errno(p + ": read", n < 0 ? errno : EIO);
+    const char* nl = static_cast<const char*>(::memrchr(buf, '\n', static_cast<size_t>(n)));
+    if (nl) {
+      keep = from + (nl - buf) + 1;
+      break;
     }
+    keep = from;
+  }
+  if (keep < end) {
+    log::warn("{}: cutting an incomplete last line ({} bytes)", p, end - keep);
+    if (::ftruncate(log_.get(), keep) < 0) return Status::from_errno(p + ": ftruncate", errno);
   }
   log_opened_s_ = now_s();
   return Status();

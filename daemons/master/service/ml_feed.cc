@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "common/log.h"
 #include "common/msg/metalogger.h"
@@ -80,12 +79,10 @@ std::vector<std::string> catch_up(const std::string& dir, uint64_t from, uint64_
   std::string img = dir + "/metadata.mfs";
   for (int attempt = 0; attempt < 3; attempt++) {
     frames.clear();
-    std::ifstream in(img, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string bytes = ss.str();
     Result<uint64_t> v = Fs::image_version(img);
-    if (!in || !v || bytes.empty()) {
+    std::ifstream in(img, std::ios::binary | std::ios::ate);
+    uint64_t size = in ? static_cast<uint64_t>(in.tellg()) : 0;
+    if (!v || size == 0) {
       why = img + ": " + (v ? std::string("unreadable") : v.status().message());
       continue;
     }
@@ -94,8 +91,19 @@ std::vector<std::string> catch_up(const std::string& dir, uint64_t from, uint64_
       continue;
     }
     frames.push_back(net::frame(msg::MlRegisterReply{St::kOk, "", cluster_id, end, msg::kMlImage}));
-    for (size_t off = 0; off < bytes.size(); off += kPiece)
-      frames.push_back(net::frame(msg::MlImage{*v, bytes.size(), off, bytes.substr(off, kPiece)}));
+    in.seekg(0);
+    std::string piece;
+    for (uint64_t off = 0; in && off < size; off += piece.size()) {
+      piece.resize(static_cast<size_t>(std::min<uint64_t>(kPiece, size - off)));
+      in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+      frames.push_back(net::frame(msg::MlImage{*v, size, off, piece}));
+    }
+    // Read whole, and not replaced by a newer save meanwhile.
+    Result<uint64_t> after = Fs::image_version(img);
+    if (!in || !after || *after != *v) {
+      why = img + " changed while it was read";
+      continue;
+    }
     if (read_lines(dir, *v, end, &frames, &why)) {
       *start = msg::kMlImage;
       return frames;

@@ -1,6 +1,5 @@
 #include "daemons/master/store/store.h"
 
-#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,17 +22,8 @@ bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
 // changelog.N.mfs and changelog_ml.N.mfs in dir.
 std::vector<std::string> changelog_files(const std::string& dir) {
   std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if ((n.rfind("changelog.", 0) == 0 || n.rfind("changelog_ml.", 0) == 0) && n.size() > 4 &&
-        n.compare(n.size() - 4, 4, ".mfs") == 0) {
-      out.push_back(dir + "/" + n);
-    }
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
+  for (const char* prefix : {"changelog", "changelog_ml"})
+    for (auto& [n, path] : master::changelog_files(dir, prefix)) out.push_back(std::move(path));
   return out;
 }
 
