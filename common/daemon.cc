@@ -64,7 +64,7 @@ namespace {
 
 void usage(const DaemonSpec& spec, FILE* out) {
   std::fprintf(out,
-               "usage: %s [-c CFGFILE] [-f]%s [start|stop|restart|reload|test|kill]\n"
+               "usage: %s [-c CFGFILE] [-f]%s [start|stop|restart|reload|test|kill%s]\n"
                "%s\n\n"
                "  -c CFGFILE  configuration file (default %s; .yaml/.yml files are read as YAML)\n"
                "  -f          run in the foreground, logging to stderr too\n"
@@ -76,10 +76,12 @@ void usage(const DaemonSpec& spec, FILE* out) {
                "  restart  stop, then start\n"
                "  reload   make the running daemon re-read its configuration (SIGHUP)\n"
                "  test     check the configuration and whether the daemon runs\n"
-               "  kill     kill the running daemon at once (SIGKILL)\n",
-               spec.name.c_str(), spec.has_autorecover ? " [-a]" : "", spec.description.c_str(),
-               spec.default_config.c_str(),
-               spec.has_autorecover ? "  -a          recover metadata from the newest image and changelogs\n" : "");
+               "  kill     kill the running daemon at once (SIGKILL)\n"
+               "%s",
+               spec.name.c_str(), spec.has_autorecover ? " [-a]" : "", spec.restore ? "|restore" : "",
+               spec.description.c_str(), spec.default_config.c_str(),
+               spec.has_autorecover ? "  -a          recover metadata from the newest image and changelogs\n" : "",
+               spec.restore ? "  restore  recover the metadata (as -a), write it to DATA_PATH and exit\n" : "");
 }
 
 std::string lock_path(const DaemonSettings& ds, const DaemonSpec& spec) {
@@ -195,7 +197,8 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
       args.config_path = argv[++i];
     } else if (a.rfind("-c", 0) == 0 && a.size() > 2) {
       args.config_path = a.substr(2);
-    } else if (a == "start" || a == "stop" || a == "restart" || a == "reload" || a == "test" || a == "kill") {
+    } else if (a == "start" || a == "stop" || a == "restart" || a == "reload" || a == "test" || a == "kill" ||
+               (a == "restore" && spec.restore)) {
       args.verb = a;
     } else {
       std::fprintf(stderr, "%s: unknown argument '%s' (see --help)\n", spec.name.c_str(), a.c_str());
@@ -240,6 +243,14 @@ int daemon_main(int argc, char** argv, DaemonSpec& spec) {
   if (lock_fd < 0) return 1;
 
   ::signal(SIGPIPE, SIG_IGN);
+  if (args.verb == "restore") {
+    log::init(ds.syslog_ident, /*to_stderr=*/true, /*to_syslog=*/false, ds.log_level);
+    if (Status st = drop_privileges(ds); !st) {
+      log::error("{}", st.message());
+      return 1;
+    }
+    return spec.restore(*cfg);
+  }
   int ready[2] = {-1, -1};
   if (!args.foreground) {
     if (::pipe2(ready, O_CLOEXEC) < 0) return 1;

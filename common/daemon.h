@@ -1,5 +1,5 @@
 // The lifecycle shared by every daemon: MooseFS-style command line
-//   NAME [-c CFG] [-f] [-a] [start|stop|restart|reload|test|kill]
+//   NAME [-c CFG] [-f] [-a] [start|stop|restart|reload|test|kill|restore]
 // a lock file in DATA_PATH holding the pid, start-up errors reported to the
 // caller's terminal before detaching, WORKING_USER/WORKING_GROUP, SIGHUP
 // reload and SIGTERM/SIGINT shutdown.
@@ -53,6 +53,10 @@ struct DaemonSpec {
   std::function<void(const Config&)> reload;  // after SIGHUP, with the re-read file
   std::function<void()> stop;                 // asks the threads to finish
   std::function<void()> wait;                 // returns when they have
+  // The "restore" verb, where set (mfsmaster): recover the metadata into
+  // DATA_PATH, write it to disk and exit without serving; 0 or non-zero.
+  // Runs with the lock held, after the privilege drop, in the foreground.
+  std::function<int(const Config&)> restore;
 };
 
 // Runs the whole lifecycle; returns the process exit code.

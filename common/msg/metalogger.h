@@ -89,12 +89,27 @@ struct CliMetalogger {
   ANTLER_FIELDS(loc, version, acked, image_version, image_age_s, connected_s, following, sync)
 };
 
+// The master's SYNC_METALOGGERS state (SyncGate::Stats).
+struct CliSync {
+  uint8_t mode = 0;            // 0 off, 1 sync, 2 serving unsynced, 3 refusing changes
+  uint32_t n = 0;              // SYNC_METALOGGERS
+  uint64_t synced = 0;         // every version up to this is on n metaloggers
+  uint64_t held = 0;           // answers waiting for them now
+  int64_t oldest_wait_ms = 0;  // the oldest one's wait
+  uint64_t released = 0;       // answers that waited, so far
+  int64_t wait_ms_total = 0;   // their waits, summed
+  uint64_t refused = 0;        // changes refused while refusing
+  uint64_t fallbacks = 0;      // times SYNC_METALOGGERS_TIMEOUT passed
+  ANTLER_FIELDS(mode, n, synced, held, oldest_wait_ms, released, wait_ms_total, refused, fallbacks)
+};
+
 struct CliMetaloggersReply {
   static constexpr uint32_t kType = 239;
   uint32_t req = 0;
   uint64_t master_version = 0;  // the lag of each is this less its acked
   std::vector<CliMetalogger> metaloggers;
-  ANTLER_FIELDS(req, master_version, metaloggers)
+  CliSync sync;
+  ANTLER_FIELDS(req, master_version, metaloggers, sync)
 };
 
 }  // namespace antler::msg

@@ -27,6 +27,14 @@ int main(int argc, char** argv) {
     if (rc == 0) loop = std::thread([&] { master->run(); });
     return rc;
   };
+  spec.restore = [&](const antler::Config& cfg) {
+    auto settings = antler::master::load_master_settings(cfg);
+    if (!settings) {
+      antler::log::error("{}", settings.status().message());
+      return 1;
+    }
+    return antler::master::Master(*settings).restore();
+  };
   spec.reload = [&](const antler::Config& cfg) { master->reload(cfg); };
   spec.stop = [&] { master->request_stop(); };
   spec.wait = [&] {

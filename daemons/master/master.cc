@@ -54,6 +54,16 @@ class MlListener : public Listener {
 Master::Master(const MasterSettings& s)
     : settings_(s), store_(fs_, s.data_path, s.back_logs), ml_feed_(std::make_unique<MlFeed>(loop_, fs_, s.data_path)) {
   store_.set_line_sink([this](uint64_t v, const std::string& line) { ml_feed_->on_line(v, line); });
+  commander_.set_gate([this](std::function<void()> fn) { when_synced(std::move(fn)); });
+  ml_feed_->set_on_acks([this] { sync_.update(ml_feed_->acked(), fs_.version(), loop_.now_ms()); });
+}
+
+void Master::apply_sync_settings() {
+  SyncGate::Settings g;
+  g.n = settings_.sync_metaloggers;
+  g.timeout_ms = settings_.sync_metaloggers_timeout_s * 1000;
+  g.serve = settings_.sync_metaloggers_serve;
+  sync_.set(g, loop_.now_ms());
 }
 
 Master::~Master() = default;
@@ -85,9 +95,20 @@ int Master::open(bool autorecover) {
     log::error("{}", s.message());
     return 1;
   }
+  apply_sync_settings();
   // Sessions do not survive a master restart: files that stayed only
   // because they were open go now.
   for (uint32_t ino : fs_.sustained()) commit(OpPurge{ino});
+  return 0;
+}
+
+int Master::restore() {
+  if (int rc = open(true); rc != 0) return rc;
+  if (Status s = store_.save_now(); !s.ok()) {
+    log::error("restore: {}", s.message());
+    return 1;
+  }
+  log::info("restore: metadata version {} written to {}/metadata.mfs", fs_.version(), settings_.data_path);
   return 0;
 }
 
@@ -138,6 +159,7 @@ void Master::tick() {
   expire_sessions();
   rotate_token_key();
   ml_feed_->tick();
+  sync_.tick(now);
   if (now - last_save_ms_ >= settings_.metadata_save_freq_h * 3600 * 1000) {
     if (store_.save_in_background()) last_save_ms_ = now;
   }
@@ -170,6 +192,7 @@ void Master::reload(const Config& c) {
     }
     settings_ = std::move(*fresh);
     apply_limits();
+    apply_sync_settings();
     if (!loop_error.ok()) {
       log::error("{}; chunk loop settings not changed", loop_error.message());
     } else {

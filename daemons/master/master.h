@@ -25,6 +25,7 @@
 #include "daemons/master/service/cs_commander.h"
 #include "daemons/master/service/loop.h"
 #include "daemons/master/service/ml_feed.h"
+#include "daemons/master/service/sync_gate.h"
 #include "daemons/master/sessions/exports.h"
 #include "daemons/master/sessions/lock_manager.h"
 #include "daemons/master/sessions/session.h"
@@ -45,6 +46,9 @@ class Master : public ChunkLoopHost {
   // Loads exports and topology, and the metadata (DATA_PATH); nothing is
   // served yet (the unit tests drive the handlers from here).
   int open(bool autorecover);
+  // mfsmaster restore: open(true), then the recovered metadata is written
+  // to DATA_PATH/metadata.mfs before it returns; nothing is served.
+  int restore();
   // Listens on the three ports and starts the timers.
   int serve();
   void run();           // the loop thread
@@ -74,6 +78,7 @@ class Master : public ChunkLoopHost {
   const CsCommander& commander() const { return commander_; }
   const MasterSettings& settings() const { return settings_; }  // loop thread only
   bool metadata_failed() const { return store_.failed(); }
+  SyncGate::Stats sync_stats() const { return sync_.stats(loop_.now_ms()); }
   // Runs what is due on the loop without blocking (tests, which do not run()).
   void poll() { loop_.poll(); }
 
@@ -110,8 +115,21 @@ class Master : public ChunkLoopHost {
   // succeeded, in order.
   void cs_gather(std::vector<std::pair<uint32_t, std::function<void(OpDone)>>> ops,
                  std::function<void(std::vector<uint32_t>)> done);
-  // Commits op, then queues deletions for chunks it released.
+  // Commits op, then queues deletions for chunks it released. While the
+  // sync gate refuses changes, a client request's commit is kRoFs.
   St commit(const Op& op);
+  // SYNC_METALOGGERS (sync_gate.h): runs fn once the changes made so far are
+  // on enough metaloggers' disks; reply_synced sends a client its frame then.
+  void when_synced(std::function<void()> fn) { sync_.when_synced(fs_.version(), std::move(fn), loop_.now_ms()); }
+  // While refusing changes (the fallback), an answer to a request that
+  // changed nothing (!changed) goes at once: reads go on.
+  void reply_synced(const LinkPtr& link, std::string frame, bool changed = true) {
+    if (!changed && sync_.mode() == SyncGate::Mode::kRefusing) return link->send(std::move(frame));
+    when_synced([link, f = std::move(frame)]() mutable {
+      if (link->open()) link->send(std::move(f));
+    });
+  }
+  void apply_sync_settings();
   // Valid copies of chunk id at its version in the metadata (none if no file uses it).
   std::vector<msg::Location> valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids = nullptr) const;
   // Appends the addresses of servers ids (those still known) to *locs.
@@ -163,6 +181,8 @@ class Master : public ChunkLoopHost {
   int64_t lock_grace_until_ms_ = 0;
   std::vector<Deferred> lock_deferred_;
   std::unique_ptr<MlFeed> ml_feed_;  // after loop_: its catch-up threads post to it
+  SyncGate sync_;
+  bool in_request_ = false;  // a client request's handler runs (its commits may be refused)
   std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
   int64_t last_save_ms_ = 0;
 };

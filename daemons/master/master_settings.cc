@@ -38,6 +38,9 @@ std::vector<KeyDef> master_keys() {
       {"CREATIONS_RESPECT_TOPOLOGY", KeyDef::kInt, "0", 0, 1000},
       {"CS_MAINTENANCE_MODE_TIMEOUT", KeyDef::kInt, "0", 0, 0xFFFFFFFFLL},
       {"CS_TEMP_MAINTENANCE_MODE_TIMEOUT", KeyDef::kInt, "1800", 0, 0xFFFFFFFFLL},
+      {"SYNC_METALOGGERS", KeyDef::kInt, "0", 0, 16},
+      {"SYNC_METALOGGERS_TIMEOUT", KeyDef::kInt, "10", 1, 86400},
+      {"SYNC_METALOGGERS_FALLBACK", KeyDef::kString, "refuse"},
   };
 }
 
@@ -70,6 +73,13 @@ Status load_plain(const Config& cfg, MasterSettings* s) {
   s->quota_default_grace_period_s = static_cast<uint32_t>(r.num("QUOTA_DEFAULT_GRACE_PERIOD"));
   s->cs_maintenance_mode_timeout_s = r.num("CS_MAINTENANCE_MODE_TIMEOUT");
   s->cs_temp_maintenance_mode_timeout_s = r.num("CS_TEMP_MAINTENANCE_MODE_TIMEOUT");
+  s->sync_metaloggers = static_cast<uint32_t>(r.num("SYNC_METALOGGERS"));
+  s->sync_metaloggers_timeout_s = r.num("SYNC_METALOGGERS_TIMEOUT");
+  const std::string& fallback = r.str("SYNC_METALOGGERS_FALLBACK");
+  if (fallback != "refuse" && fallback != "serve")
+    return Status::error(r.origin("SYNC_METALOGGERS_FALLBACK") + ": SYNC_METALOGGERS_FALLBACK: '" + fallback +
+                         "' is neither refuse nor serve");
+  s->sync_metaloggers_serve = fallback == "serve";
   return r.status();
 }
 

@@ -44,6 +44,9 @@ struct MasterSettings {
   uint32_t quota_default_grace_period_s = 604800;     // QUOTA_DEFAULT_GRACE_PERIOD
   int64_t cs_maintenance_mode_timeout_s = 0;          // CS_MAINTENANCE_MODE_TIMEOUT; 0: none
   int64_t cs_temp_maintenance_mode_timeout_s = 1800;  // CS_TEMP_MAINTENANCE_MODE_TIMEOUT; 0: none
+  uint32_t sync_metaloggers = 0;                      // SYNC_METALOGGERS
+  int64_t sync_metaloggers_timeout_s = 10;            // SYNC_METALOGGERS_TIMEOUT
+  bool sync_metaloggers_serve = false;                // SYNC_METALOGGERS_FALLBACK: serve (else refuse)
   LoopSettings loop;                                  // the chunk loop's keys (load_loop_settings)
   PlacementSettings placement;                        // CHUNKS_UNIQUE_MODE, CREATIONS_RESPECT_TOPOLOGY
 };

@@ -242,6 +242,10 @@ std::string Metalogger::session(net::Conn& c) {
             rr.start == msg::kMlImage ? ": downloading an image" : "");
   if (rr.start == msg::kMlImage) {
     if (std::string why = receive_image(c); !why.empty()) return why;
+    // The image is on disk: it counts at once (a synchronous master may be
+    // waiting for these versions, and sends no line until it has them).
+    if (!c.send(msg::MlAck{synced_, image_version_, image_time_s_}))
+      return "acknowledgement not sent: " + c.last_send_error();
   } else if (need_image_) {
     return "the master offered lines where an image was asked for";
   }
@@ -263,14 +267,14 @@ std::string Metalogger::session(net::Conn& c) {
       if (!sync_and_ack(c).ok()) need_image_ = true;
       return why;
     }
-    // More coming: take it first, one fsync for all (group commit). A
-    // burst is over when nothing more comes for kGroupMs, or at the latest
+    // More already here: take it first, one fsync for all (group commit).
+    // A burst is over when nothing more is waiting, or at the latest
     // kGroupMaxMs after its first line.
     if (version_ != synced_) {
       int64_t now = now_ms();
       if (burst_start_ms_ == 0) burst_start_ms_ = now;
       pollfd p{c.fd(), POLLIN, 0};
-      bool more = (now - burst_start_ms_ < kGroupMaxMs) && (::poll(&p, 1, kGroupMs) > 0);
+      bool more = (now - burst_start_ms_ < kGroupMaxMs) && (::poll(&p, 1, 0) > 0);
       if (more) continue;
     }
     burst_start_ms_ = 0;

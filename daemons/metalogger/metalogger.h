@@ -75,9 +75,10 @@ class Metalogger {
   uint64_t image_version_ = 0;  // metadata_ml.mfs.back's (MlAck)
   int64_t image_time_s_ = 0;    // and when it was written (wall clock)
   std::string batch_;           // lines applied, not written yet
-  // Group commit: a burst of lines is written and fsync'd once nothing more
-  // arrives for kGroupMs, or kGroupMaxMs after its first line.
-  static constexpr int kGroupMs = 2;
+  // Group commit: what has arrived is written and fsync'd at once (a
+  // synchronous master waits for the acknowledgement); lines that arrive
+  // meanwhile make the next batch. A burst that keeps coming is cut
+  // kGroupMaxMs after its first line.
   static constexpr int64_t kGroupMaxMs = 50;
   int64_t burst_start_ms_ = 0;
 

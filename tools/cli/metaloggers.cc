@@ -19,6 +19,17 @@ Status show_metaloggers(Master& m, const Options& o) {
            ml.sync ? "yes" : "no"});
   }
   t.print(o.style);
+  const msg::CliSync& g = r->sync;
+  static const char* const kModes[] = {"off", "waiting for metaloggers", "FELL BACK: serving unsynced changes",
+                                       "FELL BACK: refusing changes"};
+  Table s(tty ? "Synchronous Metaloggers" : "synchronous metaloggers",
+          {"SYNC_METALOGGERS", "state", "synced version", "waiting answers", "oldest wait", "mean wait", "refused",
+           "fallbacks"});
+  s.add({num(g.n), g.mode < 4 ? kModes[g.mode] : "?", num(g.synced), num(g.held),
+         num(static_cast<uint64_t>(g.oldest_wait_ms)) + " ms",
+         g.released ? std::to_string(g.wait_ms_total / int64_t(g.released)) + " ms" : "-", num(g.refused),
+         num(g.fallbacks)});
+  s.print(o.style);
   return Status::ok_status();
 }
 

@@ -134,8 +134,19 @@ class CliOps {
       c.image_age_s = p.image_time_s ? std::max<int64_t>(0, wall - p.image_time_s) : -1;
       c.connected_s = static_cast<uint64_t>(std::max<int64_t>(0, now - p.since_ms) / 1000);
       c.following = p.live;
+      c.sync = m_.sync_.counted(p.acked);
       r.metaloggers.push_back(std::move(c));
     }
+    SyncGate::Stats g = m_.sync_stats();
+    r.sync = {static_cast<uint8_t>(g.mode),
+              g.n,
+              g.synced,
+              g.held,
+              g.oldest_wait_ms,
+              g.released_total,
+              g.wait_ms_total,
+              g.refused_total,
+              g.fallbacks_total};
     link_->send(net::frame(r));
   }
 

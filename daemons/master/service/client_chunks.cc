@@ -67,7 +67,7 @@ void ClientOps::truncate(const msg::ClSetattr& m, uint32_t ino, const msg::Cred&
       r.attr = master.fs_.attr(*n);
       if (r.attr.inode == sess.root) r.attr.inode = kRootInode;
     }
-    if (link->open()) link->send(net::frame(r));
+    master.reply_synced(link, net::frame(r));
   };
   if (master.fs_.chunk(cid)->refs > 1) {
     // Shared with a snapshot: the file gets its own copy, already cut.
@@ -136,9 +136,9 @@ void ClientOps::write_chunk(const msg::ClWriteChunk& m) {
   uint32_t req = m.req, index = m.index;
   int64_t now = master.loop_.now_ms();
   uint64_t cid = n->chunks.at(index);
-  auto send = [link, &tokens = master.tokens_](msg::ClChunkReply rep) {
-    if (rep.status == St::kOk) rep.token = tokens.sign(rep.chunk_id, rep.version, token::kWrite);
-    if (link->open()) link->send(net::frame(rep));
+  auto send = [&master, link](msg::ClChunkReply rep) {
+    if (rep.status == St::kOk) rep.token = master.tokens_.sign(rep.chunk_id, rep.version, token::kWrite);
+    master.reply_synced(link, net::frame(rep));
   };
   if (cid != 0) {
     const Lease* l = master.chunks_.lease(cid);

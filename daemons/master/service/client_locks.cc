@@ -74,7 +74,7 @@ void Master::send_lock_wakeups() {
   for (const LockWakeup& w : locks_.take_wakeups()) {
     auto it = lock_waits_.find(w.token);
     if (it == lock_waits_.end()) continue;
-    if (it->second.link->open()) it->second.link->send(net::frame(msg::ClStatusReply{it->second.req, w.status, {}}));
+    reply_synced(it->second.link, net::frame(msg::ClStatusReply{it->second.req, w.status, {}}));
     lock_waits_.erase(it);
   }
 }

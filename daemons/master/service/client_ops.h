@@ -27,9 +27,10 @@ class ClientOps {
  public:
   ClientOps(Master& m, const LinkPtr& link, ClientCtx& ctx) : m_(m), link_(link), ctx_(ctx) {}
 
+  // Every answer waits for SYNC_METALOGGERS (Master::reply_synced).
   template <class R>
   void reply(const R& r) {
-    link_->send(net::frame(r));
+    m_.reply_synced(link_, net::frame(r), m_.fs_.version() != start_version_);
   }
   void status(uint32_t req, St st) { reply(msg::ClStatusReply{req, st, {}}); }
 
@@ -158,7 +159,10 @@ class ClientOps {
       reply(msg::ClStatusReply{m.req, St::kPerm, {}});
       return true;
     }
+    m_.in_request_ = true;
+    start_version_ = m_.fs_.version();
     f(m);
+    m_.in_request_ = false;
     return true;
   }
   // Permission check of every handler: mode bits or the inode's access ACL,
@@ -271,7 +275,8 @@ class ClientOps {
   LinkPtr link_;
   ClientCtx& ctx_;
   Session* sess_ = nullptr;
-  std::string_view payload_;  // of the request being handled (for defer)
+  uint64_t start_version_ = 0;  // the metadata version when the request came
+  std::string_view payload_;    // of the request being handled (for defer)
 };
 
 }  // namespace antler::master

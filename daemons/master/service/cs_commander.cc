@@ -14,6 +14,22 @@ const LinkPtr* CsCommander::begin(uint32_t cs, Done& done, uint32_t* op_out) {
   if (next_op_ == 0) next_op_ = 1;
   *op_out = op;
   pending_[op] = {cs, std::move(done)};
+  return &link->second;
+}
+
+void CsCommander::dispatch(LinkPtr link, uint32_t op, std::string frame) {
+  if (!gate_) {
+    link->send(std::move(frame));
+    return start_timeout(op);
+  }
+  gate_([this, link = std::move(link), op, frame = std::move(frame)]() mutable {
+    if (!pending_.count(op)) return;  // its server went meanwhile (detach ran done)
+    link->send(std::move(frame));
+    start_timeout(op);
+  });
+}
+
+void CsCommander::start_timeout(uint32_t op) {
   after_(timeout_ms_, [this, op] {
     auto p = pending_.find(op);
     if (p == pending_.end()) return;
@@ -21,7 +37,6 @@ const LinkPtr* CsCommander::begin(uint32_t cs, Done& done, uint32_t* op_out) {
     pending_.erase(p);
     cb(St::kTimeout, 0);
   });
-  return &link->second;
 }
 
 bool CsCommander::complete(uint32_t cs, uint32_t op, St status, uint32_t version) {

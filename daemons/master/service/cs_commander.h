@@ -26,6 +26,11 @@ class CsCommander {
   using After = std::function<void(int ms, std::function<void()> fn)>;
   explicit CsCommander(After after, int timeout_ms = kCsCommandTimeoutMs)
       : after_(std::move(after)), timeout_ms_(timeout_ms) {}
+  // Runs fn when the metadata changes made so far may be acted on
+  // (SYNC_METALOGGERS: Master::when_synced); unset, at once. A command
+  // leaves, and its timeout starts, only then.
+  using Gate = std::function<void(std::function<void()> fn)>;
+  void set_gate(Gate gate) { gate_ = std::move(gate); }
 
   // Server cs registered on link.
   void attach(uint32_t cs, LinkPtr link) { links_[cs] = std::move(link); }
@@ -46,7 +51,7 @@ class CsCommander {
   template <class M>
   void send(uint32_t cs, M m, Done done) {
     const LinkPtr* link = begin(cs, done, &m.op_id);
-    if (link) (*link)->send(net::frame(m));
+    if (link) dispatch(*link, m.op_id, net::frame(m));
   }
   // A CsOpStatus from server cs: runs the done of its op. False when the op is
   // unknown (timed out already, or not this server's).
@@ -57,8 +62,12 @@ class CsCommander {
   // Registers a command to cs (its op id into *op) and returns cs's link; or
   // runs done(kDisconnected) and returns null.
   const LinkPtr* begin(uint32_t cs, Done& done, uint32_t* op);
+  // Sends op's frame through the gate, then starts its timeout.
+  void dispatch(LinkPtr link, uint32_t op, std::string frame);
+  void start_timeout(uint32_t op);
 
   After after_;
+  Gate gate_;
   int timeout_ms_;
   std::unordered_map<uint32_t, LinkPtr> links_;                      // registered server -> its connection
   std::unordered_map<uint32_t, std::pair<uint32_t, Done>> pending_;  // op id -> (server, done)

@@ -62,6 +62,7 @@ void Master::add_locations(const std::vector<uint32_t>& ids, std::vector<msg::Lo
 }
 
 St Master::commit(const Op& op) {
+  if (in_request_ && sync_.refuse_change()) return St::kRoFs;
   St st = store_.commit(op);
   if (st != St::kOk) {
     // Refused, or applied in memory but not logged (the store failed): the

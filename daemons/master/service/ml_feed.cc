@@ -151,6 +151,7 @@ bool MlFeed::on_frame(const LinkPtr& link, uint32_t type, std::string_view paylo
     it->second.info.acked = std::max(it->second.info.acked, a.version);
     it->second.info.image_version = a.image_version;
     it->second.info.image_time_s = a.image_time_s;
+    acks_changed();
     return true;
   }
   log::warn("metalogger {}: unexpected message type {} ({} bytes): closing connection", link->peer, type,
@@ -202,6 +203,7 @@ bool MlFeed::on_register(const LinkPtr& link, std::string_view payload) {
   p.info.acked = m.version;
   p.info.sent = m.version;
   p.info.since_ms = loop_.now_ms();
+  acks_changed();
   if (m.version == end && m.version != 0) {  // version 0 asks for an image, even of an empty file system
     link->send(net::frame(msg::MlRegisterReply{St::kOk, "", fs_.cluster_id(), end, msg::kMlFollow}));
     p.info.live = true;
@@ -283,12 +285,20 @@ void MlFeed::on_close(const LinkPtr& link) {
   if (it == peers_.end()) return;
   log::info("metalogger {} disconnected (it had version {} on disk)", link->peer, it->second.info.acked);
   peers_.erase(it);
+  acks_changed();
 }
 
 std::vector<MlFeed::PeerInfo> MlFeed::peers() const {
   std::vector<PeerInfo> out;
   for (const auto& [id, p] : peers_) out.push_back(p.info);
   std::sort(out.begin(), out.end(), [](const PeerInfo& a, const PeerInfo& b) { return a.peer < b.peer; });
+  return out;
+}
+
+std::vector<uint64_t> MlFeed::acked() const {
+  std::vector<uint64_t> out;
+  out.reserve(peers_.size());
+  for (const auto& [id, p] : peers_) out.push_back(p.info.acked);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,6 +50,10 @@ class MlFeed {
     int64_t image_time_s = 0;  // 0: not told yet
   };
   std::vector<PeerInfo> peers() const;
+  // What each registered metalogger has on disk (SyncGate::update).
+  std::vector<uint64_t> acked() const;
+  // Called on the loop thread whenever acked() changes.
+  void set_on_acks(std::function<void()> fn) { on_acks_ = std::move(fn); }
 
   // Lines kept for a metalogger that is still catching up, at most (else
   // it is disconnected and catches up again from the files).
@@ -69,6 +74,10 @@ class MlFeed {
   bool on_register(const LinkPtr& link, std::string_view payload);
   void reap_threads();
 
+  void acks_changed() {
+    if (on_acks_) on_acks_();
+  }
+  std::function<void()> on_acks_;
   Loop& loop_;
   const Fs& fs_;
   std::string dir_;

@@ -89,6 +89,7 @@ class MasterService : public ::testing::Test {
     settings->default_goal = 1;
     settings->default_trashtime = 0;  // unlinked files go at once, not to the trash
     settings->chunk_tokens = chunk_tokens_;
+    settings->sync_metaloggers = sync_metaloggers_;
     master_ = std::make_unique<Master>(*settings);
     ASSERT_EQ(master_->open(false), 0);
   }
@@ -175,6 +176,26 @@ class MasterService : public ::testing::Test {
   std::string last_register_message_;
   msg::CsRegisterReply cs_registered_;  // of the last chunkserver()
   bool chunk_tokens_ = true;            // CHUNK_TOKENS for open_master()
+  uint32_t sync_metaloggers_ = 0;       // SYNC_METALOGGERS for open_master()
+
+  // A new metalogger, caught up (an image and lines: what it was sent is
+  // dropped) and acknowledging the master's current version.
+  std::shared_ptr<FakeLink> following_metalogger() {
+    auto ml = std::make_shared<FakeLink>();
+    msg::Hello h;
+    h.role = msg::kRoleMetalogger;
+    EXPECT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(h)));
+    EXPECT_EQ(ml->take<msg::HelloReply>().status, St::kOk);
+    EXPECT_TRUE(master_->on_ml_frame(ml, msg::MlRegister::kType, payload(msg::MlRegister{0, "test"})));
+    for (int i = 0; i < 500 && ml->out.empty(); i++) {  // the catch-up thread posts to the loop
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      master_->poll();
+    }
+    EXPECT_EQ(ml->take<msg::MlRegisterReply>().start, msg::kMlImage);
+    ml->out.clear();
+    EXPECT_TRUE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{master_->fs().version(), 0, 0})));
+    return ml;
+  }
 };
 
 TEST_F(MasterService, AFirstFrameOtherThanHelloClosesTheConnection) {
@@ -582,6 +603,77 @@ TEST_F(MasterService, MetaloggersGetAnImageThenEveryLineAndBadOnesAreClosed) {
   // An acknowledgement of what was never sent closes it.
   EXPECT_FALSE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{v + 100, 0, 0})));
   master_->on_ml_close(ml);
+}
+
+// SYNC_METALOGGERS = 1: a change is answered, and chunkservers are told of
+// it, only once a metalogger has it on disk; so is everything after it.
+TEST_F(MasterService, WithSyncMetaloggersAnswersWaitForAMetaloggersAcknowledgement) {
+  sync_metaloggers_ = 1;
+  open_master();
+  auto cs = chunkserver(9422);
+  auto client = mount();
+  auto ml = following_metalogger();
+  uint64_t v0 = master_->fs().version();
+  ASSERT_TRUE(to_master(client, [] {
+    msg::ClMknod m = mknod("f");
+    m.open = true;
+    m.open_mask = 6;
+    return m;
+  }()));
+  EXPECT_TRUE(client->out.empty()) << "a create was answered before any metalogger had it";
+  ASSERT_TRUE(to_master(client, msg::ClGetattr{3, kRoot}));
+  EXPECT_TRUE(client->out.empty()) << "a later answer overtook the held one";
+  master_->poll();
+  auto lines = ml->take<msg::MlLines>();
+  EXPECT_EQ(lines.first, v0 + 1);
+  uint64_t v1 = master_->fs().version();
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{v1, 0, 0})));
+  auto created = client->take<msg::ClAttrReply>();
+  ASSERT_EQ(created.status, St::kOk);
+  EXPECT_EQ(client->take<msg::ClAttrReply>().attr.inode, kRoot);
+  uint32_t ino = created.attr.inode;
+
+  // A write lease makes a chunk: the chunkserver hears of it only once the
+  // metalogger has the change that names it.
+  ASSERT_TRUE(to_master(client, msg::ClWriteChunk{10, ino, 0, 4096}));
+  EXPECT_TRUE(cs->out.empty()) << "a chunkserver was told of a change no metalogger has";
+  master_->poll();
+  ml->take<msg::MlLines>();
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{master_->fs().version(), 0, 0})));
+  auto create_cmd = cs->take<msg::CsCreate>();
+  ASSERT_TRUE(cs_to_master(cs, msg::CsOpStatus{create_cmd.op_id, create_cmd.chunk_id, St::kOk, 1}));
+  // The file now names the chunk: that change too before the lease goes out.
+  uint64_t named = master_->fs().version();
+  EXPECT_TRUE(client->out.empty());
+  master_->poll();
+  EXPECT_EQ(ml->take<msg::MlLines>().first, named);
+  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{named, 0, 0})));
+  EXPECT_EQ(client->take<msg::ClChunkReply>().status, St::kOk);
+
+  // mfscli -SMB shows it.
+  auto cli = std::make_shared<FakeLink>();
+  msg::Hello tool;
+  tool.role = msg::kRoleTool;
+  ASSERT_TRUE(to_master(cli, tool));
+  cli->take<msg::HelloReply>();
+  ASSERT_TRUE(to_master(cli, msg::CliMetaloggers{5}));
+  auto smb = cli->take<msg::CliMetaloggersReply>();
+  ASSERT_EQ(smb.metaloggers.size(), 1u);
+  EXPECT_TRUE(smb.metaloggers[0].sync);
+  EXPECT_EQ(smb.sync.n, 1u);
+  EXPECT_EQ(smb.sync.mode, 1);  // waiting for metaloggers, as configured
+  EXPECT_EQ(smb.sync.synced, master_->fs().version());
+  EXPECT_EQ(smb.sync.held, 0u);
+  EXPECT_GE(smb.sync.released, 3u);
+
+  // The metalogger goes: the next change waits (refuse fallback only after
+  // SYNC_METALOGGERS_TIMEOUT, on the loop's ticks).
+  master_->on_ml_close(ml);
+  ASSERT_TRUE(to_master(client, [] {
+    msg::ClMknod m = mknod("g");
+    return m;
+  }()));
+  EXPECT_TRUE(client->out.empty());
 }
 
 TEST_F(MasterService, AMetaloggerOfANewFileSystemStillGetsAnImage) {
