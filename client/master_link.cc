@@ -44,11 +44,22 @@ Status MasterLink::connect_locked() {
   msg::Hello hello;
   hello.role = msg::kRoleClient;
   hello.name = host;
+  hello.epoch = epoch_.epoch;
+  hello.epoch_id = epoch_.id;
   msg::HelloReply hr;
   if (!conn->send(hello) || !conn->recv_as(hr, opts_.connect_timeout_ms))
     return Status::error("master " + where + " did not answer the handshake", St::kDisconnected);
   if (hr.status != St::kOk)
     return Status::error("master " + where + " refused the handshake: " + hr.message, hr.status);
+  // Fencing: never back to a master older than one this mount has followed
+  // (retried like a master that is down: the new one may come back).
+  if (std::string why = epoch_refusal(epoch_, {hr.epoch, hr.epoch_id}); !why.empty())
+    return Status::error("master " + where + ": " + why, St::kDisconnected);
+  if (hr.epoch > epoch_.epoch) {
+    if (epoch_.epoch != 0)
+      log::info("master {}: cluster epoch {} (was {}): a promoted master", where, hr.epoch, epoch_.epoch);
+    epoch_ = {hr.epoch, hr.epoch_id};
+  }
   // The password itself never leaves this process: only its MD5 keys the
   // answer to the master's challenge.
   std::string key = !opts_.password_md5.empty() ? opts_.password_md5

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "common/epoch.h"
 #include "common/mutex.h"
 #include "common/net.h"
 
@@ -159,6 +160,7 @@ class MasterLink {
   uint32_t next_req_ GUARDED_BY(mu_) = 1;
   uint64_t session_ GUARDED_BY(mu_) = 0;
   std::string secret_ GUARDED_BY(mu_);  // session_'s, from the master: resumes it
+  Epoch epoch_ GUARDED_BY(mu_);         // the newest cluster epoch seen (fencing, common/epoch.h)
   std::function<std::vector<msg::ClOpen>()> reopen_ GUARDED_BY(mu_);
   std::vector<uint32_t> pending_releases_ GUARDED_BY(mu_);  // see release()
   bool stopping_ GUARDED_BY(mu_) = false;

@@ -121,7 +121,11 @@ struct Hello {
   uint64_t meta_version = 0;  // highest metadata version the peer has seen
   uint8_t role = kRoleClient;
   std::string name;  // host name / description, for logs
-  ANTLER_FIELDS(protocol, features, cluster_id, meta_version, role, name)
+  // The newest cluster epoch the peer has seen (0: none), and its id: a
+  // master of an older epoch steps down when it hears of a newer one.
+  uint64_t epoch = 0;
+  uint64_t epoch_id = 0;
+  ANTLER_FIELDS(protocol, features, cluster_id, meta_version, role, name, epoch, epoch_id)
 };
 
 struct HelloReply {
@@ -131,8 +135,10 @@ struct HelloReply {
   uint64_t features = 0;
   uint64_t cluster_id = 0;
   uint64_t meta_version = 0;
-  std::string message;  // reason, when status != ok
-  ANTLER_FIELDS(status, protocol, features, cluster_id, meta_version, message)
+  std::string message;    // reason, when status != ok
+  uint64_t epoch = 0;     // the master's cluster epoch (a peer that has seen
+  uint64_t epoch_id = 0;  // a newer one refuses this master)
+  ANTLER_FIELDS(status, protocol, features, cluster_id, meta_version, message, epoch, epoch_id)
 };
 
 }  // namespace antler::msg

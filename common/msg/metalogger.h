@@ -58,7 +58,10 @@ struct MlLines {
   static constexpr uint32_t kType = 233;
   uint64_t first = 0;
   std::string text;
-  ANTLER_FIELDS(first, text)
+  // The master waits for acknowledgements (SYNC_METALOGGERS): fsync what
+  // has arrived at once rather than gathering a bigger batch.
+  bool sync = false;
+  ANTLER_FIELDS(first, text, sync)
 };
 
 // Metalogger -> master: every line up to version is on its disk.
@@ -97,10 +100,10 @@ struct CliSync {
   uint64_t held = 0;           // answers waiting for them now
   int64_t oldest_wait_ms = 0;  // the oldest one's wait
   uint64_t released = 0;       // answers that waited, so far
-  int64_t wait_ms_total = 0;   // their waits, summed
+  int64_t wait_us_total = 0;   // their waits, summed, in microseconds
   uint64_t refused = 0;        // changes refused while refusing
   uint64_t fallbacks = 0;      // times SYNC_METALOGGERS_TIMEOUT passed
-  ANTLER_FIELDS(mode, n, synced, held, oldest_wait_ms, released, wait_ms_total, refused, fallbacks)
+  ANTLER_FIELDS(mode, n, synced, held, oldest_wait_ms, released, wait_us_total, refused, fallbacks)
 };
 
 struct CliMetaloggersReply {

@@ -83,6 +83,7 @@ int start(const Config& cfg, const DaemonArgs&) {
   mopts.reconnect_delay_s = settings.master_reconnection_delay_s;
   mopts.timeout_s = settings.master_timeout_s;
   mopts.label = settings.labels;
+  if (auto ds = load_daemon_settings(cfg)) mopts.epoch_file = ds->data_path + "/.mfschunkserver.epoch";
   cs::CsServer* server = g_app.server.get();
   g_app.link = std::make_unique<cs::MasterLink>(*g_app.store, mopts, [server] { return server->load(); });
   cs::MasterLink* link = g_app.link.get();

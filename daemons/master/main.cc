@@ -1,4 +1,7 @@
 // mfsmaster: the metadata server.
+#include <signal.h>
+#include <unistd.h>
+
 #include <memory>
 #include <thread>
 
@@ -23,6 +26,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     master = std::make_unique<antler::master::Master>(*settings);
+    master->set_step_down_hook([] { ::kill(::getpid(), SIGTERM); });
     int rc = master->start(args.autorecover);
     if (rc == 0) loop = std::thread([&] { master->run(); });
     return rc;
@@ -40,5 +44,6 @@ int main(int argc, char** argv) {
   spec.wait = [&] {
     if (loop.joinable()) loop.join();
   };
-  return antler::daemon_main(argc, argv, spec);
+  int rc = antler::daemon_main(argc, argv, spec);
+  return master && master->stepped_down() ? 3 : rc;
 }

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include <fmt/format.h>
+
 #include "common/log.h"
 #include "common/net.h"
 
@@ -56,6 +58,9 @@ Master::Master(const MasterSettings& s)
   store_.set_line_sink([this](uint64_t v, const std::string& line) { ml_feed_->on_line(v, line); });
   commander_.set_gate([this](std::function<void()> fn) { when_synced(std::move(fn)); });
   ml_feed_->set_on_acks([this] { sync_.update(ml_feed_->acked(), fs_.version(), loop_.now_ms()); });
+  ml_feed_->set_epoch_check([this](const msg::Hello& h, const LinkPtr& l, const char* what, msg::HelloReply* r) {
+    return hello_epoch(h, l, what, r);
+  });
 }
 
 void Master::apply_sync_settings() {
@@ -64,6 +69,7 @@ void Master::apply_sync_settings() {
   g.timeout_ms = settings_.sync_metaloggers_timeout_s * 1000;
   g.serve = settings_.sync_metaloggers_serve;
   sync_.set(g, loop_.now_ms());
+  ml_feed_->set_sync(g.n > 0);
 }
 
 Master::~Master() = default;
@@ -91,7 +97,9 @@ int Master::open(bool autorecover) {
   topology_ = std::move(*topo);
   std::random_device rd;
   uint64_t cluster = (uint64_t(rd()) << 32) | rd();
-  if (Status s = store_.open(autorecover, cluster, settings_.default_goal, settings_.default_trashtime); !s.ok()) {
+  uint64_t epoch_id = (uint64_t(rd()) << 32) | rd() | 1;
+  if (Status s = store_.open(autorecover, cluster, settings_.default_goal, settings_.default_trashtime, epoch_id);
+      !s.ok()) {
     log::error("{}", s.message());
     return 1;
   }
@@ -104,12 +112,48 @@ int Master::open(bool autorecover) {
 
 int Master::restore() {
   if (int rc = open(true); rc != 0) return rc;
-  if (Status s = store_.save_now(); !s.ok()) {
+  if (Status s = store_.wait_for_save(); !s.ok()) {
     log::error("restore: {}", s.message());
     return 1;
   }
   log::info("restore: metadata version {} written to {}/metadata.mfs", fs_.version(), settings_.data_path);
   return 0;
+}
+
+bool Master::hello_epoch(const msg::Hello& h, const LinkPtr& link, const char* what, msg::HelloReply* r) {
+  r->epoch = fs_.epoch();
+  r->epoch_id = fs_.epoch_id();
+  if (h.epoch > fs_.epoch()) {
+    r->status = St::kPerm;
+    r->message = fmt::format("this master has cluster epoch {}, older than the epoch {} this {} has seen: it is stale",
+                             fs_.epoch(), h.epoch, what);
+    step_down(
+        fmt::format("{} {} has seen cluster epoch {} ({:016x}); this master has epoch {}: another master was "
+                    "promoted after this one",
+                    what, link->peer, h.epoch, h.epoch_id, fs_.epoch()));
+    return false;
+  }
+  if (h.epoch == fs_.epoch() && h.epoch != 0 && h.epoch_id != fs_.epoch_id()) {
+    r->status = St::kPerm;
+    r->message = fmt::format("this {} follows another master of cluster epoch {} ({:016x}; this one is {:016x})", what,
+                             h.epoch, h.epoch_id, fs_.epoch_id());
+    log::error(
+        "{} {} refused: it follows another master promoted at the same epoch {} ({:016x}, this master "
+        "{:016x}): two masters were promoted from the same metadata; keep one",
+        what, link->peer, h.epoch, h.epoch_id, fs_.epoch_id());
+    return false;
+  }
+  return true;
+}
+
+void Master::step_down(const std::string& why) {
+  if (stepped_down_) return;
+  stepped_down_ = true;
+  log::error(
+      "{}: this master steps down: it refuses every change from now on and stops without saving its metadata "
+      "(exit status 3). Its DATA_PATH is stale: make this host a metalogger of the new master",
+      why);
+  if (step_down_hook_) step_down_hook_();
 }
 
 void Master::apply_limits() {
@@ -176,7 +220,8 @@ void Master::run() { loop_.run(); }
 void Master::request_stop() {
   loop_.post([this] {
     // Refused once the store has failed (Store::save_now says why).
-    if (Status s = store_.save_now(); !s.ok()) log::error("final metadata save failed: {}", s.message());
+    if (stepped_down_) log::warn("stale master (stepped down): metadata not saved");
+    else if (Status s = store_.save_now(); !s.ok()) log::error("final metadata save failed: {}", s.message());
     else log::info("metadata saved (version {})", fs_.version());
     loop_.stop();
   });

@@ -79,6 +79,12 @@ class Master : public ChunkLoopHost {
   const MasterSettings& settings() const { return settings_; }  // loop thread only
   bool metadata_failed() const { return store_.failed(); }
   SyncGate::Stats sync_stats() const { return sync_.stats(loop_.now_ms()); }
+  // Epoch fencing: a peer said it has seen a newer cluster epoch than this
+  // master's, so another master was promoted after this one. The master
+  // then refuses every change and runs the hook (mfsmaster: SIGTERM to
+  // itself; it exits with status 3 without saving its metadata).
+  bool stepped_down() const { return stepped_down_; }
+  void set_step_down_hook(std::function<void()> hook) { step_down_hook_ = std::move(hook); }
   // Runs what is due on the loop without blocking (tests, which do not run()).
   void poll() { loop_.poll(); }
 
@@ -130,6 +136,12 @@ class Master : public ChunkLoopHost {
     });
   }
   void apply_sync_settings();
+  // Every Hello (clients, tools, chunkservers, metaloggers): puts this
+  // master's epoch in *r; false (r says why) when the peer follows another
+  // master: one of a newer epoch (this master steps down) or another master
+  // of this epoch (split brain: the peer is refused).
+  bool hello_epoch(const msg::Hello& h, const LinkPtr& link, const char* what, msg::HelloReply* r);
+  void step_down(const std::string& why);
   // Valid copies of chunk id at its version in the metadata (none if no file uses it).
   std::vector<msg::Location> valid_locations(uint64_t chunk_id, std::vector<uint32_t>* ids = nullptr) const;
   // Appends the addresses of servers ids (those still known) to *locs.
@@ -183,6 +195,8 @@ class Master : public ChunkLoopHost {
   std::unique_ptr<MlFeed> ml_feed_;  // after loop_: its catch-up threads post to it
   SyncGate sync_;
   bool in_request_ = false;  // a client request's handler runs (its commits may be refused)
+  bool stepped_down_ = false;
+  std::function<void()> step_down_hook_;
   std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
   int64_t last_save_ms_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "daemons/metalogger/metalogger.h"
 
+#include "common/epoch.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -230,9 +232,22 @@ std::string Metalogger::session(net::Conn& c) {
   h.cluster_id = version_ ? fs_->cluster_id() : 0;
   h.meta_version = version_;
   h.name = "mfsmetalogger";
+  Epoch mine{version_ ? fs_->epoch() : 0, version_ ? fs_->epoch_id() : 0};
+  h.epoch = mine.epoch;
+  h.epoch_id = mine.id;
   msg::HelloReply hr;
   if (!c.send(h) || !c.recv_as(hr, timeout_ms)) return "no handshake: " + c.last_error();
   if (hr.status != St::kOk) return "refused this metalogger: " + hr.message;
+  if (std::string why = epoch_refusal(mine, {hr.epoch, hr.epoch_id}); !why.empty()) return why;
+  if (hr.epoch > mine.epoch && version_ != 0 && !need_image_) {
+    // A master promoted since: the lines this metalogger has past the
+    // promotion may be of the old master's history. Start over from its image.
+    log::info(
+        "the master has cluster epoch {} (this metalogger's metadata has {}): a promoted master; downloading "
+        "its image",
+        hr.epoch, mine.epoch);
+    need_image_ = true;
+  }
   msg::MlRegister reg{need_image_ ? 0 : version_, ANTLER_VERSION};
   msg::MlRegisterReply rr;
   if (!c.send(reg) || !c.recv_as(rr, std::max(timeout_ms, 60000)))
@@ -263,18 +278,18 @@ std::string Metalogger::session(net::Conn& c) {
     if (type != msg::MlLines::kType) return "unexpected message type " + std::to_string(type);
     msg::MlLines m;
     if (!net::decode(payload, m)) return "undecodable lines";
+    sync_ = m.sync;
     if (std::string why = take_lines(m.first, m.text); !why.empty()) {
       if (!sync_and_ack(c).ok()) need_image_ = true;
       return why;
     }
-    // More already here: take it first, one fsync for all (group commit).
-    // A burst is over when nothing more is waiting, or at the latest
-    // kGroupMaxMs after its first line.
+    // More coming: take it first, one fsync for all (group commit; see
+    // kGroupMs).
     if (version_ != synced_) {
       int64_t now = now_ms();
       if (burst_start_ms_ == 0) burst_start_ms_ = now;
       pollfd p{c.fd(), POLLIN, 0};
-      bool more = (now - burst_start_ms_ < kGroupMaxMs) && (::poll(&p, 1, 0) > 0);
+      bool more = (now - burst_start_ms_ < kGroupMaxMs) && (::poll(&p, 1, sync_ ? 0 : kGroupMs) > 0);
       if (more) continue;
     }
     burst_start_ms_ = 0;

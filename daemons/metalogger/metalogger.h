@@ -75,11 +75,14 @@ class Metalogger {
   uint64_t image_version_ = 0;  // metadata_ml.mfs.back's (MlAck)
   int64_t image_time_s_ = 0;    // and when it was written (wall clock)
   std::string batch_;           // lines applied, not written yet
-  // Group commit: what has arrived is written and fsync'd at once (a
-  // synchronous master waits for the acknowledgement); lines that arrive
-  // meanwhile make the next batch. A burst that keeps coming is cut
-  // kGroupMaxMs after its first line.
+  // Group commit: for a synchronous master (MlLines.sync) what has arrived
+  // is written and fsync'd at once, as the master waits for the
+  // acknowledgement, and lines that arrive meanwhile make the next batch;
+  // otherwise a burst is written once nothing more comes for kGroupMs.
+  // Either way a burst that keeps coming is cut kGroupMaxMs after its start.
+  static constexpr int kGroupMs = 2;
   static constexpr int64_t kGroupMaxMs = 50;
+  bool sync_ = false;  // the last MlLines' sync
   int64_t burst_start_ms_ = 0;
 
   std::thread thread_;

@@ -155,15 +155,22 @@ grep -q "^DATA_PATH = $NEW" "$NEW/mfsmaster.cfg" || fail "could not point a mast
 "$MFSMASTER" -c "$NEW/mfsmaster.cfg" restore >"$T/restore.out" 2>&1 || fail "mfsmaster restore failed: $(tail -n 2 "$T/restore.out")"
 grep -q "recovery: loaded $NEW/metadata_ml.mfs.back" "$T/restore.out" ||
   fail "mfsmaster restore did not load the metalogger's image: $(grep recovery "$T/restore.out" | tail -n 3)"
-grep -q "restore: metadata version $want written to $NEW/metadata.mfs" "$T/restore.out" ||
-  fail "mfsmaster restore did not say it wrote version $want: $(tail -n 2 "$T/restore.out")"
+# A recovery from a metalogger's files is a promotion: a new cluster epoch,
+# one more version (docs/protocol.md "Epochs").
+promoted=$((want + 1))
+grep -q "restore: metadata version $promoted written to $NEW/metadata.mfs" "$T/restore.out" ||
+  fail "mfsmaster restore did not say it wrote version $promoted: $(tail -n 2 "$T/restore.out")"
+grep -q "promoted, cluster epoch 1 " "$T/restore.out" || fail "mfsmaster restore did not start epoch 1: $(grep -i epoch "$T/restore.out")"
 ! ss -Hltn "( sport = :$CL_PORT )" | grep -q . || fail "mfsmaster restore left something listening"
 start_daemon promoted mfsmaster "$MFSMASTER" -c "$NEW/mfsmaster.cfg" -f start
 wait_listening promoted mfsmaster 60 "$ML_PORT" "$CS_PORT" "$CL_PORT"
 stop_role promoted 60
 "$METADUMP" "$NEW/metadata.mfs" >"$T/promoted.dump" || fail "mfsmetadump of the promoted image failed"
-head -n 1 "$T/promoted.dump" | grep -q "^version $want " || fail "promoted image is not at version $want: $(head -n 1 "$T/promoted.dump")"
-diff "$T/master.dump" "$T/promoted.dump" >"$T/dump.diff" ||
+head -n 1 "$T/promoted.dump" | grep -q "^version $promoted " ||
+  fail "promoted image is not at version $promoted: $(head -n 1 "$T/promoted.dump")"
+sed -n 2p "$T/promoted.dump" | grep -q "^epoch 1 " || fail "promoted image is not at epoch 1: $(sed -n 2p "$T/promoted.dump")"
+# The namespace itself (below the version and epoch lines) is the master's.
+diff <(tail -n +3 "$T/master.dump") <(tail -n +3 "$T/promoted.dump") >"$T/dump.diff" ||
   fail "the promoted namespace differs from the master's: $(head -n 8 "$T/dump.diff")"
 log "metalogger's folder recovered to version $want, same namespace as the master's ($(wc -l <"$T/master.dump") dump lines)"
 pass

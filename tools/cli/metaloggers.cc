@@ -1,8 +1,19 @@
 // -SMB: the metaloggers connected to the master.
+#include <cstdio>
+
 #include "common/msg/metalogger.h"
 #include "tools/cli/cli.h"
 
 namespace antler::tools::cli {
+
+namespace {
+// "0.31 ms": a total of microseconds over n.
+std::string mean_ms(int64_t total_us, uint64_t n) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f ms", static_cast<double>(total_us) / 1000.0 / static_cast<double>(n));
+  return b;
+}
+}  // namespace
 
 Status show_metaloggers(Master& m, const Options& o) {
   auto r = m.ask<msg::CliMetaloggersReply>(msg::CliMetaloggers{});
@@ -26,9 +37,8 @@ Status show_metaloggers(Master& m, const Options& o) {
           {"SYNC_METALOGGERS", "state", "synced version", "waiting answers", "oldest wait", "mean wait", "refused",
            "fallbacks"});
   s.add({num(g.n), g.mode < 4 ? kModes[g.mode] : "?", num(g.synced), num(g.held),
-         num(static_cast<uint64_t>(g.oldest_wait_ms)) + " ms",
-         g.released ? std::to_string(g.wait_ms_total / int64_t(g.released)) + " ms" : "-", num(g.refused),
-         num(g.fallbacks)});
+         num(static_cast<uint64_t>(g.oldest_wait_ms)) + " ms", g.released ? mean_ms(g.wait_us_total, g.released) : "-",
+         num(g.refused), num(g.fallbacks)});
   s.print(o.style);
   return Status::ok_status();
 }

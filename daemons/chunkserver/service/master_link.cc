@@ -16,7 +16,12 @@
 namespace antler::cs {
 
 MasterLink::MasterLink(ChunkStore& store, const Options& opts, std::function<uint32_t()> load)
-    : store_(store), opts_(opts), load_(std::move(load)) {}
+    : store_(store), opts_(opts), load_(std::move(load)) {
+  if (opts_.epoch_file.empty()) return;
+  Result<Epoch> e = read_epoch_file(opts_.epoch_file);
+  if (e) epoch_ = *e;
+  else log::error("{}; starting as if no cluster epoch had been seen", e.status().message());
+}
 
 MasterLink::~MasterLink() {
   stop();
@@ -175,11 +180,24 @@ void MasterLink::session() {
   hello.name = host_name();
   hello.cluster_id = cluster_id_;
   hello.meta_version = meta_version_;
+  hello.epoch = epoch_.epoch;
+  hello.epoch_id = epoch_.id;
   msg::HelloReply hr;
   if (!rx.send(hello) || !rx.recv_as(hr, timeout_ms)) return failed("no handshake: " + rx.last_error());
   if (hr.status != St::kOk) {
     failed("refused this chunkserver: " + hr.message + " (" + std::string(to_string(hr.status)) + ")");
     return;
+  }
+  Epoch master{hr.epoch, hr.epoch_id};
+  if (std::string why = epoch_refusal(epoch_, master); !why.empty()) return failed(why);
+  if (master.epoch > epoch_.epoch) {
+    if (!opts_.epoch_file.empty()) {
+      if (Status s = write_epoch_file(opts_.epoch_file, master); !s.ok())
+        return failed("cluster epoch " + std::to_string(master.epoch) + " not recorded: " + s.message());
+    }
+    if (epoch_.epoch != 0)
+      log::info("master {}: cluster epoch {} (was {}): a promoted master", where, master.epoch, epoch_.epoch);
+    epoch_ = master;
   }
   if (hr.cluster_id) cluster_id_ = hr.cluster_id;
   if (hr.meta_version > meta_version_) meta_version_ = hr.meta_version;

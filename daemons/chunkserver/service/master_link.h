@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/epoch.h"
 #include "common/msg/base.h"
 #include "common/msg/data.h"
 #include "common/msg/master_cs.h"
@@ -37,6 +38,9 @@ class MasterLink {
     int timeout_s = 10;
     std::string label;
     int replicate_timeout_ms = 30000;  // per frame from the source server
+    // Where the newest cluster epoch seen is kept (DATA_PATH/.mfschunkserver.epoch;
+    // "": in memory only): a master of an older one is refused (common/epoch.h).
+    std::string epoch_file;
   };
 
   MasterLink(ChunkStore& store, const Options& opts, std::function<uint32_t()> load);
@@ -91,6 +95,7 @@ class MasterLink {
   std::atomic<bool> registered_{false};
   std::atomic<uint64_t> gen_{0};  // connection generation
   uint64_t cluster_id_ = 0, meta_version_ = 0;
+  Epoch epoch_;  // the newest seen (Options::epoch_file)
   // The heartbeat's per-second record of each disk's I/O totals and longest
   // operations, for the last minute's figures it reports (oldest first).
   std::deque<std::vector<DiskIo>> io_totals_;

@@ -505,6 +505,13 @@ St Fs::apply_op(const OpChunkId& o, int64_t) {
   return St::kOk;
 }
 
+St Fs::apply_op(const OpEpoch& o, int64_t) {
+  if (o.epoch <= epoch_) return St::kInval;
+  epoch_ = o.epoch;
+  epoch_id_ = o.id;
+  return St::kOk;
+}
+
 St Fs::apply_op(const OpSetVersion& o, int64_t t) {
   auto it = chunks_.find(o.chunk_id);
   if (it == chunks_.end()) return St::kNoEnt;
@@ -572,7 +579,7 @@ const std::string& Fs::target(const Node& n) const {
 std::string Fs::dump() const {
   std::ostringstream out;
   out << "version " << version_ << " cluster " << cluster_id_ << " next_inode " << next_inode_ << " next_chunk "
-      << next_chunk_id_ << "\n";
+      << next_chunk_id_ << "\nepoch " << epoch_ << " " << epoch_id_ << "\n";
   std::vector<uint32_t> ids;
   ids.reserve(nodes_.size());
   for (const auto& [id, n] : nodes_) ids.push_back(id);

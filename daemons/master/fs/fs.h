@@ -144,6 +144,9 @@ class Fs {
   uint64_t version() const { return version_; }
   void set_version(uint64_t v) { version_ = v; }
   uint64_t cluster_id() const { return cluster_id_; }
+  // The cluster epoch (OpEpoch): 0 until the first promotion.
+  uint64_t epoch() const { return epoch_; }
+  uint64_t epoch_id() const { return epoch_id_; }
   uint32_t next_inode() { return next_inode_; }
   // The id the next new chunk gets; it is taken by committing OpChunkId.
   uint64_t next_chunk_id() const { return next_chunk_id_; }
@@ -225,6 +228,7 @@ class Fs {
   St apply_op(const OpWrite& o, int64_t t);
   St apply_op(const OpSetChunk& o, int64_t t);
   St apply_op(const OpChunkId& o, int64_t t);
+  St apply_op(const OpEpoch& o, int64_t t);
   St apply_op(const OpSetVersion& o, int64_t t);
   St apply_op(const OpPurge& o, int64_t t);
   St apply_op(const OpSetAttrib& o, int64_t t);
@@ -309,6 +313,8 @@ class Fs {
   SetResult last_set_;
   uint64_t version_ = 0;
   uint64_t cluster_id_ = 0;
+  uint64_t epoch_ = 0;
+  uint64_t epoch_id_ = 0;
   uint32_t next_inode_ = 2;
   uint64_t next_chunk_id_ = 1;
 };

@@ -192,6 +192,13 @@ Status Fs::save_image(const std::string& path) const {
     wq.put(QuotaRec{id, q.soft[0], q.soft[1], q.soft[2], q.soft[3], q.hard[0], q.hard[1], q.hard[2], q.hard[3],
                     q.grace_s, q.exceeded_ns});
   put_section(out, "QUOT", quotas);
+  if (epoch_ != 0) {
+    std::string epoch;
+    serde::Writer we2(epoch);
+    we2.put(epoch_);
+    we2.put(epoch_id_);
+    put_section(out, "EPCH", epoch);
+  }
   put_section(out, "END ", "");
 
   std::string tmp = path + ".tmp";
@@ -241,6 +248,7 @@ Status Fs::load_image(const std::string& path) {
   touched_quotas_.clear();
   version_ = h.version;
   cluster_id_ = h.cluster_id;
+  epoch_ = epoch_id_ = 0;
   next_inode_ = h.next_inode;
   next_chunk_id_ = h.next_chunk_id;
   bool ended = false;
@@ -356,6 +364,8 @@ Status Fs::load_image(const std::string& path) {
                                  q.grace,
                                  q.exceeded_ns};
       }
+    } else if (tag == "EPCH") {
+      if (!r.get(epoch_) || !r.get(epoch_id_)) return bad("EPCH: bad record");
     } else if (tag == "END ") {
       ended = true;
     }  // unknown sections are skipped: newer writers may add some

@@ -198,6 +198,17 @@ struct OpChunkId {
   ANTLER_FIELDS(chunk_id)
 };
 
+// The cluster epoch becomes `epoch` (greater than it was), with `id` a
+// random number naming this promotion: logged when a master recovers from a
+// metalogger's files (it was promoted), so that chunkservers, metaloggers
+// and mounts that have seen it refuse a master that has not (fencing).
+struct OpEpoch {
+  static constexpr const char* kName = "EPOCH";
+  uint64_t epoch = 0;
+  uint64_t id = 0;
+  ANTLER_FIELDS(epoch, id)
+};
+
 struct OpSetVersion {
   static constexpr const char* kName = "SETVERSION";
   uint64_t chunk_id = 0;
@@ -274,7 +285,7 @@ struct OpRepair {
 
 using Op = std::variant<OpCreate, OpSymlink, OpUnlink, OpRename, OpLink, OpSetattr, OpTruncate, OpWrite, OpSetChunk,
                         OpSetVersion, OpPurge, OpSetAttrib, OpUndel, OpSnapshot, OpAppendChunks, OpSetXattr, OpRmXattr,
-                        OpSetAcl, OpAccess, OpSetQuota, OpRepair, OpChunkId>;
+                        OpSetAcl, OpAccess, OpSetQuota, OpRepair, OpChunkId, OpEpoch>;
 
 // One changelog line without the trailing newline.
 std::string format_line(uint64_t version, int64_t time_ns, const Op& op);

@@ -144,7 +144,7 @@ class CliOps {
               g.held,
               g.oldest_wait_ms,
               g.released_total,
-              g.wait_ms_total,
+              g.wait_us_total,
               g.refused_total,
               g.fallbacks_total};
     link_->send(net::frame(r));

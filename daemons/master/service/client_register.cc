@@ -161,10 +161,16 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
                 payload.size());
       return false;
     }
+    msg::HelloReply r{St::kOk, msg::kProtocolVersion, 0, fs_.cluster_id(), fs_.version(), "", 0, 0};
+    if (!hello_epoch(h, link, h.role == msg::kRoleTool ? "tool" : "mount", &r)) {
+      link->send(net::frame(r));
+      log::warn("client {}: {}: closing connection", link->peer, r.message);
+      return false;
+    }
     ctx.hello = true;
     ctx.cli = h.role == msg::kRoleTool;
     link->authenticated = ctx.cli;  // a mount: once registered
-    link->send(net::frame(msg::HelloReply{St::kOk, msg::kProtocolVersion, 0, fs_.cluster_id(), fs_.version(), ""}));
+    link->send(net::frame(r));
     return true;
   }
   if (ctx.cli) return on_cli_frame(link, type, payload);

@@ -62,6 +62,7 @@ void Master::add_locations(const std::vector<uint32_t>& ids, std::vector<msg::Lo
 }
 
 St Master::commit(const Op& op) {
+  if (stepped_down_) return St::kRoFs;
   if (in_request_ && sync_.refuse_change()) return St::kRoFs;
   St st = store_.commit(op);
   if (st != St::kOk) {
@@ -130,6 +131,10 @@ bool Master::on_cs_frame(const LinkPtr& link, uint32_t type, std::string_view pa
       r.message = "chunkserver belongs to another cluster";
       link->send(net::frame(r));
       return bad("cluster id mismatch");
+    }
+    if (!hello_epoch(h, link, "chunkserver", &r)) {
+      link->send(net::frame(r));
+      return bad(r.message.c_str());
     }
     ctx->hello = true;
     link->authenticated = true;

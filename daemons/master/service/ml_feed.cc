@@ -170,6 +170,8 @@ bool MlFeed::on_hello(const LinkPtr& link, std::string_view payload) {
     r.status = St::kPerm;
     r.message = fmt::format("this metalogger follows cluster {:016x}; this master serves cluster {:016x}", h.cluster_id,
                             fs_.cluster_id());
+  } else if (epoch_check_ && !epoch_check_(h, link, "metalogger", &r)) {
+    // r says why
   } else if (h.meta_version > fs_.version()) {
     r.status = St::kPerm;
     r.message = fmt::format("this metalogger holds metadata version {}, newer than this master's {}", h.meta_version,
@@ -269,7 +271,7 @@ void MlFeed::flush() {
   flush_posted_ = false;
   for (auto& [id, p] : peers_) {
     if (!p.info.live || p.pending.empty()) continue;
-    p.link->send(net::frame(msg::MlLines{p.pending_first, std::move(p.pending)}));
+    p.link->send(net::frame(msg::MlLines{p.pending_first, std::move(p.pending), sync_}));
     p.pending.clear();
     p.pending_first = 0;
   }
@@ -277,7 +279,7 @@ void MlFeed::flush() {
 
 void MlFeed::tick() {
   for (auto& [id, p] : peers_)
-    if (p.info.live) p.link->send(net::frame(msg::MlLines{fs_.version() + 1, ""}));
+    if (p.info.live) p.link->send(net::frame(msg::MlLines{fs_.version() + 1, "", sync_}));
 }
 
 void MlFeed::on_close(const LinkPtr& link) {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/msg/base.h"
 #include "daemons/master/fs/fs.h"
 #include "daemons/master/service/loop.h"
 
@@ -52,6 +53,11 @@ class MlFeed {
   std::vector<PeerInfo> peers() const;
   // What each registered metalogger has on disk (SyncGate::update).
   std::vector<uint64_t> acked() const;
+  // Master::hello_epoch, for each metalogger's Hello.
+  using EpochCheck = std::function<bool(const msg::Hello&, const LinkPtr&, const char*, msg::HelloReply*)>;
+  void set_epoch_check(EpochCheck f) { epoch_check_ = std::move(f); }
+  // Whether the master waits for acknowledgements (MlLines.sync).
+  void set_sync(bool sync) { sync_ = sync; }
   // Called on the loop thread whenever acked() changes.
   void set_on_acks(std::function<void()> fn) { on_acks_ = std::move(fn); }
 
@@ -78,6 +84,8 @@ class MlFeed {
     if (on_acks_) on_acks_();
   }
   std::function<void()> on_acks_;
+  bool sync_ = false;
+  EpochCheck epoch_check_;
   Loop& loop_;
   const Fs& fs_;
   std::string dir_;

@@ -1,6 +1,7 @@
 #include "daemons/master/service/sync_gate.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/log.h"
 
@@ -34,7 +35,7 @@ void SyncGate::set(const Settings& s, int64_t now_ms) {
 
 void SyncGate::when_synced(uint64_t version, std::function<void()> fn, int64_t now_ms) {
   if (!waits() || (held_.empty() && version <= synced_)) return fn();
-  held_.push_back({version, now_ms, std::move(fn)});
+  held_.push_back({version, now_ms, now_us(), std::move(fn)});
 }
 
 void SyncGate::update(const std::vector<uint64_t>& acked, uint64_t version, int64_t now_ms) {
@@ -79,12 +80,18 @@ void SyncGate::fall_back(int64_t now_ms, const char* why) {
   }
 }
 
-void SyncGate::release(int64_t now_ms, bool all) {
+int64_t SyncGate::now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void SyncGate::release(int64_t, bool all) {
+  int64_t us = held_.empty() ? 0 : now_us();
   while (!held_.empty() && (all || held_.front().version <= synced_)) {
     Held h = std::move(held_.front());
     held_.pop_front();
     stats_.released_total++;
-    stats_.wait_ms_total += now_ms - h.since_ms;
+    stats_.wait_us_total += us - h.since_us;
     h.fn();
   }
 }

@@ -50,7 +50,7 @@ class SyncGate {
     uint64_t held = 0;             // replies and commands waiting now
     int64_t oldest_wait_ms = 0;    // how long the oldest of them has waited
     uint64_t released_total = 0;   // held ones sent so far
-    int64_t wait_ms_total = 0;     // and the time they waited, summed
+    int64_t wait_us_total = 0;     // and the time they waited, summed (steady clock)
     uint64_t refused_total = 0;    // changes refused in kRefusing
     uint64_t fallbacks_total = 0;  // times the gate fell back
   };
@@ -86,9 +86,11 @@ class SyncGate {
 
   struct Held {
     uint64_t version;
-    int64_t since_ms;
+    int64_t since_ms;  // the caller's clock (timeouts)
+    int64_t since_us;  // the steady clock (wait figures)
     std::function<void()> fn;
   };
+  static int64_t now_us();
   Settings s_;
   Mode mode_ = Mode::kOff;
   std::deque<Held> held_;

@@ -78,7 +78,8 @@ Status Store::rotate() {
   return open_changelog();
 }
 
-Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime) {
+Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
+                   uint64_t new_epoch_id) {
   std::string img = path("metadata.mfs");
   auto logs = changelog_files(dir_);
   if (!autorecover) {
@@ -111,9 +112,15 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
 
   // -a: newest loadable image.
   std::vector<std::pair<uint64_t, std::string>> images;
+  // The newest version this master's own files hold: a recovery that ends
+  // past it took a metalogger's (a promotion, OpEpoch below).
+  uint64_t own = 0;
   for (const std::string& cand : {img, img + ".back", path("metadata_ml.mfs.back"), path("metadata_ml.mfs")}) {
     if (!exists(cand)) continue;
-    if (Result<uint64_t> v = Fs::image_version(cand)) images.emplace_back(*v, cand);
+    if (Result<uint64_t> v = Fs::image_version(cand)) {
+      images.emplace_back(*v, cand);
+      if (cand.find("metadata_ml") == std::string::npos) own = std::max(own, *v);
+    }
   }
   std::sort(images.rbegin(), images.rend());
   bool loaded = false;
@@ -136,6 +143,7 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
     for_each_line(f, &torn, [&](std::string& line) {
       if (line.empty()) return;
       uint64_t v = std::strtoull(line.c_str(), nullptr, 10);
+      if (f.find("/changelog_ml.") == std::string::npos) own = std::max(own, v);
       if (v > fs_.version()) pending.emplace_back(v, std::move(line));
     });
     if (!torn.empty())
@@ -166,12 +174,36 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
   }
   fs_.released_chunks().clear();
   log::info("recovery: applied {} changelog operations, metadata version {}", applied, fs_.version());
+  bool promoted = fs_.version() > own;
+  OpEpoch epoch{fs_.epoch() + 1, new_epoch_id};
+  if (promoted) {
+    // Recovered past this master's own files, from a metalogger's: this is
+    // a promotion. A new epoch fences every master of the old one (peers
+    // that have seen it refuse them; docs/protocol.md "Epochs"). It is
+    // logged, and in the image saved below, before anything is served.
+    if (Status s = rotate(); !s.ok()) return s.with_context("recovery");
+    if (St st = commit(epoch); st != St::kOk)
+      return Status::error("recovery: the new epoch could not be logged (" + std::string(to_string(st)) + ")");
+    log::info(
+        "recovery: metadata came from a metalogger (version {}; this folder's own files end at {}): promoted, "
+        "cluster epoch {} ({:016x})",
+        fs_.version() - 1, own, epoch.epoch, epoch.id);
+  }
   // The recovered state is written by a child, as a periodic save is, while
   // the master already serves: the changelogs it came from stay (rotated)
   // until an image covers them, so a crash meanwhile recovers the same way.
   if (save_in_background()) return Status();
   log::warn("recovery: could not save the image in the background; saving it now");
   return save_now();
+}
+
+Status Store::wait_for_save() {
+  if (saver_ <= 0) return save_now();
+  finish_background();
+  if (!last_save_.ok) return Status::error("the metadata image could not be saved (see above)");
+  // Changes made since the fork (Master::open's purges) are in the changelog
+  // only: the image must hold them too.
+  return fs_.version() == saving_version_ ? Status() : save_now();
 }
 
 St Store::commit(const Op& op) {
@@ -243,6 +275,7 @@ bool Store::save_in_background() {
     ::_exit(s.ok() ? 0 : 1);
   }
   saver_ = pid;
+  saving_version_ = fs_.version();
   save_started_ns_ = now_ns();
   log::info("metadata save started (version {}, pid {})", fs_.version(), pid);
   return true;

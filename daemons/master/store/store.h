@@ -31,9 +31,12 @@ class Store {
   // Normal start: loads metadata.mfs and refuses if changelogs hold newer
   // operations (unclean stop) or files are missing; a DATA_PATH without any
   // metadata creates a new file system. autorecover (-a): newest valid image
-  // plus every later changelog line, refusing gaps. The error names -a where
-  // it helps.
-  Status open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime);
+  // plus every later changelog line, refusing gaps; when that ends past what
+  // this folder's own files (metadata.mfs*, changelog.N.mfs) hold, the
+  // metadata came from a metalogger: a promotion, logged as OpEpoch
+  // (epoch + 1, new_epoch_id). The error names -a where it helps.
+  Status open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
+              uint64_t new_epoch_id = 1);
 
   // Applies op now and appends its line to changelog.0.mfs. Nothing is
   // written when apply() refuses the operation (its status is returned).
@@ -77,6 +80,9 @@ class Store {
   // Waits for a background save (also after `-a`, which saves that way) and
   // logs its result.
   void finish_background();
+  // Waits for the background save under way (or saves now if none is) and
+  // says whether the image reached the disk (mfsmaster restore).
+  Status wait_for_save();
   // Synchronous save at shutdown. Refused (kMetaFailed, saying why) once the
   // store has failed: the image would hold the change that was refused.
   Status save_now();
@@ -110,8 +116,9 @@ class Store {
   pid_t saver_ = -1;
   int64_t save_started_ns_ = 0;
   LastSave last_save_;
-  void saved(bool ok);   // records a save that ended now
-  void reap(bool wait);  // the background save's end: logs it, clears saver_
+  uint64_t saving_version_ = 0;  // of the image the background save writes
+  void saved(bool ok);           // records a save that ended now
+  void reap(bool wait);          // the background save's end: logs it, clears saver_
 };
 
 }  // namespace antler::master

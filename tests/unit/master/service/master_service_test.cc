@@ -676,6 +676,78 @@ TEST_F(MasterService, WithSyncMetaloggersAnswersWaitForAMetaloggersAcknowledgeme
   EXPECT_TRUE(client->out.empty());
 }
 
+// Fencing: a peer that has seen a newer cluster epoch makes this master step
+// down (it refuses every change from then on); one that follows another
+// master of the same epoch is refused, and this master stays.
+TEST_F(MasterService, APeerFromANewerEpochMakesTheMasterStepDown) {
+  open_master();
+  ASSERT_EQ(master_->fs().epoch(), 0u);
+  bool hook = false;
+  master_->set_step_down_hook([&] { hook = true; });
+  auto client = mount();
+  auto cs_hello = [&](uint64_t epoch, uint64_t id) {
+    auto link = std::make_shared<FakeLink>();
+    msg::Hello h;
+    h.role = msg::kRoleChunkserver;
+    h.epoch = epoch;
+    h.epoch_id = id;
+    bool ok = cs_to_master(link, h);
+    return std::make_pair(ok, link->take<msg::HelloReply>());
+  };
+  // The same epoch (none yet): welcome.
+  auto [same_ok, same] = cs_hello(0, 0);
+  EXPECT_TRUE(same_ok);
+  EXPECT_EQ(same.status, St::kOk);
+  EXPECT_FALSE(master_->stepped_down());
+  // Epoch 1: another master was promoted after this one.
+  auto [newer_ok, newer] = cs_hello(1, 0xabc);
+  EXPECT_FALSE(newer_ok);
+  EXPECT_EQ(newer.status, St::kPerm);
+  EXPECT_NE(newer.message.find("stale"), std::string::npos) << newer.message;
+  EXPECT_TRUE(master_->stepped_down());
+  EXPECT_TRUE(hook);
+  // Its changes are refused from now on; reads go on.
+  ASSERT_TRUE(to_master(client, mknod("late")));
+  EXPECT_EQ(client->take<msg::ClAttrReply>().status, St::kRoFs);
+  ASSERT_TRUE(to_master(client, msg::ClGetattr{3, kRoot}));
+  EXPECT_EQ(client->take<msg::ClAttrReply>().status, St::kOk);
+}
+
+TEST_F(MasterService, AMountOfAnotherMasterOfTheSameEpochIsRefused) {
+  // A master at epoch 1 (promoted): written as a changelog line of a
+  // recovered folder is how it gets there; here the image is made directly.
+  open_master();
+  master_.reset();
+  {
+    Fs fs;
+    ASSERT_TRUE(fs.load_image(dir_ + "/metadata.mfs").ok());
+    ASSERT_EQ(fs.apply(OpEpoch{1, 0x1111}, 0), St::kOk);
+    ASSERT_TRUE(fs.save_image(dir_ + "/metadata.mfs").ok());
+  }
+  auto settings = load_master_settings(Config::defaults(with_daemon_keys(master_keys(), "mfsmaster")));
+  ASSERT_TRUE(settings.ok());
+  settings->data_path = dir_;
+  settings->exports_filename = dir_ + "/mfsexports.cfg";
+  settings->topology_filename = dir_ + "/mfstopology.cfg";
+  master_ = std::make_unique<Master>(*settings);
+  ASSERT_EQ(master_->open(false), 0);
+  EXPECT_EQ(master_->fs().epoch(), 1u);
+  auto link = std::make_shared<FakeLink>();
+  msg::Hello h;
+  h.epoch = 1;
+  h.epoch_id = 0x2222;
+  EXPECT_FALSE(to_master(link, h));
+  auto r = link->take<msg::HelloReply>();
+  EXPECT_EQ(r.status, St::kPerm);
+  EXPECT_EQ(r.epoch, 1u);
+  EXPECT_EQ(r.epoch_id, 0x1111u);
+  EXPECT_FALSE(master_->stepped_down());
+  // An older epoch is no reason to refuse: the peer learns the new one.
+  auto old = std::make_shared<FakeLink>();
+  EXPECT_TRUE(to_master(old, msg::Hello{}));
+  EXPECT_EQ(old->take<msg::HelloReply>().epoch, 1u);
+}
+
 TEST_F(MasterService, AMetaloggerOfANewFileSystemStillGetsAnImage) {
   open_master();
   ASSERT_EQ(master_->fs().version(), 0u);
