@@ -52,6 +52,19 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 field() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
 
+# meta_rounds PREFIX WHAT: ROUNDS rounds of io.py meta in PREFIX1, PREFIX2, ...;
+# their create and rename rates into ROUND_C and ROUND_R.
+meta_rounds() {
+  local r
+  ROUND_C=() ROUND_R=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    mkdir "$1$r"
+    python3 "$BENCH_DIR/io.py" meta "$1$r" "$N" >"$T/meta.out" || fail "$2: io.py meta failed"
+    ROUND_C+=("$(field create_ops "$T/meta.out")")
+    ROUND_R+=("$(field rename_ops "$T/meta.out")")
+  done
+}
+
 ml_start() {  # ml_start I: metalogger I of the Antler cluster, in $T/ml$I
   local d=$T/ml$1
   mkdir -p "$d"
@@ -80,12 +93,9 @@ antler_config() {
   start_chunkserver 1
   mount_client
   wait_chunkservers 1
-  for ((r = 1; r <= ROUNDS; r++)); do
-    mkdir "$MNT/r$r"
-    python3 "$BENCH_DIR/io.py" meta "$MNT/r$r" "$N" >"$T/meta.out" || fail "$name: io.py meta failed"
-    c+=("$(field create_ops "$T/meta.out")")
-    n+=("$(field rename_ops "$T/meta.out")")
-  done
+  meta_rounds "$MNT/r" "Antler $name"
+  c=("${ROUND_C[@]}")
+  n=("${ROUND_R[@]}")
   # PAR processes at once: what group commit can gather.
   local p pids=()
   for ((p = 1; p <= PAR; p++)); do
@@ -162,15 +172,9 @@ if [[ -x /usr/sbin/mfsmetalogger && -x /usr/sbin/mfsmaster && -x /usr/bin/mfsmou
   }
   mfs_ml_has_image() { [[ -s "$MFS_DIR/ml/data/metadata_ml.mfs.back" ]]; }
   mfs_rounds() {  # mfs_rounds NAME
-    local r c=() n=()
-    for ((r = 1; r <= ROUNDS; r++)); do
-      mkdir "$MFS_MNT/$1-r$r"
-      python3 "$BENCH_DIR/io.py" meta "$MFS_MNT/$1-r$r" "$N" >"$T/meta.out" || fail "MooseFS $1: io.py meta failed"
-      c+=("$(field create_ops "$T/meta.out")")
-      n+=("$(field rename_ops "$T/meta.out")")
-    done
-    MCREATE[$1]=$(echo "${c[*]}" | median)
-    MRENAME[$1]=$(echo "${n[*]}" | median)
+    meta_rounds "$MFS_MNT/$1-r" "MooseFS $1"
+    MCREATE[$1]=$(echo "${ROUND_C[*]}" | median)
+    MRENAME[$1]=$(echo "${ROUND_R[*]}" | median)
     log "MooseFS $1: create ${MCREATE[$1]} ops/s, rename ${MRENAME[$1]} ops/s"
   }
   mfs_start

@@ -218,11 +218,33 @@ void Metalogger::run() {
       }
     }
     if (stop_) break;
+    // A disk that cannot be written would make every session fail after
+    // the master sent its image: wait longer each time (up to a minute)
+    // until it can, rather than have the master send it every few seconds.
+    int delay = s_.reconnection_delay_s;
+    if (Status d = probe_disk(); !d.ok()) {
+      disk_failures_ = std::min(disk_failures_ + 1, 6);
+      delay = std::max(delay, std::min(60, delay << disk_failures_));
+      log::error("DATA_PATH {} cannot be written ({}); next try in {} s", s_.data_path, d.message(), delay);
+    } else {
+      disk_failures_ = 0;
+    }
     if (why != last_why) log::warn("master {}: {}; retrying every {} s", where, why, s_.reconnection_delay_s);
     last_why = why;
-    sleep_s(s_.reconnection_delay_s);
+    sleep_s(delay);
   }
   if (Status s = write_batch(); !s.ok()) log::error("{}", s.message());
+}
+
+Status Metalogger::probe_disk() {
+  std::string p = path(".probe");
+  UniqueFd f(::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!f) return Status::from_errno(p, errno);
+  Status s = write_all(f.get(), "probe\n");
+  if (s.ok() && ::fsync(f.get()) < 0) s = Status::from_errno(p + ": fsync", errno);
+  f.reset();
+  ::unlink(p.c_str());
+  return s;
 }
 
 std::string Metalogger::session(net::Conn& c) {

@@ -60,6 +60,9 @@ class Metalogger {
   Status rotate_changelogs();
   Status install_image(const std::string& tmp);  // keeps the previous ones
   Status save_own_image();
+  // Writes and fsyncs a small file in DATA_PATH: can the disk take lines?
+  Status probe_disk();
+  int disk_failures_ = 0;  // sessions in a row after which probe_disk failed
   void sleep_s(int s);
   std::string path(const std::string& name) const { return s_.data_path + "/" + name; }
 
