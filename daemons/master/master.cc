@@ -127,6 +127,13 @@ bool Master::hello_epoch(const msg::Hello& h, const LinkPtr& link, const char* w
     r->status = St::kPerm;
     r->message = fmt::format("this master has cluster epoch {}, older than the epoch {} this {} has seen: it is stale",
                              fs_.epoch(), h.epoch, what);
+    // Port 9421 takes anyone the network lets through, before any export
+    // check: a mount's or a tool's claim only gets it refused. Chunkservers
+    // and metaloggers (9420, 9419: cluster hosts) make the master step down.
+    if (h.role != msg::kRoleChunkserver && h.role != msg::kRoleMetalogger) {
+      log::warn("{} {} claims cluster epoch {} (this master has {}): refused", what, link->peer, h.epoch, fs_.epoch());
+      return false;
+    }
     step_down(
         fmt::format("{} {} has seen cluster epoch {} ({:016x}); this master has epoch {}: another master was "
                     "promoted after this one",

@@ -138,8 +138,9 @@ class Master : public ChunkLoopHost {
   void apply_sync_settings();
   // Every Hello (clients, tools, chunkservers, metaloggers): puts this
   // master's epoch in *r; false (r says why) when the peer follows another
-  // master: one of a newer epoch (this master steps down) or another master
-  // of this epoch (split brain: the peer is refused).
+  // master: one of a newer epoch (a chunkserver or metalogger makes this
+  // master step down; a mount or tool is only refused) or another master of
+  // this epoch (split brain: the peer is refused).
   bool hello_epoch(const msg::Hello& h, const LinkPtr& link, const char* what, msg::HelloReply* r);
   void step_down(const std::string& why);
   // Valid copies of chunk id at its version in the metadata (none if no file uses it).

@@ -1,7 +1,5 @@
 #include "daemons/metalogger/metalogger.h"
 
-#include "common/epoch.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -16,6 +14,7 @@
 #include <map>
 #include <vector>
 
+#include "common/epoch.h"
 #include "common/log.h"
 #include "common/msg/metalogger.h"
 #include "daemons/master/fs/ops.h"
@@ -38,10 +37,6 @@ int64_t wall_s() {
 }
 
 bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
-
-std::map<long, std::string> ml_changelogs(const std::string& dir) {
-  return master::changelog_files(dir, "changelog_ml");
-}
 
 Status fsync_dir(const std::string& dir) {
   UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -71,7 +66,7 @@ Status Metalogger::open() {
   }
   // The lines after the image, oldest file first, as long as they follow
   // on; what does not is left for the next image to replace.
-  auto logs = ml_changelogs(s_.data_path);
+  auto logs = master::changelog_files(s_.data_path, "changelog_ml");
   uint64_t applied = 0;
   for (auto it = logs.rbegin(); it != logs.rend() && !need_image_; ++it) {
     std::ifstream in(it->second);
@@ -138,7 +133,7 @@ Status Metalogger::open_changelog() {
 Status Metalogger::rotate_changelogs() {
   if (log_ && ::fsync(log_.get()) < 0) return Status::from_errno(path("changelog_ml.0.mfs") + ": fsync", errno);
   log_.reset();
-  auto logs = ml_changelogs(s_.data_path);
+  auto logs = master::changelog_files(s_.data_path, "changelog_ml");
   for (auto it = logs.rbegin(); it != logs.rend(); ++it) {
     if (it->first >= s_.back_logs) {
       ::unlink(it->second.c_str());
@@ -348,7 +343,7 @@ std::string Metalogger::receive_image(net::Conn& c) {
   // The changelogs here are older than the image, or from a history it
   // replaces: gone, so that `mfsmaster -a` sees one history.
   log_.reset();
-  for (const auto& [n, p] : ml_changelogs(s_.data_path)) ::unlink(p.c_str());
+  for (const auto& [n, p] : master::changelog_files(s_.data_path, "changelog_ml")) ::unlink(p.c_str());
   if (Status s = open_changelog(); !s.ok()) return s.message();
   fs_ = std::move(fresh);
   batch_.clear();  // lines of the history the image replaces

@@ -174,9 +174,8 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
   }
   fs_.released_chunks().clear();
   log::info("recovery: applied {} changelog operations, metadata version {}", applied, fs_.version());
-  bool promoted = fs_.version() > own;
-  OpEpoch epoch{fs_.epoch() + 1, new_epoch_id};
-  if (promoted) {
+  if (fs_.version() > own) {
+    OpEpoch epoch{fs_.epoch() + 1, new_epoch_id};
     // Recovered past this master's own files, from a metalogger's: this is
     // a promotion. A new epoch fences every master of the old one (peers
     // that have seen it refuse them; docs/protocol.md "Epochs"). It is

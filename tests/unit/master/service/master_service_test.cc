@@ -178,19 +178,29 @@ class MasterService : public ::testing::Test {
   bool chunk_tokens_ = true;            // CHUNK_TOKENS for open_master()
   uint32_t sync_metaloggers_ = 0;       // SYNC_METALOGGERS for open_master()
 
-  // A new metalogger, caught up (an image and lines: what it was sent is
-  // dropped) and acknowledging the master's current version.
-  std::shared_ptr<FakeLink> following_metalogger() {
+  // A new metalogger (Hello of hello, accepted) that registered at version
+  // 0, once the catch-up thread has posted what it is sent.
+  std::shared_ptr<FakeLink> new_metalogger(const msg::Hello& hello = metalogger_hello()) {
     auto ml = std::make_shared<FakeLink>();
-    msg::Hello h;
-    h.role = msg::kRoleMetalogger;
-    EXPECT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(h)));
+    EXPECT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(hello)));
     EXPECT_EQ(ml->take<msg::HelloReply>().status, St::kOk);
     EXPECT_TRUE(master_->on_ml_frame(ml, msg::MlRegister::kType, payload(msg::MlRegister{0, "test"})));
     for (int i = 0; i < 500 && ml->out.empty(); i++) {  // the catch-up thread posts to the loop
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       master_->poll();
     }
+    return ml;
+  }
+  static msg::Hello metalogger_hello() {
+    msg::Hello h;
+    h.role = msg::kRoleMetalogger;
+    return h;
+  }
+
+  // A new metalogger, caught up (an image and lines: what it was sent is
+  // dropped) and acknowledging the master's current version.
+  std::shared_ptr<FakeLink> following_metalogger() {
+    auto ml = new_metalogger();
     EXPECT_EQ(ml->take<msg::MlRegisterReply>().start, msg::kMlImage);
     ml->out.clear();
     EXPECT_TRUE(master_->on_ml_frame(ml, msg::MlAck::kType, payload(msg::MlAck{master_->fs().version(), 0, 0})));
@@ -573,14 +583,7 @@ TEST_F(MasterService, MetaloggersGetAnImageThenEveryLineAndBadOnesAreClosed) {
   EXPECT_EQ(ahead->take<msg::HelloReply>().status, St::kPerm);
 
   // A new metalogger: an image (the one saved at creation, version 0), then the lines after it.
-  auto ml = std::make_shared<FakeLink>();
-  ASSERT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(hello(0, 0))));
-  EXPECT_EQ(ml->take<msg::HelloReply>().status, St::kOk);
-  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlRegister::kType, payload(msg::MlRegister{0, "test"})));
-  for (int i = 0; i < 500 && ml->out.empty(); i++) {  // the catch-up thread posts to the loop
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    master_->poll();
-  }
+  auto ml = new_metalogger(hello(0, 0));
   auto rr = ml->take<msg::MlRegisterReply>();
   EXPECT_EQ(rr.status, St::kOk);
   EXPECT_EQ(rr.start, msg::kMlImage);
@@ -713,6 +716,28 @@ TEST_F(MasterService, APeerFromANewerEpochMakesTheMasterStepDown) {
   EXPECT_EQ(client->take<msg::ClAttrReply>().status, St::kOk);
 }
 
+// Port 9421 is open to anyone the network lets through, before any export
+// check: a Hello that claims a huge epoch gets that connection refused, and
+// the master serves on.
+TEST_F(MasterService, AForgedEpochOnTheClientPortDoesNotStopTheMaster) {
+  open_master();
+  bool hook = false;
+  master_->set_step_down_hook([&] { hook = true; });
+  for (uint8_t role : {msg::kRoleClient, msg::kRoleTool}) {
+    auto liar = std::make_shared<FakeLink>();
+    msg::Hello h;
+    h.role = role;
+    h.epoch = ~uint64_t{0};
+    h.epoch_id = 1;
+    EXPECT_FALSE(to_master(liar, h));
+    EXPECT_EQ(liar->take<msg::HelloReply>().status, St::kPerm);
+  }
+  EXPECT_FALSE(master_->stepped_down());
+  EXPECT_FALSE(hook);
+  auto client = mount();
+  create(client, "still-served");
+}
+
 TEST_F(MasterService, AMountOfAnotherMasterOfTheSameEpochIsRefused) {
   // A master at epoch 1 (promoted): written as a changelog line of a
   // recovered folder is how it gets there; here the image is made directly.
@@ -751,16 +776,7 @@ TEST_F(MasterService, AMountOfAnotherMasterOfTheSameEpochIsRefused) {
 TEST_F(MasterService, AMetaloggerOfANewFileSystemStillGetsAnImage) {
   open_master();
   ASSERT_EQ(master_->fs().version(), 0u);
-  auto ml = std::make_shared<FakeLink>();
-  msg::Hello h;
-  h.role = msg::kRoleMetalogger;
-  ASSERT_TRUE(master_->on_ml_frame(ml, msg::Hello::kType, payload(h)));
-  EXPECT_EQ(ml->take<msg::HelloReply>().status, St::kOk);
-  ASSERT_TRUE(master_->on_ml_frame(ml, msg::MlRegister::kType, payload(msg::MlRegister{0, "test"})));
-  for (int i = 0; i < 500 && ml->out.empty(); i++) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    master_->poll();
-  }
+  auto ml = new_metalogger();
   EXPECT_EQ(ml->take<msg::MlRegisterReply>().start, msg::kMlImage);
   auto img = ml->take<msg::MlImage>();
   EXPECT_EQ(img.version, 0u);
