@@ -246,7 +246,9 @@ std::string Metalogger::session(net::Conn& c) {
   int timeout_ms = s_.timeout_s * 1000;
   msg::Hello h;
   h.role = msg::kRoleMetalogger;
-  h.cluster_id = version_ ? fs_->cluster_id() : 0;
+  // 0 only when it holds no metadata; an image of version 0 still names
+  // its cluster, and a master of another cluster must not overwrite it.
+  h.cluster_id = fs_->cluster_id();
   h.meta_version = version_;
   h.name = "mfsmetalogger";
   Epoch mine{version_ ? fs_->epoch() : 0, version_ ? fs_->epoch_id() : 0};

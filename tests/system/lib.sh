@@ -471,6 +471,14 @@ cli_ok() {
 # cli_field PREFIX N: field N (tab-separated, 1 = the title) of the first
 # line of $OUT that starts with PREFIX.
 cli_field() { printf '%s\n' "$OUT" | awk -F'\t' -v p="$1" -v n="$2" 'index($0, p) == 1 { print $n; exit }'; }
+# json_eval EXPR: the Python expression EXPR evaluated with d = the JSON
+# document in $OUT (mfscli -j), printed; fails the test when $OUT is not JSON.
+json_eval() {
+  local v
+  v=$("$PYTHON" -c 'import json, sys; d = json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1" <<<"$OUT") ||
+    fail "not a JSON document with $1: '$(head -c 300 <<<"$OUT")'"
+  printf '%s\n' "$v"
+}
 # cs_line I, down_line I: chunkserver I's line in $OUT of -SCS, connected or
 # disconnected (nothing if it is not listed so).
 cs_line() { printf '%s\n' "$OUT" | grep -P "^chunk servers:\t$TEST_HOST\t$(cs_port "$1")\t" || true; }

@@ -98,6 +98,28 @@ cli_ok -SIC
 check_eq "-SIC goal 2 / 2 copies" "$nchunks" "$(printf '%s\n' "$OUT" | awk -F'\t' '$2 == "goal/copies/chunks:" && $3 == 2 && $4 == 2 { print $5 }')"
 check_eq "-SIC stable" "$nchunks" "$(cli_field 'all chunks matrix:	chunkclass stable:' 3)"
 
+# ---- the same figures as one JSON document (-j, docs/cli-json.md)
+cli_ok -j -SIN -SCS -SHD -SMF
+check_eq "-j format" 1 "$(json_eval 'd["format"]')"
+check_eq "-j data sets" "info chunks chunkservers disks missing" "$(json_eval '" ".join(d["dataset"])')"
+check_eq "-j info.chunks" "$nchunks" "$(json_eval 'd["dataset"]["info"]["chunks"]')"
+check_eq "-j info.all_chunk_copies" $((2 * nchunks)) "$(json_eval 'd["dataset"]["info"]["all_chunk_copies"]')"
+check_eq "-j info.files" $((30 + trash)) "$(json_eval 'd["dataset"]["info"]["files"]')"
+check_eq "-j info.metadata_store.ok" True "$(json_eval 'd["dataset"]["info"]["metadata_store"]["ok"]')"
+check_eq "-j chunks.all.classes" "0 0 0 $nchunks 0" \
+  "$(json_eval '" ".join(str(d["dataset"]["chunks"]["all"]["classes"][k]) for k in ("missing", "endangered", "undergoal", "stable", "overgoal"))')"
+check_eq "-j chunks.all.matrix" "[(2, 2, $nchunks)]" \
+  "$(json_eval '[(c["goal"], c["copies"], c["chunks"]) for c in d["dataset"]["chunks"]["all"]["matrix"]]')"
+check_eq "-j missing" "[]" "$(json_eval 'd["dataset"]["missing"]')"
+for i in 1 2 3; do
+  s="[s for s in d['dataset']['chunkservers'] if s['ip'] == '$TEST_HOST' and s['port'] == $(cs_port "$i")][0]"
+  k="[k for k in d['dataset']['disks'] if k['port'] == $(cs_port "$i") and k['path'].rstrip('/') == '$(cs_disk "$i")'][0]"
+  check_eq "-j chunkserver $i" "True maintenance_off $(on_disk "$i")" \
+    "$(json_eval "' '.join(str(x) for x in (${s}['connected'], ${s}['maintenance'], ${s}['chunks']))")"
+  check_eq "-j chunkserver $i disk" "ok $(on_disk "$i") True" \
+    "$(json_eval "' '.join(str(x) for x in (${k}['status'], ${k}['chunks'], ${k}['io']['writes'] >= $(blocks_on "$i")))")"
+done
+
 # busiest: the chunkserver holding the most copies; others_than V: the other two.
 busiest() { chunk_copies | awk '{ n[$3]++ } END { for (c in n) print n[c], c }' | sort -n | tail -n 1 | cut -d' ' -f2; }
 others_than() { local i; for i in 1 2 3; do ((i == $1)) || printf '%s ' "$i"; done; }
@@ -195,6 +217,11 @@ cli_ok -SCS
 cli -CM1/"$TEST_HOST/$(cs_port 2)"
 ((RC == 1)) || fail "mfscli -CM1 of a removed chunkserver: status $RC"
 check_eq "-CM1 of an unknown server" "mfscli: Chunkserver $TEST_HOST/$(cs_port 2) hasn't been found" "$ERR"
+cli -j -CM1/"$TEST_HOST/$(cs_port 2)" -SCS
+((RC == 1)) || fail "mfscli -j -CM1 of a removed chunkserver: status $RC"
+check_eq "-j -CM1 of an unknown server" "M1 False Chunkserver $TEST_HOST/$(cs_port 2) hasn't been found" \
+  "$(json_eval '" ".join(str(c[k]) for c in d["commands"] for k in ("command", "done", "message"))')"
+check_eq "-j -SCS after a refused command" 2 "$(json_eval 'len(d["dataset"]["chunkservers"])')"
 
 # ---- commands need an admin export; bad input
 printf '%s\n' "*  /  rw,alldirs,maproot=0" "*  .  rw" >"$MASTER_DIR/mfsexports.cfg"
@@ -216,6 +243,9 @@ cli
 ((RC == 1)) && [[ "$ERR" == *"say what to show"* ]] || fail "mfscli without options: status $RC, '$ERR'"
 run_tool mfscli -H "$TEST_HOST" -P "$(cs_port 3)" -SCS
 ((RC == 1)) && [[ "$ERR" == "mfscli: "* ]] || fail "mfscli at a chunkserver's port: status $RC, '$ERR'"
+run_tool mfscli -j -H "$TEST_HOST" -P "$(cs_port 3)" -SCS
+((RC == 1)) || fail "mfscli -j at a chunkserver's port: status $RC"
+check_eq "mfscli -j at a chunkserver's port: the error member" "${ERR#mfscli: }" "$(json_eval 'd["error"]')"
 tool_ok mfscli --help
 [[ "$OUT" == *"-CM1/ip/port"* ]] || fail "mfscli --help does not list -CM1"
 pass

@@ -103,6 +103,11 @@ line=$(printf '%s\n' "$OUT" | grep -P "^metadata backup loggers:\t$TEST_HOST\t" 
 [[ -n "$line" ]] || fail "mfscli -SMB does not list the metalogger: $OUT"
 [[ "$(printf '%s' "$line" | cut -f5)" == following ]] || fail "mfscli -SMB: not following: $line"
 check_eq "mfscli -SMB: the metalogger's lag once caught up" 0 "$(printf '%s' "$line" | cut -f7)"
+cli_ok -j -SMB
+check_eq "mfscli -j -SMB: metaloggers" 1 "$(json_eval 'len(d["dataset"]["metaloggers"])')"
+check_eq "mfscli -j -SMB: state, lag, its version is the master's, an image known" "following 0 True True" \
+  "$(json_eval '" ".join(str(x) for m in [d["dataset"]["metaloggers"][0]] for x in (m["state"], m["lag_versions"],
+    m["metadata_version"] == d["dataset"]["sync_metaloggers"]["master_version"], m["image_version"] is not None))')"
 
 # Restarted mid-stream: resumes from its own version with the master's changelogs.
 work 2 6000 &

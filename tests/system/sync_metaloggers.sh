@@ -152,6 +152,10 @@ grep -q "refusing changes (SYNC_METALOGGERS_FALLBACK = refuse)" "$T/log/mfsmaste
 if touch "$MNT/side/refused" 2>"$T/refused.err"; then fail "a change was taken while no metalogger could store it"; fi
 grep -q "Read-only file system" "$T/refused.err" || fail "a refused change did not fail with EROFS: $(cat "$T/refused.err")"
 timeout 10 ls "$MNT/side" >/dev/null || fail "reading the namespace failed (or hung) while changes are refused"
+cli_ok -j -SMB
+check_eq "mfscli -j -SMB while refusing: required, state, some change refused, a fallback" "1 refusing changes True True" \
+  "$(json_eval '" ".join(str(x) for g in [d["dataset"]["sync_metaloggers"]]
+    for x in (g["required"], g["state"], g["refused_changes"] >= 1, g["fallbacks"] >= 1))')"
 pid_alive "$held" || fail "a change no metalogger has was answered: $(cat "$T/held.err")"
 # The disk comes back: the metalogger takes a fresh image, the waiting change is answered.
 rm -f "$T/ml.fail"

@@ -1,4 +1,5 @@
-// -SCS: the connected chunkservers, then the disconnected ones.
+// -SCS: the connected chunkservers, then the disconnected ones; for -j, one
+// "chunkservers" list with a "connected" member.
 #include <cstdio>
 
 #include "common/msg/master_cs.h"
@@ -23,11 +24,45 @@ const char* removal_text(uint8_t s) {
   }
 }
 
+Json server_json(const msg::CliServer& s) {
+  Json j = Json::object();
+  j.set("ip", net::ip_to_string(s.loc.ip));
+  j.set("port", s.loc.port);
+  j.set("id", s.id);
+  j.set("connected", s.connected);
+  j.set("maintenance", maintenance_text(s.maintenance));
+  j.set("maintenance_left_seconds", s.maintenance_left_s >= 0 ? Json(s.maintenance_left_s) : Json());
+  if (!s.connected) {
+    j.set("disconnected_seconds", s.disconnected_s);
+    return j;
+  }
+  j.set("labels", s.label);
+  j.set("version", s.version);
+  j.set("load", s.load);
+  j.set("chunks", s.chunks);
+  j.set("used_bytes", s.used);
+  j.set("total_bytes", s.total);
+  Json& rm = j.set("removal", Json::object());
+  rm.set("status", s.removal_status == msg::kRemovalNotReady  ? "not ready"
+                   : s.removal_status == msg::kRemovalReady   ? "ready"
+                   : s.removal_status == msg::kRemovalPending ? "pending"
+                                                              : "none");
+  rm.set("chunks", s.removal_chunks);
+  rm.set("used_bytes", s.removal_used);
+  rm.set("total_bytes", s.removal_total);
+  return j;
+}
+
 }  // namespace
 
-Status show_chunkservers(Master& m, const Options& o) {
+Status show_chunkservers(Master& m, const Options& o, Json* dataset) {
   auto r = m.ask<msg::CliServersReply>(msg::CliServers{});
   if (!r) return r.status();
+  if (dataset) {
+    Json& list = dataset->set("chunkservers", Json::array());
+    for (const auto& s : r->servers) list.push(server_json(s));
+    return Status::ok_status();
+  }
   bool tty = o.style.tty;
   Table t(tty ? "Chunk Servers" : "chunk servers", {"ip", "port", "id", "labels", "version", "load", "maintenance",
                                                     "chunks", "used", "total", "removal", "chunks", "used", "total"});

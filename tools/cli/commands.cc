@@ -53,12 +53,23 @@ Result<msg::CliCommand> parse_command(const std::string& arg) {
   return out;
 }
 
-Status report_command(const msg::CliCommand& c, const msg::CliCommandReply& r) {
+Result<std::string> command_outcome(const msg::CliCommand& c, const msg::CliCommandReply& r) {
   if (r.status == St::kNoEnt) return Status::error("Chunkserver " + where(c.loc) + " hasn't been found", St::kNoEnt);
   if (r.status != St::kOk) return Status::error(r.message, r.status);
   for (const Verb& v : kVerbs)
-    if (v.command == c.command) std::printf("Chunkserver %s %s\n", where(c.loc).c_str(), v.done);
-  return Status::ok_status();
+    if (v.command == c.command) return "Chunkserver " + where(c.loc) + " " + v.done;
+  return Status::error("unknown command", St::kInval);
+}
+
+Json command_json(const msg::CliCommand& c, const Result<std::string>& outcome) {
+  Json j = Json::object();
+  for (const Verb& v : kVerbs)
+    if (v.command == c.command) j.set("command", v.name);
+  j.set("ip", net::ip_to_string(c.loc.ip));
+  j.set("port", c.loc.port);
+  j.set("done", outcome.ok());
+  j.set("message", outcome.ok() ? *outcome : outcome.status().message());
+  return j;
 }
 
 }  // namespace antler::tools::cli

@@ -1,4 +1,5 @@
-// -SHD: every disk of the connected chunkservers, with the last minute's I/O.
+// -SHD: every disk of the connected chunkservers, with the last minute's I/O;
+// for -j, the "disks" list, with the I/O as raw sums.
 #include "common/msg/master_cs.h"
 #include "tools/cli/cli.h"
 
@@ -15,11 +16,50 @@ std::string status_text(uint8_t flags) {
                                        : "ok";
 }
 
+Json disk_json(const msg::CliServer& s, const msg::CsDisk& dk) {
+  Json j = Json::object();
+  j.set("ip", net::ip_to_string(s.loc.ip));
+  j.set("port", s.loc.port);
+  j.set("path", dk.path);
+  j.set("chunks", dk.chunks);
+  j.set("errors", dk.errors);
+  j.set("status", status_text(dk.flags));
+  Json& f = j.set("flags", Json::object());
+  f.set("damaged", (dk.flags & msg::kDiskFailed) != 0);
+  f.set("marked_for_removal", (dk.flags & msg::kDiskRemoval) != 0);
+  f.set("full", (dk.flags & msg::kDiskFull) != 0);
+  f.set("moving_out", (dk.flags & msg::kDiskMoveOut) != 0);
+  f.set("moving_in", (dk.flags & msg::kDiskMoveIn) != 0);
+  Json& io = j.set("io", Json::object());
+  io.set("window_seconds", dk.window_s);
+  io.set("read_bytes", dk.rbytes);
+  io.set("write_bytes", dk.wbytes);
+  io.set("reads", dk.rops);
+  io.set("writes", dk.wops);
+  io.set("fsyncs", dk.fsyncs);
+  io.set("read_seconds", static_cast<double>(dk.r_us) / 1e6);
+  io.set("write_seconds", static_cast<double>(dk.w_us) / 1e6);
+  io.set("fsync_seconds", static_cast<double>(dk.fsync_us) / 1e6);
+  io.set("max_read_seconds", dk.r_max_us / 1e6);
+  io.set("max_write_seconds", dk.w_max_us / 1e6);
+  io.set("max_fsync_seconds", dk.fsync_max_us / 1e6);
+  j.set("used_bytes", dk.used);
+  j.set("total_bytes", dk.total);
+  return j;
+}
+
 }  // namespace
 
-Status show_disks(Master& m, const Options& o) {
+Status show_disks(Master& m, const Options& o, Json* dataset) {
   auto r = m.ask<msg::CliServersReply>(msg::CliServers{});
   if (!r) return r.status();
+  if (dataset) {
+    Json& list = dataset->set("disks", Json::array());
+    for (const auto& s : r->servers)
+      if (s.connected)
+        for (const auto& dk : s.disks) list.push(disk_json(s, dk));
+    return Status::ok_status();
+  }
   bool tty = o.style.tty;
   Table t(tty ? "Disks" : "disks", {"IP:port:path", "chunks", "last error", "status", "read/s", "write/s", "max read",
                                     "max write", "max fsync", "reads", "writes", "fsyncs", "used", "total"});

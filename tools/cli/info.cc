@@ -1,5 +1,6 @@
 // -SIG (master info), -SIC (the chunk matrix and classes) and -SIN (both),
-// from one CliInfo reply.
+// from one CliInfo reply; as tables, or as the "info" and "chunks" members
+// of -j's dataset.
 #include <algorithm>
 #include <cstdio>
 
@@ -54,55 +55,140 @@ void print_info(const msg::CliInfoReply& r, const Style& style) {
   t.print(style);
 }
 
+// The chunks of a matrix by class.
+struct Classes {
+  uint64_t missing = 0, endangered = 0, undergoal = 0, stable = 0, overgoal = 0, pending = 0;
+};
+
+Classes classify(const std::vector<msg::ChunkMatrixCell>& cells) {
+  Classes k;
+  for (const auto& c : cells) {
+    if (c.goal == 0) k.pending += c.chunks;
+    else if (c.copies == 0) k.missing += c.chunks;
+    else if (c.copies < c.goal) (c.copies == 1 ? k.endangered : k.undergoal) += c.chunks;
+    else if (c.copies == c.goal) k.stable += c.chunks;
+    else k.overgoal += c.chunks;
+  }
+  return k;
+}
+
 void print_matrix(const msg::CliInfoReply& r, const Options& o) {
   bool tty = o.style.tty;
   const auto& cells = o.mode == 1 ? r.regular : r.all;
   std::string title = o.mode == 1 ? "regular chunks matrix" : "all chunks matrix";
-  uint64_t missing = 0, endangered = 0, undergoal = 0, stable = 0, overgoal = 0, pending = 0;
   Table t(title, {"", "goal", "copies", "chunks"});
-  for (const auto& c : cells) {
-    t.add({"goal/copies/chunks:", num(c.goal), num(c.copies), num(c.chunks)});
-    if (c.goal == 0) pending += c.chunks;
-    else if (c.copies == 0) missing += c.chunks;
-    else if (c.copies < c.goal) (c.copies == 1 ? endangered : undergoal) += c.chunks;
-    else if (c.copies == c.goal) stable += c.chunks;
-    else overgoal += c.chunks;
-  }
+  for (const auto& c : cells) t.add({"goal/copies/chunks:", num(c.goal), num(c.copies), num(c.chunks)});
+  Classes k = classify(cells);
   // Plain: the classes are rows of the same table (as MooseFS prints them);
   // on a terminal, a table of their own.
   Table classes("chunk classes", {"class", "chunks"});
   Table& c = tty ? classes : t;
   std::string prefix = tty ? "" : "chunkclass ";
-  c.add({prefix + "missing:", num(missing)});
-  c.add({prefix + "endangered:", num(endangered)});
-  c.add({prefix + "undergoal:", num(undergoal)});
-  c.add({prefix + "stable:", num(stable)});
-  c.add({prefix + "overgoal:", num(overgoal)});
-  c.add({prefix + "pending deletion:", num(pending)});
+  c.add({prefix + "missing:", num(k.missing)});
+  c.add({prefix + "endangered:", num(k.endangered)});
+  c.add({prefix + "undergoal:", num(k.undergoal)});
+  c.add({prefix + "stable:", num(k.stable)});
+  c.add({prefix + "overgoal:", num(k.overgoal)});
+  c.add({prefix + "pending deletion:", num(k.pending)});
   c.add({prefix + "to be removed:", num(r.to_be_removed)});
   t.print(o.style);
   if (tty) classes.print(o.style);
 }
 
+Json info_json(const msg::CliInfoReply& r) {
+  Json j = Json::object();
+  j.set("version", r.version);
+  j.set("ram_bytes", r.ram_bytes);
+  j.set("cpu_user_seconds", static_cast<double>(r.cpu_user_us) / 1e6);
+  j.set("cpu_system_seconds", static_cast<double>(r.cpu_sys_us) / 1e6);
+  j.set("uptime_seconds", static_cast<double>(r.uptime_ms) / 1e3);
+  j.set("total_space_bytes", r.total_space);
+  j.set("avail_space_bytes", r.avail_space);
+  j.set("trash_space_bytes", r.trash_space);
+  j.set("trash_files", r.trash_files);
+  j.set("sustained_space_bytes", r.sustained_space);
+  j.set("sustained_files", r.sustained_files);
+  j.set("fs_objects", r.fs_objects);
+  j.set("directories", r.directories);
+  j.set("files", r.files);
+  j.set("chunks", r.chunks);
+  j.set("all_chunk_copies", r.all_copies);
+  j.set("regular_chunk_copies", r.regular_copies);
+  Json& save = j.set("last_save", Json::object());
+  if (r.last_save_s > 0) {
+    save.set("time", r.last_save_s);
+    save.set("duration_seconds", r.last_save_ms / 1e3);
+    save.set("ok", r.last_save_status == St::kOk);
+    save.set("error", r.last_save_status == St::kOk ? "" : to_string(r.last_save_status));
+  } else {  // none yet
+    save.set("time", Json());
+    save.set("duration_seconds", Json());
+    save.set("ok", Json());
+    save.set("error", "");
+  }
+  j.set("metadata_version", r.meta_version);
+  Json& store = j.set("metadata_store", Json::object());
+  store.set("ok", r.meta_store_error.empty());
+  store.set("error", r.meta_store_error);
+  return j;
+}
+
+Json matrix_json(const std::vector<msg::ChunkMatrixCell>& cells) {
+  Json j = Json::object();
+  Json& m = j.set("matrix", Json::array());
+  for (const auto& c : cells) {
+    Json& cell = m.push(Json::object());
+    cell.set("goal", c.goal);
+    cell.set("copies", c.copies);
+    cell.set("chunks", c.chunks);
+  }
+  Classes k = classify(cells);
+  Json& cl = j.set("classes", Json::object());
+  cl.set("missing", k.missing);
+  cl.set("endangered", k.endangered);
+  cl.set("undergoal", k.undergoal);
+  cl.set("stable", k.stable);
+  cl.set("overgoal", k.overgoal);
+  cl.set("pending_deletion", k.pending);
+  return j;
+}
+
+// Both counts (all copies, and copies on disks marked for removal left
+// out): -m does not apply to JSON.
+Json chunks_json(const msg::CliInfoReply& r) {
+  Json j = Json::object();
+  j.set("all", matrix_json(r.all));
+  j.set("regular", matrix_json(r.regular));
+  j.set("to_be_removed", r.to_be_removed);
+  return j;
+}
+
 }  // namespace
 
-Status show_master_info(Master& m, const Options& o) {
+Status show_master_info(Master& m, const Options& o, Json* dataset) {
   auto r = m.ask<msg::CliInfoReply>(msg::CliInfo{});
   if (!r) return r.status();
-  print_info(*r, o.style);
+  if (dataset) dataset->set("info", info_json(*r));
+  else print_info(*r, o.style);
   return Status::ok_status();
 }
 
-Status show_chunk_matrix(Master& m, const Options& o) {
+Status show_chunk_matrix(Master& m, const Options& o, Json* dataset) {
   auto r = m.ask<msg::CliInfoReply>(msg::CliInfo{});
   if (!r) return r.status();
-  print_matrix(*r, o);
+  if (dataset) dataset->set("chunks", chunks_json(*r));
+  else print_matrix(*r, o);
   return Status::ok_status();
 }
 
-Status show_master_info_and_matrix(Master& m, const Options& o) {
+Status show_master_info_and_matrix(Master& m, const Options& o, Json* dataset) {
   auto r = m.ask<msg::CliInfoReply>(msg::CliInfo{});
   if (!r) return r.status();
+  if (dataset) {
+    dataset->set("info", info_json(*r));
+    dataset->set("chunks", chunks_json(*r));
+    return Status::ok_status();
+  }
   print_info(*r, o.style);
   std::printf("\n");
   print_matrix(*r, o);

@@ -5,12 +5,14 @@
 // not through a mount.
 //
 // This file parses the options, checks every -S and -C before connecting,
-// runs the commands, then the sections of kSections in the order given.
+// runs the commands, then the sections of kSections in the order given;
+// with -j it gathers them all into one JSON document (docs/cli-json.md).
 #include <getopt.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +28,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  mfscli [-hpn] [-H master_host] [-P master_port] [-s separator] [-m mode] -S(IN|IG|IC|CS|HD|MF)...\n"
-    "  mfscli [-hpn] [-H master_host] [-P master_port] -C(M1|M0|RC)/ip/port\n"
+    "  mfscli [-hpnj] [-H master_host] [-P master_port] [-s separator] [-m mode] -S(IN|IG|IC|CS|HD|MF|MB)...\n"
+    "  mfscli [-hpnj] [-H master_host] [-P master_port] -C(M1|M0|RC)/ip/port\n"
     "  mfscli -v\n"
     "\n"
     "  -h, --help      print this message and exit\n"
@@ -37,6 +39,8 @@ constexpr const char* kUsage =
     "  -p              plain text even on a terminal\n"
     "  -s separator    field separator of the plain text (implies -p; default: tab)\n"
     "  -n              do not resolve addresses (Antler never does; accepted)\n"
+    "  -j              print one JSON document (commands and data sets; numbers in\n"
+    "                  full, sizes in bytes, times in seconds; see docs/cli-json.md)\n"
     "\n"
     "monitoring (-S, may be repeated):\n"
     "  -SIN  master info and chunk matrix (IG and IC)\n"
@@ -46,7 +50,7 @@ constexpr const char* kUsage =
     "  -SCS  chunkservers: connected, then disconnected ones\n"
     "  -SHD  the disks of every connected chunkserver\n"
     "  -SMF  chunks with no valid copy, and the files using them\n"
-    "  -SMB  metaloggers: address, version, lag, newest image\n"
+    "  -SMB  metaloggers: address, version, lag, newest image; SYNC_METALOGGERS state\n"
     "\n"
     "commands (need a rule with 'admin' and no password in the master's mfsexports.cfg\n"
     "that admits this host's address):\n"
@@ -82,17 +86,42 @@ int fail(const std::string& m) {
   return 1;
 }
 
+// The frame of the -j document; "dataset" and "commands" are filled in as
+// they run.
+Json json_document(const Options& o) {
+  Json doc = Json::object();
+  doc.set("format", 1);
+  doc.set("mfscli", ANTLER_VERSION);
+  Json& master = doc.set("master", Json::object());
+  master.set("host", o.host);
+  master.set("port", o.port);
+  doc.set("time", static_cast<int64_t>(std::time(nullptr)));
+  return doc;
+}
+
+// -j: the document is printed whatever happens; a failure is its "error"
+// member (and the usual line on stderr).
+int print_json(Json& doc, const std::string& error, int rc) {
+  if (!error.empty()) {
+    doc.set("error", error);
+    fail(error);
+  }
+  std::printf("%s\n", doc.dump(2).c_str());
+  return rc;
+}
+
 // Reads the options into *o; returns -1 to go on, or the exit status.
 int parse_options(int argc, char** argv, Options* o) {
   bool force_plain = false;
   static const option longopts[] = {{"help", no_argument, nullptr, 'h'}, {nullptr, 0, nullptr, 0}};
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "hvpn28H:P:f:S:C:s:o:rm:i:", longopts, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "hvpnj28H:P:f:S:C:s:o:rm:i:", longopts, nullptr)) != -1) {
     switch (c) {
       case 'h': std::printf("%s", kUsage); return 0;
       case 'v': std::printf("mfscli (Antler) %s\n", ANTLER_VERSION); return 0;
       case 'p': force_plain = true; break;
+      case 'j': o->json = true; break;
       case 's':
         o->style.sep = optarg;
         force_plain = true;
@@ -151,20 +180,44 @@ int cli_main(int argc, char** argv) {
   }
 
   Master m;
-  if (Status s = m.open(o); !s.ok()) return fail(s.message());
+  if (!o.json) {
+    if (Status s = m.open(o); !s.ok()) return fail(s.message());
+    int rc = 0;
+    for (const auto& c : cmds) {
+      auto r = m.ask<msg::CliCommandReply>(c);
+      if (!r) return fail(r.status().message());
+      auto outcome = command_outcome(c, *r);
+      if (outcome) std::printf("%s\n", outcome->c_str());
+      else rc = fail(outcome.status().message());
+    }
+    bool first = true;
+    for (const Section* sec : sections) {
+      if (!first) std::printf("\n");
+      first = false;
+      if (Status s = sec->show(m, o, nullptr); !s.ok()) return fail(s.message());
+    }
+    return rc;
+  }
+
+  Json doc = json_document(o);
+  if (Status s = m.open(o); !s.ok()) return print_json(doc, s.message(), 1);
   int rc = 0;
-  for (const auto& c : cmds) {
-    auto r = m.ask<msg::CliCommandReply>(c);
-    if (!r) return fail(r.status().message());
-    if (Status s = report_command(c, *r); !s.ok()) rc = fail(s.message());
+  if (!cmds.empty()) {
+    Json& list = doc.set("commands", Json::array());
+    for (const auto& c : cmds) {
+      auto r = m.ask<msg::CliCommandReply>(c);
+      if (!r) return print_json(doc, r.status().message(), 1);
+      auto outcome = command_outcome(c, *r);
+      if (!outcome) rc = fail(outcome.status().message());
+      list.push(command_json(c, outcome));
+    }
   }
-  bool first = true;
-  for (const Section* sec : sections) {
-    if (!first) std::printf("\n");
-    first = false;
-    if (Status s = sec->show(m, o); !s.ok()) return fail(s.message());
+  if (!sections.empty()) {
+    Json& dataset = doc.set("dataset", Json::object());
+    for (const Section* sec : sections)
+      if (Status s = sec->show(m, o, &dataset); !s.ok()) return print_json(doc, s.message(), 1);
   }
-  return rc;
+  return print_json(doc, "", rc);
 }
 
 }  // namespace antler::tools
