@@ -69,7 +69,7 @@ ml_start() {  # ml_start I: metalogger I of the Antler cluster, in $T/ml$I
   local d=$T/ml$1
   mkdir -p "$d"
   printf '%s\n' "WORKING_USER = root" "DATA_PATH = $d" "MASTER_HOST = $TEST_HOST" "MASTER_PORT = $ML_PORT" \
-    "MASTER_RECONNECTION_DELAY = 1" >"$d/mfsmetalogger.cfg"
+    "MASTER_RECONNECTION_DELAY = 1" "METRICS_LISTEN_PORT = 0" >"$d/mfsmetalogger.cfg"
   start_daemon "ml$1" mfsmetalogger "$MFSMETALOGGER" -c "$d/mfsmetalogger.cfg" -f start
 }
 smb() { cli_ok -SMB; }
@@ -171,6 +171,19 @@ if [[ -x /usr/sbin/mfsmetalogger && -x /usr/sbin/mfsmaster && -x /usr/bin/mfsmou
     start_daemon mfs-ml mfs-ml ip netns exec "$MFS_NS" /usr/sbin/mfsmetalogger -c "$d/mfsmetalogger.cfg" -f start
   }
   mfs_ml_has_image() { [[ -s "$MFS_DIR/ml/data/metadata_ml.mfs.back" ]]; }
+  # Connected and following: it fetches the master's changelogs first. (Its
+  # image is the master's metadata.mfs.back, which a MooseFS master that
+  # has never saved holds only as an 8-byte "new" marker.)
+  mfs_ml_following() { grep -q "changelog_0 downloaded" "$T/log/mfs-ml.log"; }
+  # MooseFS 3.0 writes metadata.mfs.back only at its hourly save or at a
+  # restart (the image saved at the stop is renamed so): restart it, so a
+  # metalogger gets an image of what the master holds.
+  mfs_master_restart() {
+    stop_pids 120 "${PIDS[mfs-master]}"
+    forget_pid mfs-master
+    start_daemon mfs-master mfs-master ip netns exec "$MFS_NS" /usr/sbin/mfsmaster -c "$MFS_DIR/master/mfsmaster.cfg" -f start
+    mfs_wait mfs-master mfs-master 300 mfs_listening 9419
+  }
   mfs_rounds() {  # mfs_rounds NAME
     meta_rounds "$MFS_MNT/$1-r" "MooseFS $1"
     MCREATE[$1]=$(echo "${ROUND_C[*]}" | median)
@@ -180,7 +193,7 @@ if [[ -x /usr/sbin/mfsmetalogger && -x /usr/sbin/mfsmaster && -x /usr/bin/mfsmou
   mfs_start
   mfs_rounds none
   mfs_ml_start
-  mfs_wait mfs-ml mfs-ml 60 mfs_ml_has_image
+  mfs_wait mfs-ml mfs-ml 60 mfs_ml_following
   mfs_rounds async
   stop_pids 60 "${PIDS[mfs-ml]}"
   forget_pid mfs-ml
@@ -195,6 +208,7 @@ for d in range((n + 999) // 1000):
     for i in range(min(1000, n - d * 1000)):
         os.close(os.open(os.path.join(dd, "f%03d" % i), os.O_CREAT | os.O_WRONLY, 0o644))
 PY
+  mfs_master_restart
   t=$(now)
   mfs_ml_start
   mfs_wait mfs-ml mfs-ml 600 mfs_ml_has_image

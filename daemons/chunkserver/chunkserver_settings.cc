@@ -14,6 +14,8 @@ std::vector<KeyDef> chunkserver_keys() {
       {"BIND_HOST", KeyDef::kString, ""},
       {"CSSERV_LISTEN_HOST", KeyDef::kString, "*"},
       {"CSSERV_LISTEN_PORT", KeyDef::kInt, "9422", 1, 65535},
+      {"METRICS_LISTEN_HOST", KeyDef::kString, "*"},
+      {"METRICS_LISTEN_PORT", KeyDef::kInt, "9431", 0, 65535},
       {"MASTER_RECONNECTION_DELAY", KeyDef::kInt, "5", 1, 3600},
       {"MASTER_TIMEOUT", KeyDef::kInt, "10", 1, 3600},
       {"HDD_LEAVE_SPACE_DEFAULT", KeyDef::kString, "256MiB"},
@@ -39,6 +41,8 @@ Result<ChunkserverSettings> load_chunkserver_settings(const Config& cfg) {
   s.listen_host = r.str("CSSERV_LISTEN_HOST");
   s.listen_host_origin = r.origin("CSSERV_LISTEN_HOST");
   s.listen_port = static_cast<uint16_t>(r.num("CSSERV_LISTEN_PORT"));
+  s.metrics_host = r.str("METRICS_LISTEN_HOST");
+  s.metrics_port = static_cast<uint16_t>(r.num("METRICS_LISTEN_PORT"));
   s.listen_port_origin = r.origin("CSSERV_LISTEN_PORT");
   s.master_reconnection_delay_s = static_cast<int>(r.num("MASTER_RECONNECTION_DELAY"));
   s.master_timeout_s = static_cast<int>(r.num("MASTER_TIMEOUT"));

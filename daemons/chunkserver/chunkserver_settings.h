@@ -23,7 +23,9 @@ struct ChunkserverSettings {
   std::string bind_host_origin;   // where BIND_HOST was set, for messages
   std::string listen_host;        // CSSERV_LISTEN_HOST ("" or "*": any)
   std::string listen_host_origin;
-  uint16_t listen_port = 9422;  // CSSERV_LISTEN_PORT
+  uint16_t listen_port = 9422;     // CSSERV_LISTEN_PORT
+  std::string metrics_host = "*";  // METRICS_LISTEN_HOST
+  uint16_t metrics_port = 9431;    // METRICS_LISTEN_PORT (0: no /metrics, /health)
   std::string listen_port_origin;
   int master_reconnection_delay_s = 5;      // MASTER_RECONNECTION_DELAY
   int master_timeout_s = 10;                // MASTER_TIMEOUT

@@ -4,6 +4,7 @@
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/net.h"
 #include "daemons/chunkserver/chunkserver_settings.h"
 #include "daemons/chunkserver/service/cs_server.h"
@@ -22,6 +23,8 @@ struct App {
   std::unique_ptr<cs::CsServer> server;
   std::unique_ptr<cs::MasterLink> link;
   std::unique_ptr<cs::Background> background;
+  std::unique_ptr<metrics::Server> metrics;  // /metrics and /health (METRICS_LISTEN_PORT)
+  std::string master;                        // MASTER_HOST:MASTER_PORT, for /health
 };
 App g_app;
 
@@ -32,6 +35,57 @@ bool resolve_host(const std::string& v, const char* key, const std::string& orig
   if (net::resolve_ipv4(v, *ip)) return true;
   log::error("{}: {}: cannot resolve '{}'", origin, key, v);
   return false;
+}
+
+// /metrics (docs/metrics.md): what the store, the server and the scrub keep,
+// read on the metrics server's thread (each is safe from any thread).
+metrics::Exposition collect_metrics() {
+  metrics::Exposition e;
+  e.gauge("antler_chunkserver_registered", "1 while registered with the master.", g_app.link->registered() ? 1 : 0);
+  e.gauge("antler_chunkserver_operations_in_progress", "Client and replication operations being served now.",
+          g_app.server->load());
+  e.counter("antler_chunkserver_scrub_chunks_checked_total", "Chunks whose blocks the scrub re-read and checked.",
+            static_cast<double>(g_app.background->chunks_checked()));
+  e.counter("antler_chunkserver_scrub_damaged_chunks_total", "Damaged copies the scrub found (CRC or read errors).",
+            static_cast<double>(g_app.background->damaged_found()));
+  for (const cs::DiskState& d : g_app.store->disks()) {
+    metrics::Labels l{{"disk", d.path}};
+    auto n = [](uint64_t v) { return static_cast<double>(v); };
+    e.gauge("antler_chunkserver_disk_total_bytes", "Space of the disk usable for chunks.", n(d.total), l);
+    e.gauge("antler_chunkserver_disk_used_bytes", "Space used on the disk.", n(d.used), l);
+    e.gauge("antler_chunkserver_disk_available_bytes", "Space left for chunks on the disk.", n(d.avail), l);
+    e.gauge("antler_chunkserver_disk_chunks", "Chunks on the disk.", d.chunks, l);
+    const char* kState =
+        "The disk's state (1 for each that holds): failed (out of service), removal (marked *), "
+        "full, move_out (<), move_in (>).";
+    for (auto [name, on] : {std::pair{"failed", d.failed}, std::pair{"removal", d.removal}, std::pair{"full", d.full},
+                            std::pair{"move_out", d.move_out}, std::pair{"move_in", d.move_in}})
+      e.gauge("antler_chunkserver_disk_state", kState, on ? 1 : 0, {{"disk", d.path}, {"state", name}});
+    e.counter("antler_chunkserver_disk_errors_total", "I/O errors seen on the disk.", n(d.errors), l);
+    e.counter("antler_chunkserver_disk_read_bytes_total", "Chunk data read from the disk.", n(d.io.rbytes), l);
+    e.counter("antler_chunkserver_disk_written_bytes_total", "Chunk data written to the disk.", n(d.io.wbytes), l);
+    e.counter("antler_chunkserver_disk_reads_total", "Block reads from the disk.", n(d.io.rops), l);
+    e.counter("antler_chunkserver_disk_writes_total", "Block writes to the disk.", n(d.io.wops), l);
+    e.counter("antler_chunkserver_disk_fsyncs_total", "fsyncs of chunk files on the disk.", n(d.io.fsyncs), l);
+    e.counter("antler_chunkserver_disk_read_seconds_total", "Time spent reading from the disk.", n(d.io.r_us) / 1e6, l);
+    e.counter("antler_chunkserver_disk_write_seconds_total", "Time spent writing to the disk.", n(d.io.w_us) / 1e6, l);
+    e.counter("antler_chunkserver_disk_fsync_seconds_total", "Time spent in fsync on the disk.", n(d.io.fsync_us) / 1e6,
+              l);
+  }
+  return e;
+}
+
+// /health: registered with a master, and at least one disk in service.
+metrics::Health health() {
+  size_t in_service = 0, all = 0;
+  for (const cs::DiskState& d : g_app.store->disks()) {
+    all++;
+    if (!d.failed) in_service++;
+  }
+  if (!g_app.link->registered()) return {false, "not registered with master " + g_app.master};
+  if (in_service == 0) return {false, "no disk in service (" + std::to_string(all) + " failed)"};
+  return {true, "registered with master " + g_app.master + "; " + std::to_string(in_service) + " of " +
+                    std::to_string(all) + " disks in service"};
 }
 
 int start(const Config& cfg, const DaemonArgs&) {
@@ -96,6 +150,19 @@ int start(const Config& cfg, const DaemonArgs&) {
   g_app.background =
       std::make_unique<cs::Background>(*g_app.store, bopts, [link](uint64_t id) { link->report_damaged(id); });
   g_app.background->start();
+  g_app.master = settings.master_host + ":" + std::to_string(settings.master_port);
+  if (settings.metrics_port != 0) {
+    metrics::Server::Handlers h;
+    h.collect = [] { return std::optional<metrics::Exposition>(collect_metrics()); };
+    h.health = health;
+    auto server = metrics::Server::start(settings.metrics_host, settings.metrics_port, "mfschunkserver", std::move(h));
+    if (!server) {
+      log::error("{}", server.status().message());
+      return 1;
+    }
+    g_app.metrics = std::move(*server);
+    log::info("metrics on port {} (/metrics, /health)", g_app.metrics->port());
+  }
   return 0;
 }
 
@@ -116,6 +183,7 @@ int main(int argc, char** argv) {
     if (g_app.server) g_app.server->stop();
   };
   spec.wait = [] {
+    g_app.metrics.reset();  // first: its threads read the rest
     g_app.background.reset();
     if (g_app.link) g_app.link->wait();
     if (g_app.server) g_app.server->wait();

@@ -179,6 +179,7 @@ int Master::serve() {
   Status listening = loop_.listen(s.matocl_host, s.matocl_port, client_listener_.get());
   if (listening.ok()) listening = loop_.listen(s.matocs_host, s.matocs_port, cs_listener_.get());
   if (listening.ok()) listening = loop_.listen(s.matoml_host, s.matoml_port, ml_listener_.get());
+  if (listening.ok()) listening = start_metrics();
   if (!listening.ok()) {
     log::error("{}", listening.message());
     return 1;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "common/metrics.h"
 #include "common/msg/base.h"
 #include "common/msg/cli.h"
 #include "common/msg/client.h"
@@ -87,6 +88,9 @@ class Master : public ChunkLoopHost {
   void set_step_down_hook(std::function<void()> hook) { step_down_hook_ = std::move(hook); }
   // Runs what is due on the loop without blocking (tests, which do not run()).
   void poll() { loop_.poll(); }
+  // What /metrics and /health say (service/master_metrics.cc); loop thread.
+  metrics::Exposition collect_metrics() const;
+  metrics::Health health() const;
 
   // ChunkLoopHost: the chunk loop's commands, clock and deferral.
   void send(uint32_t cs, const CsCommand& cmd, Done done) override;
@@ -200,6 +204,12 @@ class Master : public ChunkLoopHost {
   std::function<void()> step_down_hook_;
   std::unique_ptr<Listener> client_listener_, cs_listener_, ml_listener_;
   int64_t last_save_ms_ = 0;
+  // METRICS_LISTEN_PORT: /metrics and /health, answered on the loop thread.
+  Status start_metrics();
+  // A client request of this type took seconds of the loop's time.
+  void count_request(uint32_t type, double seconds);
+  std::unordered_map<uint32_t, metrics::LocalHistogram> request_latency_;
+  std::unique_ptr<metrics::Server> metrics_;  // last: its threads stop first
 };
 
 }  // namespace antler::master

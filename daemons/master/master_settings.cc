@@ -11,6 +11,8 @@ std::vector<KeyDef> master_keys() {
       {"MATOCS_LISTEN_PORT", KeyDef::kInt, "9420", 1, 65535},
       {"MATOCL_LISTEN_HOST", KeyDef::kString, "*"},
       {"MATOCL_LISTEN_PORT", KeyDef::kInt, "9421", 1, 65535},
+      {"METRICS_LISTEN_HOST", KeyDef::kString, "*"},
+      {"METRICS_LISTEN_PORT", KeyDef::kInt, "9430", 0, 65535},
       {"METADATA_SAVE_FREQ", KeyDef::kInt, "1", 1, 24 * 365},
       {"BACK_LOGS", KeyDef::kInt, "50", 1, 10000},
       {"DEFAULT_GOAL", KeyDef::kInt, "2", 1, 9},
@@ -58,6 +60,8 @@ Status load_plain(const Config& cfg, MasterSettings* s) {
   s->matocs_port = static_cast<uint16_t>(r.num("MATOCS_LISTEN_PORT"));
   s->matocl_host = r.str("MATOCL_LISTEN_HOST");
   s->matocl_port = static_cast<uint16_t>(r.num("MATOCL_LISTEN_PORT"));
+  s->metrics_host = r.str("METRICS_LISTEN_HOST");
+  s->metrics_port = static_cast<uint16_t>(r.num("METRICS_LISTEN_PORT"));
   s->default_goal = static_cast<uint8_t>(r.num("DEFAULT_GOAL"));
   s->default_trashtime = static_cast<uint32_t>(r.num("DEFAULT_TRASHTIME"));
   s->exports_filename = r.str("EXPORTS_FILENAME");

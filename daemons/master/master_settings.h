@@ -27,6 +27,8 @@ struct MasterSettings {
   uint16_t matocs_port = 9420;         // MATOCS_LISTEN_PORT
   std::string matocl_host = "*";       // MATOCL_LISTEN_HOST
   uint16_t matocl_port = 9421;         // MATOCL_LISTEN_PORT
+  std::string metrics_host = "*";      // METRICS_LISTEN_HOST
+  uint16_t metrics_port = 9430;        // METRICS_LISTEN_PORT (0: no /metrics, /health)
   uint8_t default_goal = 2;            // DEFAULT_GOAL (of a new file system)
   uint32_t default_trashtime = 86400;  // DEFAULT_TRASHTIME (of a new file system)
 

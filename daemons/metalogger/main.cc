@@ -18,6 +18,7 @@ using namespace antler;
 namespace {
 
 std::unique_ptr<ml::Metalogger> g_ml;
+std::unique_ptr<metrics::Server> g_metrics;  // /metrics and /health (METRICS_LISTEN_PORT)
 
 int start(const Config& cfg, const DaemonArgs&) {
   auto loaded = ml::load_metalogger_settings(cfg);
@@ -41,6 +42,18 @@ int start(const Config& cfg, const DaemonArgs&) {
   if (Status st = g_ml->open(); !st.ok()) {
     log::error("{}", st.message());
     return 1;
+  }
+  if (s.metrics_port != 0) {
+    metrics::Server::Handlers h;
+    h.collect = [] { return std::optional<metrics::Exposition>(g_ml->collect_metrics()); };
+    h.health = [] { return g_ml->health(); };
+    auto server = metrics::Server::start(s.metrics_host, s.metrics_port, "mfsmetalogger", std::move(h));
+    if (!server) {
+      log::error("{}", server.status().message());
+      return 1;
+    }
+    g_metrics = std::move(*server);
+    log::info("metrics on port {} (/metrics, /health)", g_metrics->port());
   }
   g_ml->start();
   log::info("following master {}:{} into {}", s.master_host, s.master_port, s.data_path);
@@ -66,6 +79,7 @@ int main(int argc, char** argv) {
   };
   spec.wait = [] {
     if (g_ml) g_ml->wait();
+    g_metrics.reset();
   };
   return daemon_main(argc, argv, spec);
 }

@@ -165,6 +165,10 @@ Status Metalogger::save_own_image() {
   image_saved_s_ = now_s();
   image_version_ = version_;
   image_time_s_ = wall_s();
+  publish([&](Figures& f) {
+    f.image_version = image_version_;
+    f.image_time_s = image_time_s_;
+  });
   log::info("saved metadata_ml.mfs.back at version {}", version_);
   return Status();
 }
@@ -205,6 +209,10 @@ void Metalogger::run() {
       if (stop_) break;
       why = session(c);
       fd_ = -1;
+      publish([&](Figures& f) {
+        f.connected = f.following = false;
+        f.sessions++;
+      });
       // What the session applied is written before anything else happens:
       // the disk must never miss a line the copy in memory holds.
       if (Status s = write_batch(); !s.ok()) {
@@ -224,6 +232,7 @@ void Metalogger::run() {
     } else {
       disk_failures_ = 0;
     }
+    publish([&](Figures& f) { f.last_error = why; });
     if (why != last_why) log::warn("master {}: {}; retrying every {} s", where, why, s_.reconnection_delay_s);
     last_why = why;
     sleep_s(delay);
@@ -274,12 +283,24 @@ std::string Metalogger::session(net::Conn& c) {
   if (rr.status != St::kOk) return "refused the registration: " + rr.message;
   log::info("connected to master (metadata version {}); this metalogger is at {}{}", rr.master_version, version_,
             rr.start == msg::kMlImage ? ": downloading an image" : "");
+  publish([&](Figures& f) {
+    f.connected = true;
+    f.master_version = rr.master_version;
+    f.caught_up_ms = now_ms();  // the lag clock starts now
+  });
   if (rr.start == msg::kMlImage) {
     if (std::string why = receive_image(c); !why.empty()) return why;
     // The image is on disk: it counts at once (a synchronous master may be
     // waiting for these versions, and sends no line until it has them).
     if (!c.send(msg::MlAck{synced_, image_version_, image_time_s_}))
       return "acknowledgement not sent: " + c.last_send_error();
+    publish([&](Figures& f) {
+      f.images++;
+      f.synced = synced_;
+      f.image_version = image_version_;
+      f.image_time_s = image_time_s_;
+      f.epoch = fs_->epoch();
+    });
   } else if (need_image_) {
     return "the master offered lines where an image was asked for";
   }
@@ -298,6 +319,11 @@ std::string Metalogger::session(net::Conn& c) {
     msg::MlLines m;
     if (!net::decode(payload, m)) return "undecodable lines";
     sync_ = m.sync;
+    publish([&](Figures& f) {
+      f.following = true;
+      f.master_version = std::max(f.master_version, m.first - 1);
+      if (m.text.empty() && synced_ >= f.master_version) f.caught_up_ms = now_ms();  // a heartbeat, nothing new
+    });
     if (std::string why = take_lines(m.first, m.text); !why.empty()) {
       if (!sync_and_ack(c).ok()) need_image_ = true;
       return why;
@@ -394,8 +420,19 @@ Status Metalogger::write_batch() {
     if (Status s = write_all(log_.get(), b); !s.ok()) return Status::error("changelog_ml.0.mfs: " + s.message());
   }
   if (version_ == synced_) return Status();
+  auto t0 = std::chrono::steady_clock::now();
   if (::fsync(log_.get()) < 0) return Status::from_errno("changelog_ml.0.mfs: fsync", errno);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  uint64_t lines = version_ - synced_;
   synced_ = version_;
+  publish([&](Figures& f) {
+    f.fsync.observe(took);
+    f.lines += lines;
+    f.synced = synced_;
+    f.master_version = std::max(f.master_version, synced_);
+    f.epoch = fs_->epoch();
+    if (synced_ >= f.master_version) f.caught_up_ms = now_ms();
+  });
   return Status();
 }
 

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "common/fd.h"
+#include "common/metrics.h"
 #include "common/net.h"
 #include "common/status.h"
 #include "daemons/master/fs/fs.h"
@@ -44,6 +45,25 @@ class Metalogger {
   void wait();
 
   uint64_t version() const { return version_; }
+
+  // What /metrics and /health report: published by the follower thread,
+  // read by the metrics server's (any thread).
+  struct Figures {
+    bool connected = false;
+    bool following = false;       // caught up once: lines come as the master logs them
+    uint64_t synced = 0;          // on disk (fsync'd)
+    uint64_t master_version = 0;  // the master's, as its last lines or heartbeat said
+    int64_t caught_up_ms = 0;     // steady clock: when synced last reached master_version
+    uint64_t epoch = 0;
+    uint64_t image_version = 0;
+    int64_t image_time_s = 0;
+    uint64_t sessions = 0, images = 0, lines = 0;
+    metrics::LocalHistogram fsync;  // seconds per changelog_ml fsync
+    std::string last_error;         // why the last session ended
+  };
+  Figures figures() const;
+  metrics::Exposition collect_metrics() const;
+  metrics::Health health() const;
 
  private:
   void run();
@@ -87,6 +107,15 @@ class Metalogger {
   static constexpr int64_t kGroupMaxMs = 50;
   bool sync_ = false;  // the last MlLines' sync
   int64_t burst_start_ms_ = 0;
+
+  // Updates the figures under their lock (follower thread).
+  template <class F>
+  void publish(F&& f) {
+    std::lock_guard<std::mutex> g(fig_mu_);
+    f(fig_);
+  }
+  mutable std::mutex fig_mu_;
+  Figures fig_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -23,6 +23,9 @@ struct MetaloggerSettings {
   int meta_download_freq_h = 24;    // META_DOWNLOAD_FREQ: hours between images of its own
   bool lock_memory = false;         // LOCK_MEMORY
   int nice_level = -19;             // NICE_LEVEL
+  std::string metrics_host = "*";   // METRICS_LISTEN_HOST
+  uint16_t metrics_port = 9432;     // METRICS_LISTEN_PORT (0: no /metrics, /health)
+  int health_max_lag_s = 10;        // HEALTH_MAX_LAG: /health fails when behind the master longer
 };
 
 std::vector<KeyDef> metalogger_keys();

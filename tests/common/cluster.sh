@@ -142,7 +142,9 @@ drop_caches() {
 # write_master_cfg_file DIR HOST ML CS CL HEADER [LINE...]: DIR/mfsmaster.cfg
 # for a master whose data is DIR/data and exports DIR/mfsexports.cfg, on
 # HOST with the metalogger, chunkserver and client ports ML, CS, CL, goal 2
-# and an image save every hour; then the LINEs (later lines win).
+# and an image save every hour, /metrics off (METRICS_LISTEN_PORT = 0: a
+# test turns it on with a LINE where it uses it); then the LINEs (later
+# lines win).
 write_master_cfg_file() {
   local dir=$1 host=$2 ml=$3 cs=$4 cl=$5 header=$6
   shift 6
@@ -161,16 +163,18 @@ MATOCL_LISTEN_HOST = $host
 MATOCL_LISTEN_PORT = $cl
 DEFAULT_GOAL = 2
 METADATA_SAVE_FREQ = 1
+METRICS_LISTEN_PORT = 0
 EOF
     (($# == 0)) || printf '%s\n' "$@"
   } >"$dir/mfsmaster.cfg"
 }
 
-# write_cs_cfg_file DIR HOST MASTER_PORT PORT HEADER: DIR/mfschunkserver.cfg
-# and DIR/mfshdd.cfg for a chunkserver with one disk, DIR/disk, listening on
-# HOST:PORT, whose master is HOST:MASTER_PORT.
+# write_cs_cfg_file DIR HOST MASTER_PORT PORT HEADER [METRICS_PORT]:
+# DIR/mfschunkserver.cfg and DIR/mfshdd.cfg for a chunkserver with one disk,
+# DIR/disk, listening on HOST:PORT, whose master is HOST:MASTER_PORT, with
+# /metrics on METRICS_PORT (default 0: off).
 write_cs_cfg_file() {
-  local dir=$1 host=$2 master_port=$3 port=$4 header=$5
+  local dir=$1 host=$2 master_port=$3 port=$4 header=$5 metrics_port=${6:-0}
   mkdir -p "$dir/data" "$dir/disk"
   echo "$dir/disk" >"$dir/mfshdd.cfg"
   cat >"$dir/mfschunkserver.cfg" <<EOF
@@ -183,5 +187,6 @@ MASTER_PORT = $master_port
 CSSERV_LISTEN_HOST = $host
 CSSERV_LISTEN_PORT = $port
 MASTER_RECONNECTION_DELAY = 1
+METRICS_LISTEN_PORT = $metrics_port
 EOF
 }

@@ -24,7 +24,7 @@ P2_ML=$((BASE_PORT + 6)) P2_CS=$((BASE_PORT + 7)) P2_CL=$((BASE_PORT + 8))
 start_ml() {  # start_ml ROLE DIR MASTER_PORT
   mkdir -p "$2"
   printf '%s\n' "WORKING_USER = root" "DATA_PATH = $2" "MASTER_HOST = $TEST_HOST" "MASTER_PORT = $3" \
-    "MASTER_RECONNECTION_DELAY = 1" >"$2/mfsmetalogger.cfg"
+    "MASTER_RECONNECTION_DELAY = 1" "METRICS_LISTEN_PORT = 0" >"$2/mfsmetalogger.cfg"
   start_daemon "$1" "mfsmetalogger-$1" "$MFSMETALOGGER" -c "$2/mfsmetalogger.cfg" -f start
 }
 cs_to() {  # cs_to PORT: restart chunkserver 1 with PORT as its master's

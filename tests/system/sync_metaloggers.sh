@@ -28,6 +28,7 @@ DATA_PATH = $1
 MASTER_HOST = $TEST_HOST
 MASTER_PORT = $ML_PORT
 MASTER_RECONNECTION_DELAY = 1
+METRICS_LISTEN_PORT = 0
 CFG
 }
 start_ml() {  # start_ml DIR [env...]: a metalogger on DIR (role ml)

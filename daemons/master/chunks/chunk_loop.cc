@@ -415,6 +415,7 @@ void ChunkLoop::check_chunk(uint64_t id, ChunkCounts* counts) {
   }
   if (st_.missing_reported.erase(id)) log::info("chunk {:016X} has a valid copy again", id);
   counts->stale_copies += s.stale.size();
+  if (s.valid.size() + s.marked.size() == 1 && meta->goal > 1) counts->endangered++;
   for (const Copy& c : s.stale) queue_deletion(c.cs, id, c.version, DelWhy::kStale);
   if (s.valid.size() < meta->goal) {
     counts->under_goal++;

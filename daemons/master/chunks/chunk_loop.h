@@ -57,6 +57,7 @@ uint64_t chunks_per_step(uint64_t total, int64_t max_cps, int64_t min_time);
 struct ChunkCounts {
   uint64_t chunks = 0;
   uint64_t under_goal = 0;    // fewer valid copies than the goal (but at least one)
+  uint64_t endangered = 0;    // one copy left (counting disks marked for removal), goal above 1
   uint64_t over_goal = 0;     // more valid copies than the goal
   uint64_t missing = 0;       // no valid copy on a connected server
   uint64_t stale_copies = 0;  // copies of an older (or other) version than the master's

@@ -2,6 +2,7 @@
 // session under the best export rule of mfsexports.cfg, with a password
 // challenge when that rule has a password (docs/protocol.md, "Sessions").
 #include <algorithm>
+#include <chrono>
 
 #include "common/auth.h"
 #include "daemons/master/service/client_ops.h"
@@ -199,7 +200,10 @@ bool Master::on_client_frame(const LinkPtr& link, uint32_t type, std::string_vie
     return true;
   }
   ClientOps ops(*this, link, ctx);
-  return ops.dispatch(type, payload);
+  auto t0 = std::chrono::steady_clock::now();
+  bool ok = ops.dispatch(type, payload);
+  count_request(type, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return ok;
 }
 
 }  // namespace antler::master
