@@ -99,6 +99,8 @@ class ClientImpl : public Client {
   }
   bool readonly() const override { return link_.readonly(); }
   bool kernel_checks() const override { return link_.kernel_checks(); }
+  bool connected() override { return link_.connected(); }
+  uint64_t registrations() override { return link_.generation(); }
   LockClient& locks() override { return locks_; }
 
   St lookup(const Cred& c, uint32_t parent, const std::string& name, Attr* out) override {

@@ -130,6 +130,10 @@ class Client {
 
   // ---- file locks held across clients
   virtual LockClient& locks() = 0;
+
+  // ---- the session, for mfsmount's /health and /metrics (any thread)
+  virtual bool connected() = 0;          // to the master, registered, now
+  virtual uint64_t registrations() = 0;  // so far: 1, plus one per reconnection
 };
 
 }  // namespace antler::client

@@ -101,15 +101,16 @@ void LockClient::keeper() {
       if (stop_) return;
       none = flocks_.empty() && posix_.empty();
     }
+    if (!link_.connected()) {
+      // Reconnect now, not at the next file operation: locks must be
+      // re-claimed within the master's grace period, and an idle mount
+      // should be back with the master (a restarted or promoted one) as
+      // soon as it serves, not when an application next asks.
+      link_.try_reconnect();
+    }
     if (none) {
       seen = link_.generation();  // nothing to re-claim from this connection
       continue;
-    }
-    if (!link_.connected()) {
-      // Reconnect now, not at the next file operation: the locks must be
-      // re-claimed within the master's grace period.
-      msg::ClAttrReply r;
-      link_.call(msg::ClGetattr{0, 1}, &r);
     }
     uint64_t now = link_.generation();
     if (now != seen) {

@@ -21,6 +21,18 @@ MasterLink::~MasterLink() {
     if (t.joinable()) t.join();
 }
 
+bool MasterLink::try_reconnect() {
+  MutexLock l(&mu_);
+  if (conn_) return true;
+  if (stopping_) return false;
+  if (Status s = connect_locked(); !s.ok()) {
+    log::debug("{}", s.message());
+    return false;
+  }
+  log::info("reconnected to master, session {:016x}", session_);
+  return true;
+}
+
 Status MasterLink::start() {
   MutexLock l(&mu_);
   return connect_locked();

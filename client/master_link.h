@@ -47,6 +47,9 @@ class MasterLink {
     MutexLock l(&mu_);
     return conn_ != nullptr;
   }
+  // One attempt to connect and register again, when not connected (the
+  // background reconnection of an idle session); true if connected now.
+  bool try_reconnect() EXCLUDES(mu_);
 
   // A handle's ClRelease, without waiting for the reply. While the master
   // is unreachable it waits, and goes with the next registration that

@@ -35,6 +35,28 @@ void LocalHistogram::observe(double v) {
   sum_ += v;
 }
 
+void LocalHistogram::add(const std::vector<uint64_t>& counts, double sum) {
+  for (size_t i = 0; i < counts_.size() && i < counts.size(); i++) {
+    counts_[i] += counts[i];
+    count_ += counts[i];
+  }
+  sum_ += sum;
+}
+
+void SharedHistogram::observe(double seconds) {
+  size_t i = std::lower_bound(bounds_->begin(), bounds_->end(), seconds) - bounds_->begin();
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(static_cast<uint64_t>(std::max(0.0, seconds) * 1e9), std::memory_order_relaxed);
+}
+
+LocalHistogram SharedHistogram::snapshot() const {
+  std::vector<uint64_t> c(counts_.size());
+  for (size_t i = 0; i < c.size(); i++) c[i] = counts_[i].load(std::memory_order_relaxed);
+  LocalHistogram h(*bounds_);
+  h.add(c, static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+  return h;
+}
+
 struct Exposition::Impl {
   std::vector<prometheus::MetricFamily> families;
 

@@ -13,6 +13,7 @@
 // types and text format) and civetweb (HTTP) stay inside metrics.cc.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -46,12 +47,30 @@ class LocalHistogram {
   const std::vector<double>& bounds() const { return *bounds_; }
   // Not cumulative; the last is above every bound.
   const std::vector<uint64_t>& counts() const { return counts_; }
+  // Adds n observations summing to sum, spread as counts (same size as counts()).
+  void add(const std::vector<uint64_t>& counts, double sum);
 
  private:
   const std::vector<double>* bounds_;
   std::vector<uint64_t> counts_;
   uint64_t count_ = 0;
   double sum_ = 0;
+};
+
+// A latency histogram that many threads update at once (relaxed atomics;
+// a scrape may see one observation counted in a bucket and not yet in the
+// sum, which Prometheus tolerates). snapshot() gives a LocalHistogram.
+class SharedHistogram {
+ public:
+  explicit SharedHistogram(const std::vector<double>& bounds = latency_buckets())
+      : bounds_(&bounds), counts_(bounds.size() + 1) {}
+  void observe(double seconds);
+  LocalHistogram snapshot() const;
+
+ private:
+  const std::vector<double>* bounds_;
+  std::vector<std::atomic<uint64_t>> counts_;
+  std::atomic<uint64_t> sum_ns_{0};
 };
 
 // One scrape's figures, as the daemon writes them. A name given twice with

@@ -1,5 +1,7 @@
 #include "client/fuse/fuse_ops.h"
 
+#include "client/fuse/fuse_metrics.h"
+
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sys/statvfs.h>
@@ -442,6 +444,7 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_i
     log::warn("read inode {} at {} ({} bytes): {}", ino, off, size, to_string(s));
     return reply_status(req, s);
   }
+  count_read_bytes(data.size());
   fuse_reply_buf(req, data.data(), data.size());
 }
 
@@ -457,6 +460,7 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_
     log::warn("write inode {} at {} ({} bytes): {}", ino, off, size, to_string(s));
     return reply_status(req, s);
   }
+  count_written_bytes(size);
   fuse_reply_write(req, size);
 }
 

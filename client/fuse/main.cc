@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "client/fuse/fuse_metrics.h"
 #include "client/fuse/fuse_ops.h"
 #include "client/fuse/meta_ops.h"
 #include "client/fuse/options.h"
@@ -242,12 +243,34 @@ int run(int argc, char** argv) {
   }
   std::unique_ptr<client::Client> client = std::move(created).value();
 
+  // /metrics and /health, before the mount: a port asked for that cannot be
+  // taken fails the mount; the default one, taken by another mount, does not.
+  std::unique_ptr<metrics::Server> metrics_server;
+  if (cfg.metrics_port != 0) {
+    client::Client* c = client.get();
+    std::string master = cfg.client.master_host + ":" + std::to_string(cfg.client.master_port);
+    metrics::Server::Handlers h;
+    h.collect = [c] { return std::optional<metrics::Exposition>(mount_metrics(*c)); };
+    h.health = [c, master] { return mount_health(*c, master); };
+    auto server = metrics::Server::start(cfg.metrics_host, cfg.metrics_port, "mfsmount", std::move(h));
+    if (server) {
+      metrics_server = std::move(*server);
+    } else if (cfg.metrics_port_given) {
+      startup.fail(server.status().message() + " (mfsmetricsport)");
+      return 1;
+    } else {
+      log::warn(
+          "{}: going on without /metrics and /health (another mount has the default port; give this one "
+          "-o mfsmetricsport=N)",
+          server.status().message());
+    }
+  }
   Fs fs = Fs::from_config(cfg);
   fs.client = client.get();
   fs.kernel_perms = fs.xattrs && client->kernel_checks();
   FuseArgs fargs(argv[0], fuse_mount_options(cfg, client->readonly(), is_root));
   fs.conn_opts = fuse_parse_conn_info_opts(&fargs.args);
-  const fuse_lowlevel_ops& ops = cfg.client.meta ? meta_ops() : fuse_ops();
+  const fuse_lowlevel_ops ops = timed_ops(cfg.client.meta ? meta_ops() : fuse_ops());
   fuse_session* se = fs.conn_opts ? fuse_session_new(&fargs.args, &ops, sizeof(fuse_lowlevel_ops), &fs) : nullptr;
   if (se == nullptr) {
     startup.fail("cannot create the FUSE session");
@@ -269,6 +292,8 @@ int run(int argc, char** argv) {
   }
   log::info("mounted {} from {}:{}{}{}", cfg.mountpoint, cfg.client.master_host, cfg.client.master_port,
             cfg.client.subdir, client->readonly() ? " (read-only)" : "");
+
+  if (metrics_server) log::info("metrics on port {} (/metrics, /health)", metrics_server->port());
   startup.succeed();
   if (!cfg.foreground) (void)!chdir("/");
 
@@ -283,6 +308,7 @@ int run(int argc, char** argv) {
     ret = fuse_session_loop_mt(se, loop);
     fuse_loop_cfg_destroy(loop);
   }
+  metrics_server.reset();  // before the client it reads
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);
   fuse_session_destroy(se);

@@ -157,6 +157,14 @@ Status apply_mfs_option(const std::string& key, const std::string& value, bool h
     if (!net::resolve_ipv4(value, ip))
       return Status::error("bad value '" + value + "' for mfsbind: not a local IPv4 address or host name");
     cfg->client.bind_host = value;
+  } else if (key == "mfsmetricsport") {
+    if (!valued) return need_value();
+    if (Status s = parse_uint(key, value, 0, 65535, &n); !s.ok()) return s;
+    cfg->metrics_port = static_cast<uint16_t>(n);
+    cfg->metrics_port_given = true;
+  } else if (key == "mfsmetricshost") {
+    if (!valued) return need_value();
+    cfg->metrics_host = value;
   } else if (key == "mfsioretries") {
     if (!valued) return need_value();
     if (Status s = parse_uint(key, value, 0, 1000000, &n); !s.ok()) return s;
@@ -466,6 +474,9 @@ void print_usage(const char* prog) {
       "    -o mfsmd5pass=HEX           MD5 of the password (32 hexadecimal digits)\n"
       "    -B IP, -o mfsbind=IP        local address to connect to the master from\n"
       "    -o mfsioretries=N           retries before an operation fails (default: 30)\n"
+      "    -o mfsmetricsport=N         port of /metrics and /health (default: 9433, used when\n"
+      "                                free; 0: none)\n"
+      "    -o mfsmetricshost=IP        their address (default: *, every address)\n"
       "    -o mfswritecachesize=N      write cache, MiB (default: 128)\n"
       "    -o mfsreadaheadsize=N       read-ahead window, KiB or with a suffix: 8M (default: 4096)\n"
       "    -o mfsattrcacheto=SEC       attribute cache timeout (default: 1.0)\n"

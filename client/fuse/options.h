@@ -65,6 +65,13 @@ struct MountConfig {
   unsigned max_write = 1u << 20;
   unsigned max_readahead = 1u << 20;
 
+  // /metrics and /health (mfsmetricshost, mfsmetricsport; port 0: off). The
+  // default port is taken when free, else the mount goes on without them
+  // (a warning): several mounts share a host. A port asked for must be free.
+  std::string metrics_host = "*";
+  uint16_t metrics_port = 9433;
+  bool metrics_port_given = false;
+
   std::vector<std::string> fuse_options;  // passed to fuse_session_new as -o
   std::vector<std::string> warnings;      // accepted but ignored options, ...
 };

@@ -209,6 +209,7 @@ class Master : public ChunkLoopHost {
   // A client request of this type took seconds of the loop's time.
   void count_request(uint32_t type, double seconds);
   std::unordered_map<uint32_t, metrics::LocalHistogram> request_latency_;
+  metrics::LocalHistogram scrape_latency_;    // the loop's time per /metrics
   std::unique_ptr<metrics::Server> metrics_;  // last: its threads stop first
 };
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# /metrics and /health of every daemon (docs/metrics.md), on a real cluster
-# with a metalogger (SYNC_METALOGGERS = 1):
+# /metrics and /health of every daemon and the mount (docs/metrics.md), on a
+# real cluster with a metalogger (SYNC_METALOGGERS = 1):
 # - each /metrics passes `promtool check metrics` (Debian's Prometheus);
 # - the figures agree with what mfscli -j and the disks say;
-# - a real Prometheus scrapes all four and answers queries with them;
+# - a real Prometheus scrapes all five and answers queries with them;
 # - /health is 200 with what the daemon does, and 503 with why not when the
-#   master is gone (chunkserver: not registered; metalogger: not connected);
-#   other paths are 404, other methods 405.
+#   master is gone (chunkserver: not registered; metalogger, mount: not
+#   connected), and 200 again when it is back; other paths are 404, other
+#   methods 405;
+# - a mount asking for a metrics port that is taken is refused.
 CHUNKSERVERS=2
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../common/prometheus.sh"
@@ -14,6 +16,7 @@ MFSMETALOGGER=$BUILD_DIR/daemons/metalogger/mfsmetalogger
 [[ -x "$MFSMETALOGGER" ]] || fail "mfsmetalogger is not built"
 prometheus_tools
 
+P_MOUNT=$((BASE_PORT + 9))
 P_MASTER=$((BASE_PORT + 10))
 P_ML=$((BASE_PORT + 13))
 P_PROM=$((BASE_PORT + 14))
@@ -33,6 +36,7 @@ printf '%s\n' "WORKING_USER = root" "DATA_PATH = $ML" "MASTER_HOST = $TEST_HOST"
   "MASTER_RECONNECTION_DELAY = 1" "METRICS_LISTEN_PORT = $P_ML" >"$ML/mfsmetalogger.cfg"
 start_daemon ml mfsmetalogger "$MFSMETALOGGER" -c "$ML/mfsmetalogger.cfg" -f start
 for i in 1 2; do start_chunkserver "$i"; done
+MOUNT_OPTS="mfsmetricsport=$P_MOUNT"
 mount_client
 wait_chunkservers 2
 
@@ -56,6 +60,7 @@ unhealthy() {  # unhealthy PORT WORDS: /health is 503 and its line starts with W
 wait_until 30 "the metalogger's /health to say it follows" healthy "$P_ML" "following master"
 wait_until 10 "the master's /health" healthy "$P_MASTER" "serving: metadata version"
 for i in 1 2; do wait_until 10 "chunkserver $i's /health" healthy "$(p_cs "$i")" "registered with master"; done
+wait_until 10 "the mount's /health" healthy "$P_MOUNT" "session with master"
 log "health: $HTTP_BODY"
 
 # some work: files, data, renames
@@ -65,7 +70,7 @@ for i in $(seq 1 10); do mv "$MNT/w/f$i" "$MNT/w/g$i"; done
 sync
 
 # ---- every exposition is valid
-for p in "$P_MASTER" "$(p_cs 1)" "$(p_cs 2)" "$P_ML"; do
+for p in "$P_MASTER" "$(p_cs 1)" "$(p_cs 2)" "$P_ML" "$P_MOUNT"; do
   http_get "$(url "$p" /metrics)"
   check_eq "GET /metrics on port $p" 200 "$HTTP_STATUS"
   out=$(printf '%s\n' "$HTTP_BODY" | "$PROMTOOL" check metrics 2>&1) || fail "promtool check metrics, port $p: $out"
@@ -74,7 +79,7 @@ for p in "$P_MASTER" "$(p_cs 1)" "$(p_cs 2)" "$P_ML"; do
     grep -q "^$want" <<<"$HTTP_BODY" || fail "port $p: no $want in /metrics"
   done
 done
-log "promtool check metrics: clean on all four daemons"
+log "promtool check metrics: clean on all five daemons"
 
 # ---- the figures agree with mfscli -j and the disks
 cli_ok -j -SIG -SMB
@@ -101,6 +106,14 @@ for i in 1 2; do
   awk -v w="$written" 'BEGIN { exit !(w > 0) }' || fail "chunkserver $i wrote $written bytes to its disk"
 done
 
+written=$(value "$P_MOUNT" antler_mount_written_bytes_total)
+((written >= 30 * 31 / 2 * 30000)) || fail "antler_mount_written_bytes_total is $written after writing $((30 * 31 / 2 * 30000)) bytes"
+creates=$(value "$P_MOUNT" 'antler_mount_operation_duration_seconds_count{op="create"}')
+((creates >= 30)) || fail "the mount counted $creates creates after 30"
+renames=$(value "$P_MOUNT" 'antler_mount_operation_duration_seconds_count{op="rename"}')
+((renames >= 10)) || fail "the mount counted $renames renames after 10"
+check_eq "the mount's registrations" 1 "$(value "$P_MOUNT" antler_mount_registrations_total)"
+
 # ---- a real Prometheus scrapes them
 PROM=$T/prometheus
 mkdir -p "$PROM/data"
@@ -115,6 +128,8 @@ scrape_configs:
     static_configs: [{targets: ["$TEST_HOST:$(p_cs 1)", "$TEST_HOST:$(p_cs 2)"]}]
   - job_name: mfsmetalogger
     static_configs: [{targets: ["$TEST_HOST:$P_ML"]}]
+  - job_name: mfsmount
+    static_configs: [{targets: ["$TEST_HOST:$P_MOUNT"]}]
 YML
 "$PROMTOOL" check config "$PROM/prometheus.yml" >"$T/promtool.out" 2>&1 || fail "promtool check config: $(cat "$T/promtool.out")"
 start_daemon prometheus prometheus "$PROMETHEUS" --config.file="$PROM/prometheus.yml" --storage.tsdb.path="$PROM/data" \
@@ -124,15 +139,15 @@ query() {  # query EXPR: the first value of an instant query, or nothing
   [[ $HTTP_STATUS == 200 ]] || return 0
   "$PYTHON" -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' <<<"$HTTP_BODY"
 }
-scraped() { [[ "$(query 'sum(up)')" == 4 ]]; }
+scraped() { [[ "$(query 'sum(up)')" == 5 ]]; }
 if ! poll_until 60 scraped; then
   http_get "http://$TEST_HOST:$P_PROM/api/v1/targets"
-  fail "Prometheus did not scrape all four daemons within 60 s: $HTTP_BODY"
+  fail "Prometheus did not scrape all five daemons within 60 s: $HTTP_BODY"
 fi
 check_eq "Prometheus: antler_master_metadata_version" "$(value "$P_MASTER" antler_master_metadata_version)" \
   "$(query 'antler_master_metadata_version')"
 check_eq "Prometheus: chunks on the disks" "$(chunk_files | wc -l)" "$(query 'sum(antler_chunkserver_disk_chunks)')"
-check_eq "Prometheus: build info of the four" 4 "$(query 'count(antler_build_info)')"
+check_eq "Prometheus: build info of the five" 5 "$(query 'count(antler_build_info)')"
 stop_role prometheus 30
 
 # ---- other paths and methods
@@ -143,16 +158,32 @@ try: urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"x", metho
 except urllib.error.HTTPError as e: print(e.code)' "$(url "$P_MASTER" /metrics)")
 check_eq "POST /metrics" 405 "$code"
 
+# ---- a second mount asking for a port already taken is refused
+mkdir -p "$T/mnt2"
+rc=0
+timeout 60 "$MFSMOUNT" "$T/mnt2" -H "$TEST_HOST" -P "$CL_PORT" -o "mfsmetricsport=$P_MOUNT" >"$T/mnt2.out" 2>&1 || rc=$?
+if grep -qF " $T/mnt2 fuse" /proc/mounts; then
+  MOUNTS+=("$T/mnt2")
+  fail "a mount asking for the taken metrics port $P_MOUNT was made"
+fi
+((rc != 0 && rc != 124)) || fail "mfsmount -o mfsmetricsport=$P_MOUNT (taken): exit status $rc"
+grep -q "cannot listen on .*$P_MOUNT for metrics.*(mfsmetricsport)" "$T/mnt2.out" ||
+  fail "mfsmount with a taken metrics port did not say so: $(cat "$T/mnt2.out")"
+log "a taken mfsmetricsport: $(head -n 1 "$T/mnt2.out")"
+
 # ---- the master goes: the others say why they are unhealthy
-umount_client
 stop_master
 wait_until 20 "chunkserver 1's /health to fail" unhealthy "$(p_cs 1)" "not registered with master"
 log "chunkserver without master: $HTTP_BODY"
 wait_until 30 "the metalogger's /health to fail" unhealthy "$P_ML" "not connected to master"
 log "metalogger without master: $HTTP_BODY"
+wait_until 30 "the mount's /health to fail" unhealthy "$P_MOUNT" "not connected to master"
+log "mount without master: $HTTP_BODY"
 http_get "$(url "$P_MASTER" /health)" 2
 check_eq "the stopped master's /health" 000 "$HTTP_STATUS"
 start_master
 wait_until 30 "the metalogger to follow again" healthy "$P_ML" "following master"
 wait_until 30 "chunkserver 2 to register again" healthy "$(p_cs 2)" "registered with master"
+wait_until 30 "the mount to resume its session" healthy "$P_MOUNT" "session with master"
+check_eq "the mount's registrations after the master's restart" 2 "$(value "$P_MOUNT" antler_mount_registrations_total)"
 pass

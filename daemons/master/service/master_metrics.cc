@@ -2,6 +2,7 @@
 // Both are answered on the loop thread, from what the master keeps anyway:
 // no walk of the namespace or the chunk table per scrape (chunk health is
 // the chunk loop's last complete pass).
+#include <chrono>
 #include <ctime>
 
 #include "common/log.h"
@@ -185,6 +186,9 @@ metrics::Exposition Master::collect_metrics() const {
   e.counter("antler_master_sync_fallbacks_total", "Times SYNC_METALOGGERS_TIMEOUT passed without enough metaloggers.",
             static_cast<double>(g.fallbacks_total));
 
+  e.histogram("antler_master_scrape_duration_seconds",
+              "Time the master's loop spent gathering these figures, per scrape (the text is written elsewhere).",
+              scrape_latency_);
   // Client requests: how long the master spent on each (its own time; an
   // answer held for metaloggers waits after this).
   for (const RequestName& r : kRequests) {
@@ -213,7 +217,14 @@ Status Master::start_metrics() {
   metrics::Server::Handlers h;
   h.collect = [this, post]() -> std::optional<metrics::Exposition> {
     return metrics::ask_on<metrics::Exposition>(
-        post, [this] { return collect_metrics(); }, kAnswerMs);
+        post,
+        [this] {
+          auto t0 = std::chrono::steady_clock::now();
+          metrics::Exposition e = collect_metrics();
+          scrape_latency_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+          return e;
+        },
+        kAnswerMs);
   };
   h.health = [this, post]() {
     auto r = metrics::ask_on<metrics::Health>(

@@ -54,6 +54,23 @@ TEST(Metrics, HistogramBucketsAreCumulative) {
   EXPECT_NE(t.find("antler_test_seconds_count{op=\"x\"} 6\n"), std::string::npos) << t;
 }
 
+TEST(Metrics, SharedHistogramCountsFromManyThreads) {
+  static const std::vector<double> bounds{0.001, 0.01};
+  SharedHistogram h(bounds);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 1000; i++) h.observe(i % 2 ? 0.0005 : 0.5);
+    });
+  for (auto& t : threads) t.join();
+  LocalHistogram s = h.snapshot();
+  EXPECT_EQ(s.count(), 4000u);
+  EXPECT_EQ(s.counts()[0], 2000u);  // <= 1 ms
+  EXPECT_EQ(s.counts()[1], 0u);
+  EXPECT_EQ(s.counts()[2], 2000u);  // above every bound
+  EXPECT_NEAR(s.sum(), 2000 * 0.0005 + 2000 * 0.5, 1e-6);
+}
+
 TEST(Metrics, ProcessMetricsAndBuildInfo) {
   Exposition e;
   add_process_metrics(e, "mfstest");

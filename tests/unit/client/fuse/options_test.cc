@@ -60,6 +60,28 @@ TEST(MountOptions, Defaults) {
   EXPECT_TRUE(cfg.fuse_options.empty());
 }
 
+TEST(MountOptions, MetricsPort) {
+  TempFile empty("");
+  MountConfig cfg;
+  ASSERT_EQ(parse({"/mnt/mfs", "-c", empty.path()}, &cfg).to_string(), "ok");
+  EXPECT_EQ(cfg.metrics_port, 9433);  // on by default, where free
+  EXPECT_FALSE(cfg.metrics_port_given);
+  EXPECT_EQ(cfg.metrics_host, "*");
+  MountConfig asked;
+  ASSERT_EQ(
+      parse({"/mnt/mfs", "-c", empty.path(), "-o", "mfsmetricsport=9533,mfsmetricshost=10.0.0.1"}, &asked).to_string(),
+      "ok");
+  EXPECT_EQ(asked.metrics_port, 9533);
+  EXPECT_TRUE(asked.metrics_port_given);  // then it must be free
+  EXPECT_EQ(asked.metrics_host, "10.0.0.1");
+  MountConfig off;
+  ASSERT_EQ(parse({"/mnt/mfs", "-c", empty.path(), "-o", "mfsmetricsport=0"}, &off).to_string(), "ok");
+  EXPECT_EQ(off.metrics_port, 0);
+  MountConfig bad;
+  std::string err = parse({"/mnt/mfs", "-c", empty.path(), "-o", "mfsmetricsport=70000"}, &bad).message();
+  EXPECT_NE(err.find("mfsmetricsport"), std::string::npos) << err;
+}
+
 TEST(MountOptions, MfsOptions) {
   TempFile empty("");
   MountConfig cfg;
