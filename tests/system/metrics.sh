@@ -150,6 +150,54 @@ check_eq "Prometheus: chunks on the disks" "$(chunk_files | wc -l)" "$(query 'su
 check_eq "Prometheus: build info of the five" 5 "$(query 'count(antler_build_info)')"
 stop_role prometheus 30
 
+# ---- bad input on the metrics port: garbage, clients that never finish
+# their request or never read, a thousand scrapes at once. The file system's
+# own clients never notice, and the port serves again afterwards.
+"$PYTHON" - "$TEST_HOST" "$P_MASTER" "$MNT" >"$T/hostile-http.out" 2>&1 <<'PY' || fail "bad input on the metrics port: $(tail -n 3 "$T/hostile-http.out")"
+import concurrent.futures, os, socket, sys, time, urllib.request
+host, port, mnt = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def fs_op(i):  # what a real client does, timed
+    t = time.time()
+    p = os.path.join(mnt, "w", "probe%d" % i)
+    with open(p, "w") as f:
+        f.write("x")
+    os.stat(p)
+    return time.time() - t
+# garbage, and requests cut short or never read, holding connections open
+held = []
+for kind in range(12):
+    s = socket.create_connection((host, port), timeout=5)
+    if kind % 3 == 0:
+        s.sendall(os.urandom(4096))
+    elif kind % 3 == 1:
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")  # never finished
+    else:
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")  # never read
+    held.append(s)
+worst = max(fs_op(i) for i in range(20))
+print("file operations while 12 bad connections are open: worst %.3f s" % worst)
+assert worst < 2, "a file operation took %.3f s while the metrics port was busy" % worst
+for s in held:
+    s.close()
+# a thousand scrapes at once (100 at a time), file operations meanwhile
+def scrape(_):
+    try:
+        return urllib.request.urlopen("http://%s:%d/metrics" % (host, port), timeout=30).status
+    except Exception as e:
+        return str(e)
+with concurrent.futures.ThreadPoolExecutor(100) as pool:
+    futures = [pool.submit(scrape, i) for i in range(1000)]
+    worst = max(fs_op(100 + i) for i in range(20))
+    results = [f.result() for f in futures]
+ok = sum(1 for r in results if r == 200)
+print("1000 concurrent scrapes: %d answered 200; file operations meanwhile: worst %.3f s" % (ok, worst))
+assert worst < 2, "a file operation took %.3f s during 1000 scrapes" % worst
+assert ok >= 900, "only %d of 1000 scrapes answered: %s" % (ok, [r for r in results if r != 200][:3])
+PY
+log "$(tr '\n' ';' <"$T/hostile-http.out")"
+wait_until 20 "the master's /health after the bad input" healthy "$P_MASTER" "serving: metadata version"
+daemon_alive master || fail "the master died after bad input on its metrics port"
+
 # ---- other paths and methods
 http_get "$(url "$P_MASTER" /nothing)"
 check_eq "GET /nothing" 404 "$HTTP_STATUS"
