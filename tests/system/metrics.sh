@@ -3,7 +3,8 @@
 # real cluster with a metalogger (SYNC_METALOGGERS = 1):
 # - each /metrics passes `promtool check metrics` (Debian's Prometheus);
 # - the figures agree with what mfscli -j and the disks say;
-# - a real Prometheus scrapes all five and answers queries with them;
+# - a real Prometheus scrapes all five and answers queries with them, and
+#   every expression of every Grafana dashboard returns series;
 # - /health is 200 with what the daemon does, and 503 with why not when the
 #   master is gone (chunkserver: not registered; metalogger, mount: not
 #   connected), and 200 again when it is back; other paths are 404, other
@@ -148,6 +149,12 @@ check_eq "Prometheus: antler_master_metadata_version" "$(value "$P_MASTER" antle
   "$(query 'antler_master_metadata_version')"
 check_eq "Prometheus: chunks on the disks" "$(chunk_files | wc -l)" "$(query 'sum(antler_chunkserver_disk_chunks)')"
 check_eq "Prometheus: build info of the five" 5 "$(query 'count(antler_build_info)')"
+# every expression of every Grafana dashboard parses and returns series
+# (rates need two scrapes inside their 30 s window)
+sleep 3
+"$PYTHON" "$(dirname "$0")/../monitoring/dashboards.py" query "http://$TEST_HOST:$P_PROM" >"$T/dashboards.out" 2>&1 ||
+  fail "$(cat "$T/dashboards.out")"
+log "$(cat "$T/dashboards.out")"
 stop_role prometheus 30
 
 # ---- bad input on the metrics port: garbage, clients that never finish

@@ -1,5 +1,6 @@
 #include "daemons/master/store/store.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +79,12 @@ Status Store::rotate() {
   return open_changelog();
 }
 
+void Store::image_on_disk(const std::string& img) {
+  struct stat st {};
+  if (::stat(img.c_str(), &st) != 0) return;
+  last_save_ = {static_cast<int64_t>(st.st_mtime), 0, true};
+}
+
 Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal, uint32_t root_trashtime,
                    uint64_t new_epoch_id) {
   std::string img = path("metadata.mfs");
@@ -89,6 +96,7 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
       fs_.init_empty(new_cluster_id, now_ns(), root_goal, root_trashtime);
       log::info("no metadata in {}: created a new file system (cluster id {:016x})", dir_, new_cluster_id);
       if (Status s = fs_.save_image(img); !s.ok()) return s;
+      image_on_disk(img);
       return open_changelog();
     }
     if (Status s = fs_.load_image(img); !s.ok())
@@ -107,6 +115,7 @@ Status Store::open(bool autorecover, uint64_t new_cluster_id, uint8_t root_goal,
       }
     }
     log::info("loaded {} (version {}, {} inodes)", img, fs_.version(), fs_.node_count());
+    image_on_disk(img);
     return rotate();
   }
 

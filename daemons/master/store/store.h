@@ -90,14 +90,17 @@ class Store {
   static int64_t now_ns();
 
   // The last image save that ended (mfscli -SIG).
+  // The last image save; at start, the image the master started from (its
+  // mtime, 0 ms), so an image's age is known from the start.
   struct LastSave {
-    int64_t end_s = 0;  // wall clock; 0: none since the start
+    int64_t end_s = 0;  // wall clock; 0: none
     uint32_t ms = 0;    // how long it took
     bool ok = false;
   };
   const LastSave& last_save() const { return last_save_; }
 
  private:
+  void image_on_disk(const std::string& img);  // sets last_save_ from its mtime
   Status rotate();
   Status open_changelog();
   // Writes one whole line or fails the store; true if written.
