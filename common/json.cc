@@ -104,35 +104,23 @@ void Json::write(std::string& out, int indent, int depth) const {
     }
     case Kind::kString: out += json_quote(s_); return;
     case Kind::kArray:
-      if (items_.empty()) {
-        out += "[]";
-        return;
-      }
-      out += '[';
-      for (size_t i = 0; i < items_.size(); i++) {
+    case Kind::kObject: {
+      bool array = kind_ == Kind::kArray;
+      size_t n = array ? items_.size() : members_.size();
+      out += array ? '[' : '{';
+      for (size_t i = 0; i < n; i++) {
         if (i) out += ',';
         newline(out, indent, depth + 1);
-        items_[i].write(out, indent, depth + 1);
+        if (!array) {
+          out += json_quote(members_[i].first);
+          out += indent < 0 ? ":" : ": ";
+        }
+        (array ? items_[i] : members_[i].second).write(out, indent, depth + 1);
       }
-      newline(out, indent, depth);
-      out += ']';
+      if (n) newline(out, indent, depth);
+      out += array ? ']' : '}';
       return;
-    case Kind::kObject:
-      if (members_.empty()) {
-        out += "{}";
-        return;
-      }
-      out += '{';
-      for (size_t i = 0; i < members_.size(); i++) {
-        if (i) out += ',';
-        newline(out, indent, depth + 1);
-        out += json_quote(members_[i].first);
-        out += indent < 0 ? ":" : ": ";
-        members_[i].second.write(out, indent, depth + 1);
-      }
-      newline(out, indent, depth);
-      out += '}';
-      return;
+    }
   }
 }
 

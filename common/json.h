@@ -37,7 +37,6 @@ class Json {
   // An array's next element; returns it.
   Json& push(Json v);
 
-  bool is_null() const { return kind_ == Kind::kNull; }
   size_t size() const { return kind_ == Kind::kObject ? members_.size() : items_.size(); }
   // The member named key, or nullptr (also when this is not an object).
   const Json* find(std::string_view key) const;

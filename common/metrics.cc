@@ -141,18 +141,23 @@ size_t open_fds() {
 
 }  // namespace
 
+ProcessMemory process_memory() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (!(statm >> pages >> resident)) return {};
+  auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  return {pages * page, resident * page};
+}
+
 void add_process_metrics(Exposition& e, std::string_view daemon) {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
   auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   e.counter("process_cpu_seconds_total", "User and system CPU time spent, in seconds.",
             secs(ru.ru_utime) + secs(ru.ru_stime));
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  statm >> size >> resident;
-  auto page = static_cast<double>(::sysconf(_SC_PAGESIZE));
-  e.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", static_cast<double>(resident) * page);
-  e.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", static_cast<double>(size) * page);
+  ProcessMemory m = process_memory();
+  e.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", static_cast<double>(m.resident_bytes));
+  e.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", static_cast<double>(m.virtual_bytes));
   e.gauge("process_open_fds", "Number of open file descriptors.", static_cast<double>(open_fds()));
   rlimit rl{};
   ::getrlimit(RLIMIT_NOFILE, &rl);

@@ -93,6 +93,13 @@ class Exposition {
   std::unique_ptr<Impl> impl_;
 };
 
+// This process's memory (/proc/self/statm), in bytes; 0 when unknown.
+struct ProcessMemory {
+  uint64_t virtual_bytes = 0;
+  uint64_t resident_bytes = 0;
+};
+ProcessMemory process_memory();
+
 // process_cpu_seconds_total, process_resident_memory_bytes,
 // process_virtual_memory_bytes, process_open_fds, process_max_fds,
 // process_start_time_seconds (the names every Prometheus client uses) and

@@ -31,6 +31,8 @@
 
 namespace antler::ml {
 
+int64_t now_ms();  // steady clock, milliseconds (the lag clock of Figures)
+
 class Metalogger {
  public:
   Metalogger(MetaloggerSettings s, uint32_t bind_ip) : s_(std::move(s)), bind_ip_(bind_ip) {}

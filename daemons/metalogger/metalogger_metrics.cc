@@ -1,19 +1,11 @@
 // The metalogger's /metrics and /health (common/metrics.h, docs/metrics.md),
 // from the figures its follower thread publishes.
-#include <chrono>
 #include <ctime>
 
 #include "common/log.h"
 #include "daemons/metalogger/metalogger.h"
 
 namespace antler::ml {
-
-namespace {
-int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 Metalogger::Figures Metalogger::figures() const {
   std::lock_guard<std::mutex> g(fig_mu_);
@@ -32,7 +24,7 @@ metrics::Exposition Metalogger::collect_metrics() const {
           static_cast<double>(f.master_version));
   e.gauge("antler_metalogger_lag_versions", "Versions the master has that this metalogger has not on disk.",
           static_cast<double>(f.master_version > f.synced ? f.master_version - f.synced : 0));
-  double lag_s = f.caught_up_ms ? static_cast<double>(steady_ms() - f.caught_up_ms) / 1e3 : 0;
+  double lag_s = f.caught_up_ms ? static_cast<double>(now_ms() - f.caught_up_ms) / 1e3 : 0;
   e.gauge("antler_metalogger_last_caught_up_seconds",
           "Seconds since this metalogger last had every version the master had told it of.", lag_s);
   e.gauge("antler_metalogger_epoch", "The cluster epoch of the metadata it follows.", static_cast<double>(f.epoch));
@@ -60,7 +52,7 @@ metrics::Health Metalogger::health() const {
     return {false, "not connected to master " + master + (f.last_error.empty() ? "" : ": " + f.last_error)};
   if (!f.following)
     return {false, fmt::format("catching up with master {}: version {} of {}", master, f.synced, f.master_version)};
-  int64_t behind_ms = f.caught_up_ms ? steady_ms() - f.caught_up_ms : 0;
+  int64_t behind_ms = f.caught_up_ms ? now_ms() - f.caught_up_ms : 0;
   if (behind_ms > int64_t{s_.health_max_lag_s} * 1000)
     return {false, fmt::format("lagging: {} versions behind master {} for {:.1f} s (HEALTH_MAX_LAG {} s)",
                                f.master_version > f.synced ? f.master_version - f.synced : 0, master,

@@ -1,5 +1,6 @@
 // -SCS: the connected chunkservers, then the disconnected ones; for -j, one
 // "chunkservers" list with a "connected" member.
+#include <cctype>
 #include <cstdio>
 
 #include "common/msg/master_cs.h"
@@ -43,10 +44,9 @@ Json server_json(const msg::CliServer& s) {
   j.set("used_bytes", s.used);
   j.set("total_bytes", s.total);
   Json& rm = j.set("removal", Json::object());
-  rm.set("status", s.removal_status == msg::kRemovalNotReady  ? "not ready"
-                   : s.removal_status == msg::kRemovalReady   ? "ready"
-                   : s.removal_status == msg::kRemovalPending ? "pending"
-                                                              : "none");
+  std::string status = removal_text(s.removal_status);  // the text's word, in lower case ("-": none)
+  for (char& ch : status) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  rm.set("status", status == "-" ? "none" : status);
   rm.set("chunks", s.removal_chunks);
   rm.set("used_bytes", s.removal_used);
   rm.set("total_bytes", s.removal_total);

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -20,14 +19,6 @@
 namespace antler::master {
 
 namespace {
-
-// The resident set (the second field of /proc/self/statm, in pages); 0 if unknown.
-uint64_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t pages = 0, resident = 0;
-  if (!(statm >> pages >> resident)) return 0;
-  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-}
 
 uint64_t micros(const timeval& t) { return uint64_t(t.tv_sec) * 1000000 + uint64_t(t.tv_usec); }
 
@@ -54,7 +45,7 @@ class CliOps {
     msg::CliInfoReply r;
     r.req = q.req;
     r.version = ANTLER_VERSION;
-    r.ram_bytes = resident_bytes();
+    r.ram_bytes = metrics::process_memory().resident_bytes;
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     r.cpu_user_us = micros(ru.ru_utime);
